@@ -1,0 +1,20 @@
+#ifndef LABELITE_CLI_COMMAND_H_
+#define LABELITE_CLI_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "labelite/status.h"
+
+namespace labelite::cli {
+
+#define COMMAND(stem) void Add##stem##Command(CLI::App& app, int* exit_code);
+#include "cli/commands.inc"
+#undef COMMAND
+
+// Prints "labelite: <message>" on stderr and returns the exit code for it.
+int ReportError(const Status& status);
+
+}  // namespace labelite::cli
+
+#endif  // LABELITE_CLI_COMMAND_H_

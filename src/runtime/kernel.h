@@ -1,0 +1,63 @@
+// Kernel: the interface every op implementation (reference or XNNPACK) provides.
+//
+// Lifecycle, per operator of the graph, driven by the Interpreter:
+//   1. Prepare(ctx): validate input types/shapes/quantization, set every output's `dims`
+//      (shape propagation; the output's type comes from the model and must be checked), and
+//      precompute (quantized multipliers, packed weights, XNNPACK operator creation).
+//      Everything that can fail fails here with a message naming the op, e.g.
+//      ctx.Error("filter has 3 input channels, input has 4").
+//      Output data pointers are NOT valid yet.
+//   2. Bind(ctx): called once after memory planning, when every tensor's `data` is final
+//      (XNNPACK setup goes here). Called again after a resize.
+//   3. Eval(ctx): compute. Allocates nothing; checks invariants only with debug asserts.
+// An XNNPACK kernel whose Prepare returns StatusCode::kUnsupported is replaced by the
+// reference kernel for that operator (the fallback), without an error.
+#ifndef LABELITE_RUNTIME_KERNEL_H_
+#define LABELITE_RUNTIME_KERNEL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "labelite/status.h"
+#include "model/model.h"
+#include "runtime/tensor.h"
+
+struct pthreadpool;
+typedef struct pthreadpool* pthreadpool_t;
+
+namespace labelite {
+
+struct KernelContext {
+  const OperatorSpec* op = nullptr;
+  int op_index = 0;
+  std::vector<Tensor*> inputs;   // nullptr where an optional input is absent (-1)
+  std::vector<Tensor*> outputs;
+  pthreadpool_t threadpool = nullptr;  // nullptr: run on the caller's thread
+
+  const OpOptions& options() const { return op->options; }
+  Tensor* input(int i) const {
+    return i < static_cast<int>(inputs.size()) ? inputs[static_cast<size_t>(i)] : nullptr;
+  }
+  Tensor* output(int i) const { return outputs[static_cast<size_t>(i)]; }
+  // An InvalidModel status "<OP_NAME> (operator <index>): <message>".
+  Status Error(const std::string& message) const;
+  // An Unsupported status with the same prefix.
+  Status UnsupportedError(const std::string& message) const;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual Status Prepare(KernelContext& ctx) = 0;
+  virtual Status Bind(KernelContext& /*ctx*/) { return Status::Ok(); }
+  virtual Status Eval(KernelContext& ctx) = 0;
+  // "reference" or "xnnpack" (shown by bench --profile).
+  virtual const char* path() const { return "reference"; }
+};
+
+using KernelFactory = std::unique_ptr<Kernel> (*)();
+
+}  // namespace labelite
+
+#endif  // LABELITE_RUNTIME_KERNEL_H_
