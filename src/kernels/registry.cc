@@ -25,10 +25,20 @@ constexpr KernelRegistration kKernels[] = {
 
 std::span<const KernelRegistration> RegisteredKernels() { return kKernels; }
 
-const KernelRegistration* FindKernel(int32_t builtin_code) {
-  for (const auto& k : kKernels)
-    if (k.builtin_code == builtin_code) return &k;
-  return nullptr;
+namespace {
+class BuiltinResolver : public OpResolver {
+ public:
+  const KernelRegistration* Find(int32_t builtin_code) const override {
+    for (const auto& k : kKernels)
+      if (k.builtin_code == builtin_code) return &k;
+    return nullptr;
+  }
+};
+}  // namespace
+
+const OpResolver& BuiltinOpResolver() {
+  static const BuiltinResolver resolver;
+  return resolver;
 }
 
 }  // namespace labelite

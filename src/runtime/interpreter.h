@@ -1,0 +1,107 @@
+// Interpreter: runs subgraph 0 of a Model.
+//
+// Thread-safety contract: a Model is immutable and may be shared by any number of
+// Interpreters in any threads. One Interpreter is used by one thread at a time (it owns the
+// arena, the kernels' state and its thread pool). For N concurrent workers create N
+// Interpreters over one std::shared_ptr<const Model>.
+//
+// Lifecycle:
+//   LABELITE_ASSIGN_OR_RETURN(auto interp, Interpreter::Create(model, BuiltinOpResolver(), {}));
+//   // Create resolves every op (all unsupported ops reported at once), then prepares:
+//   // shape propagation, per-op precomputation, memory planning, binding.
+//   std::memcpy(interp->input(0)->data, pixels, interp->input(0)->bytes);
+//   LABELITE_RETURN_IF_ERROR(interp->Invoke());      // any number of times
+//   const Tensor* scores = interp->output(0);
+//   LABELITE_RETURN_IF_ERROR(interp->ResizeInputBatch(8));  // re-prepares for 8 images
+#ifndef LABELITE_RUNTIME_INTERPRETER_H_
+#define LABELITE_RUNTIME_INTERPRETER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "labelite/status.h"
+#include "model/model.h"
+#include "runtime/kernel.h"
+#include "runtime/op_resolver.h"
+#include "runtime/tensor.h"
+
+namespace labelite {
+
+enum class KernelPath { kReference, kFast };
+
+struct InterpreterOptions {
+  KernelPath kernels = KernelPath::kFast;
+  int num_threads = 1;  // 1: no thread pool is created
+};
+
+// Per-operator timing collected when profiling is on.
+struct OpProfile {
+  int op_index = 0;
+  std::string op_name;
+  const char* path = "";  // "reference" or "xnnpack"
+  double total_ms = 0.0;
+  int64_t macs = 0;       // multiply-accumulates per invoke (conv, depthwise, fully connected)
+};
+
+class Interpreter {
+ public:
+  static Result<std::unique_ptr<Interpreter>> Create(std::shared_ptr<const Model> model,
+                                                     const OpResolver& resolver,
+                                                     const InterpreterOptions& options = {});
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  Status Invoke();
+
+  int num_inputs() const;
+  int num_outputs() const;
+  Tensor* input(int i);
+  const Tensor* output(int i) const;
+  // Index among inputs()/outputs() of the tensor with this name, or -1.
+  int FindInput(const std::string& name) const;
+  int FindOutput(const std::string& name) const;
+  // All tensors of the graph (for layer-by-layer dumps).
+  const std::vector<Tensor>& tensors() const { return tensors_; }
+  const Model& model() const { return *model_; }
+
+  // Sets the batch (first) dimension of every input and re-prepares the graph.
+  Status ResizeInputBatch(int batch);
+
+  size_t arena_bytes() const { return arena_bytes_; }
+  // Sum of the sizes of all activation tensors (what a planner-less runtime would allocate).
+  size_t unplanned_bytes() const { return unplanned_bytes_; }
+  int64_t TotalMacs() const;
+
+  void EnableProfiling(bool on) { profiling_ = on; }
+  const std::vector<OpProfile>& profile() const { return profile_; }
+  const char* KernelPathOf(int op_index) const;
+
+ private:
+  Interpreter() = default;
+  Status Resolve(const OpResolver& resolver);
+  Status PrepareAll();
+  Status PlanMemory();
+  Status BindAll();
+
+  std::shared_ptr<const Model> model_;
+  InterpreterOptions options_;
+  std::vector<Tensor> tensors_;
+  std::vector<KernelContext> contexts_;
+  std::vector<std::unique_ptr<Kernel>> kernels_;
+  std::vector<const KernelRegistration*> registrations_;
+  std::unique_ptr<uint8_t, void (*)(void*)> arena_{nullptr, nullptr};
+  size_t arena_bytes_ = 0;
+  size_t unplanned_bytes_ = 0;
+  struct ThreadpoolDeleter { void operator()(pthreadpool_t p) const; };
+  std::unique_ptr<pthreadpool, ThreadpoolDeleter> threadpool_;
+  bool profiling_ = false;
+  std::vector<OpProfile> profile_;
+};
+
+}  // namespace labelite
+
+#endif  // LABELITE_RUNTIME_INTERPRETER_H_
