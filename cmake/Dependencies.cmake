@@ -1,7 +1,7 @@
 # Every dependency comes from a Debian 12 package (see scripts/install-deps.sh).
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
-find_package(flatbuffers CONFIG REQUIRED)
+find_package(FlatBuffers CONFIG REQUIRED)
 find_program(FLATC_EXECUTABLE flatc REQUIRED)
 find_package(JPEG REQUIRED)
 find_package(PNG REQUIRED)
@@ -12,8 +12,15 @@ find_package(CLI11 CONFIG REQUIRED)
 pkg_check_modules(MINIZIP REQUIRED IMPORTED_TARGET minizip)
 pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
 pkg_check_modules(LIBEXIF REQUIRED IMPORTED_TARGET libexif)
-pkg_check_modules(PTHREADPOOL REQUIRED IMPORTED_TARGET libpthreadpool)
 pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)
+
+# pthreadpool ships no CMake or pkg-config file in Debian 12.
+find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h REQUIRED)
+find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
+add_library(PkgConfig::PTHREADPOOL UNKNOWN IMPORTED)
+set_target_properties(PkgConfig::PTHREADPOOL PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${PTHREADPOOL_INCLUDE_DIR})
+set(PTHREADPOOL_LINK_LIBRARIES ${PTHREADPOOL_LIBRARY})
 
 # XNNPACK ships no CMake or pkg-config file in Debian 12.
 find_path(XNNPACK_INCLUDE_DIR xnnpack.h REQUIRED)

@@ -1,0 +1,340 @@
+#include "runtime/interpreter.h"
+
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "runtime/arena_planner.h"
+
+namespace labelite {
+
+namespace {
+
+constexpr int32_t kBuiltinCustom = 32;
+constexpr int32_t kBuiltinConv2D = 3;
+constexpr int32_t kBuiltinDepthwiseConv2D = 4;
+constexpr int32_t kBuiltinFullyConnected = 9;
+// No activation tensor may exceed this (a classifier's largest is a few MB).
+constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 32;
+
+void FreeArena(void* p) { std::free(p); }
+
+std::string OpLabel(const OperatorSpec& op, int index) {
+  return op.name + " (operator " + std::to_string(index) + ")";
+}
+
+}  // namespace
+
+void Interpreter::ThreadpoolDeleter::operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
+
+Interpreter::~Interpreter() {
+  // Kernels may hold XNNPACK operators that reference the arena: release them first.
+  kernels_.clear();
+}
+
+Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const Model> model,
+                                                         const OpResolver& resolver,
+                                                         const InterpreterOptions& options) {
+  if (!model) return InvalidArgument("Interpreter::Create: no model");
+  std::unique_ptr<Interpreter> interp(new Interpreter());
+  interp->model_ = std::move(model);
+  interp->options_ = options;
+  if (options.num_threads < 1) return InvalidArgument("number of threads must be at least 1");
+  if (options.num_threads > 1) {
+    interp->threadpool_.reset(pthreadpool_create(static_cast<size_t>(options.num_threads)));
+    if (!interp->threadpool_) return Internal("cannot create a thread pool");
+  }
+
+  const SubgraphSpec& g = interp->model_->main_subgraph();
+  interp->tensors_.resize(g.tensors.size());
+  for (size_t i = 0; i < g.tensors.size(); ++i) {
+    const TensorSpec& spec = g.tensors[i];
+    Tensor& t = interp->tensors_[i];
+    t.name = spec.name;
+    t.type = spec.type;
+    t.dims = spec.shape;
+    t.is_constant = spec.is_constant();
+    if (t.is_constant) {
+      t.data = const_cast<uint8_t*>(spec.data.data());  // read-only by contract
+      t.bytes = spec.data.size();
+    }
+    if (!spec.quantization.empty()) {
+      t.quant = &spec.quantization;
+      t.scale = spec.quantization.scale[0];
+      t.zero_point = static_cast<int32_t>(spec.quantization.zero_point.empty()
+                                              ? 0 : spec.quantization.zero_point[0]);
+    }
+  }
+  Status s = interp->Resolve(resolver);
+  if (!s.ok()) return s.WithPrefix(interp->model_->path());
+  s = interp->PrepareAll();
+  if (!s.ok()) return s.WithPrefix(interp->model_->path());
+  return interp;
+}
+
+// Finds a kernel for every operator; reports all unsupported ones at once. Also checks that
+// every tensor an operator reads is produced before it (no cycles, no dangling references).
+Status Interpreter::Resolve(const OpResolver& resolver) {
+  const SubgraphSpec& g = model_->main_subgraph();
+  std::string unsupported;
+  int unsupported_count = 0;
+  registrations_.assign(g.operators.size(), nullptr);
+  for (size_t i = 0; i < g.operators.size(); ++i) {
+    const OperatorSpec& op = g.operators[i];
+    const KernelRegistration* reg =
+        op.builtin_code == kBuiltinCustom ? nullptr : resolver.Find(op.builtin_code);
+    if (!reg) {
+      if (unsupported_count++ > 0) unsupported += ", ";
+      unsupported += (op.builtin_code == kBuiltinCustom ? "custom op '" + op.custom_code + "'"
+                                                        : op.name) +
+                     " (operator " + std::to_string(i) + ")";
+    }
+    registrations_[i] = reg;
+  }
+  if (unsupported_count > 0) {
+    return Unsupported("unsupported operator" + std::string(unsupported_count > 1 ? "s" : "") +
+                       ": " + unsupported);
+  }
+
+  // Data-flow check: operators run in file order, so a tensor must be written before it is read.
+  std::vector<char> available(g.tensors.size(), 0);
+  for (size_t t = 0; t < g.tensors.size(); ++t)
+    available[t] = g.tensors[t].is_constant() || g.tensors[t].is_variable;
+  for (int32_t t : g.inputs) available[static_cast<size_t>(t)] = 1;
+  std::vector<char> written(g.tensors.size(), 0);
+  for (size_t i = 0; i < g.operators.size(); ++i) {
+    const OperatorSpec& op = g.operators[i];
+    for (int32_t t : op.inputs) {
+      if (t >= 0 && !available[static_cast<size_t>(t)]) {
+        return InvalidModel(OpLabel(op, static_cast<int>(i)) + " reads tensor " +
+                            std::to_string(t) + " ('" + g.tensors[static_cast<size_t>(t)].name +
+                            "') before any operator writes it (cyclic or dangling reference)");
+      }
+    }
+    for (int32_t t : op.outputs) {
+      if (t < 0) return InvalidModel(OpLabel(op, static_cast<int>(i)) + " has an absent output");
+      const TensorSpec& spec = g.tensors[static_cast<size_t>(t)];
+      if (spec.is_constant() || written[static_cast<size_t>(t)] ||
+          std::find(g.inputs.begin(), g.inputs.end(), t) != g.inputs.end()) {
+        return InvalidModel(OpLabel(op, static_cast<int>(i)) + " writes tensor " +
+                            std::to_string(t) + " ('" + spec.name +
+                            "'), which is constant, a graph input or written twice");
+      }
+      written[static_cast<size_t>(t)] = 1;
+      available[static_cast<size_t>(t)] = 1;
+    }
+  }
+  for (int32_t t : g.outputs) {
+    if (!available[static_cast<size_t>(t)])
+      return InvalidModel("graph output tensor " + std::to_string(t) + " is never written");
+  }
+  return Status::Ok();
+}
+
+Status Interpreter::PrepareAll() {
+  const SubgraphSpec& g = model_->main_subgraph();
+  kernels_.clear();
+  kernels_.resize(g.operators.size());
+  contexts_.assign(g.operators.size(), KernelContext{});
+  // Activation tensors lose their data pointers until the arena is planned again.
+  for (Tensor& t : tensors_)
+    if (!t.is_constant) t.data = nullptr;
+
+  for (size_t i = 0; i < g.operators.size(); ++i) {
+    const OperatorSpec& op = g.operators[i];
+    KernelContext& ctx = contexts_[i];
+    ctx.op = &op;
+    ctx.op_index = static_cast<int>(i);
+    ctx.threadpool = threadpool_.get();
+    for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
+    for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);
+
+    const KernelRegistration* reg = registrations_[i];
+    Status s;
+    if (options_.kernels == KernelPath::kFast && reg->xnnpack) {
+      kernels_[i] = reg->xnnpack();
+      s = kernels_[i]->Prepare(ctx);
+      if (s.code() == StatusCode::kUnsupported) kernels_[i].reset();  // fall back below
+      else if (!s.ok()) return s;
+    }
+    if (!kernels_[i]) {
+      kernels_[i] = reg->reference();
+      LABELITE_RETURN_IF_ERROR(kernels_[i]->Prepare(ctx));
+    }
+    for (Tensor* out : ctx.outputs) {
+      uint64_t n = 1;
+      for (int32_t d : out->dims) {
+        if (d < 0) return InvalidModel(OpLabel(op, static_cast<int>(i)) + ": negative output dimension");
+        n *= static_cast<uint64_t>(d);
+        if (n > kMaxTensorBytes) break;
+      }
+      const uint64_t bytes = n * DataTypeSize(out->type);
+      if (n > kMaxTensorBytes || bytes > kMaxTensorBytes) {
+        return InvalidModel(OpLabel(op, static_cast<int>(i)) + ": output tensor '" +
+                            std::string(out->name) + "' would be larger than 4 GiB");
+      }
+      out->bytes = static_cast<size_t>(bytes);
+    }
+  }
+  LABELITE_RETURN_IF_ERROR(PlanMemory());
+  return BindAll();
+}
+
+// Places every non-constant tensor in one arena by lifetime (see arena_planner.h). Variable
+// tensors live for the whole graph, so they get slots that never share.
+Status Interpreter::PlanMemory() {
+  const SubgraphSpec& g = model_->main_subgraph();
+  const int num_ops = static_cast<int>(g.operators.size());
+  std::vector<ArenaRequest> requests;
+  std::vector<size_t> tensor_of_request;
+  std::vector<int> first(tensors_.size(), std::numeric_limits<int>::max());
+  std::vector<int> last(tensors_.size(), -2);
+  for (int32_t t : g.inputs) first[static_cast<size_t>(t)] = -1;
+  for (int i = 0; i < num_ops; ++i) {
+    for (int32_t t : g.operators[static_cast<size_t>(i)].outputs)
+      first[static_cast<size_t>(t)] = std::min(first[static_cast<size_t>(t)], i);
+    for (int32_t t : g.operators[static_cast<size_t>(i)].inputs)
+      if (t >= 0) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);
+  }
+  for (int32_t t : g.outputs) last[static_cast<size_t>(t)] = num_ops;
+  for (int32_t t : g.inputs) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], -1);
+
+  unplanned_bytes_ = 0;
+  for (size_t t = 0; t < tensors_.size(); ++t) {
+    Tensor& tensor = tensors_[t];
+    if (tensor.is_constant) continue;
+    const bool variable = g.tensors[t].is_variable;
+    if (!variable && first[t] == std::numeric_limits<int>::max()) continue;  // unused
+    if (variable) {
+      // Variable tensors keep their own shape and live across invokes.
+      tensor.bytes = static_cast<size_t>(tensor.NumElements()) * DataTypeSize(tensor.type);
+      requests.push_back({tensor.bytes, -1, num_ops + 1});
+    } else {
+      requests.push_back({tensor.bytes, first[t], std::max(last[t], first[t])});
+    }
+    tensor_of_request.push_back(t);
+    unplanned_bytes_ += tensor.bytes;
+  }
+  const ArenaPlan plan = PlanArena(requests, 64);
+  arena_bytes_ = plan.arena_bytes;
+  void* mem = std::aligned_alloc(64, std::max<size_t>(arena_bytes_, 64));
+  if (!mem) return ResourceExhausted("cannot allocate an arena of " + std::to_string(arena_bytes_) + " bytes");
+  std::memset(mem, 0, std::max<size_t>(arena_bytes_, 64));
+  arena_ = std::unique_ptr<uint8_t, void (*)(void*)>(static_cast<uint8_t*>(mem), &FreeArena);
+  for (size_t r = 0; r < requests.size(); ++r)
+    tensors_[tensor_of_request[r]].data = arena_.get() + plan.offsets[r];
+  return Status::Ok();
+}
+
+Status Interpreter::BindAll() {
+  for (size_t i = 0; i < kernels_.size(); ++i)
+    LABELITE_RETURN_IF_ERROR(kernels_[i]->Bind(contexts_[i]));
+  return Status::Ok();
+}
+
+Status Interpreter::Invoke() {
+  if (!profiling_) {
+    for (size_t i = 0; i < kernels_.size(); ++i)
+      LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
+    return Status::Ok();
+  }
+  if (profile_.size() != kernels_.size()) {
+    profile_.assign(kernels_.size(), OpProfile{});
+    const SubgraphSpec& g = model_->main_subgraph();
+    for (size_t i = 0; i < kernels_.size(); ++i) {
+      profile_[i].op_index = static_cast<int>(i);
+      profile_[i].op_name = g.operators[i].name;
+      profile_[i].path = kernels_[i]->path();
+    }
+  }
+  using Clock = std::chrono::steady_clock;
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    const auto start = Clock::now();
+    LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
+    profile_[i].total_ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  }
+  return Status::Ok();
+}
+
+int Interpreter::num_inputs() const { return static_cast<int>(model_->main_subgraph().inputs.size()); }
+int Interpreter::num_outputs() const { return static_cast<int>(model_->main_subgraph().outputs.size()); }
+
+Tensor* Interpreter::input(int i) {
+  const auto& in = model_->main_subgraph().inputs;
+  if (i < 0 || i >= static_cast<int>(in.size())) return nullptr;
+  return &tensors_[static_cast<size_t>(in[static_cast<size_t>(i)])];
+}
+
+const Tensor* Interpreter::output(int i) const {
+  const auto& out = model_->main_subgraph().outputs;
+  if (i < 0 || i >= static_cast<int>(out.size())) return nullptr;
+  return &tensors_[static_cast<size_t>(out[static_cast<size_t>(i)])];
+}
+
+int Interpreter::FindInput(const std::string& name) const {
+  const auto& in = model_->main_subgraph().inputs;
+  for (size_t i = 0; i < in.size(); ++i)
+    if (tensors_[static_cast<size_t>(in[i])].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+int Interpreter::FindOutput(const std::string& name) const {
+  const auto& out = model_->main_subgraph().outputs;
+  for (size_t i = 0; i < out.size(); ++i)
+    if (tensors_[static_cast<size_t>(out[i])].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+Status Interpreter::ResizeInputBatch(int batch) {
+  if (batch < 1) return InvalidArgument("batch size must be at least 1");
+  const SubgraphSpec& g = model_->main_subgraph();
+  for (int32_t t : g.inputs) {
+    Tensor& tensor = tensors_[static_cast<size_t>(t)];
+    if (tensor.dims.empty()) return InvalidArgument("input '" + std::string(tensor.name) + "' has no batch dimension");
+    tensor.dims[0] = batch;
+    tensor.bytes = static_cast<size_t>(tensor.NumElements()) * DataTypeSize(tensor.type);
+  }
+  // Kernels are rebuilt so that none keeps state planned for the old shapes.
+  Status s = PrepareAll();
+  profile_.clear();
+  if (!s.ok()) {
+    return InvalidArgument("this model's graph does not allow a batch of " + std::to_string(batch) +
+                           ": " + s.message());
+  }
+  return Status::Ok();
+}
+
+int64_t Interpreter::TotalMacs() const {
+  const SubgraphSpec& g = model_->main_subgraph();
+  int64_t total = 0;
+  for (const OperatorSpec& op : g.operators) {
+    if (op.inputs.size() < 2 || op.outputs.empty() || op.inputs[1] < 0) continue;
+    const Tensor& filter = tensors_[static_cast<size_t>(op.inputs[1])];
+    const Tensor& out = tensors_[static_cast<size_t>(op.outputs[0])];
+    if (filter.dims.empty()) continue;
+    const int64_t filter_elems = filter.NumElements();
+    switch (op.builtin_code) {
+      case kBuiltinConv2D:  // per output element: kh * kw * cin = filter elements / cout
+      case kBuiltinFullyConnected:  // per output element: filter elements / units
+        total += out.NumElements() * (filter_elems / std::max(filter.dims[0], 1));
+        break;
+      case kBuiltinDepthwiseConv2D:  // filter [1, kh, kw, cout]: kh * kw per output element
+        total += out.NumElements() * (filter_elems / std::max(filter.dims.back(), 1));
+        break;
+      default:
+        break;
+    }
+  }
+  return total;
+}
+
+const char* Interpreter::KernelPathOf(int op_index) const {
+  if (op_index < 0 || op_index >= static_cast<int>(kernels_.size())) return "";
+  return kernels_[static_cast<size_t>(op_index)]->path();
+}
+
+}  // namespace labelite
