@@ -1,0 +1,127 @@
+// `labelite invoke MODEL --input FILE ... [--output-dir DIR] [--json]`: runs a model on raw
+// input tensor bytes and prints (or writes) every output in the tensor's own type. This is
+// the tool for checking labelite against other runtimes.
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "kernels/registry.h"
+#include "runtime/interpreter.h"
+
+namespace labelite::cli {
+
+namespace {
+
+struct InvokeOptions {
+  std::string model;
+  std::vector<std::string> inputs;
+  std::string output_dir;
+  bool json = false;
+  RuntimeFlags runtime;
+};
+
+nlohmann::json TensorValues(const Tensor& t) {
+  nlohmann::json values = nlohmann::json::array();
+  const size_t n = static_cast<size_t>(t.NumElements());
+  for (size_t i = 0; i < n; ++i) {
+    switch (t.type) {
+      case DataType::kFloat32: values.push_back(t.data_as<float>()[i]); break;
+      case DataType::kUInt8: values.push_back(t.data_as<uint8_t>()[i]); break;
+      case DataType::kInt8: values.push_back(t.data_as<int8_t>()[i]); break;
+      case DataType::kInt16: values.push_back(t.data_as<int16_t>()[i]); break;
+      case DataType::kInt32: values.push_back(t.data_as<int32_t>()[i]); break;
+      case DataType::kInt64: values.push_back(t.data_as<int64_t>()[i]); break;
+      case DataType::kBool: values.push_back(t.data_as<uint8_t>()[i] != 0); break;
+      default: values.push_back(nullptr); break;
+    }
+  }
+  return values;
+}
+
+std::string ShapeString(const std::vector<int32_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+int RunInvoke(const InvokeOptions& o) {
+  auto model = Model::FromFile(o.model);
+  if (!model.ok()) return ReportError(model.status());
+  auto interp = Interpreter::Create(*model, BuiltinOpResolver(), o.runtime.ToInterpreterOptions());
+  if (!interp.ok()) return ReportError(interp.status());
+  Interpreter& it = **interp;
+  if (static_cast<int>(o.inputs.size()) != it.num_inputs()) {
+    return ReportError(InvalidArgument(o.model + ": model has " + std::to_string(it.num_inputs()) +
+                                       " input(s), " + std::to_string(o.inputs.size()) + " --input given"));
+  }
+  for (int i = 0; i < it.num_inputs(); ++i) {
+    const std::string& path = o.inputs[static_cast<size_t>(i)];
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) return ReportError(InvalidArgument(path + ": cannot read input file"));
+    const auto size = static_cast<size_t>(in.tellg());
+    Tensor* t = it.input(i);
+    if (size != t->bytes) {
+      return ReportError(InvalidArgument(
+          path + ": " + std::to_string(size) + " bytes, but input " + std::to_string(i) + " ('" +
+          std::string(t->name) + "', " + std::string(DataTypeName(t->type)) + " " +
+          ShapeString(t->dims) + ") takes " + std::to_string(t->bytes) + " bytes"));
+    }
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(t->data), static_cast<std::streamsize>(size));
+  }
+  Status s = it.Invoke();
+  if (!s.ok()) return ReportError(s);
+
+  if (!o.output_dir.empty()) {
+    for (int i = 0; i < it.num_outputs(); ++i) {
+      const Tensor* t = it.output(i);
+      const std::string path = o.output_dir + "/output" + std::to_string(i) + ".bin";
+      std::ofstream out(path, std::ios::binary);
+      out.write(reinterpret_cast<const char*>(t->data), static_cast<std::streamsize>(t->bytes));
+      if (!out) return ReportError(IoError(path + ": cannot write"));
+      std::printf("%s: %s %s (%zu bytes)\n", path.c_str(), std::string(DataTypeName(t->type)).c_str(),
+                  ShapeString(t->dims).c_str(), t->bytes);
+    }
+    return kExitOk;
+  }
+  if (o.json) {
+    nlohmann::json outputs = nlohmann::json::array();
+    for (int i = 0; i < it.num_outputs(); ++i) {
+      const Tensor* t = it.output(i);
+      outputs.push_back({{"name", std::string(t->name)},
+                         {"dtype", std::string(DataTypeName(t->type))},
+                         {"shape", t->dims},
+                         {"values", TensorValues(*t)}});
+    }
+    std::printf("%s\n", nlohmann::json{{"outputs", outputs}}.dump().c_str());
+    return kExitOk;
+  }
+  for (int i = 0; i < it.num_outputs(); ++i) {
+    const Tensor* t = it.output(i);
+    std::printf("output %d '%s': %s %s\n", i, std::string(t->name).c_str(),
+                std::string(DataTypeName(t->type)).c_str(), ShapeString(t->dims).c_str());
+    std::printf("%s\n", TensorValues(*t).dump().c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddInvokeCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<InvokeOptions>();
+  CLI::App* cmd = app.add_subcommand("invoke", "Run a model on raw input tensor bytes and print its outputs");
+  cmd->add_option("model", o->model, "The .tflite model")->required();
+  cmd->add_option("--input", o->inputs, "Raw bytes of one input tensor (repeat per input, in order)")->required();
+  cmd->add_option("--output-dir", o->output_dir, "Write each output as raw bytes to DIR/output<i>.bin");
+  cmd->add_flag("--json", o->json, "Print {\"outputs\":[{name,dtype,shape,values}]}");
+  o->runtime.AddTo(cmd);
+  cmd->callback([o, exit_code] { *exit_code = RunInvoke(*o); });
+}
+
+}  // namespace labelite::cli

@@ -1,0 +1,39 @@
+// Command-line flags shared by several subcommands.
+#ifndef LABELITE_CLI_OPTIONS_H_
+#define LABELITE_CLI_OPTIONS_H_
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "runtime/interpreter.h"
+
+namespace labelite::cli {
+
+inline int DefaultThreads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+// --threads N and --kernels reference|fast.
+struct RuntimeFlags {
+  int threads = DefaultThreads();
+  KernelPath kernels = KernelPath::kFast;
+
+  void AddTo(CLI::App* cmd) {
+    cmd->add_option("--threads", threads, "Worker threads (1: no thread pool)")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    const std::map<std::string, KernelPath> kinds{{"reference", KernelPath::kReference},
+                                                  {"fast", KernelPath::kFast}};
+    cmd->add_option("--kernels", kernels, "Kernel path: fast (XNNPACK) or reference (the oracle)")
+        ->transform(CLI::CheckedTransformer(kinds, CLI::ignore_case))
+        ->default_str("fast");
+  }
+  InterpreterOptions ToInterpreterOptions() const { return InterpreterOptions{kernels, threads}; }
+};
+
+}  // namespace labelite::cli
+
+#endif  // LABELITE_CLI_OPTIONS_H_
