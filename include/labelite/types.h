@@ -35,6 +35,10 @@ inline bool IsQuantizedType(DataType t) {
   return t == DataType::kUInt8 || t == DataType::kInt8 || t == DataType::kInt16;
 }
 
+// Which kernels run the model: XNNPACK where it applies (fast) or only the scalar reference
+// kernels that reproduce TFLite's builtin arithmetic (the oracle).
+enum class KernelPath { kReference, kFast };
+
 }  // namespace labelite
 
 #endif  // LABELITE_TYPES_H_

@@ -30,8 +30,6 @@
 
 namespace labelite {
 
-enum class KernelPath { kReference, kFast };
-
 struct InterpreterOptions {
   KernelPath kernels = KernelPath::kFast;
   int num_threads = 1;  // 1: no thread pool is created
