@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "labelite/status.h"
 
 namespace labelite {
 
@@ -72,6 +75,10 @@ struct ModelMetadata {
   std::vector<TensorMetadataInfo> inputs;
   std::vector<TensorMetadataInfo> outputs;
 };
+
+// Verifies `bytes` as a metadata flatbuffer (identifier "M001") and converts it. Errors are
+// kInvalidModel without a path prefix (the model reader adds it).
+Result<ModelMetadata> ParseModelMetadata(std::span<const uint8_t> bytes);
 
 }  // namespace labelite
 

@@ -113,6 +113,9 @@ struct EmbeddedFile {
 
 struct ModelLimits {
   uint64_t max_embedded_file_bytes = 64u << 20;  // ReadEmbeddedFile refuses larger entries
+  uint64_t max_tensor_elements = 1ull << 31;     // refuse tensors with more elements
+  uint64_t max_tensor_bytes = 1ull << 31;        // refuse tensors with more bytes (2 GiB)
+  uint32_t max_rank = 16;                        // refuse tensors with more dimensions
 };
 
 class Model {

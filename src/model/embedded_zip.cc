@@ -1,0 +1,159 @@
+// Reads zip archives from memory with Debian's minizip, through custom I/O callbacks.
+#include "model/embedded_zip.h"
+
+#include <unzip.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace labelite {
+
+namespace {
+
+constexpr size_t kMaxEntries = 100000;
+
+// A read-only cursor over the mapped bytes: what minizip's "file" handle points to.
+struct MemoryFile {
+  std::span<const uint8_t> bytes;
+  uint64_t pos = 0;
+};
+
+voidpf ZCALLBACK MemOpen(voidpf opaque, const void*, int mode) {
+  if ((mode & ZLIB_FILEFUNC_MODE_READWRITEFILTER) != ZLIB_FILEFUNC_MODE_READ) return nullptr;
+  return opaque;  // the MemoryFile itself
+}
+
+uLong ZCALLBACK MemRead(voidpf, voidpf stream, void* buf, uLong size) {
+  auto* f = static_cast<MemoryFile*>(stream);
+  if (f->pos >= f->bytes.size()) return 0;
+  uint64_t n = std::min<uint64_t>(size, f->bytes.size() - f->pos);
+  std::memcpy(buf, f->bytes.data() + f->pos, n);
+  f->pos += n;
+  return static_cast<uLong>(n);
+}
+
+uLong ZCALLBACK MemWrite(voidpf, voidpf, const void*, uLong) { return 0; }
+
+ZPOS64_T ZCALLBACK MemTell(voidpf, voidpf stream) {
+  return static_cast<MemoryFile*>(stream)->pos;
+}
+
+long ZCALLBACK MemSeek(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
+  auto* f = static_cast<MemoryFile*>(stream);
+  uint64_t base = 0;
+  switch (origin) {
+    case ZLIB_FILEFUNC_SEEK_SET: base = 0; break;
+    case ZLIB_FILEFUNC_SEEK_CUR: base = f->pos; break;
+    case ZLIB_FILEFUNC_SEEK_END: base = f->bytes.size(); break;
+    default: return -1;
+  }
+  if (offset > f->bytes.size() || base + offset > f->bytes.size()) return -1;
+  f->pos = base + offset;
+  return 0;
+}
+
+int ZCALLBACK MemClose(voidpf, voidpf) { return 0; }
+int ZCALLBACK MemError(voidpf, voidpf) { return 0; }
+
+struct UnzCloser {
+  void operator()(void* z) const { unzClose(z); }
+};
+using UnzHandle = std::unique_ptr<void, UnzCloser>;
+
+// Opens the archive; `file` must outlive the handle.
+UnzHandle OpenZip(MemoryFile* file) {
+  zlib_filefunc64_def funcs{};
+  funcs.zopen64_file = MemOpen;
+  funcs.zread_file = MemRead;
+  funcs.zwrite_file = MemWrite;
+  funcs.ztell64_file = MemTell;
+  funcs.zseek64_file = MemSeek;
+  funcs.zclose_file = MemClose;
+  funcs.zerror_file = MemError;
+  funcs.opaque = file;
+  return UnzHandle(unzOpen2_64("memory.zip", &funcs));
+}
+
+// Reads the current entry's name and uncompressed size.
+Status CurrentEntry(void* zip, std::string* name, uint64_t* size) {
+  unz_file_info64 info{};
+  char buf[1024];
+  if (unzGetCurrentFileInfo64(zip, &info, buf, sizeof(buf), nullptr, 0, nullptr, 0) != UNZ_OK)
+    return InvalidModel("embedded zip: unreadable central directory entry");
+  if (info.size_filename >= sizeof(buf))
+    return InvalidModel("embedded zip: entry name of " + std::to_string(info.size_filename) +
+                        " bytes is too long");
+  name->assign(buf, info.size_filename);
+  *size = info.uncompressed_size;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<EmbeddedFile>> ListZipEntries(std::span<const uint8_t> bytes) {
+  MemoryFile file{bytes, 0};
+  UnzHandle zip = OpenZip(&file);
+  if (!zip) return InvalidModel("no zip archive");
+  std::vector<EmbeddedFile> files;
+  for (int rc = unzGoToFirstFile(zip.get()); rc == UNZ_OK; rc = unzGoToNextFile(zip.get())) {
+    if (files.size() >= kMaxEntries)
+      return InvalidModel("embedded zip has more than " + std::to_string(kMaxEntries) +
+                          " entries");
+    EmbeddedFile f;
+    LABELITE_RETURN_IF_ERROR(CurrentEntry(zip.get(), &f.name, &f.size));
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::string& name,
+                                 uint64_t max_bytes) {
+  MemoryFile file{bytes, 0};
+  UnzHandle zip = OpenZip(&file);
+  if (!zip) return NotFound("no embedded file '" + name + "' (the model has no zip archive)");
+  if (unzLocateFile(zip.get(), name.c_str(), /*case sensitive=*/1) != UNZ_OK)
+    return NotFound("no embedded file '" + name + "'");
+  std::string entry_name;
+  uint64_t size = 0;
+  LABELITE_RETURN_IF_ERROR(CurrentEntry(zip.get(), &entry_name, &size));
+  if (size > max_bytes)
+    return ResourceExhausted("embedded file '" + name + "' has " + std::to_string(size) +
+                             " bytes, over the limit of " + std::to_string(max_bytes));
+  if (unzOpenCurrentFile(zip.get()) != UNZ_OK)
+    return InvalidModel("embedded file '" + name + "' cannot be opened (corrupt or encrypted)");
+  std::string data(static_cast<size_t>(size), '\0');
+  uint64_t got = 0;
+  // Read one byte past the declared size to notice entries that inflate to more.
+  char extra = 0;
+  while (true) {
+    bool in_declared = got < size;
+    unsigned want = in_declared ? static_cast<unsigned>(std::min<uint64_t>(size - got, 1u << 20))
+                                : 1u;
+    int n = unzReadCurrentFile(zip.get(), in_declared ? data.data() + got : &extra, want);
+    if (n < 0) {
+      unzCloseCurrentFile(zip.get());
+      return InvalidModel("embedded file '" + name + "' is corrupt (inflate error " +
+                          std::to_string(n) + ")");
+    }
+    if (n == 0) break;
+    if (!in_declared) {
+      unzCloseCurrentFile(zip.get());
+      return InvalidModel("embedded file '" + name + "' inflates to more than its declared " +
+                          std::to_string(size) + " bytes");
+    }
+    got += static_cast<uint64_t>(n);
+  }
+  int close_rc = unzCloseCurrentFile(zip.get());
+  if (got != size)
+    return InvalidModel("embedded file '" + name + "' has " + std::to_string(got) +
+                        " bytes, its header declares " + std::to_string(size));
+  if (close_rc == UNZ_CRCERROR)
+    return InvalidModel("embedded file '" + name + "' fails its CRC check");
+  if (close_rc != UNZ_OK)
+    return InvalidModel("embedded file '" + name + "' cannot be read (error " +
+                        std::to_string(close_rc) + ")");
+  return data;
+}
+
+}  // namespace labelite

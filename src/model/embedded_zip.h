@@ -1,0 +1,28 @@
+// The zip archive that TFLite Support appends after a model's flatbuffer (labels.txt, ...).
+// Internal to model/: Model calls these over its mapped bytes; nothing is copied but the
+// entry it reads.
+#ifndef LABELITE_MODEL_EMBEDDED_ZIP_H_
+#define LABELITE_MODEL_EMBEDDED_ZIP_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "labelite/status.h"
+#include "model/model.h"
+
+namespace labelite {
+
+// Lists the entries of a zip archive found in `bytes` (data may precede the archive, as in
+// .tflite files). Returns an error when there is no readable archive.
+Result<std::vector<EmbeddedFile>> ListZipEntries(std::span<const uint8_t> bytes);
+
+// Decompresses entry `name`, refusing entries whose declared or actual size exceeds `max_bytes`
+// and entries whose CRC does not match. Messages do not carry the model path (callers add it).
+Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::string& name,
+                                 uint64_t max_bytes);
+
+}  // namespace labelite
+
+#endif  // LABELITE_MODEL_EMBEDDED_ZIP_H_
