@@ -1,0 +1,12 @@
+// AVERAGE_POOL_2D on XNNPACK (see pooling.h for the types handled).
+#include <memory>
+
+#include "kernels/xnnpack/pooling.h"
+
+namespace labelite {
+
+std::unique_ptr<Kernel> CreateXnnpackAveragePool2D() {
+  return std::make_unique<xnn::PoolingKernel>(/*max=*/false);
+}
+
+}  // namespace labelite

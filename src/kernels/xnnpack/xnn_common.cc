@@ -1,0 +1,112 @@
+#include "kernels/xnnpack/xnn_common.h"
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+
+namespace labelite::xnn {
+
+Status EnsureInitialized(const KernelContext& ctx) {
+  static std::once_flag once;
+  static xnn_status status = xnn_status_uninitialized;
+  std::call_once(once, [] { status = xnn_initialize(/*allocator=*/nullptr); });
+  if (status != xnn_status_success)
+    return ctx.UnsupportedError("XNNPACK cannot run on this CPU (xnn_initialize: " +
+                                std::to_string(static_cast<int>(status)) + ")");
+  return Status::Ok();
+}
+
+Status Check(const KernelContext& ctx, xnn_status status, const char* what) {
+  switch (status) {
+    case xnn_status_success:
+      return Status::Ok();
+    case xnn_status_invalid_parameter:
+    case xnn_status_unsupported_parameter:
+    case xnn_status_unsupported_hardware:
+      return ctx.UnsupportedError(std::string(what) + " refused the parameters (status " +
+                                  std::to_string(static_cast<int>(status)) + ")");
+    case xnn_status_out_of_memory:
+      return Status(StatusCode::kResourceExhausted,
+                    ctx.op->name + " (operator " + std::to_string(ctx.op_index) + "): " + what +
+                        ": out of memory");
+    default:
+      return Internal(ctx.op->name + " (operator " + std::to_string(ctx.op_index) + "): " +
+                      what + " failed with status " + std::to_string(static_cast<int>(status)));
+  }
+}
+
+bool ActivationRange(Activation activation, float* min, float* max) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  switch (activation) {
+    case Activation::kNone: *min = -kInf; *max = kInf; return true;
+    case Activation::kRelu: *min = 0.0f; *max = kInf; return true;
+    case Activation::kReluN1To1: *min = -1.0f; *max = 1.0f; return true;
+    case Activation::kRelu6: *min = 0.0f; *max = 6.0f; return true;
+    default: return false;
+  }
+}
+
+Status QuantizedBounds(const KernelContext& ctx, Activation activation, const Tensor& output,
+                       int32_t* min, int32_t* max) {
+  float fmin = 0.0f, fmax = 0.0f;
+  if (!ActivationRange(activation, &fmin, &fmax))
+    return ctx.UnsupportedError("fused activation " +
+                                std::to_string(static_cast<int>(activation)) +
+                                " has no XNNPACK form");
+  if (output.type == DataType::kUInt8) {
+    *min = QuantizeBoundU8(fmin, output.scale, output.zero_point);
+    *max = QuantizeBoundU8(fmax, output.scale, output.zero_point);
+  } else {
+    *min = QuantizeBoundS8(fmin, output.scale, output.zero_point);
+    *max = QuantizeBoundS8(fmax, output.scale, output.zero_point);
+  }
+  return Status::Ok();
+}
+
+bool IsPerTensorQuantized(const Tensor& t) {
+  if (!(t.scale > 0.0f) || !std::isfinite(t.scale)) return false;
+  return t.quant == nullptr || t.quant->scale.size() <= 1;
+}
+
+bool ComputeSpatialDim(Padding padding, int32_t in, int32_t kernel, int32_t stride,
+                       int32_t dilation, SpatialDim* dim) {
+  if (in <= 0 || kernel <= 0 || stride <= 0 || dilation <= 0) return false;
+  const int64_t effective = (int64_t{kernel} - 1) * dilation + 1;
+  int64_t out = 0;
+  if (padding == Padding::kSame) {
+    out = (int64_t{in} + stride - 1) / stride;
+  } else {
+    if (effective > in) return false;
+    out = (in - effective + stride) / stride;
+  }
+  const int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
+  dim->out = static_cast<int32_t>(out);
+  dim->pad_before = padding == Padding::kSame ? static_cast<uint32_t>(total / 2) : 0;
+  dim->pad_after = padding == Padding::kSame ? static_cast<uint32_t>(total - total / 2) : 0;
+  return out > 0;
+}
+
+bool BroadcastShapes(const std::vector<int32_t>& a, const std::vector<int32_t>& b,
+                     std::vector<int32_t>* out) {
+  const size_t rank = std::max(a.size(), b.size());
+  if (rank > 4) return false;
+  out->assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    const int32_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int32_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) return false;
+    (*out)[i] = da == 1 ? db : da;
+  }
+  return true;
+}
+
+Status XnnKernel::Eval(KernelContext& ctx) {
+  const xnn_status status = xnn_run_operator(op_.get(), ctx.threadpool);
+  if (status != xnn_status_success)
+    return Internal(ctx.op->name + " (operator " + std::to_string(ctx.op_index) +
+                    "): xnn_run_operator failed with status " +
+                    std::to_string(static_cast<int>(status)));
+  return Status::Ok();
+}
+
+}  // namespace labelite::xnn
