@@ -1,0 +1,164 @@
+// DEPTHWISE_CONV_2D, reference implementation: float32, uint8 (per-tensor) and int8
+// (per-channel weights); NHWC input, [1, KH, KW, C * depth_multiplier] filter, optional bias,
+// SAME/VALID padding, strides, dilation, fused activations.
+//
+// Output channel oc = ic * depth_multiplier + m reads input channel ic. Quantized arithmetic as
+// TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
+//   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)
+//   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
+// with TFLite's double rounding (the depthwise kernels do not go through ruy).
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "kernels/internal/conv_util.h"
+#include "kernels/internal/op_checks.h"
+#include "kernels/internal/quantization.h"
+#include "runtime/kernel.h"
+
+namespace labelite {
+namespace {
+
+using internal::ConvQuantParams;
+using internal::Window2D;
+
+class DepthwiseConv2DKernel : public Kernel {
+ public:
+  Status Prepare(KernelContext& ctx) override {
+    LABELITE_RETURN_IF_ERROR(internal::CheckArity(ctx, 2, 3, 1));
+    const Tensor& input = *ctx.input(0);
+    const Tensor& filter = *ctx.input(1);
+    const Tensor* bias = ctx.input(2);
+    Tensor& output = *ctx.output(0);
+    LABELITE_RETURN_IF_ERROR(internal::CheckRank(ctx, input, "input", 4));
+    LABELITE_RETURN_IF_ERROR(internal::CheckRank(ctx, filter, "filter", 4));
+    const OpOptions& o = ctx.options();
+    if (filter.dim(0) != 1) {
+      return ctx.Error("filter must have shape [1, H, W, C], got " +
+                       internal::ShapeString(filter.dims));
+    }
+    channels_in_ = input.dim(3);
+    channels_out_ = filter.dim(3);
+    if (channels_in_ <= 0 || channels_out_ % channels_in_ != 0) {
+      return ctx.Error("filter has " + std::to_string(channels_out_) +
+                       " channels, not a multiple of the input's " + std::to_string(channels_in_));
+    }
+    depth_multiplier_ = channels_out_ / channels_in_;
+    if (o.depth_multiplier != 0 && o.depth_multiplier != depth_multiplier_) {
+      return ctx.Error("depth_multiplier is " + std::to_string(o.depth_multiplier) +
+                       " but the filter has " + std::to_string(channels_out_) +
+                       " channels for " + std::to_string(channels_in_) + " input channels");
+    }
+    w_.batches = input.dim(0);
+    w_.in_h = input.dim(1);
+    w_.in_w = input.dim(2);
+    w_.filter_h = filter.dim(1);
+    w_.filter_w = filter.dim(2);
+    w_.stride_h = o.stride_h;
+    w_.stride_w = o.stride_w;
+    w_.dilation_h = o.dilation_h;
+    w_.dilation_w = o.dilation_w;
+    if (o.stride_h < 1 || o.stride_w < 1 || o.dilation_h < 1 || o.dilation_w < 1) {
+      return ctx.Error("strides and dilations must be positive");
+    }
+    if (!internal::ComputeWindow(o.padding, &w_)) {
+      return ctx.Error("a " + std::to_string(w_.filter_h) + "x" + std::to_string(w_.filter_w) +
+                       " filter does not fit the " + std::to_string(w_.in_h) + "x" +
+                       std::to_string(w_.in_w) + " input");
+    }
+    LABELITE_RETURN_IF_ERROR(
+        internal::SetOutputDims(ctx, output, {w_.batches, w_.out_h, w_.out_w, channels_out_}));
+
+    switch (input.type) {
+      case DataType::kFloat32:
+        LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, filter, "filter", DataType::kFloat32));
+        LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, output, "output", DataType::kFloat32));
+        LABELITE_RETURN_IF_ERROR(internal::CheckFloatBias(ctx, bias, channels_out_));
+        if (o.activation == Activation::kTanh || o.activation == Activation::kSignBit) {
+          return ctx.UnsupportedError("fused activation " +
+                                      std::to_string(static_cast<int>(o.activation)) +
+                                      " is not supported");
+        }
+        quant::ActivationRangeFloat(o.activation, &float_min_, &float_max_);
+        return Status::Ok();
+      case DataType::kUInt8:
+      case DataType::kInt8:
+        return internal::PrepareConvQuant(ctx, input, filter, bias, output, channels_out_,
+                                          /*channel_axis=*/3, o.activation,
+                                          internal::MultiplierSource::kConv, &q_);
+      default:
+        return ctx.UnsupportedError("input type " + std::string(DataTypeName(input.type)) +
+                                    " is not supported");
+    }
+  }
+
+  Status Eval(KernelContext& ctx) override {
+    switch (ctx.input(0)->type) {
+      case DataType::kFloat32: Run<float, float>(ctx); break;
+      case DataType::kUInt8: Run<uint8_t, int32_t>(ctx); break;
+      case DataType::kInt8: Run<int8_t, int32_t>(ctx); break;
+      default: return Internal("DEPTHWISE_CONV_2D: unexpected type");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // T: element type; Acc: float or int32.
+  template <typename T, typename Acc>
+  void Run(KernelContext& ctx) const {
+    const T* in = ctx.input(0)->data_as<T>();
+    const T* filter = ctx.input(1)->data_as<T>();
+    const Acc* bias = ctx.input(2) ? ctx.input(2)->data_as<Acc>() : nullptr;
+    T* out = ctx.output(0)->data_as<T>();
+    for (int32_t b = 0; b < w_.batches; ++b)
+      for (int32_t oy = 0; oy < w_.out_h; ++oy)
+        for (int32_t ox = 0; ox < w_.out_w; ++ox)
+          for (int32_t ic = 0; ic < channels_in_; ++ic)
+            for (int32_t m = 0; m < depth_multiplier_; ++m) {
+              const int32_t oc = ic * depth_multiplier_ + m;
+              Acc acc = 0;
+              for (int32_t ky = 0; ky < w_.filter_h; ++ky) {
+                const int32_t iy = oy * w_.stride_h - w_.pad_h + ky * w_.dilation_h;
+                if (iy < 0 || iy >= w_.in_h) continue;
+                for (int32_t kx = 0; kx < w_.filter_w; ++kx) {
+                  const int32_t ix = ox * w_.stride_w - w_.pad_w + kx * w_.dilation_w;
+                  if (ix < 0 || ix >= w_.in_w) continue;
+                  const Acc x = static_cast<Acc>(
+                      in[((static_cast<size_t>(b) * w_.in_h + iy) * w_.in_w + ix) *
+                             static_cast<size_t>(channels_in_) + ic]);
+                  const Acc f = static_cast<Acc>(
+                      filter[(static_cast<size_t>(ky) * w_.filter_w + kx) *
+                                 static_cast<size_t>(channels_out_) + oc]);
+                  if constexpr (std::is_same_v<Acc, float>) {
+                    acc += x * f;
+                  } else {
+                    acc += (x + q_.input_offset) * (f + q_.filter_offset);
+                  }
+                }
+              }
+              if (bias) acc += bias[oc];
+              if constexpr (std::is_same_v<Acc, float>) {
+                *out++ = std::min(std::max(acc, float_min_), float_max_);
+              } else {
+                int64_t v = quant::MultiplyByQuantizedMultiplier(
+                    acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
+                v += q_.output_offset;
+                *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));
+              }
+            }
+  }
+
+  Window2D w_;
+  int32_t channels_in_ = 0, channels_out_ = 0, depth_multiplier_ = 1;
+  float float_min_ = 0.0f, float_max_ = 0.0f;
+  ConvQuantParams q_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> CreateReferenceDepthwiseConv2D() {
+  return std::make_unique<DepthwiseConv2DKernel>();
+}
+
+}  // namespace labelite
