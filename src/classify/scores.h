@@ -1,0 +1,59 @@
+// How output tensors become scores in [0, 1].
+//
+// Per output head, decided once per model (PlanHeads):
+//   1. Dequantize: real = (q - zero_point) * scale (a uint8 255 with scale 1/256 is 0.996).
+//   2. Probabilities or logits: when the op producing the output (looking through RESHAPE,
+//      SQUEEZE, QUANTIZE, DEQUANTIZE) is SOFTMAX or LOGISTIC, scores are used as they are;
+//      otherwise, per result, values already in [0, 1] summing to 1 (+-0.01) are taken as a
+//      distribution and anything else as logits, to which softmax is applied. --softmax /
+//      --no-softmax override.
+//   3. Score calibration from metadata (ScoreCalibrationOptions + its calibration file):
+//      score' = scale / (1 + exp(-(slope * T(score) + offset))), T = identity, log or
+//      inverse-logistic; classes without parameters, or scoring below their min_score, get the
+//      default score.
+#ifndef LABELITE_CLASSIFY_SCORES_H_
+#define LABELITE_CLASSIFY_SCORES_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "labelite/classifier.h"
+#include "model/model.h"
+#include "runtime/tensor.h"
+
+namespace labelite {
+
+struct CalibrationParams {
+  bool present = false;
+  float scale = 1, slope = 1, offset = 0;
+  std::optional<float> min_score;
+};
+
+struct HeadPlan {
+  int output_index = 0;
+  int num_classes = 0;
+  enum class Kind { kProbabilities, kLogits, kDetect } kind = Kind::kDetect;
+  SoftmaxMode softmax = SoftmaxMode::kAuto;
+  std::string description;  // "probabilities (graph ends in SOFTMAX)", ...
+  // Calibration (empty when the model has none).
+  std::vector<CalibrationParams> calibration;
+  ScoreTransformation transformation = ScoreTransformation::kIdentity;
+  float default_score = 0.0f;
+};
+
+Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax);
+
+// Scores of batch item `batch_index` of `output`, after dequantization, softmax decision and
+// calibration.
+void ComputeScores(const HeadPlan& head, const Tensor& output, int batch_index,
+                   std::vector<float>* scores);
+
+// Indices of the k best scores (>= threshold, allowed[i] != 0 when `allowed` is non-empty),
+// score descending, ties broken by lower index first.
+std::vector<int> TopK(const std::vector<float>& scores, int k, float threshold,
+                      const std::vector<char>& allowed);
+
+}  // namespace labelite
+
+#endif  // LABELITE_CLASSIFY_SCORES_H_
