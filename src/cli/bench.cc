@@ -1,0 +1,171 @@
+// `labelite bench MODEL [--threads N] [--runs N] [--warmup N] [--kernels reference|fast]
+// [--json] [--profile]`: times model load, prepare (Interpreter::Create), the first invoke and
+// `runs` timed invokes after `warmup` untimed ones, on the pattern37 input
+// (byte i = (i*37+11) mod 256; int8: minus 128; float32: /255).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/options.h"
+#include "kernels/registry.h"
+#include "runtime/interpreter.h"
+
+namespace labelite::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BenchOptions {
+  std::string model;
+  int runs = 50;
+  int warmup = 5;
+  bool json = false;
+  bool profile = false;
+  RuntimeFlags runtime;
+};
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void FillPattern37(Tensor* t) {
+  const size_t n = static_cast<size_t>(t->NumElements());
+  for (size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<uint8_t>((i * 37 + 11) % 256);
+    switch (t->type) {
+      case DataType::kFloat32: t->data_as<float>()[i] = b / 255.0f; break;
+      case DataType::kUInt8: t->data_as<uint8_t>()[i] = b; break;
+      case DataType::kInt8: t->data_as<int8_t>()[i] = static_cast<int8_t>(b - 128); break;
+      default: break;  // other input types stay zero
+    }
+  }
+}
+
+// Peak resident set size (VmHWM), or ru_maxrss when /proc is unavailable.
+int64_t PeakRssBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+void PrintProfile(const Interpreter& it, int invokes) {
+  const auto& prof = it.profile();
+  double total = 0;
+  for (const OpProfile& p : prof) total += p.total_ms;
+  struct Row { double ms = 0; int count = 0; std::string paths; };
+  std::map<std::string, Row> by_type;
+  for (const OpProfile& p : prof) {
+    Row& r = by_type[p.op_name];
+    r.ms += p.total_ms;
+    ++r.count;
+    if (r.paths.find(p.path) == std::string::npos) r.paths += (r.paths.empty() ? "" : ",") + std::string(p.path);
+  }
+  std::vector<std::pair<std::string, Row>> rows(by_type.begin(), by_type.end());
+  std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second.ms > b.second.ms; });
+  std::printf("\nper op type (ms per invoke):\n%-26s %6s %10s %7s  %s\n", "op", "count", "ms", "share", "path");
+  for (const auto& [name, r] : rows)
+    std::printf("%-26s %6d %10.4f %6.1f%%  %s\n", name.c_str(), r.count, r.ms / invokes,
+                100.0 * r.ms / total, r.paths.c_str());
+  std::printf("\nper operator (ms per invoke):\n%5s %-26s %10s %7s %10s  %s\n", "#", "op", "ms", "share", "MMAC", "path");
+  for (const OpProfile& p : prof)
+    std::printf("%5d %-26s %10.4f %6.1f%% %10.2f  %s\n", p.op_index, p.op_name.c_str(),
+                p.total_ms / invokes, 100.0 * p.total_ms / total, p.macs / 1e6, p.path);
+}
+
+int RunBench(const BenchOptions& o) {
+  auto start = Clock::now();
+  auto model = Model::FromFile(o.model);
+  if (!model.ok()) return ReportError(model.status());
+  const double load_ms = MsSince(start);
+  start = Clock::now();
+  auto interp = Interpreter::Create(*model, BuiltinOpResolver(), o.runtime.ToInterpreterOptions());
+  if (!interp.ok()) return ReportError(interp.status());
+  const double prepare_ms = MsSince(start);
+  Interpreter& it = **interp;
+  for (int i = 0; i < it.num_inputs(); ++i) FillPattern37(it.input(i));
+  start = Clock::now();
+  if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+  const double first_ms = MsSince(start);
+  for (int i = 0; i < o.warmup; ++i)
+    if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+  std::vector<double> times;
+  for (int i = 0; i < o.runs; ++i) {
+    start = Clock::now();
+    if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+    times.push_back(MsSince(start));
+  }
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  const double mean = std::accumulate(times.begin(), times.end(), 0.0) / times.size();
+  const double median = Percentile(sorted, 0.5);
+  const double gmacs = static_cast<double>(it.TotalMacs()) / (median * 1e6);
+  const char* kernels = o.runtime.kernels == KernelPath::kFast ? "fast" : "reference";
+  if (o.json) {
+    nlohmann::json j = {
+        {"model", o.model}, {"load_ms", load_ms}, {"prepare_ms", prepare_ms},
+        {"first_ms", first_ms},
+        {"latency_ms", {{"min", sorted.front()}, {"median", median}, {"mean", mean},
+                        {"p90", Percentile(sorted, 0.9)}, {"p99", Percentile(sorted, 0.99)},
+                        {"max", sorted.back()}}},
+        {"throughput_per_s", 1000.0 / mean}, {"gmacs", gmacs}, {"macs", it.TotalMacs()},
+        {"arena_bytes", it.arena_bytes()}, {"peak_rss_bytes", PeakRssBytes()},
+        {"threads", o.runtime.threads}, {"kernels", kernels}, {"runs", o.runs}};
+    std::printf("%s\n", j.dump(1).c_str());
+  } else {
+    std::printf("model        %s\nkernels      %s, %d thread(s)\n", o.model.c_str(), kernels,
+                o.runtime.threads);
+    std::printf("load         %.3f ms\nprepare      %.3f ms\nfirst invoke %.3f ms\n", load_ms,
+                prepare_ms, first_ms);
+    std::printf("latency (%d runs) min %.3f  median %.3f  mean %.3f  p90 %.3f  p99 %.3f  max %.3f ms\n",
+                o.runs, sorted.front(), median, mean, Percentile(sorted, 0.9),
+                Percentile(sorted, 0.99), sorted.back());
+    std::printf("throughput   %.1f inferences/s\n", 1000.0 / mean);
+    std::printf("compute      %.1f MMAC, %.1f GMAC/s effective\n", it.TotalMacs() / 1e6, gmacs);
+    std::printf("arena        %zu bytes\npeak RSS     %lld bytes\n", it.arena_bytes(),
+                static_cast<long long>(PeakRssBytes()));
+  }
+  if (o.profile) {
+    it.EnableProfiling(true);
+    for (int i = 0; i < o.runs; ++i)
+      if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+    PrintProfile(it, o.runs);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddBenchCommand(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand("bench", "Time a model: load, prepare, latency, throughput");
+  cmd->add_option("model", opts->model, "The .tflite model")->required();
+  cmd->add_option("--runs", opts->runs, "Timed invokes")->check(CLI::Range(1, 1000000))->capture_default_str();
+  cmd->add_option("--warmup", opts->warmup, "Untimed invokes before the timed ones")
+      ->check(CLI::Range(0, 1000000))->capture_default_str();
+  cmd->add_flag("--json", opts->json, "Print one JSON object");
+  cmd->add_flag("--profile", opts->profile, "Print per-op-type and per-operator times");
+  opts->runtime.AddTo(cmd);
+  cmd->callback([opts, exit_code] { *exit_code = RunBench(*opts); });
+}
+
+}  // namespace labelite::cli
