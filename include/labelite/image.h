@@ -75,7 +75,7 @@ struct DecodeOptions {
 };
 
 // Decodes a JPEG, PNG, BMP, WebP or GIF image (the format is sniffed from the bytes). For an
-// animated GIF or WebP only the first frame is returned.
+// animated GIF only the first frame is returned; animated WebP is refused (kUnsupported).
 Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& options = {});
 
 // Reads the file (at most kMaxImageFileBytes) and decodes it. Errors read "<path>: <problem>".
