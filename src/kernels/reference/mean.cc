@@ -1,0 +1,205 @@
+// MEAN, reference implementation: float32, uint8, int8; any axes (constant int32 tensor,
+// negative values count from the end, repeats ignored), keep_dims.
+//
+// TFLite's builtin kernel takes one of three quantized paths, and so does this one:
+//   1. keep_dims, rank 4, axis exactly {1, 2} or {2, 1} (the global average pool of
+//      classifiers): sum, then MultiplyByQuantizedMultiplier with
+//      real = float(in_scale / (float(H * W) * out_scale)), plus
+//      bias = out_zp - int(round-half-away(float(in_zp * in_scale / out_scale))), clamped.
+//   2. same scale and zero point in and out: integer sum / count (truncating).
+//   3. otherwise: float mean of the raw values, round(mean * s + b) + out_zp with
+//      s = in_scale / out_scale, b = -in_zp * s, clamped.
+// Float: path 1 sums over (h, w) in float and divides by H * W; otherwise sums in float in
+// input order and divides by the count.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/internal/op_checks.h"
+#include "kernels/internal/quantization.h"
+#include "runtime/kernel.h"
+
+namespace labelite {
+namespace {
+
+enum class MeanPath { kSpatial, kSameParams, kRescale };
+
+class MeanKernel : public Kernel {
+ public:
+  Status Prepare(KernelContext& ctx) override {
+    LABELITE_RETURN_IF_ERROR(internal::CheckArity(ctx, 2, 2, 1));
+    const Tensor& input = *ctx.input(0);
+    const Tensor& axis = *ctx.input(1);
+    Tensor& output = *ctx.output(0);
+    LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, axis, "axis", DataType::kInt32));
+    LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, output, "output", input.type));
+    if (!axis.is_constant || axis.data == nullptr) {
+      return ctx.UnsupportedError("a non-constant axis tensor is not supported");
+    }
+    const int rank = input.rank();
+    const int32_t* axes = axis.data_as<int32_t>();
+    const int64_t num_axes = axis.NumElements();
+    reduced_.assign(static_cast<size_t>(rank), false);
+    for (int64_t i = 0; i < num_axes; ++i) {
+      const int32_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+      if (a < 0 || a >= rank) {
+        return ctx.Error("axis " + std::to_string(axes[i]) + " is out of range for input " +
+                         internal::ShapeString(input.dims));
+      }
+      reduced_[static_cast<size_t>(a)] = true;
+    }
+    // Output shape, and the output stride of every input dimension (0 where reduced).
+    std::vector<int32_t> out_dims;
+    count_ = 1;
+    for (int d = 0; d < rank; ++d) {
+      if (reduced_[static_cast<size_t>(d)]) {
+        count_ *= input.dim(d);
+        if (ctx.options().keep_dims) out_dims.push_back(1);
+      } else {
+        out_dims.push_back(input.dim(d));
+      }
+    }
+    out_stride_.assign(static_cast<size_t>(rank), 0);
+    int64_t stride = 1;
+    for (int d = rank - 1; d >= 0; --d) {
+      if (reduced_[static_cast<size_t>(d)]) continue;
+      out_stride_[static_cast<size_t>(d)] = stride;
+      stride *= input.dim(d);
+    }
+    LABELITE_RETURN_IF_ERROR(internal::SetOutputDims(ctx, output, std::move(out_dims)));
+    index_.assign(static_cast<size_t>(rank), 0);
+    sums_.assign(static_cast<size_t>(output.NumElements()), 0);
+
+    const bool spatial = ctx.options().keep_dims && rank == 4 && num_axes == 2 &&
+                         ((axes[0] == 1 && axes[1] == 2) || (axes[0] == 2 && axes[1] == 1));
+    switch (input.type) {
+      case DataType::kFloat32:
+        path_ = spatial ? MeanPath::kSpatial : MeanPath::kSameParams;
+        return Status::Ok();
+      case DataType::kUInt8:
+      case DataType::kInt8:
+        break;
+      default:
+        return ctx.UnsupportedError("input type " + std::string(DataTypeName(input.type)) +
+                                    " is not supported");
+    }
+    LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, input, "input"));
+    LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, output, "output"));
+    in_zp_ = input.zero_point;
+    out_zp_ = output.zero_point;
+    if (spatial) {
+      path_ = MeanPath::kSpatial;
+      const float elements = static_cast<float>(input.dim(1) * input.dim(2));
+      float temp = static_cast<float>(input.zero_point) * input.scale / output.scale;
+      temp = temp > 0 ? temp + 0.5f : temp - 0.5f;
+      bias_ = output.zero_point - static_cast<int32_t>(temp);
+      const float real_scale = input.scale / (elements * output.scale);
+      quant::QuantizeMultiplier(static_cast<double>(real_scale), &multiplier_, &shift_);
+    } else if (input.scale == output.scale && input.zero_point == output.zero_point) {
+      path_ = MeanPath::kSameParams;
+    } else {
+      path_ = MeanPath::kRescale;
+      scale_ = input.scale / output.scale;
+      float_bias_ = static_cast<float>(-input.zero_point) * scale_;
+    }
+    return Status::Ok();
+  }
+
+  Status Eval(KernelContext& ctx) override {
+    switch (ctx.input(0)->type) {
+      case DataType::kFloat32: RunFloat(ctx); break;
+      case DataType::kUInt8: RunQuantized<uint8_t>(ctx); break;
+      case DataType::kInt8: RunQuantized<int8_t>(ctx); break;
+      default: return Internal("MEAN: unexpected type");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Adds every input element into acc[output index], walking the input in row-major order.
+  template <typename T, typename Acc>
+  void Accumulate(const Tensor& input, Acc* acc) {
+    const T* in = input.data_as<T>();
+    const int rank = input.rank();
+    const int64_t n = input.NumElements();
+    std::fill(index_.begin(), index_.end(), 0);
+    int64_t out_at = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      acc[out_at] += static_cast<Acc>(in[i]);
+      for (int d = rank - 1; d >= 0; --d) {  // odometer step
+        const size_t k = static_cast<size_t>(d);
+        out_at += out_stride_[k];
+        if (++index_[k] < input.dim(d)) break;
+        out_at -= out_stride_[k] * index_[k];
+        index_[k] = 0;
+      }
+    }
+  }
+
+  void RunFloat(KernelContext& ctx) {
+    const Tensor& input = *ctx.input(0);
+    Tensor& output = *ctx.output(0);
+    float* out = output.data_as<float>();
+    const int64_t n = output.NumElements();
+    std::fill(out, out + n, 0.0f);
+    if (count_ == 0) return;
+    Accumulate<float, float>(input, out);
+    const float divisor = static_cast<float>(count_);
+    for (int64_t i = 0; i < n; ++i) out[i] = out[i] / divisor;
+  }
+
+  template <typename T>
+  void RunQuantized(KernelContext& ctx) {
+    const Tensor& input = *ctx.input(0);
+    T* out = ctx.output(0)->data_as<T>();
+    std::fill(sums_.begin(), sums_.end(), 0);
+    if (count_ == 0) {
+      std::fill(out, out + sums_.size(), T{0});
+      return;
+    }
+    Accumulate<T, int32_t>(input, sums_.data());
+    constexpr int32_t kMin = std::numeric_limits<T>::min();
+    constexpr int32_t kMax = std::numeric_limits<T>::max();
+    for (size_t i = 0; i < sums_.size(); ++i) {
+      int32_t v = 0;
+      switch (path_) {
+        case MeanPath::kSpatial:
+          v = quant::MultiplyByQuantizedMultiplier(sums_[i], multiplier_, shift_) + bias_;
+          v = std::clamp(v, kMin, kMax);
+          break;
+        case MeanPath::kSameParams:
+          v = sums_[i] / static_cast<int32_t>(count_);
+          break;
+        case MeanPath::kRescale: {
+          const float mean = static_cast<float>(sums_[i]) / static_cast<float>(count_);
+          float r = std::round(mean * scale_ + float_bias_) + static_cast<float>(out_zp_);
+          r = std::max(std::min(r, static_cast<float>(kMax)), static_cast<float>(kMin));
+          v = static_cast<int32_t>(r);
+          break;
+        }
+      }
+      out[i] = static_cast<T>(v);
+    }
+  }
+
+  std::vector<bool> reduced_;
+  std::vector<int64_t> out_stride_;
+  std::vector<int32_t> index_;
+  std::vector<int32_t> sums_;
+  int64_t count_ = 1;
+  MeanPath path_ = MeanPath::kSameParams;
+  int32_t in_zp_ = 0, out_zp_ = 0;
+  int32_t multiplier_ = 0, bias_ = 0;
+  int shift_ = 0;
+  float scale_ = 0.0f, float_bias_ = 0.0f;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> CreateReferenceMean() { return std::make_unique<MeanKernel>(); }
+
+}  // namespace labelite
