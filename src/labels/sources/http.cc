@@ -1,0 +1,97 @@
+// Labels over HTTP: `http://HOST[:PORT]/PATH` fetched with cpp-httplib, then parsed like a
+// file (format sniffed unless given). Steps:
+//   1. split the URL (only http; the port defaults to 80);
+//   2. GET with connection, read and write timeouts of options.http_timeout_ms;
+//   3. refuse non-200 answers ("HTTP 500") and bodies over options.max_bytes, stopping the
+//      transfer early (Content-Length, then a content receiver that counts bytes);
+//   4. ParseLabels on the body, named by the URL.
+#include <httplib.h>
+
+#include <algorithm>
+
+#include "labels/label_map.h"
+
+namespace labelite::labels_internal {
+
+namespace {
+
+struct HttpUrl {
+  std::string host;
+  int port = 80;
+  std::string path;
+};
+
+Result<HttpUrl> SplitUrl(const std::string& url) {
+  std::string_view rest = std::string_view(url).substr(7);  // after "http://"
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  HttpUrl u;
+  u.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  size_t colon = authority.rfind(':');
+  u.host = std::string(authority.substr(0, colon));
+  if (colon != std::string_view::npos) {
+    std::optional<int64_t> port = ParseIndex(authority.substr(colon + 1));
+    if (!port || *port < 1 || *port > 65535) return InvalidArgument(url + ": bad port");
+    u.port = static_cast<int>(*port);
+  }
+  if (u.host.empty() || u.host.find('@') != std::string::npos) {
+    return InvalidArgument(url + ": expected http://HOST[:PORT]/PATH");
+  }
+  return u;
+}
+
+}  // namespace
+
+Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions& options) {
+  LABELITE_ASSIGN_OR_RETURN(HttpUrl u, SplitUrl(url));
+  const uint64_t limit = std::min<uint64_t>(options.max_bytes, kMaxLabelBytes);
+  const int ms = std::max(1, options.http_timeout_ms);
+  int status = 0;
+  bool too_large = false;
+  std::string body;
+  try {
+    httplib::Client client(u.host, u.port);
+    client.set_connection_timeout(ms / 1000, (ms % 1000) * 1000);
+    client.set_read_timeout(ms / 1000, (ms % 1000) * 1000);
+    client.set_write_timeout(ms / 1000, (ms % 1000) * 1000);
+    client.set_follow_location(false);
+    httplib::Result res = client.Get(
+        u.path, httplib::Headers{{"Accept", "application/json, text/plain, text/csv, */*"}},
+        [&](const httplib::Response& r) {
+          status = r.status;
+          if (r.status != 200) return false;
+          std::optional<int64_t> length = ParseIndex(r.get_header_value("Content-Length"));
+          if (r.has_header("Content-Length") &&
+              (!length || static_cast<uint64_t>(*length) > limit)) {
+            too_large = true;
+            return false;
+          }
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          if (body.size() + n > limit) {
+            too_large = true;
+            return false;
+          }
+          body.append(data, n);
+          return true;
+        });
+    if (too_large) {
+      return ResourceExhausted(url + ": body is larger than the limit of " +
+                               std::to_string(limit) + " bytes");
+    }
+    if (status != 0 && status != 200) {
+      std::string m = url + ": HTTP " + std::to_string(status) + " (expected 200)";
+      return status == 404 ? NotFound(std::move(m)) : IoError(std::move(m));
+    }
+    if (!res) {
+      return IoError(url + ": cannot fetch labels: " + httplib::to_string(res.error()) +
+                     " (timeout " + std::to_string(ms) + " ms)");
+    }
+  } catch (const std::exception& e) {
+    return IoError(url + ": " + e.what());
+  }
+  return ParseLabels(std::string_view(body), url, options.format);
+}
+
+}  // namespace labelite::labels_internal
