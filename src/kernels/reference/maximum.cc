@@ -1,0 +1,10 @@
+// MAXIMUM: reference kernel (see kernels/internal/max_min.h).
+#include <memory>
+
+#include "kernels/internal/max_min.h"
+
+namespace labelite {
+
+std::unique_ptr<Kernel> CreateReferenceMaximum() { return std::make_unique<MaxMinKernel<true>>(); }
+
+}  // namespace labelite
