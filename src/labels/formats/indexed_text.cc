@@ -34,11 +34,11 @@ std::optional<IndexedLine> SplitIndexed(std::string_view s) {
 }  // namespace
 
 // Every non-blank line must match, and the indices must look like class indices: distinct and
-// no larger than twice the number of lines (a text file of "1984 film" titles is not indexed).
+// below twice the number of lines plus 16 (a text file of "1984 film" titles is not indexed).
 bool SniffIndexedText(const SniffInput& in) {
   if (in.lines.empty()) return false;
   std::vector<bool> seen;
-  int64_t limit = 2 * static_cast<int64_t>(in.lines.size()) + 1;
+  int64_t limit = 2 * static_cast<int64_t>(in.lines.size()) + 16;
   seen.resize(static_cast<size_t>(limit), false);
   for (const Line& l : in.lines) {
     std::optional<IndexedLine> m = SplitIndexed(l.text);

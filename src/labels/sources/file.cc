@@ -42,7 +42,7 @@ Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions&
   if (source.rfind("sqlite:", 0) == 0) return LoadSqliteLabels(source, options);
   if (source.rfind("http://", 0) == 0) return LoadHttpLabels(source, options);
   if (source.rfind("https://", 0) == 0) {
-    return Unsupported(source + ": https is not supported (labelite is built without TLS); "
+    return Unsupported(source + ": only http:// label URLs are supported; "
                                 "use http:// on a trusted network or download the file");
   }
   return LoadFileLabels(source, options);
