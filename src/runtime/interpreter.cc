@@ -141,8 +141,11 @@ Status Interpreter::PrepareAll() {
   kernels_.resize(g.operators.size());
   contexts_.assign(g.operators.size(), KernelContext{});
   // Activation tensors lose their data pointers until the arena is planned again.
-  for (Tensor& t : tensors_)
-    if (!t.is_constant) t.data = nullptr;
+  for (Tensor& t : tensors_) {
+    if (t.is_constant) continue;
+    t.data = nullptr;
+    t.bytes = static_cast<size_t>(t.NumElements()) * DataTypeSize(t.type);  // model-validated
+  }
 
   for (size_t i = 0; i < g.operators.size(); ++i) {
     const OperatorSpec& op = g.operators[i];
