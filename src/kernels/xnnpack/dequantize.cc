@@ -20,13 +20,13 @@ class DequantizeKernel : public xnn::UnaryKernel {
       return Finish(ctx,
                     xnn_create_convert_nc_qu8_f32(c, c, c, in.scale,
                                                   static_cast<uint8_t>(in.zero_point), 0, &op),
-                    op, &xnn::SetupAs<uint8_t, float, xnn_setup_convert_nc_qu8_f32>,
+                    &op, &xnn::SetupAs<uint8_t, float, xnn_setup_convert_nc_qu8_f32>,
                     "xnn_create_convert_nc_qu8_f32");
     if (in.type == DataType::kInt8)
       return Finish(ctx,
                     xnn_create_convert_nc_qs8_f32(c, c, c, in.scale,
                                                   static_cast<int8_t>(in.zero_point), 0, &op),
-                    op, &xnn::SetupAs<int8_t, float, xnn_setup_convert_nc_qs8_f32>,
+                    &op, &xnn::SetupAs<int8_t, float, xnn_setup_convert_nc_qs8_f32>,
                     "xnn_create_convert_nc_qs8_f32");
     return ctx.UnsupportedError("input type is not uint8 or int8");
   }

@@ -15,7 +15,7 @@ class HardSwishKernel : public xnn::UnaryKernel {
       return ctx.UnsupportedError("only float32 hard-swish runs on XNNPACK");
     xnn_operator_t op = nullptr;
     const size_t c = channels_;
-    return Finish(ctx, xnn_create_hardswish_nc_f32(c, c, c, 0, &op), op,
+    return Finish(ctx, xnn_create_hardswish_nc_f32(c, c, c, 0, &op), &op,
                   &xnn::SetupAs<float, float, xnn_setup_hardswish_nc_f32>,
                   "xnn_create_hardswish_nc_f32");
   }

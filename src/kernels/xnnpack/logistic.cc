@@ -16,7 +16,7 @@ class LogisticKernel : public xnn::UnaryKernel {
     xnn_operator_t op = nullptr;
     const size_t c = channels_;
     if (in.type == DataType::kFloat32)
-      return Finish(ctx, xnn_create_sigmoid_nc_f32(c, c, c, 0, &op), op,
+      return Finish(ctx, xnn_create_sigmoid_nc_f32(c, c, c, 0, &op), &op,
                     &xnn::SetupAs<float, float, xnn_setup_sigmoid_nc_f32>,
                     "xnn_create_sigmoid_nc_f32");
     if (!xnn::IsPerTensorQuantized(in) || !xnn::IsPerTensorQuantized(out))
@@ -26,14 +26,14 @@ class LogisticKernel : public xnn::UnaryKernel {
                     xnn_create_sigmoid_nc_qu8(c, c, c, static_cast<uint8_t>(in.zero_point),
                                               in.scale, static_cast<uint8_t>(out.zero_point),
                                               out.scale, 0, 255, 0, &op),
-                    op, &xnn::SetupAs<uint8_t, uint8_t, xnn_setup_sigmoid_nc_qu8>,
+                    &op, &xnn::SetupAs<uint8_t, uint8_t, xnn_setup_sigmoid_nc_qu8>,
                     "xnn_create_sigmoid_nc_qu8");
     if (in.type == DataType::kInt8)
       return Finish(ctx,
                     xnn_create_sigmoid_nc_qs8(c, c, c, static_cast<int8_t>(in.zero_point),
                                               in.scale, static_cast<int8_t>(out.zero_point),
                                               out.scale, -128, 127, 0, &op),
-                    op, &xnn::SetupAs<int8_t, int8_t, xnn_setup_sigmoid_nc_qs8>,
+                    &op, &xnn::SetupAs<int8_t, int8_t, xnn_setup_sigmoid_nc_qs8>,
                     "xnn_create_sigmoid_nc_qs8");
     return ctx.UnsupportedError("type is not float32, uint8 or int8");
   }

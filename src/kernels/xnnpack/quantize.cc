@@ -22,14 +22,14 @@ class QuantizeKernel : public xnn::UnaryKernel {
                     xnn_create_convert_nc_f32_qu8(c, c, c, out.scale,
                                                   static_cast<uint8_t>(out.zero_point), 0, 255,
                                                   0, &op),
-                    op, &xnn::SetupAs<float, uint8_t, xnn_setup_convert_nc_f32_qu8>,
+                    &op, &xnn::SetupAs<float, uint8_t, xnn_setup_convert_nc_f32_qu8>,
                     "xnn_create_convert_nc_f32_qu8");
     if (out.type == DataType::kInt8)
       return Finish(ctx,
                     xnn_create_convert_nc_f32_qs8(c, c, c, out.scale,
                                                   static_cast<int8_t>(out.zero_point), -128,
                                                   127, 0, &op),
-                    op, &xnn::SetupAs<float, int8_t, xnn_setup_convert_nc_f32_qs8>,
+                    &op, &xnn::SetupAs<float, int8_t, xnn_setup_convert_nc_f32_qs8>,
                     "xnn_create_convert_nc_f32_qs8");
     return ctx.UnsupportedError("output type is not uint8 or int8");
   }

@@ -16,7 +16,7 @@ class SoftmaxKernel : public xnn::UnaryKernel {
     if (ctx.options().beta != 1.0f) return ctx.UnsupportedError("beta != 1");
     xnn_operator_t op = nullptr;
     const size_t c = channels_;
-    return Finish(ctx, xnn_create_softmax_nc_f32(c, c, c, 0, &op), op,
+    return Finish(ctx, xnn_create_softmax_nc_f32(c, c, c, 0, &op), &op,
                   &xnn::SetupAs<float, float, xnn_setup_softmax_nc_f32>,
                   "xnn_create_softmax_nc_f32");
   }

@@ -16,9 +16,9 @@ Status UnaryKernel::PrepareShape(KernelContext& ctx) {
   return Status::Ok();
 }
 
-Status UnaryKernel::Finish(const KernelContext& ctx, xnn_status status, xnn_operator_t op,
+Status UnaryKernel::Finish(const KernelContext& ctx, xnn_status status, xnn_operator_t* op,
                            SetupFn setup, const char* what) {
-  op_.reset(op);
+  op_.reset(*op);
   setup_ = setup;
   return Check(ctx, status, what);
 }
@@ -43,7 +43,7 @@ class ClampKernel : public UnaryKernel {
     xnn_operator_t op = nullptr;
     const size_t c = channels_;
     if (in.type == DataType::kFloat32) {
-      return Finish(ctx, xnn_create_clamp_nc_f32(c, c, c, min_, max_, 0, &op), op,
+      return Finish(ctx, xnn_create_clamp_nc_f32(c, c, c, min_, max_, 0, &op), &op,
                     &SetupAs<float, float, xnn_setup_clamp_nc_f32>, "xnn_create_clamp_nc_f32");
     }
     if (in.type != DataType::kUInt8 && in.type != DataType::kInt8)
@@ -53,12 +53,12 @@ class ClampKernel : public UnaryKernel {
     if (in.type == DataType::kUInt8) {
       const uint8_t lo = QuantizeBoundU8(min_, out.scale, out.zero_point);
       const uint8_t hi = QuantizeBoundU8(max_, out.scale, out.zero_point);
-      return Finish(ctx, xnn_create_clamp_nc_u8(c, c, c, lo, hi, 0, &op), op,
+      return Finish(ctx, xnn_create_clamp_nc_u8(c, c, c, lo, hi, 0, &op), &op,
                     &SetupAs<uint8_t, uint8_t, xnn_setup_clamp_nc_u8>, "xnn_create_clamp_nc_u8");
     }
     const int8_t lo = QuantizeBoundS8(min_, out.scale, out.zero_point);
     const int8_t hi = QuantizeBoundS8(max_, out.scale, out.zero_point);
-    return Finish(ctx, xnn_create_clamp_nc_s8(c, c, c, lo, hi, 0, &op), op,
+    return Finish(ctx, xnn_create_clamp_nc_s8(c, c, c, lo, hi, 0, &op), &op,
                   &SetupAs<int8_t, int8_t, xnn_setup_clamp_nc_s8>, "xnn_create_clamp_nc_s8");
   }
 

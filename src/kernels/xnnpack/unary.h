@@ -17,8 +17,9 @@ class UnaryKernel : public XnnKernel {
  protected:
   // Checks one input and one output, sets the output dims, batch_ and channels_.
   Status PrepareShape(KernelContext& ctx);
-  // Takes ownership of `op` and maps `status` (of `what`).
-  Status Finish(const KernelContext& ctx, xnn_status status, xnn_operator_t op, SetupFn setup,
+  // Takes ownership of *op (read after `status` was computed: pass the create call inline)
+  // and maps `status` (of `what`).
+  Status Finish(const KernelContext& ctx, xnn_status status, xnn_operator_t* op, SetupFn setup,
                 const char* what);
 
   size_t batch_ = 0;
