@@ -86,10 +86,10 @@ void PrintProfile(const Interpreter& it, int invokes) {
   for (const auto& [name, r] : rows)
     std::printf("%-26s %6d %10.4f %6.1f%%  %s\n", name.c_str(), r.count, r.ms / invokes,
                 100.0 * r.ms / total, r.paths.c_str());
-  std::printf("\nper operator (ms per invoke):\n%5s %-26s %10s %7s %10s  %s\n", "#", "op", "ms", "share", "MMAC", "path");
+  std::printf("\nper operator (ms per invoke):\n%5s %-26s %10s %7s  %s\n", "#", "op", "ms", "share", "path");
   for (const OpProfile& p : prof)
-    std::printf("%5d %-26s %10.4f %6.1f%% %10.2f  %s\n", p.op_index, p.op_name.c_str(),
-                p.total_ms / invokes, 100.0 * p.total_ms / total, p.macs / 1e6, p.path);
+    std::printf("%5d %-26s %10.4f %6.1f%%  %s\n", p.op_index, p.op_name.c_str(),
+                p.total_ms / invokes, 100.0 * p.total_ms / total, p.path);
 }
 
 int RunBench(const BenchOptions& o) {
