@@ -30,6 +30,7 @@ DECLARE_KERNELS(AveragePool2D)
 DECLARE_KERNELS(Mean)
 DECLARE_KERNELS(HardSwish)
 DECLARE_KERNELS(Relu6)
+DECLARE_KERNELS(Pad)
 #undef DECLARE_KERNELS
 
 namespace {
@@ -39,7 +40,7 @@ using testing::PerChannelQuant;
 using testing::Quant;
 
 constexpr int32_t kAdd = 0, kAveragePool = 1, kConv = 3, kDepthwise = 4, kFullyConnected = 9,
-                  kMaxPool = 17, kMul = 18, kRelu6 = 21, kSoftmax = 25, kMean = 40,
+                  kMaxPool = 17, kMul = 18, kRelu6 = 21, kSoftmax = 25, kPad = 34, kMean = 40,
                   kHardSwish = 117;
 
 double ValueAt(const Tensor& t, size_t i) {
@@ -281,6 +282,22 @@ TEST(XnnpackOps, PoolingMeanAndActivations) {
                               &CreateReferenceRelu6, &CreateXnnpackRelu6),
               0.0)
         << DataTypeName(t);
+}
+
+TEST(XnnpackOps, Pad) {
+  for (DataType t : {DataType::kFloat32, DataType::kUInt8, DataType::kInt8}) {
+    ModelBuilder b;
+    const QuantizationParams q =
+        t == DataType::kFloat32 ? QuantizationParams{} : Quant(0.1f, t == DataType::kUInt8 ? 100 : -3);
+    const int in = b.AddTensor(t, {1, 5, 4, 3}, "in", q);
+    const int pads = b.AddConstTensor<int32_t>(DataType::kInt32, {4, 2}, {0, 0, 1, 2, 2, 1, 0, 0});
+    const int out = b.AddTensor(t, {1, 8, 7, 3}, "out", q);
+    b.AddOperator(kPad, {in, pads}, {out});
+    b.SetInputs({in});
+    b.SetOutputs({out});
+    EXPECT_EQ(FastVsReference(b.Build(), kPad, &CreateReferencePad, &CreateXnnpackPad), 0.0)
+        << DataTypeName(t);
+  }
 }
 
 }  // namespace
