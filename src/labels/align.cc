@@ -100,7 +100,7 @@ Result<AlignedLabels> AlignLabels(const LabelMap& labels, int num_classes,
                           LineList(labels.blank_lines) + ") as labels named class_<index>");
     return out;
   }
-  if (n == num_classes - 1 && !IsBackground(labels.Find(0))) {
+  if (n == num_classes - 1 && n > 0 && !IsBackground(labels.Find(0))) {
     Fill(labels, num_classes, +1, out);
     out.names[0] = "background";
     out.offset = +1;

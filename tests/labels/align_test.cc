@@ -178,6 +178,16 @@ TEST(AlignLabels, DisplayNamesFollowTheShift) {
   EXPECT_THAT(a->display_names, ElementsAre("", "tench", "goldfish"));
 }
 
+TEST(AlignLabels, EmptyMapWithAllowMismatchNamesEveryClass) {
+  AlignOptions allow;
+  allow.allow_mismatch = true;
+  Result<AlignedLabels> a = AlignLabels(LabelMap{}, 1, allow);
+  ASSERT_TRUE(a.ok());
+  EXPECT_THAT(a->names, ElementsAre("class_0"));
+  EXPECT_EQ(a->offset, 0);
+  EXPECT_FALSE(AlignLabels(LabelMap{}, 1).ok());
+}
+
 TEST(AlignLabels, BadClassCount) {
   LabelMap labels = MustParse("a\n");
   EXPECT_EQ(AlignLabels(labels, 0).status().code(), StatusCode::kInvalidArgument);
