@@ -1,23 +1,34 @@
 // `labelite classify --model MODEL [options] INPUT...`: labelite's main job.
+//
+// Many inputs go through classify/batch.h (one classifier per worker, results in input order
+// or --unordered). Records go to stdout or, with --output FILE, are appended to FILE one
+// write() each so a killed run keeps every finished record; --resume skips the inputs FILE
+// already holds. Exit codes: 0 all classified, 2 some inputs failed, 130 interrupted by
+// SIGINT (after flushing finished results), others from ReportError.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <condition_variable>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <iostream>
+#include <fstream>
 #include <iterator>
-#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "classify/batch.h"
 #include "cli/options.h"
+#include "cli/progress.h"
 #include "labelite/classifier.h"
 
 namespace labelite::cli {
@@ -35,13 +46,9 @@ struct ClassifyFlags {
   std::string resize = "stretch";
   bool softmax = false, no_softmax = false;
   bool verbose = false;
+  bool unordered = false, resume = false, quiet = false, timing = false;
+  std::string output;
   RuntimeFlags runtime;
-};
-
-struct Outcome {
-  std::string file;
-  std::vector<Classification> results;
-  std::string error;  // empty on success
 };
 
 std::vector<std::string> SplitList(const std::string& s) {
@@ -109,16 +116,16 @@ std::string FormatScore(float s) {
   return buf;
 }
 
-nlohmann::json OutcomeJson(const Outcome& o, const std::string& model) {
+nlohmann::json ResultJson(const BatchResult& o, const std::string& model) {
   nlohmann::json results = nlohmann::json::array();
-  for (const Classification& c : o.results) {
+  for (const Classification& c : o.classes) {
     nlohmann::json r = {{"index", c.index}, {"label", c.label}, {"score", c.score}};
     if (!c.display_name.empty()) r["display_name"] = c.display_name;
     if (c.head != 0) r["head"] = c.head;
     results.push_back(std::move(r));
   }
-  return {{"file", o.file}, {"model", model}, {"results", results},
-          {"error", o.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.error)}};
+  return {{"file", o.path}, {"model", model}, {"results", results},
+          {"error", o.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(o.status.message())}};
 }
 
 std::string CsvField(const std::string& s) {
@@ -128,164 +135,225 @@ std::string CsvField(const std::string& s) {
   return q + "\"";
 }
 
-// Prints outcomes in input order as they become ready.
-class Printer {
+// The first field of a CSV line written by CsvField.
+std::string FirstCsvField(const std::string& line) {
+  if (line.empty() || line[0] != '"') return line.substr(0, line.find(','));
+  std::string out;
+  for (size_t i = 1; i < line.size(); ++i) {
+    if (line[i] != '"') out += line[i];
+    else if (i + 1 < line.size() && line[i + 1] == '"') out += line[++i];
+    else break;
+  }
+  return out;
+}
+
+constexpr const char* kCsvHeader = "file,rank,index,label,score,error\n";
+
+// Formats one result as the text of its record(s).
+std::string FormatResult(Format format, const BatchResult& o, const std::string& model, bool first) {
+  std::string out;
+  char line[64];
+  switch (format) {
+    case Format::kJson:
+      return std::string(first ? "\n  " : ",\n  ") + ResultJson(o, model).dump();
+    case Format::kJsonl:
+      return ResultJson(o, model).dump() + "\n";
+    case Format::kCsv:
+      // Every input gets at least one row, so --resume finds it: errors and empty results
+      // leave rank..score empty.
+      if (!o.status.ok() || o.classes.empty())
+        return CsvField(o.path) + ",,,,," + CsvField(o.status.ok() ? "" : o.status.message()) + "\n";
+      for (size_t r = 0; r < o.classes.size(); ++r) {
+        const Classification& c = o.classes[r];
+        out += CsvField(o.path) + "," + std::to_string(r + 1) + "," + std::to_string(c.index) + "," +
+               CsvField(c.label) + "," + FormatScore(c.score) + ",\n";
+      }
+      return out;
+    case Format::kTable:
+      out = o.path + "\n";
+      if (!o.status.ok()) return out + "  error: " + o.status.message() + "\n";
+      if (o.classes.empty()) out += "  (no class above the threshold)\n";
+      for (size_t r = 0; r < o.classes.size(); ++r) {
+        const Classification& c = o.classes[r];
+        std::string name = c.label;
+        if (!c.display_name.empty() && c.display_name != c.label) name += " (" + c.display_name + ")";
+        std::snprintf(line, sizeof line, "  %zu. %-40s ", r + 1, name.c_str());
+        out += line + FormatScore(c.score) + "  [" + std::to_string(c.index) + "]" +
+               (c.head ? " head " + std::to_string(c.head) : "") + "\n";
+      }
+      return out;
+  }
+  return out;
+}
+
+// Where records go: standard output, or a file opened for appending. Each record is written
+// with one write() (a kill lands between records) and is on disk-cache before the next.
+class Output {
  public:
-  Printer(Format format, std::string model) : format_(format), model_(std::move(model)) {}
-  void Begin() {
-    if (format_ == Format::kJson) std::printf("[");
-    if (format_ == Format::kCsv) std::printf("file,rank,index,label,score\n");
+  ~Output() {
+    if (fd_ > STDOUT_FILENO) close(fd_);
   }
-  void Print(const Outcome& o) {
-    switch (format_) {
-      case Format::kJson:
-        std::printf("%s\n  %s", count_++ ? "," : "", OutcomeJson(o, model_).dump().c_str());
-        break;
-      case Format::kJsonl:
-        std::printf("%s\n", OutcomeJson(o, model_).dump().c_str());
-        break;
-      case Format::kCsv:
-        for (size_t r = 0; r < o.results.size(); ++r) {
-          const Classification& c = o.results[r];
-          std::printf("%s,%zu,%d,%s,%s\n", CsvField(o.file).c_str(), r + 1, c.index,
-                      CsvField(c.label).c_str(), FormatScore(c.score).c_str());
-        }
-        break;
-      case Format::kTable:
-        std::printf("%s\n", o.file.c_str());
-        if (!o.error.empty()) {
-          std::printf("  error: %s\n", o.error.c_str());
-          break;
-        }
-        if (o.results.empty()) std::printf("  (no class above the threshold)\n");
-        for (size_t r = 0; r < o.results.size(); ++r) {
-          const Classification& c = o.results[r];
-          std::string name = c.label;
-          if (!c.display_name.empty() && c.display_name != c.label) name += " (" + c.display_name + ")";
-          std::printf("  %zu. %-40s %s  [%d]%s\n", r + 1, name.c_str(), FormatScore(c.score).c_str(), c.index,
-                      c.head ? (" head " + std::to_string(c.head)).c_str() : "");
-        }
-        break;
+  Status OpenFile(const std::string& path, bool append) {
+    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd_ < 0) return InvalidArgument(path + ": cannot open for writing: " + std::strerror(errno));
+    path_ = path;
+    return Status::Ok();
+  }
+  bool empty() const {
+    struct stat st {};
+    return fstat(fd_, &st) != 0 || st.st_size == 0;
+  }
+  Status Write(const std::string& text) {
+    size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = write(fd_, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return IoError((path_.empty() ? "standard output" : path_) + ": write failed: " + std::strerror(errno));
+      done += static_cast<size_t>(n);
     }
-    std::fflush(stdout);
-  }
-  void End() {
-    if (format_ == Format::kJson) std::printf("%s]\n", count_ ? "\n" : "");
+    return Status::Ok();
   }
 
  private:
-  Format format_;
-  std::string model_;
-  int count_ = 0;
+  int fd_ = STDOUT_FILENO;
+  std::string path_;
 };
 
-Result<Outcome> ClassifyOne(Classifier& c, const std::string& file) {
-  Outcome o;
-  o.file = file;
-  Result<std::vector<Classification>> r = InvalidArgument("");
-  if (file == "-") {
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    r = c.ClassifyEncoded(bytes);
-    if (!r.ok()) r = r.status().WithPrefix("<stdin>");
-  } else {
-    r = c.ClassifyFile(file);
+// --resume: the inputs already in FILE. A last record cut short by a kill is removed.
+Result<std::set<std::string>> ReadDone(const std::string& path, Format format) {
+  std::set<std::string> done;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return done;  // nothing yet
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  if (!text.empty() && text.back() != '\n') {
+    const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+    std::fprintf(stderr, "labelite: %s: dropping an incomplete last record (%zu bytes)\n", path.c_str(),
+                 text.size() - keep);
+    if (truncate(path.c_str(), static_cast<off_t>(keep)) != 0)
+      return IoError(path + ": cannot truncate: " + std::strerror(errno));
+    text.resize(keep);
   }
-  if (r.ok()) o.results = std::move(*r);
-  else o.error = r.status().message();
-  return o;
+  std::istringstream lines(text);
+  std::string line;
+  for (int n = 1; std::getline(lines, line); ++n) {
+    if (line.empty()) continue;
+    if (format == Format::kCsv) {
+      if (n > 1 || line + "\n" != kCsvHeader) done.insert(FirstCsvField(line));
+      continue;
+    }
+    auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("file") || !j["file"].is_string())
+      return InvalidArgument(path + ":" + std::to_string(n) + ": not a labelite JSON line (wrong --format?)");
+    done.insert(j["file"].get<std::string>());
+  }
+  return done;
 }
 
-int RunClassify(ClassifyFlags& f) {
+Status BuildClassifierOptions(ClassifyFlags& f) {
   ClassifierOptions& o = f.classifier;
   o.allow = SplitList(f.allow);
   o.deny = SplitList(f.deny);
-  if (!o.allow.empty() && !o.deny.empty()) return ReportError(InvalidArgument("--allow and --deny are exclusive"));
-  if (f.softmax && f.no_softmax) return ReportError(InvalidArgument("--softmax and --no-softmax are exclusive"));
+  if (!o.allow.empty() && !o.deny.empty()) return InvalidArgument("--allow and --deny are exclusive");
+  if (f.softmax && f.no_softmax) return InvalidArgument("--softmax and --no-softmax are exclusive");
   o.softmax = f.softmax ? SoftmaxMode::kAlways : f.no_softmax ? SoftmaxMode::kNever : SoftmaxMode::kAuto;
-  auto mean = ParseFloats(f.mean, "--mean");
-  if (!mean.ok()) return ReportError(mean.status());
-  auto std = ParseFloats(f.std, "--std");
-  if (!std.ok()) return ReportError(std.status());
-  if (mean->empty() != std->empty()) return ReportError(InvalidArgument("--mean and --std go together"));
-  o.mean = *mean;
-  o.std = *std;
+  LABELITE_ASSIGN_OR_RETURN(o.mean, ParseFloats(f.mean, "--mean"));
+  LABELITE_ASSIGN_OR_RETURN(o.std, ParseFloats(f.std, "--std"));
+  if (o.mean.empty() != o.std.empty()) return InvalidArgument("--mean and --std go together");
   o.resize = f.resize == "crop" ? ResizeMode::kCrop : f.resize == "pad" ? ResizeMode::kPad : ResizeMode::kStretch;
   o.kernels = f.runtime.kernels;
+  return Status::Ok();
+}
 
-  Format format = isatty(STDOUT_FILENO) ? Format::kTable : Format::kJsonl;
-  if (f.format == "table") format = Format::kTable;
-  else if (f.format == "json") format = Format::kJson;
-  else if (f.format == "jsonl") format = Format::kJsonl;
-  else if (f.format == "csv") format = Format::kCsv;
+Result<Format> ChooseFormat(const ClassifyFlags& f) {
+  if (f.format.empty()) {
+    if (!f.output.empty()) return f.output.ends_with(".csv") ? Format::kCsv : Format::kJsonl;
+    return isatty(STDOUT_FILENO) ? Format::kTable : Format::kJsonl;
+  }
+  const Format format = f.format == "table" ? Format::kTable : f.format == "json" ? Format::kJson
+                        : f.format == "csv" ? Format::kCsv : Format::kJsonl;
+  if (!f.output.empty() && format != Format::kJsonl && format != Format::kCsv)
+    return InvalidArgument("--output takes --format jsonl or csv (records appended as they complete)");
+  return format;
+}
 
+void PrintModelInfo(const Classifier& c, bool verbose, bool quiet) {
+  if (quiet) return;
+  for (const std::string& n : c.notices()) std::fprintf(stderr, "labelite: %s\n", n.c_str());
+  if (!verbose) return;
+  const ClassifierSummary& s = c.summary();
+  std::fprintf(stderr, "labelite: %s\n", s.normalization.c_str());
+  for (size_t h = 0; h < s.score_mode.size(); ++h)
+    std::fprintf(stderr, "labelite: output %zu: %d classes, %s\n", h, s.num_classes[h], s.score_mode[h].c_str());
+  std::fprintf(stderr, "labelite: labels: %s\n", s.label_source.c_str());
+}
+
+void PrintTiming(const BatchStats& s, const BatchClassifier& b) {
+  const double n = s.done ? static_cast<double>(s.done) : 1.0;
+  const double cpu = s.decode_s + s.preprocess_s + s.inference_s;
+  auto pct = [&](double part) { return cpu > 0 ? 100.0 * part / cpu : 0.0; };
+  std::fprintf(stderr,
+               "labelite: timing: %zu images, %d workers x %d threads, %.3f s, %.1f images/s; per image: "
+               "decode %.2f ms (%.0f%%), preprocess %.2f ms (%.0f%%), inference %.2f ms (%.0f%%)\n",
+               s.done, b.workers(), b.threads_per_worker(), s.wall_s, s.wall_s > 0 ? s.done / s.wall_s : 0.0,
+               1000 * s.decode_s / n, pct(s.decode_s), 1000 * s.preprocess_s / n, pct(s.preprocess_s),
+               1000 * s.inference_s / n, pct(s.inference_s));
+}
+
+int RunClassify(ClassifyFlags& f) {
+  if (Status s = BuildClassifierOptions(f); !s.ok()) return ReportError(s);
+  auto format = ChooseFormat(f);
+  if (!format.ok()) return ReportError(format.status());
+  if (f.resume && f.output.empty()) return ReportError(InvalidArgument("--resume needs --output FILE"));
   auto files = ExpandInputs(f.inputs, f.recursive);
   if (!files.ok()) return ReportError(files.status());
   if (files->empty()) return ReportError(InvalidArgument("no image files among the inputs"));
   if (std::count(files->begin(), files->end(), "-") > 1)
     return ReportError(InvalidArgument("'-' (standard input) can be given only once"));
 
-  // Parallelism: one classifier per worker; a few images share the threads inside one model.
-  const int threads = f.runtime.threads;
-  const int workers = std::max(1, std::min<int>(threads, static_cast<int>(files->size())));
-  o.num_threads = std::max(1, threads / workers);
-  auto first = Classifier::Create(o);
-  if (!first.ok()) return ReportError(first.status());
-  std::vector<std::unique_ptr<Classifier>> classifiers;
-  classifiers.push_back(std::move(*first));
-  for (int w = 1; w < workers; ++w) {
-    auto clone = classifiers[0]->Clone();
-    if (!clone.ok()) return ReportError(clone.status());
-    classifiers.push_back(std::move(*clone));
-  }
-  for (const std::string& n : classifiers[0]->notices()) std::fprintf(stderr, "labelite: %s\n", n.c_str());
-  if (f.verbose) {
-    const ClassifierSummary& s = classifiers[0]->summary();
-    std::fprintf(stderr, "labelite: %s\n", s.normalization.c_str());
-    for (size_t h = 0; h < s.score_mode.size(); ++h)
-      std::fprintf(stderr, "labelite: output %zu: %d classes, %s\n", h, s.num_classes[h], s.score_mode[h].c_str());
-    std::fprintf(stderr, "labelite: labels: %s\n", s.label_source.c_str());
+  Output out;
+  if (!f.output.empty()) {
+    if (f.resume) {
+      auto done = ReadDone(f.output, *format);
+      if (!done.ok()) return ReportError(done.status());
+      const size_t before = files->size();
+      std::erase_if(*files, [&](const std::string& p) { return done->count(p) > 0; });
+      if (!f.quiet)
+        std::fprintf(stderr, "labelite: resuming: %zu of %zu inputs already in %s\n", before - files->size(),
+                     before, f.output.c_str());
+    }
+    if (Status s = out.OpenFile(f.output, f.resume); !s.ok()) return ReportError(s);
+    if (*format == Format::kCsv && out.empty()) (void)out.Write(kCsvHeader);
+    if (files->empty()) return kExitOk;
+  } else if (*format == Format::kCsv) {
+    (void)out.Write(kCsvHeader);
   }
 
-  const std::string model_name = std::filesystem::path(o.model_path).filename().string();
-  Printer printer(format, model_name);
-  printer.Begin();
-  std::vector<std::optional<Outcome>> outcomes(files->size());
-  std::mutex mu;
-  std::condition_variable ready;
-  std::atomic<size_t> next{0};
-  auto work = [&](Classifier& c) {
-    for (size_t i = next++; i < files->size(); i = next++) {
-      auto outcome = ClassifyOne(c, (*files)[i]);
-      std::lock_guard<std::mutex> lock(mu);
-      outcomes[i] = std::move(*outcome);
-      ready.notify_all();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int w = 1; w < workers; ++w) pool.emplace_back(work, std::ref(*classifiers[static_cast<size_t>(w)]));
-  // The main thread works too, and prints results in input order as soon as they are ready.
-  int failed = 0;
-  std::thread printer_thread([&] {
-    for (size_t i = 0; i < files->size(); ++i) {
-      std::unique_lock<std::mutex> lock(mu);
-      ready.wait(lock, [&] { return outcomes[i].has_value(); });
-      Outcome out = std::move(*outcomes[i]);
-      outcomes[i].reset();
-      lock.unlock();
-      if (!out.error.empty()) {
-        ++failed;
-        if (format != Format::kTable) std::fprintf(stderr, "labelite: %s\n", out.error.c_str());
-      }
-      printer.Print(out);
-    }
-  });
-  work(*classifiers[0]);
-  for (auto& t : pool) t.join();
-  printer_thread.join();
-  printer.End();
-  if (failed > 0 && format == Format::kTable)
-    std::fprintf(stderr, "labelite: %d of %zu inputs failed\n", failed, files->size());
-  return failed > 0 ? kExitSomeFailed : kExitOk;
+  BatchOptions batch;
+  batch.threads = f.runtime.threads;
+  batch.ordered = !f.unordered;
+  auto classifier = BatchClassifier::Create(f.classifier, batch, files->size());
+  if (!classifier.ok()) return ReportError(classifier.status());
+  PrintModelInfo((*classifier)->classifier(), f.verbose, f.quiet);
+
+  const std::string model_name = std::filesystem::path(f.classifier.model_path).filename().string();
+  const std::atomic<bool>& interrupted = InterruptFlag();
+  Progress progress(files->size(), f.quiet);
+  Status write_status;
+  size_t done = 0, failed = 0;
+  if (*format == Format::kJson) (void)out.Write("[");
+  const BatchStats stats = (*classifier)->Run(*files, [&](BatchResult&& r) {
+    failed += !r.status.ok();
+    if (write_status.ok()) write_status = out.Write(FormatResult(*format, r, model_name, done == 0));
+    ++done;
+    progress.Update(done, failed);
+  }, &interrupted);
+  if (*format == Format::kJson) (void)out.Write(done ? "\n]\n" : "]\n");
+  progress.Finish(stats.done, stats.failed, stats.cancelled);
+  if (f.timing) PrintTiming(stats, **classifier);
+  if (!write_status.ok()) return ReportError(write_status);
+  if (stats.cancelled) return kExitInterrupted;
+  return stats.failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
 }  // namespace
@@ -318,6 +386,12 @@ void AddClassifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-softmax", f->no_softmax, "Never apply softmax to the scores");
   cmd->add_option("--max-pixels", f->classifier.max_image_pixels, "Refuse larger images")->default_val(defaults.max_image_pixels);
   cmd->add_flag("--verbose,-v", f->verbose, "Say how the model is fed and read");
+  cmd->add_flag("--unordered", f->unordered, "Print results as they complete, not in input order");
+  cmd->add_option("--output,-o", f->output,
+                  "Write results to FILE (jsonl or csv), each flushed as it completes; replaces FILE unless --resume");
+  cmd->add_flag("--resume", f->resume, "With --output: append, skipping inputs already in FILE (by path)");
+  cmd->add_flag("--quiet,-q", f->quiet, "No notices, progress or summary on stderr");
+  cmd->add_flag("--timing", f->timing, "Print images/s and the decode/preprocess/inference split on stderr");
   f->runtime.AddTo(cmd);
   cmd->callback([f, exit_code] { *exit_code = RunClassify(*f); });
 }
