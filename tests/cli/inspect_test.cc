@@ -18,10 +18,17 @@ struct CliRun {
   std::string out;
 };
 
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  q.append(s).append("'");
+  return q;
+}
+
 // Runs `labelite <args>` with stderr folded into stdout.
 CliRun RunCli(const std::string& args) {
   CliRun r;
-  std::string cmd = "'" + testing::CliPath() + "' " + args + " 2>&1";
+  std::string cmd = Quote(testing::CliPath());
+  cmd.append(" ").append(args).append(" 2>&1");
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -32,7 +39,7 @@ CliRun RunCli(const std::string& args) {
   return r;
 }
 
-std::string Model(const std::string& name) { return "'" + testing::ModelPath(name) + "'"; }
+std::string Model(const std::string& name) { return Quote(testing::ModelPath(name)); }
 
 TEST(InspectTest, JsonOfQuantizedModel) {
   CliRun r = RunCli("inspect --json " + Model("mobilenet_v2_1.0_224_quant.tflite"));
@@ -81,15 +88,15 @@ TEST(InspectTest, TextSummary) {
 
 TEST(InspectTest, ErrorsAndExitCodes) {
   std::string jpeg = testing::ImagePath("burger.jpg");
-  CliRun bad = RunCli("inspect '" + jpeg + "'");
+  CliRun bad = RunCli("inspect " + Quote(jpeg));
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_EQ(bad.out, "labelite: " + jpeg +
                          ": not a TFLite model (file identifier '\\x00\\x10JF', expected 'TFL3')\n");
   std::string missing = testing::TestDataDir() + "/models/missing.tflite";
-  CliRun gone = RunCli("inspect '" + missing + "'");
+  CliRun gone = RunCli("inspect " + Quote(missing));
   EXPECT_EQ(gone.exit_code, 1);
   EXPECT_EQ(gone.out.rfind("labelite: " + missing + ": ", 0), 0u) << gone.out;
-  CliRun dir = RunCli("inspect '" + testing::TestDataDir() + "/models'");
+  CliRun dir = RunCli("inspect " + Quote(testing::TestDataDir() + "/models"));
   EXPECT_EQ(dir.exit_code, 1);
   EXPECT_NE(dir.out.find("is a directory"), std::string::npos) << dir.out;
   CliRun usage = RunCli("inspect");
