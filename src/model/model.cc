@@ -157,7 +157,10 @@ Status ModelLoader::ReadQuantization(const tflite::QuantizationParameters* q, Te
                           std::to_string(dim) + " is " + std::to_string(out->shape[dim]));
   }
   out->quantization.scale.assign(q->scale()->begin(), q->scale()->end());
-  out->quantization.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+  // The verifier only guarantees 4-byte alignment of vector elements; int64 zero points in a
+  // hostile file may be misaligned, so copy their bytes instead of loading them.
+  out->quantization.zero_point.resize(n);
+  std::memcpy(out->quantization.zero_point.data(), q->zero_point()->Data(), n * sizeof(int64_t));
   out->quantization.quantized_dimension = dim;
   return Status::Ok();
 }
