@@ -1,7 +1,8 @@
 // CONV_2D reference kernel tests. Every case is checked three ways:
 //   1. against a straightforward computation in this file (double / int64 sums over the window,
 //      padding from TensorFlow's SAME/VALID definitions, then TFLite's requantization:
-//      QuantizeMultiplier of the real multiplier and ruy's single-rounding output stage),
+//      QuantizeMultiplier of the real multiplier and TFLite's double-rounding
+//      MultiplyByQuantizedMultiplier),
 //      which must match exactly (float: 1e-5);
 //   2. against the real-valued result round(acc * real_multiplier) + zp within 1;
 //   3. against TFLite (the oracle) within 1e-5 (float) or 1 (quantized: the oracle runs
@@ -49,11 +50,6 @@ int PadBefore(int in, int k, int s, int d, int out) {
   return std::max(0, (out - 1) * s + eff - in) / 2;
 }
 
-int32_t SingleRounding(int64_t acc, int32_t m, int shift) {
-  const __int128 p = static_cast<__int128>(acc) * m;
-  const int total = 31 - shift;
-  return static_cast<int32_t>((p + (static_cast<__int128>(1) << (total - 1))) >> total);
-}
 
 void QuantRange(Activation act, DataType type, float scale, int32_t zp, int32_t* lo, int32_t* hi) {
   *lo = type == DataType::kUInt8 ? 0 : -128;
@@ -171,7 +167,7 @@ void RunCase(const ConvCase& spec, uint32_t seed, bool with_oracle) {
     int32_t qm;
     int shift;
     quant::QuantizeMultiplier(m, &qm, &shift);
-    exact[i] = std::clamp(SingleRounding(int64_t(acc[i]), qm, shift) + out_zp, lo, hi);
+    exact[i] = std::clamp(quant::MultiplyByQuantizedMultiplier(int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
     real[i] = std::clamp<double>(std::round(acc[i] * m) + out_zp, lo, hi);
   }
   ExpectAllNear(ours, exact, is_float ? 1e-5 : 0.0, "the straightforward computation");

@@ -1,6 +1,6 @@
 // FULLY_CONNECTED reference kernel tests: exact against a straightforward computation in this
-// file (int64 dot products, TFLite's multiplier derivation, ruy's single-rounding output
-// stage; float within 1e-5), within 1 of real-valued arithmetic, and against TFLite (the
+// file (int64 dot products, TFLite's multiplier derivation, its double-rounding
+// requantization; float within 1e-5), within 1 of real-valued arithmetic, and against TFLite (the
 // oracle: float 1e-5, quantized 1 because it runs XNNPACK's fp32 requantization).
 #include <gtest/gtest.h>
 
@@ -32,11 +32,6 @@ struct FcCase {
   double out_range = 1.0;
 };
 
-int32_t SingleRounding(int64_t acc, int32_t m, int shift) {
-  const __int128 p = static_cast<__int128>(acc) * m;
-  const int total = 31 - shift;
-  return static_cast<int32_t>((p + (static_cast<__int128>(1) << (total - 1))) >> total);
-}
 
 template <typename T>
 void RunFc(FcCase c, uint32_t seed) {
@@ -123,7 +118,7 @@ void RunFc(FcCase c, uint32_t seed) {
     int32_t qm;
     int shift;
     quant::QuantizeMultiplier(m, &qm, &shift);
-    exact[i] = std::clamp(SingleRounding(int64_t(acc[i]), qm, shift) + out_zp, lo, hi);
+    exact[i] = std::clamp(quant::MultiplyByQuantizedMultiplier(int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
     real[i] = std::clamp<double>(std::round(acc[i] * m) + out_zp, lo, hi);
   }
   ExpectAllNear(t.OutputAsDouble(), exact, is_float ? 1e-5 : 0.0, "the straightforward computation");

@@ -41,18 +41,6 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t quantized_multip
                              right_shift);
 }
 
-// x * multiplier * 2^shift with a single rounding (ties toward +infinity) of the 64-bit product:
-// the output stage of ruy, which TFLite's builtin CONV_2D and FULLY_CONNECTED use for their
-// quantized GEMMs on x86 with AVX and on ARM. Saturates to the int32 range.
-inline int32_t MultiplyByQuantizedMultiplierSingleRounding(int32_t x, int32_t quantized_multiplier,
-                                                           int shift) {
-  const int total_shift = 31 - shift;  // shift <= 30, so total_shift >= 1
-  const int64_t round = int64_t{1} << (total_shift - 1);
-  const int64_t result = (static_cast<int64_t>(x) * quantized_multiplier + round) >> total_shift;
-  return static_cast<int32_t>(std::clamp<int64_t>(result, std::numeric_limits<int32_t>::min(),
-                                                  std::numeric_limits<int32_t>::max()));
-}
-
 // Splits a positive real multiplier into a Q31 mantissa and a power-of-two exponent, as
 // TFLite's QuantizeMultiplier does (frexp, round, renormalize, flush tiny values to zero).
 void QuantizeMultiplier(double real_multiplier, int32_t* quantized_multiplier, int* shift);

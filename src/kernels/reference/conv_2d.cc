@@ -3,10 +3,12 @@
 // fused activations.
 //
 // Quantized arithmetic, as TFLite's builtin kernel (optimized_ops::Conv /
-// optimized_integer_ops::ConvPerChannel, im2col + GEMM through ruy):
+// optimized_integer_ops::ConvPerChannel, im2col + GEMM):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)   (int32)
-//   out = clamp(requantize(acc, multiplier[oc], shift[oc]) + output_zero_point)
-// where requantize is ruy's single-rounding output stage; padded positions contribute 0.
+//   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
+// with TFLite's double rounding (gemmlowp's output stage), which the raw-builtin goldens
+// confirm; ruy's single-rounding stage (used on AVX hosts) differs by 1 on rare ties.
+// Padded positions contribute 0.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -159,7 +161,7 @@ class Conv2DKernel : public Kernel {
               }
             });
             if (bias) acc += bias[oc];
-            int64_t v = quant::MultiplyByQuantizedMultiplierSingleRounding(
+            int64_t v = quant::MultiplyByQuantizedMultiplier(
                 acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
             v += q_.output_offset;
             *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));

@@ -6,7 +6,7 @@
 // TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)
 //   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
-// with TFLite's double rounding (the depthwise kernels do not go through ruy).
+// with TFLite's double rounding.
 #include <algorithm>
 #include <memory>
 #include <string>

@@ -2,10 +2,10 @@
 // or per-channel weights); filter [units, depth], optional bias, keep_num_dims, fused
 // activations. The input is read as [batch, depth] with batch = elements / depth.
 //
-// Quantized arithmetic as TFLite's builtin kernel (a GEMM through ruy):
+// Quantized arithmetic as TFLite's builtin kernel (a GEMM):
 //   acc = bias[u] + sum (input + input_offset) * (filter + filter_offset)
-//   out = clamp(requantize(acc, multiplier[u], shift[u]) + output_zero_point)
-// with ruy's single-rounding output stage.
+//   out = clamp(MultiplyByQuantizedMultiplier(acc, m[u], s[u]) + output_zero_point)
+// with TFLite's double rounding (gemmlowp's output stage, as the raw-builtin goldens show).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -111,7 +111,7 @@ class FullyConnectedKernel : public Kernel {
         if constexpr (std::is_same_v<Acc, float>) {
           *out++ = std::min(std::max(acc, float_min_), float_max_);
         } else {
-          int64_t v = quant::MultiplyByQuantizedMultiplierSingleRounding(
+          int64_t v = quant::MultiplyByQuantizedMultiplier(
               acc, q_.multiplier[static_cast<size_t>(u)], q_.shift[static_cast<size_t>(u)]);
           v += q_.output_offset;
           *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));
