@@ -152,7 +152,6 @@ constexpr const char* kCsvHeader = "file,rank,index,label,score,error\n";
 // Formats one result as the text of its record(s).
 std::string FormatResult(Format format, const BatchResult& o, const std::string& model, bool first) {
   std::string out;
-  char line[64];
   switch (format) {
     case Format::kJson:
       return std::string(first ? "\n  " : ",\n  ") + ResultJson(o, model).dump();
@@ -177,8 +176,8 @@ std::string FormatResult(Format format, const BatchResult& o, const std::string&
         const Classification& c = o.classes[r];
         std::string name = c.label;
         if (!c.display_name.empty() && c.display_name != c.label) name += " (" + c.display_name + ")";
-        std::snprintf(line, sizeof line, "  %zu. %-40s ", r + 1, name.c_str());
-        out += line + FormatScore(c.score) + "  [" + std::to_string(c.index) + "]" +
+        if (name.size() < 40) name.resize(40, ' ');
+        out += "  " + std::to_string(r + 1) + ". " + name + " " + FormatScore(c.score) + "  [" + std::to_string(c.index) + "]" +
                (c.head ? " head " + std::to_string(c.head) : "") + "\n";
       }
       return out;
@@ -311,22 +310,15 @@ int RunClassify(ClassifyFlags& f) {
   if (std::count(files->begin(), files->end(), "-") > 1)
     return ReportError(InvalidArgument("'-' (standard input) can be given only once"));
 
-  Output out;
-  if (!f.output.empty()) {
-    if (f.resume) {
-      auto done = ReadDone(f.output, *format);
-      if (!done.ok()) return ReportError(done.status());
-      const size_t before = files->size();
-      std::erase_if(*files, [&](const std::string& p) { return done->count(p) > 0; });
-      if (!f.quiet)
-        std::fprintf(stderr, "labelite: resuming: %zu of %zu inputs already in %s\n", before - files->size(),
-                     before, f.output.c_str());
-    }
-    if (Status s = out.OpenFile(f.output, f.resume); !s.ok()) return ReportError(s);
-    if (*format == Format::kCsv && out.empty()) (void)out.Write(kCsvHeader);
+  if (f.resume) {
+    auto done = ReadDone(f.output, *format);
+    if (!done.ok()) return ReportError(done.status());
+    const size_t before = files->size();
+    std::erase_if(*files, [&](const std::string& p) { return done->count(p) > 0; });
+    if (!f.quiet)
+      std::fprintf(stderr, "labelite: resuming: %zu of %zu inputs already in %s\n", before - files->size(),
+                   before, f.output.c_str());
     if (files->empty()) return kExitOk;
-  } else if (*format == Format::kCsv) {
-    (void)out.Write(kCsvHeader);
   }
 
   BatchOptions batch;
@@ -336,14 +328,23 @@ int RunClassify(ClassifyFlags& f) {
   if (!classifier.ok()) return ReportError(classifier.status());
   PrintModelInfo((*classifier)->classifier(), f.verbose, f.quiet);
 
+  // The output is opened (and replaced, without --resume) only once the model has loaded.
+  Output out;
+  if (!f.output.empty()) {
+    if (Status s = out.OpenFile(f.output, f.resume); !s.ok()) return ReportError(s);
+  }
+  if (*format == Format::kCsv && out.empty()) (void)out.Write(kCsvHeader);
+
   const std::string model_name = std::filesystem::path(f.classifier.model_path).filename().string();
   const std::atomic<bool>& interrupted = InterruptFlag();
   Progress progress(files->size(), f.quiet);
+  const bool shared_terminal = f.output.empty() && isatty(STDOUT_FILENO);  // records and bar on one screen
   Status write_status;
   size_t done = 0, failed = 0;
   if (*format == Format::kJson) (void)out.Write("[");
   const BatchStats stats = (*classifier)->Run(*files, [&](BatchResult&& r) {
     failed += !r.status.ok();
+    if (shared_terminal) progress.Clear();
     if (write_status.ok()) write_status = out.Write(FormatResult(*format, r, model_name, done == 0));
     ++done;
     progress.Update(done, failed);

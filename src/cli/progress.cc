@@ -66,9 +66,16 @@ void Progress::Update(size_t done, size_t failed) {
   std::fflush(stderr);
 }
 
+void Progress::Clear() {
+  if (!drawn_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  drawn_ = false;
+}
+
 void Progress::Finish(size_t done, size_t failed, bool interrupted) {
   if (quiet_) return;
-  if (drawn_) std::fprintf(stderr, "\r\033[K");
+  Clear();
   const double elapsed = Elapsed();
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   std::fprintf(stderr, "labelite: %s%zu of %zu images in %.2f s (%.1f images/s), %zu failed\n",

@@ -21,6 +21,8 @@ class Progress {
   Progress(size_t total, bool quiet);
   // Redraws the bar (terminal only, rate-limited).
   void Update(size_t done, size_t failed);
+  // Erases the bar (before writing records to the same terminal); Update redraws it.
+  void Clear();
   // Clears the bar and prints "labelite: <done> images in <s> s (<r> images/s), <f> failed".
   void Finish(size_t done, size_t failed, bool interrupted);
 
