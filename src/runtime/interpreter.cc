@@ -204,7 +204,9 @@ Status Interpreter::PlanMemory() {
       if (t >= 0) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);
   }
   for (int32_t t : g.outputs) last[static_cast<size_t>(t)] = num_ops;
-  for (int32_t t : g.inputs) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], -1);
+  // Graph inputs stay intact through Invoke (as in TFLite), so a caller can invoke again or
+  // read them back: they live to the end.
+  for (int32_t t : g.inputs) last[static_cast<size_t>(t)] = num_ops;
 
   unplanned_bytes_ = 0;
   for (size_t t = 0; t < tensors_.size(); ++t) {

@@ -1,0 +1,250 @@
+// The interpreter on small generated graphs and on the shared models: op resolution, data-flow
+// checks, shape errors, memory planning, batch resizing, and both kernel paths.
+#include "runtime/interpreter.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/registry.h"
+#include "testing/model_builder.h"
+#include "testing/testdata.h"
+
+namespace labelite {
+namespace {
+
+using testing::ModelBuilder;
+using testing::Quant;
+
+constexpr int32_t kAdd = 0, kConv2D = 3, kRelu = 19, kReshape = 22, kSoftmax = 25, kCustom = 32,
+                  kLstm = 44, kFloor = 8;
+
+std::shared_ptr<const Model> Load(const ModelBuilder& b) {
+  auto m = Model::FromBytes(b.Build(), "test.tflite");
+  EXPECT_TRUE(m.ok()) << m.status().message();
+  return m.ok() ? *m : nullptr;
+}
+
+TEST(Interpreter, RunsAChainAndPlansMemoryBelowTheSumOfTensors) {
+  // in -> RELU -> t1 -> RELU -> t2 -> RELU -> t3 -> SOFTMAX -> out
+  ModelBuilder b;
+  int prev = b.AddTensor(DataType::kFloat32, {1, 64}, "in");
+  const int in = prev;
+  for (int i = 0; i < 3; ++i) {
+    int t = b.AddTensor(DataType::kFloat32, {1, 64}, "t" + std::to_string(i));
+    b.AddOperator(kRelu, {prev}, {t});
+    prev = t;
+  }
+  int out = b.AddTensor(DataType::kFloat32, {1, 64}, "out");
+  b.AddOperator(kSoftmax, {prev}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  for (KernelPath path : {KernelPath::kReference, KernelPath::kFast}) {
+    auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {path, 1});
+    ASSERT_TRUE(interp.ok()) << interp.status().message();
+    Interpreter& it = **interp;
+    float* x = it.input(0)->data_as<float>();
+    for (int i = 0; i < 64; ++i) x[i] = static_cast<float>(i - 32) / 8.0f;
+    ASSERT_TRUE(it.Invoke().ok());
+    // softmax(relu(x)): independent computation.
+    double denom = 0;
+    for (int i = 0; i < 64; ++i) denom += std::exp(std::max(0.0, (i - 32) / 8.0));
+    const float* y = it.output(0)->data_as<float>();
+    for (int i = 0; i < 64; ++i)
+      EXPECT_NEAR(y[i], std::exp(std::max(0.0, (i - 32) / 8.0)) / denom, 1e-6) << i;
+    EXPECT_EQ(it.FindInput("in"), 0);
+    EXPECT_EQ(it.FindOutput("out"), 0);
+    EXPECT_EQ(it.FindOutput("nope"), -1);
+    // Five 256-byte tensors; the input lives throughout, and at most two others at once.
+    EXPECT_EQ(it.unplanned_bytes(), 5u * 256u);
+    EXPECT_EQ(it.arena_bytes(), 3u * 256u);
+  }
+}
+
+TEST(Interpreter, ReportsEveryUnsupportedOpAtOnceByName) {
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kFloat32, {1, 4}, "in");
+  int t1 = b.AddTensor(DataType::kFloat32, {1, 4}, "t1");
+  int t2 = b.AddTensor(DataType::kFloat32, {1, 4}, "t2");
+  int out = b.AddTensor(DataType::kFloat32, {1, 4}, "out");
+  b.AddOperator(kFloor, {in}, {t1});
+  b.AddOperator(kRelu, {t1}, {t2});
+  b.AddOperator(kCustom, {t2}, {out}, {}, 1, "MyFancyOp");
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {});
+  ASSERT_FALSE(interp.ok());
+  EXPECT_EQ(interp.status().code(), StatusCode::kUnsupported);
+  const std::string& m = interp.status().message();
+  EXPECT_NE(m.find("FLOOR (operator 0)"), std::string::npos) << m;
+  EXPECT_NE(m.find("MyFancyOp"), std::string::npos) << m;
+  EXPECT_NE(m.find("operator 2"), std::string::npos) << m;
+  EXPECT_EQ(m.find("RELU"), std::string::npos) << m;
+}
+
+TEST(Interpreter, SharedModelsWithUnsupportedOpsAreRefusedByName) {
+  auto custom = Model::FromFile(testing::ModelPath("model_invoking_error.tflite"));
+  ASSERT_TRUE(custom.ok());
+  auto a = Interpreter::Create(*custom, BuiltinOpResolver(), {});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("fake-op-double"), std::string::npos) << a.status().message();
+  auto lstm = Model::FromFile(testing::ModelPath("keras_lstm_mnist_ptq.tflite"));
+  ASSERT_TRUE(lstm.ok());
+  auto l = Interpreter::Create(*lstm, BuiltinOpResolver(), {});
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find("UNIDIRECTIONAL_SEQUENCE_LSTM"), std::string::npos);
+  (void)kLstm;
+}
+
+TEST(Interpreter, RefusesTensorsReadBeforeTheyAreWritten) {
+  // Operator 0 reads t2, which only operator 1 writes: a cycle/dangling reference.
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kFloat32, {1, 4}, "in");
+  int t1 = b.AddTensor(DataType::kFloat32, {1, 4}, "t1");
+  int t2 = b.AddTensor(DataType::kFloat32, {1, 4}, "t2");
+  b.AddOperator(kAdd, {in, t2}, {t1});
+  b.AddOperator(kRelu, {t1}, {t2});
+  b.SetInputs({in});
+  b.SetOutputs({t2});
+  auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {});
+  ASSERT_FALSE(interp.ok());
+  EXPECT_EQ(interp.status().code(), StatusCode::kInvalidModel);
+  EXPECT_NE(interp.status().message().find("before any operator writes it"), std::string::npos)
+      << interp.status().message();
+}
+
+TEST(Interpreter, RefusesATensorWrittenTwiceOrAConstantOutput) {
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kFloat32, {1, 4}, "in");
+  int t1 = b.AddTensor(DataType::kFloat32, {1, 4}, "t1");
+  b.AddOperator(kRelu, {in}, {t1});
+  b.AddOperator(kRelu, {in}, {t1});
+  b.SetInputs({in});
+  b.SetOutputs({t1});
+  auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {});
+  ASSERT_FALSE(interp.ok());
+  EXPECT_NE(interp.status().message().find("written twice"), std::string::npos);
+}
+
+TEST(Interpreter, ShapesThatDoNotFitTheirOpsFailAtLoad) {
+  // ADD of [1,4] and [1,5]: not broadcastable.
+  ModelBuilder b;
+  int x = b.AddTensor(DataType::kFloat32, {1, 4}, "x");
+  int y = b.AddTensor(DataType::kFloat32, {1, 5}, "y");
+  int out = b.AddTensor(DataType::kFloat32, {1, 5}, "out");
+  b.AddOperator(kAdd, {x, y}, {out});
+  b.SetInputs({x, y});
+  b.SetOutputs({out});
+  for (KernelPath path : {KernelPath::kReference, KernelPath::kFast}) {
+    auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {path, 1});
+    ASSERT_FALSE(interp.ok());
+    EXPECT_EQ(interp.status().code(), StatusCode::kInvalidModel);
+    EXPECT_NE(interp.status().message().find("ADD (operator 0)"), std::string::npos)
+        << interp.status().message();
+  }
+}
+
+TEST(Interpreter, ConvWithMismatchedChannelsFailsAtLoad) {
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kFloat32, {1, 8, 8, 4}, "in");
+  int w = b.AddConstTensor<float>(DataType::kFloat32, {2, 3, 3, 3}, std::vector<float>(54, 0.5f));
+  int bias = b.AddConstTensor<float>(DataType::kFloat32, {2}, {0.f, 0.f});
+  int out = b.AddTensor(DataType::kFloat32, {1, 8, 8, 2}, "out");
+  b.AddOperator(kConv2D, {in, w, bias}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  for (KernelPath path : {KernelPath::kReference, KernelPath::kFast}) {
+    auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {path, 1});
+    ASSERT_FALSE(interp.ok());
+    EXPECT_NE(interp.status().message().find("CONV_2D (operator 0)"), std::string::npos)
+        << interp.status().message();
+  }
+}
+
+TEST(Interpreter, AbsurdIntermediateSizeIsRefusedWithoutAllocating) {
+  // A RESHAPE whose new shape claims 2^40 elements: refused at load, nothing allocated.
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kFloat32, {1, 4}, "in");
+  int out = b.AddTensor(DataType::kFloat32, {1, 4}, "out");
+  OpOptions o;
+  o.has_new_shape = true;
+  o.new_shape = {1 << 20, 1 << 20};
+  b.AddOperator(kReshape, {in}, {out}, o);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {});
+  ASSERT_FALSE(interp.ok());
+  EXPECT_EQ(interp.status().code(), StatusCode::kInvalidModel);
+}
+
+TEST(Interpreter, BatchResizeRunsNImagesInOneInvoke) {
+  // conv 3x3 (uint8) -> softmax over channels, no reshape: the graph allows any batch.
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kUInt8, {1, 6, 6, 3}, "in", Quant(0.02f, 128));
+  std::vector<uint8_t> w(4 * 3 * 3 * 3);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>((i * 53 + 7) % 256);
+  int wt = b.AddConstTensor<uint8_t>(DataType::kUInt8, {4, 3, 3, 3}, w, Quant(0.01f, 120));
+  int bias = b.AddConstTensor<int32_t>(DataType::kInt32, {4}, {100, -50, 0, 7}, Quant(0.0002f, 0));
+  int conv = b.AddTensor(DataType::kUInt8, {1, 6, 6, 4}, "conv", Quant(0.05f, 100));
+  b.AddOperator(kConv2D, {in, wt, bias}, {conv});
+  int out = b.AddTensor(DataType::kUInt8, {1, 6, 6, 4}, "out", Quant(1.0f / 256, 0));
+  b.AddOperator(kSoftmax, {conv}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto model = Load(b);
+  for (KernelPath path : {KernelPath::kReference, KernelPath::kFast}) {
+    auto single = Interpreter::Create(model, BuiltinOpResolver(), {path, 1});
+    auto batch = Interpreter::Create(model, BuiltinOpResolver(), {path, 1});
+    ASSERT_TRUE(single.ok() && batch.ok());
+    ASSERT_TRUE((*batch)->ResizeInputBatch(3).ok());
+    Tensor* input = (*batch)->input(0);
+    ASSERT_EQ(input->dims[0], 3);
+    const size_t one = (*single)->input(0)->bytes;
+    ASSERT_EQ(input->bytes, 3 * one);
+    for (size_t i = 0; i < input->bytes; ++i) input->data[i] = static_cast<uint8_t>((i * 37 + 11) % 256);
+    ASSERT_TRUE((*batch)->Invoke().ok());
+    // The input survives Invoke (it is read back below).
+    for (size_t i = 0; i < input->bytes; ++i) ASSERT_EQ(input->data[i], static_cast<uint8_t>((i * 37 + 11) % 256));
+    const Tensor* output = (*batch)->output(0);
+    ASSERT_EQ(output->dims[0], 3);
+    const size_t per = output->bytes / 3;
+    for (size_t k = 0; k < 3; ++k) {
+      std::memcpy((*single)->input(0)->data, input->data + k * one, one);
+      ASSERT_TRUE((*single)->Invoke().ok());
+      EXPECT_EQ(0, std::memcmp((*single)->output(0)->data, output->data + k * per, per)) << "image " << k;
+    }
+  }
+}
+
+TEST(Interpreter, BatchResizeIsRefusedClearlyWhenAReshapeFixesTheBatch) {
+  // MobileNet v1 ends in RESHAPE to [1, 1001]: three images cannot pass through it.
+  auto model = Model::FromFile(testing::ModelPath("mobilenet_v1_0.25_128_quant.tflite"));
+  ASSERT_TRUE(model.ok());
+  auto interp = Interpreter::Create(*model, BuiltinOpResolver(), {KernelPath::kReference, 1});
+  ASSERT_TRUE(interp.ok());
+  Status s = (*interp)->ResizeInputBatch(3);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("batch of 3"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("RESHAPE"), std::string::npos) << s.message();
+}
+
+TEST(Interpreter, ManyInterpretersShareOneModel) {
+  auto model = Model::FromFile(testing::ModelPath("mobilenet_v1_0.25_128_quant.tflite"));
+  ASSERT_TRUE(model.ok());
+  auto a = Interpreter::Create(*model, BuiltinOpResolver(), {KernelPath::kFast, 1});
+  auto b = Interpreter::Create(*model, BuiltinOpResolver(), {KernelPath::kFast, 2});
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (auto* it : {a->get(), b->get()}) {
+    Tensor* in = it->input(0);
+    for (size_t i = 0; i < in->bytes; ++i) in->data[i] = static_cast<uint8_t>((i * 37 + 11) % 256);
+    ASSERT_TRUE(it->Invoke().ok());
+  }
+  EXPECT_EQ(0, std::memcmp((*a)->output(0)->data, (*b)->output(0)->data, (*a)->output(0)->bytes));
+  EXPECT_GT((*a)->TotalMacs(), 10'000'000);
+  EXPECT_LT((*a)->arena_bytes(), (*a)->unplanned_bytes() / 2);
+}
+
+}  // namespace
+}  // namespace labelite
