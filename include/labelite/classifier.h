@@ -81,6 +81,8 @@ struct ClassifierSummary {
   std::vector<int> num_classes;       // per head
   std::vector<std::string> score_mode; // per head: "softmax applied (logits)", ...
   std::string label_source;  // e.g. "labels.txt embedded in the model (1001 lines)"
+  // Label quality warnings (duplicates, empty labels, gaps); worth showing when asked.
+  std::vector<std::string> label_warnings;
 };
 
 class Classifier {

@@ -133,7 +133,7 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
     auto labels = LabelsForHead(*plan, h, &source);
     if (!labels.ok()) return labels.status();
     for (const auto& n : labels->notices) plan->notices.push_back(n);
-    for (const auto& w : labels->warnings) plan->notices.push_back("warning: " + w);
+    for (const auto& w : labels->warnings) s.label_warnings.push_back(w);
     LABELITE_ASSIGN_OR_RETURN(std::vector<char> mask, AllowMask(options, *labels));
     plan->allowed.push_back(std::move(mask));
     plan->labels.push_back(std::move(*labels));

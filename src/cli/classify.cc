@@ -285,6 +285,7 @@ void PrintModelInfo(const Classifier& c, bool verbose, bool quiet) {
   for (size_t h = 0; h < s.score_mode.size(); ++h)
     std::fprintf(stderr, "labelite: output %zu: %d classes, %s\n", h, s.num_classes[h], s.score_mode[h].c_str());
   std::fprintf(stderr, "labelite: labels: %s\n", s.label_source.c_str());
+  for (const std::string& w : s.label_warnings) std::fprintf(stderr, "labelite: warning: %s\n", w.c_str());
 }
 
 void PrintTiming(const BatchStats& s, const BatchClassifier& b) {
