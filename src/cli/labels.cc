@@ -3,17 +3,33 @@
 //   count (the last dimension of output 0) and says what would be done.
 // `labelite labels convert SOURCE --to txt|indexed|json|csv|tsv [--format F] [-o FILE]`
 //   Rewrites any label source in another format.
+// `labelite labels embed MODEL --labels SOURCE [--mean M[,M,M] --std S[,S,S]] -o OUT.tflite`
+//   Writes a copy of MODEL whose TFLite metadata carries the labels (fitted to the model, as
+//   `check` says) and the input normalization; see model/metadata_writer.h. The input file is
+//   never changed; OUT is written atomically (a temporary file beside it, then rename).
 // Exit codes: 0 ok; 1 usage (bad flag, unreadable model path, unwritable output); 3 the model
 // cannot be read; 4 the labels cannot be read or do not fit the model.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "labelite/labels.h"
+#include "model/metadata_writer.h"
 #include "model/model.h"
 
 namespace labelite::cli {
@@ -33,6 +49,16 @@ struct ConvertOptions {
   std::string to;
   std::string format;
   std::string output;
+};
+
+struct EmbedOptions {
+  std::string model;
+  std::string labels;
+  std::string format;
+  std::string mean;
+  std::string std;
+  std::string output;
+  bool allow_mismatch = false;
 };
 
 // Label problems are exit 4 whatever their kind, except usage errors (a bad --format).
@@ -138,6 +164,8 @@ int RunCheck(const CheckOptions& o) {
   return kExitOk;
 }
 
+Status WriteAtomically(const std::string& path, std::string_view bytes);
+
 int RunConvert(const ConvertOptions& o) {
   LabelSourceOptions lo;
   lo.format = o.format;
@@ -150,14 +178,131 @@ int RunConvert(const ConvertOptions& o) {
     std::fwrite(text->data(), 1, text->size(), stdout);
     return kExitOk;
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(o.output.c_str(), "wb"), &std::fclose);
-  if (!f || std::fwrite(text->data(), 1, text->size(), f.get()) != text->size() ||
-      std::fflush(f.get()) != 0) {
-    std::fprintf(stderr, "labelite: %s: cannot write\n", o.output.c_str());
+  Status written = WriteAtomically(o.output, std::string_view(*text));
+  if (!written.ok()) {
+    std::fprintf(stderr, "labelite: %s\n", written.message().c_str());
     return kExitUsage;
   }
   std::fprintf(stderr, "wrote %zu labels (%s) to %s\n", labels->entries.size(), o.to.c_str(),
                o.output.c_str());
+  return kExitOk;
+}
+
+// Parses "M" or "M,M,M" into finite floats.
+Result<std::vector<float>> ParseFloats(const std::string& flag, const std::string& text) {
+  std::vector<float> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
+                                                                      : comma - start);
+    char* end = nullptr;
+    errno = 0;
+    float v = std::strtof(item.c_str(), &end);
+    if (item.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
+      return InvalidArgument(flag + ": '" + item + "' is not a number");
+    out.push_back(v);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out.size() != 1 && out.size() != 3)
+    return InvalidArgument(flag + ": give 1 value or 3 (one per channel), not " +
+                           std::to_string(out.size()));
+  return out;
+}
+
+Result<std::optional<NormalizationInfo>> ParseNormalization(const EmbedOptions& o) {
+  if (o.mean.empty() && o.std.empty()) return std::optional<NormalizationInfo>();
+  if (o.mean.empty() || o.std.empty())
+    return InvalidArgument("--mean and --std go together");
+  NormalizationInfo n;
+  LABELITE_ASSIGN_OR_RETURN(n.mean, ParseFloats("--mean", o.mean));
+  LABELITE_ASSIGN_OR_RETURN(n.std, ParseFloats("--std", o.std));
+  for (float s : n.std)
+    if (s == 0.0f) return InvalidArgument("--std: 0 would divide by zero");
+  return std::optional<NormalizationInfo>(std::move(n));
+}
+
+// Writes `bytes` to `path` through a temporary file in the same folder and rename(2), so
+// readers see the old file or the whole new one, never a partial one.
+Status WriteAtomically(const std::string& path, std::string_view bytes) {
+  std::filesystem::path target(path);
+  std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  int fd = mkstemp(tmp.data());
+  if (fd < 0) return IoError(path + ": cannot create a file in " + dir.string() + ": " +
+                             std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  bool ok = done == bytes.size() && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return IoError(path + ": cannot write: " + why);
+  }
+  return Status::Ok();
+}
+
+// The labels as TFLite's TENSOR_AXIS_LABELS text: exactly num_classes lines.
+Result<std::string> LabelsText(const EmbedOptions& o, int num_classes, AlignedLabels* aligned) {
+  LabelSourceOptions lo;
+  lo.format = o.format;
+  LABELITE_ASSIGN_OR_RETURN(LabelMap labels, LoadLabels(o.labels, lo));
+  LABELITE_ASSIGN_OR_RETURN(*aligned,
+                            AlignLabels(labels, num_classes, AlignOptions{o.allow_mismatch}));
+  std::string text;
+  for (size_t i = 0; i < aligned->names.size(); ++i) {
+    const std::string& name = aligned->names[i];
+    if (name.find_first_of("\r\n") != std::string::npos)
+      return InvalidLabels(labels.source + ": label " + std::to_string(i) +
+                           " contains a line break; a label file holds one label per line");
+    text.append(name).append("\n");
+  }
+  return text;
+}
+
+int RunEmbed(const EmbedOptions& o) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(o.model, o.output, ec)) {
+    std::fprintf(stderr, "labelite: %s: the output would replace the input; name another file\n",
+                 o.output.c_str());
+    return kExitUsage;
+  }
+  Result<std::optional<NormalizationInfo>> norm = ParseNormalization(o);
+  if (!norm.ok()) return ReportError(norm.status());
+  auto model = Model::FromFile(o.model);
+  if (!model.ok()) {
+    const Status& s = model.status();
+    std::fprintf(stderr, "labelite: %s\n", s.message().c_str());
+    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kIoError) return kExitUsage;
+    return ExitCodeFor(s);
+  }
+  Result<int> num_classes = NumClasses(**model);
+  if (!num_classes.ok()) return ReportError(num_classes.status());
+  AlignedLabels aligned;
+  Result<std::string> text = LabelsText(o, *num_classes, &aligned);
+  if (!text.ok()) return ReportLabelError(text.status());
+  for (const std::string& n : aligned.notices) std::fprintf(stderr, "note: %s\n", n.c_str());
+  for (const std::string& w : aligned.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  MetadataEdit edit;
+  edit.labels_text = std::move(*text);
+  edit.normalization = std::move(*norm);
+  Result<std::vector<uint8_t>> bytes = EmbedMetadata(**model, edit);
+  if (!bytes.ok()) return ReportError(bytes.status().WithPrefix(o.model));
+  Status written = WriteAtomically(
+      o.output, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+  if (!written.ok()) {
+    std::fprintf(stderr, "labelite: %s\n", written.message().c_str());
+    return kExitUsage;
+  }
+  std::fprintf(stderr, "wrote %s (%zu bytes): %d labels%s\n", o.output.c_str(), bytes->size(),
+               *num_classes, edit.normalization ? " and input normalization" : "");
   return kExitOk;
 }
 
@@ -171,7 +316,8 @@ std::string FormatHelp() {
 }  // namespace
 
 void AddLabelsCommand(CLI::App& app, int* exit_code) {
-  CLI::App* labels = app.add_subcommand("labels", "Check label sources against a model, convert them");
+  CLI::App* labels =
+      app.add_subcommand("labels", "Check label sources against a model, convert them, embed them");
   labels->require_subcommand(1);
 
   auto check = std::make_shared<CheckOptions>();
@@ -195,6 +341,20 @@ void AddLabelsCommand(CLI::App& app, int* exit_code) {
   v->add_option("--format", conv->format, FormatHelp());
   v->add_option("-o,--output", conv->output, "Output file (default: standard output)");
   v->callback([conv, exit_code] { *exit_code = RunConvert(*conv); });
+
+  auto embed = std::make_shared<EmbedOptions>();
+  CLI::App* e = labels->add_subcommand(
+      "embed", "Write a copy of a model whose TFLite metadata carries the labels");
+  e->add_option("model", embed->model, "The .tflite model (never changed)")->required();
+  e->add_option("--labels", embed->labels, "A label file, sqlite:... or http://... source")
+      ->required();
+  e->add_option("--format", embed->format, FormatHelp());
+  e->add_option("--mean", embed->mean, "Input normalization mean: M or M,M,M (with --std)");
+  e->add_option("--std", embed->std, "Input normalization std: S or S,S,S (with --mean)");
+  e->add_flag("--allow-mismatch", embed->allow_mismatch,
+              "Accept a wrong label count (missing classes are named class_<index>)");
+  e->add_option("-o,--output", embed->output, "The new .tflite file")->required();
+  e->callback([embed, exit_code] { *exit_code = RunEmbed(*embed); });
 }
 
 }  // namespace labelite::cli
