@@ -1,8 +1,8 @@
 // CONV_2D reference kernel tests. Every case is checked three ways:
 //   1. against a straightforward computation in this file (double / int64 sums over the window,
 //      padding from TensorFlow's SAME/VALID definitions, then TFLite's requantization:
-//      QuantizeMultiplier of the real multiplier and TFLite's double-rounding
-//      MultiplyByQuantizedMultiplier),
+//      QuantizeMultiplier of the real multiplier and TFLite's double-rounding requantization,
+//      gemmlowp's for uint8 and ruy's for int8),
 //      which must match exactly (float: 1e-5);
 //   2. against the real-valued result round(acc * real_multiplier) + zp within 1;
 //   3. against TFLite (the oracle) within 1e-5 (float) or 1 (quantized: the oracle runs
@@ -24,6 +24,14 @@ std::unique_ptr<Kernel> CreateReferenceConv2D();
 
 namespace labelite::testing {
 namespace {
+
+// TFLite's GEMM requantization, written out independently: gemmlowp's double rounding for
+// uint8; for int8, ruy's, whose final rounding shift breaks ties toward +infinity.
+int32_t GemmRequantize(DataType type, int32_t acc, int32_t qm, int shift) {
+  if (type == DataType::kUInt8) return quant::MultiplyByQuantizedMultiplier(acc, qm, shift);
+  const int32_t high = quant::SaturatingRoundingDoublingHighMul(shift > 0 ? acc * (1 << shift) : acc, qm);
+  return int32_t(std::floor(std::ldexp(double(high), std::min(shift, 0)) + 0.5));
+}
 
 struct ConvCase {
   std::string name;
@@ -167,7 +175,7 @@ void RunCase(const ConvCase& spec, uint32_t seed, bool with_oracle) {
     int32_t qm;
     int shift;
     quant::QuantizeMultiplier(m, &qm, &shift);
-    exact[i] = std::clamp(quant::MultiplyByQuantizedMultiplier(int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
+    exact[i] = std::clamp(GemmRequantize(c.type, int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
     real[i] = std::clamp<double>(std::round(acc[i] * m) + out_zp, lo, hi);
   }
   ExpectAllNear(ours, exact, is_float ? 1e-5 : 0.0, "the straightforward computation");

@@ -1,6 +1,6 @@
 // FULLY_CONNECTED reference kernel tests: exact against a straightforward computation in this
 // file (int64 dot products, TFLite's multiplier derivation, its double-rounding
-// requantization; float within 1e-5), within 1 of real-valued arithmetic, and against TFLite (the
+// requantization: gemmlowp's for uint8, ruy's for int8; float within 1e-5), within 1 of real-valued arithmetic, and against TFLite (the
 // oracle: float 1e-5, quantized 1 because it runs XNNPACK's fp32 requantization).
 #include <gtest/gtest.h>
 
@@ -19,6 +19,14 @@ std::unique_ptr<Kernel> CreateReferenceFullyConnected();
 
 namespace labelite::testing {
 namespace {
+
+// TFLite's GEMM requantization, written out independently: gemmlowp's double rounding for
+// uint8; for int8, ruy's, whose final rounding shift breaks ties toward +infinity.
+int32_t GemmRequantize(DataType type, int32_t acc, int32_t qm, int shift) {
+  if (type == DataType::kUInt8) return quant::MultiplyByQuantizedMultiplier(acc, qm, shift);
+  const int32_t high = quant::SaturatingRoundingDoublingHighMul(shift > 0 ? acc * (1 << shift) : acc, qm);
+  return int32_t(std::floor(std::ldexp(double(high), std::min(shift, 0)) + 0.5));
+}
 
 struct FcCase {
   DataType type = DataType::kFloat32;
@@ -118,7 +126,7 @@ void RunFc(FcCase c, uint32_t seed) {
     int32_t qm;
     int shift;
     quant::QuantizeMultiplier(m, &qm, &shift);
-    exact[i] = std::clamp(quant::MultiplyByQuantizedMultiplier(int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
+    exact[i] = std::clamp(GemmRequantize(c.type, int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
     real[i] = std::clamp<double>(std::round(acc[i] * m) + out_zp, lo, hi);
   }
   ExpectAllNear(t.OutputAsDouble(), exact, is_float ? 1e-5 : 0.0, "the straightforward computation");

@@ -4,8 +4,10 @@
 #define LABELITE_KERNELS_INTERNAL_CONV_UTIL_H_
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#include "kernels/internal/quantization.h"
 #include "labelite/status.h"
 #include "model/model.h"
 #include "runtime/kernel.h"
@@ -70,6 +72,20 @@ enum class MultiplierSource {
   // FULLY_CONNECTED: the legacy multiplier unless the filter is per-channel.
   kFullyConnected,
 };
+
+// Requantizes one GEMM accumulator (CONV_2D, FULLY_CONNECTED) as TFLite's builtin kernels do:
+// their cpu_backend_gemm runs uint8 through gemmlowp (MultiplyByQuantizedMultiplier) and int8
+// through ruy (MultiplyByQuantizedMultiplierTiesUp), as the uint8 and int8 CONV_2D goldens
+// (raw-builtin) confirm.
+// DEPTHWISE_CONV_2D does not use the GEMM and keeps gemmlowp's rounding for both types.
+template <typename T>
+inline int32_t RequantizeGemmOutput(int32_t acc, int32_t multiplier, int shift) {
+  if constexpr (std::is_same_v<T, int8_t>) {
+    return quant::MultiplyByQuantizedMultiplierTiesUp(acc, multiplier, shift);
+  } else {
+    return quant::MultiplyByQuantizedMultiplier(acc, multiplier, shift);
+  }
+}
 
 // Validates the types and quantization of (input, filter, bias, output) for a uint8 or int8
 // op and computes the parameters. `channels` is the number of output channels and

@@ -41,6 +41,20 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t quantized_multip
                              right_shift);
 }
 
+// x * multiplier * 2^shift as ruy's output stage computes it (TFLite 2.19's int8 GEMMs): the
+// same rounding doubling high multiply, then a rounding right shift that breaks ties toward
+// +infinity (ARM's SRSHL) where RoundingDivideByPOT breaks them away from zero. The two differ
+// only when the value before the final shift is a negative exact tie.
+inline int32_t MultiplyByQuantizedMultiplierTiesUp(int32_t x, int32_t quantized_multiplier,
+                                                   int shift) {
+  const int left_shift = shift > 0 ? shift : 0;
+  const int right_shift = shift > 0 ? 0 : -shift;
+  const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);
+  const int64_t high = SaturatingRoundingDoublingHighMul(shifted, quantized_multiplier);
+  if (right_shift == 0) return static_cast<int32_t>(high);
+  return static_cast<int32_t>((high + (int64_t{1} << (right_shift - 1))) >> right_shift);
+}
+
 // Splits a positive real multiplier into a Q31 mantissa and a power-of-two exponent, as
 // TFLite's QuantizeMultiplier does (frexp, round, renormalize, flush tiny values to zero).
 void QuantizeMultiplier(double real_multiplier, int32_t* quantized_multiplier, int* shift);

@@ -5,9 +5,10 @@
 // Quantized arithmetic, as TFLite's builtin kernel (optimized_ops::Conv /
 // optimized_integer_ops::ConvPerChannel, im2col + GEMM):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)   (int32)
-//   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
-// with TFLite's double rounding (gemmlowp's output stage), which the raw-builtin goldens
-// confirm; ruy's single-rounding stage (used on AVX hosts) differs by 1 on rare ties.
+//   out = clamp(RequantizeGemmOutput(acc, m[oc], s[oc]) + output_zero_point)
+// with TFLite's double rounding: gemmlowp's output stage for uint8, ruy's (final shift breaks
+// ties upward) for int8, as the raw-builtin goldens confirm (upstream ruy's newer
+// single-rounding stage does not match them).
 // Padded positions contribute 0.
 #include <algorithm>
 #include <memory>
@@ -161,7 +162,7 @@ class Conv2DKernel : public Kernel {
               }
             });
             if (bias) acc += bias[oc];
-            int64_t v = quant::MultiplyByQuantizedMultiplier(
+            int64_t v = internal::RequantizeGemmOutput<T>(
                 acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
             v += q_.output_offset;
             *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));

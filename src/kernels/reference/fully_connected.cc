@@ -4,8 +4,9 @@
 //
 // Quantized arithmetic as TFLite's builtin kernel (a GEMM):
 //   acc = bias[u] + sum (input + input_offset) * (filter + filter_offset)
-//   out = clamp(MultiplyByQuantizedMultiplier(acc, m[u], s[u]) + output_zero_point)
-// with TFLite's double rounding (gemmlowp's output stage, as the raw-builtin goldens show).
+//   out = clamp(RequantizeGemmOutput(acc, m[u], s[u]) + output_zero_point)
+// with TFLite's double rounding: gemmlowp's output stage for uint8 (as the raw-builtin goldens
+// show), ruy's for int8 (the GEMM backend CONV_2D's int8 goldens confirm).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -111,7 +112,7 @@ class FullyConnectedKernel : public Kernel {
         if constexpr (std::is_same_v<Acc, float>) {
           *out++ = std::min(std::max(acc, float_min_), float_max_);
         } else {
-          int64_t v = quant::MultiplyByQuantizedMultiplier(
+          int64_t v = internal::RequantizeGemmOutput<T>(
               acc, q_.multiplier[static_cast<size_t>(u)], q_.shift[static_cast<size_t>(u)]);
           v += q_.output_offset;
           *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));
