@@ -22,6 +22,7 @@ struct InvokeOptions {
   std::string model;
   std::vector<std::string> inputs;
   std::string output_dir;
+  std::string dump_dir;
   bool json = false;
   RuntimeFlags runtime;
 };
@@ -50,10 +51,39 @@ std::string ShapeString(const std::vector<int32_t>& dims) {
   return s + "]";
 }
 
+// Writes every non-constant tensor as DIR/tensor<index>.bin plus DIR/index.json describing them
+// (name, dtype, shape, scale, zero point, the operator that wrote it), for layer-by-layer
+// comparisons between kernel paths or runtimes.
+Status DumpTensors(const Interpreter& it, const std::string& dir) {
+  const SubgraphSpec& g = it.model().main_subgraph();
+  std::vector<int> writer(g.tensors.size(), -1);
+  for (size_t i = 0; i < g.operators.size(); ++i)
+    for (int32_t t : g.operators[i].outputs) writer[static_cast<size_t>(t)] = static_cast<int>(i);
+  nlohmann::json index = nlohmann::json::array();
+  for (size_t t = 0; t < it.tensors().size(); ++t) {
+    const Tensor& tensor = it.tensors()[t];
+    if (tensor.is_constant || !tensor.data) continue;
+    const std::string path = dir + "/tensor" + std::to_string(t) + ".bin";
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(tensor.data), static_cast<std::streamsize>(tensor.bytes));
+    if (!out) return IoError(path + ": cannot write");
+    index.push_back({{"index", t}, {"name", std::string(tensor.name)},
+                     {"dtype", std::string(DataTypeName(tensor.type))}, {"shape", tensor.dims},
+                     {"scale", tensor.scale}, {"zero_point", tensor.zero_point},
+                     {"operator", writer[t]},
+                     {"op", writer[t] < 0 ? std::string("input") : g.operators[static_cast<size_t>(writer[t])].name},
+                     {"path", it.KernelPathOf(writer[t])}});
+  }
+  std::ofstream(dir + "/index.json") << index.dump(1) << "\n";
+  return Status::Ok();
+}
+
 int RunInvoke(const InvokeOptions& o) {
   auto model = Model::FromFile(o.model);
   if (!model.ok()) return ReportError(model.status());
-  auto interp = Interpreter::Create(*model, BuiltinOpResolver(), o.runtime.ToInterpreterOptions());
+  InterpreterOptions options = o.runtime.ToInterpreterOptions();
+  options.preserve_intermediates = !o.dump_dir.empty();
+  auto interp = Interpreter::Create(*model, BuiltinOpResolver(), options);
   if (!interp.ok()) return ReportError(interp.status());
   Interpreter& it = **interp;
   if (static_cast<int>(o.inputs.size()) != it.num_inputs()) {
@@ -77,6 +107,10 @@ int RunInvoke(const InvokeOptions& o) {
   }
   Status s = it.Invoke();
   if (!s.ok()) return ReportError(s);
+  if (!o.dump_dir.empty()) {
+    s = DumpTensors(it, o.dump_dir);
+    if (!s.ok()) return ReportError(s);
+  }
 
   if (!o.output_dir.empty()) {
     for (int i = 0; i < it.num_outputs(); ++i) {
@@ -119,6 +153,8 @@ void AddInvokeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("model", o->model, "The .tflite model")->required();
   cmd->add_option("--input", o->inputs, "Raw bytes of one input tensor (repeat per input, in order)")->required();
   cmd->add_option("--output-dir", o->output_dir, "Write each output as raw bytes to DIR/output<i>.bin");
+  cmd->add_option("--dump-dir", o->dump_dir,
+                  "Also write every intermediate tensor to DIR (tensor<i>.bin + index.json)");
   cmd->add_flag("--json", o->json, "Print {\"outputs\":[{name,dtype,shape,values}]}");
   o->runtime.AddTo(cmd);
   cmd->callback([o, exit_code] { *exit_code = RunInvoke(*o); });

@@ -218,6 +218,8 @@ Status Interpreter::PlanMemory() {
       // Variable tensors keep their own shape and live across invokes.
       tensor.bytes = static_cast<size_t>(tensor.NumElements()) * DataTypeSize(tensor.type);
       requests.push_back({tensor.bytes, -1, num_ops + 1});
+    } else if (options_.preserve_intermediates) {
+      requests.push_back({tensor.bytes, -1, num_ops + 1});
     } else {
       requests.push_back({tensor.bytes, first[t], std::max(last[t], first[t])});
     }

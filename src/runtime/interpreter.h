@@ -33,6 +33,9 @@ namespace labelite {
 struct InterpreterOptions {
   KernelPath kernels = KernelPath::kFast;
   int num_threads = 1;  // 1: no thread pool is created
+  // Give every tensor its own memory so all intermediate results can be read after Invoke
+  // (layer-by-layer comparisons; costs the unplanned size instead of the arena size).
+  bool preserve_intermediates = false;
 };
 
 // Per-operator timing collected when profiling is on.

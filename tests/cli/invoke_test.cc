@@ -2,6 +2,7 @@
 // against TFLite's builtin-kernel golden (reference path, exact) and XNNPACK golden (fast path).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -62,6 +63,31 @@ TEST(InvokeCli, OutputDirWritesRawBytes) {
   const auto bytes = testing::ReadFileBytes(dir + "/output0.bin");
   ASSERT_EQ(bytes.size(), 1001u);
   for (size_t i = 0; i < bytes.size(); ++i) ASSERT_EQ(bytes[i], golden.outputs[0].values[i]) << i;
+}
+
+TEST(InvokeCli, DumpDirWritesEveryIntermediateTensor) {
+  testing::GoldenCase golden;
+  std::string error;
+  ASSERT_TRUE(testing::LoadGolden(testing::GoldenDir() + "/raw-builtin/mobilenet_v1_0.25_128_quant.pattern37.json",
+                                  &golden, &error));
+  const std::string input = WriteInput(golden);
+  const std::string dir = testing::MakeTempDir("labelite-dump");
+  auto r = RunLabelite("invoke " + ShellQuote(testing::ModelPath(golden.model)) + " --input " +
+                       ShellQuote(input) + " --kernels reference --dump-dir " + ShellQuote(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto index = nlohmann::json::parse(testing::ReadFileText(dir + "/index.json"));
+  // The input plus one tensor per operator (31 operators in this model).
+  ASSERT_EQ(index.size(), 32u);
+  EXPECT_EQ(index[0]["op"], "input");
+  const auto& last = index.back();
+  EXPECT_EQ(last["op"], "RESHAPE");
+  const auto bytes = testing::ReadFileBytes(dir + "/tensor" + std::to_string(last["index"].get<int>()) + ".bin");
+  ASSERT_EQ(bytes.size(), golden.outputs[0].values.size());
+  for (size_t i = 0; i < bytes.size(); ++i) ASSERT_EQ(bytes[i], golden.outputs[0].values[i]) << i;
+  // Intermediates are real results, not reused memory: the first CONV_2D output is not all zero.
+  const auto conv = testing::ReadFileBytes(dir + "/tensor" + std::to_string(index[1]["index"].get<int>()) + ".bin");
+  ASSERT_FALSE(conv.empty());
+  EXPECT_NE(std::count(conv.begin(), conv.end(), conv[0]), static_cast<long>(conv.size()));
 }
 
 TEST(InvokeCli, WrongInputSizeIsAUsageErrorNamingBothSizes) {
