@@ -80,7 +80,7 @@ TEST(InvokeCli, DumpDirWritesEveryIntermediateTensor) {
   ASSERT_EQ(index.size(), 32u);
   EXPECT_EQ(index[0]["op"], "input");
   const auto& last = index.back();
-  EXPECT_EQ(last["op"], "RESHAPE");
+  EXPECT_EQ(last["op"], "SOFTMAX");
   const auto bytes = testing::ReadFileBytes(dir + "/tensor" + std::to_string(last["index"].get<int>()) + ".bin");
   ASSERT_EQ(bytes.size(), golden.outputs[0].values.size());
   for (size_t i = 0; i < bytes.size(); ++i) ASSERT_EQ(bytes[i], golden.outputs[0].values[i]) << i;
