@@ -89,7 +89,9 @@ void ExpectMatchesOracle(const std::vector<uint8_t>& model, const std::vector<st
   ASSERT_TRUE(o.ran) << "TFLite could not run the model: " << o.error;
   ASSERT_FALSE(o.outputs.empty());
   const OracleTensor& t = o.outputs[0];
-  if (!(t.shape.empty() && dims.empty())) EXPECT_EQ(t.shape, dims) << "output shape";
+  if (!(t.shape.empty() && dims.empty())) {
+    EXPECT_EQ(t.shape, dims) << "output shape";
+  }
   ASSERT_EQ(t.values.size(), ours.size());
   for (size_t i = 0; i < ours.size(); ++i)
     ASSERT_LE(std::fabs(static_cast<double>(ours[i]) - t.values[i]), tolerance)
