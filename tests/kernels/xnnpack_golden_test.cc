@@ -133,10 +133,13 @@ TEST(XnnpackGolden, FastPathMatchesTfliteXnnpackDelegate) {
                   golden.file.c_str(), o, 100.0 * rate, diff, builtin_diff);
       EXPECT_EQ(ArgMax(outputs[o]), ArgMax(want)) << golden.file << ": top-1 differs";
       const bool is_float = golden.outputs[o].dtype == "float32";
-      if (has_builtin)
+      if (has_builtin) {
         EXPECT_LE(diff, std::max(builtin_diff, is_float ? 1e-5 : 0.0))
             << golden.file << ": further from the golden than TFLite's builtin kernels";
-      if (is_float) EXPECT_LE(diff, 1e-5) << golden.file;
+      }
+      if (is_float) {
+        EXPECT_LE(diff, 1e-5) << golden.file;
+      }
       if (threshold != Thresholds().end()) {
         EXPECT_GE(rate, threshold->second.min_exact_rate) << golden.file;
         EXPECT_LE(diff, threshold->second.max_diff) << golden.file;
