@@ -370,11 +370,17 @@ std::string ConfusionCsv(const EvalReport& report) {
     return q + "\"";
   };
   std::string out = "true\\predicted";
-  for (const ClassReport& c : report.classes) out += "," + field(c.class_name);
+  for (const ClassReport& c : report.classes) {
+    out += ',';
+    out += field(c.class_name);
+  }
   out += ",(other)\n";
   for (size_t t = 0; t < report.classes.size(); ++t) {
     out += field(report.classes[t].class_name);
-    for (size_t v : report.confusion[t]) out += "," + std::to_string(v);
+    for (size_t v : report.confusion[t]) {
+      out += ',';
+      out += std::to_string(v);
+    }
     out += "\n";
   }
   return out;

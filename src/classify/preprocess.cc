@@ -45,7 +45,10 @@ Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
   InputPlan plan;
   if (in.shape.size() != 4 || in.shape[0] < 1 || (in.shape[3] != 3 && in.shape[3] != 1)) {
     std::string shape;
-    for (int32_t d : in.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    for (int32_t d : in.shape) {
+      if (!shape.empty()) shape += 'x';
+      shape += std::to_string(d);
+    }
     return Unsupported(model.path() + ": input '" + in.name + "' has shape " + shape +
                        "; an image classifier takes [1, height, width, 3 or 1]");
   }
