@@ -100,6 +100,15 @@ Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Ten
 // Checks the optional float bias (shape [channels]) of a float op.
 Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t channels);
 
+// What CONV_2D and DEPTHWISE_CONV_2D prepare alike once `window` holds the input, filter,
+// stride and dilation sizes: the padded window must fit, the output is
+// [batches, out_h, out_w, channels], and the per-type setup is done (float activation range,
+// or quantized multipliers with per-channel scales along `channel_axis` of the filter).
+Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
+                         const Tensor* bias, Tensor& output, int32_t channels, int channel_axis,
+                         Window2D* window, float* float_min, float* float_max,
+                         ConvQuantParams* quant);
+
 }  // namespace labelite::internal
 
 #endif  // LABELITE_KERNELS_INTERNAL_CONV_UTIL_H_

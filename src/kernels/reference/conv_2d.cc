@@ -62,35 +62,8 @@ class Conv2DKernel : public Kernel {
                        std::to_string(o.dilation_h) + ", " + std::to_string(o.dilation_w) +
                        ") must be positive");
     }
-    if (!internal::ComputeWindow(o.padding, &w_)) {
-      return ctx.Error("a " + std::to_string(w_.filter_h) + "x" + std::to_string(w_.filter_w) +
-                       " filter does not fit the " + std::to_string(w_.in_h) + "x" +
-                       std::to_string(w_.in_w) + " input");
-    }
-    LABELITE_RETURN_IF_ERROR(
-        internal::SetOutputDims(ctx, output, {w_.batches, w_.out_h, w_.out_w, channels_out_}));
-
-    switch (input.type) {
-      case DataType::kFloat32:
-        LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, filter, "filter", DataType::kFloat32));
-        LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, output, "output", DataType::kFloat32));
-        LABELITE_RETURN_IF_ERROR(internal::CheckFloatBias(ctx, bias, channels_out_));
-        if (o.activation == Activation::kTanh || o.activation == Activation::kSignBit) {
-          return ctx.UnsupportedError("fused activation " +
-                                      std::to_string(static_cast<int>(o.activation)) +
-                                      " is not supported");
-        }
-        quant::ActivationRangeFloat(o.activation, &float_min_, &float_max_);
-        return Status::Ok();
-      case DataType::kUInt8:
-      case DataType::kInt8:
-        return internal::PrepareConvQuant(ctx, input, filter, bias, output, channels_out_,
-                                          /*channel_axis=*/0, o.activation,
-                                          internal::MultiplierSource::kConv, &q_);
-      default:
-        return ctx.UnsupportedError("input type " + std::string(DataTypeName(input.type)) +
-                                    " is not supported");
-    }
+    return internal::PrepareConvOutput(ctx, input, filter, bias, output, channels_out_,
+                                       /*channel_axis=*/0, &w_, &float_min_, &float_max_, &q_);
   }
 
   Status Eval(KernelContext& ctx) override {
