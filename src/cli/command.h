@@ -15,6 +15,10 @@ namespace labelite::cli {
 // Prints "labelite: <message>" on stderr and returns the exit code for it.
 int ReportError(const Status& status);
 
+// Like ReportError for a failed Model::FromFile of a path the user typed: a missing,
+// unreadable or directory path is a usage error (exit 1), a broken model a model error (3).
+int ReportModelFileError(const Status& status);
+
 }  // namespace labelite::cli
 
 #endif  // LABELITE_CLI_COMMAND_H_

@@ -279,15 +279,7 @@ void PrintText(const Model& m) {
 
 int RunInspect(const InspectOptions& o) {
   auto model = Model::FromFile(o.model);
-  if (!model.ok()) {
-    const Status& s = model.status();
-    // A path the user mistyped (missing, unreadable, a directory) is a usage error.
-    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kIoError) {
-      std::fprintf(stderr, "labelite: %s\n", s.message().c_str());
-      return kExitUsage;
-    }
-    return ReportError(s);
-  }
+  if (!model.ok()) return ReportModelFileError(model.status());
   if (o.json)
     PrintJson(**model);
   else

@@ -134,12 +134,7 @@ void PrintCheckJson(const CheckOptions& o, int num_classes, const LabelMap& labe
 
 int RunCheck(const CheckOptions& o) {
   auto model = Model::FromFile(o.model);
-  if (!model.ok()) {
-    const Status& s = model.status();
-    std::fprintf(stderr, "labelite: %s\n", s.message().c_str());
-    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kIoError) return kExitUsage;
-    return ExitCodeFor(s);
-  }
+  if (!model.ok()) return ReportModelFileError(model.status());
   Result<int> num_classes = NumClasses(**model);
   if (!num_classes.ok()) return ReportError(num_classes.status());
   LabelSourceOptions lo;
@@ -277,12 +272,7 @@ int RunEmbed(const EmbedOptions& o) {
   Result<std::optional<NormalizationInfo>> norm = ParseNormalization(o);
   if (!norm.ok()) return ReportError(norm.status());
   auto model = Model::FromFile(o.model);
-  if (!model.ok()) {
-    const Status& s = model.status();
-    std::fprintf(stderr, "labelite: %s\n", s.message().c_str());
-    if (s.code() == StatusCode::kNotFound || s.code() == StatusCode::kIoError) return kExitUsage;
-    return ExitCodeFor(s);
-  }
+  if (!model.ok()) return ReportModelFileError(model.status());
   Result<int> num_classes = NumClasses(**model);
   if (!num_classes.ok()) return ReportError(num_classes.status());
   AlignedLabels aligned;

@@ -11,6 +11,12 @@ int ReportError(const Status& status) {
   return ExitCodeFor(status);
 }
 
+int ReportModelFileError(const Status& status) {
+  const int code = ReportError(status);
+  const bool bad_path = status.code() == StatusCode::kNotFound || status.code() == StatusCode::kIoError;
+  return bad_path ? kExitUsage : code;
+}
+
 }  // namespace labelite::cli
 
 int main(int argc, char** argv) {
