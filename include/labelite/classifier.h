@@ -100,6 +100,9 @@ class Classifier {
   Result<std::vector<Classification>> ClassifyFile(const std::string& path);
 
   const ClassifierSummary& summary() const;
+  // The name of every class of one output head, as results print them (after label alignment;
+  // "class_<index>" when unnamed). Empty for a head that does not exist.
+  const std::vector<std::string>& class_names(int head = 0) const;
   // One line per decision taken (normalization default, label alignment, softmax, ...).
   const std::vector<std::string>& notices() const;
   // The decode options this classifier uses (color, target size hint for DCT scaling, limits).

@@ -196,6 +196,13 @@ Result<std::unique_ptr<Classifier>> Classifier::Clone() const {
 }
 
 const ClassifierSummary& Classifier::summary() const { return state_->plan->summary; }
+
+const std::vector<std::string>& Classifier::class_names(int head) const {
+  static const std::vector<std::string> kNone;
+  const auto& labels = state_->plan->labels;
+  if (head < 0 || static_cast<size_t>(head) >= labels.size()) return kNone;
+  return labels[static_cast<size_t>(head)].names;
+}
 const std::vector<std::string>& Classifier::notices() const { return state_->plan->notices; }
 
 DecodeOptions Classifier::decode_options() const {

@@ -227,30 +227,15 @@ std::optional<double> ClassReport::recall() const {
 }
 
 Result<std::vector<std::string>> ClassNames(const ClassifierOptions& options) {
-  // Every class of head 0, read back through the classifier so names are exactly the ones
-  // it prints (label alignment included): classify one gray image asking for all classes.
+  // Every class of head 0, exactly as the classifier prints it (label alignment included).
   ClassifierOptions o = options;
-  o.top_k = kMaxLabels;
-  o.score_threshold = -std::numeric_limits<float>::infinity();
   o.allow.clear();
   o.deny.clear();
   o.num_threads = 1;
   LABELITE_ASSIGN_OR_RETURN(std::unique_ptr<Classifier> probe, Classifier::Create(o));
-  const ClassifierSummary& s = probe->summary();
-  if (s.num_classes.empty()) return InvalidModel(o.model_path + ": the model has no classification output");
-  Image gray;
-  gray.width = s.input_width;
-  gray.height = s.input_height;
-  gray.channels = s.input_channels == 1 ? 1 : 3;
-  gray.pixels.assign(static_cast<size_t>(gray.width) * static_cast<size_t>(gray.height) *
-                     static_cast<size_t>(gray.channels), 128);
-  LABELITE_ASSIGN_OR_RETURN(std::vector<Classification> all, probe->Classify(gray));
-  std::vector<std::string> names(static_cast<size_t>(s.num_classes[0]));
-  for (Classification& c : all) {
-    if (c.head == 0 && c.index >= 0 && static_cast<size_t>(c.index) < names.size())
-      names[static_cast<size_t>(c.index)] = std::move(c.label);
-  }
-  return names;
+  if (probe->summary().num_classes.empty())
+    return InvalidModel(o.model_path + ": the model has no classification output");
+  return probe->class_names(0);
 }
 
 namespace {
