@@ -113,14 +113,14 @@ void RunCase(const Case& c) {
   Conv1x1Vnni conv;
   ASSERT_TRUE(conv.Pack(q, c.cin, c.cout, w.data(), bias.data()));
   std::vector<uint8_t> got(expected.size(), 0xAA);
-  conv.Run(in.data(), got.data(), c.pixels, nullptr);
+  conv.RunPixels(in.data(), got.data(), c.pixels, nullptr);
   size_t mismatches = 0;
   for (size_t i = 0; i < got.size(); ++i) mismatches += got[i] != expected[i];
   EXPECT_EQ(mismatches, 0u) << "of " << got.size();
   // Threaded rows give the same bytes.
   pthreadpool_t pool = pthreadpool_create(3);
   std::vector<uint8_t> threaded(expected.size(), 0x55);
-  conv.Run(in.data(), threaded.data(), c.pixels, pool);
+  conv.RunPixels(in.data(), threaded.data(), c.pixels, pool);
   pthreadpool_destroy(pool);
   EXPECT_EQ(threaded, got);
 }

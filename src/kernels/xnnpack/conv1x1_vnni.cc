@@ -8,6 +8,11 @@
 #include <utility>
 #include <cstring>
 
+// GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_* operands inside
+// _mm512_reduce_add_epi64 and the narrowing converts) as uninitialized: a false positive.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 // Only the functions marked LABELITE_VNNI use AVX-512; the rest of the build stays generic.
 #define LABELITE_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
@@ -226,7 +231,8 @@ void Conv1x1Vnni::RunRows(const void* input, void* output, size_t begin, size_t 
   }
 }
 
-void Conv1x1Vnni::Run(const void* input, void* output, size_t pixels, pthreadpool_t pool) const {
+void Conv1x1Vnni::RunPixels(const void* input, void* output, size_t pixels,
+                            pthreadpool_t pool) const {
   const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
   if (threads <= 1 || pixels < 2 * kMaxRows) {
     RunRows(input, output, 0, pixels);
@@ -237,6 +243,17 @@ void Conv1x1Vnni::Run(const void* input, void* output, size_t pixels, pthreadpoo
   rows = std::max<size_t>(24, (rows + 23) / 24 * 24);
   RunContext rc{this, input, output, rows, pixels};
   pthreadpool_parallelize_1d(pool, &RunTask, &rc, (pixels + rows - 1) / rows, 0);
+}
+
+std::unique_ptr<FastConv> MakeConv1x1Vnni(const FastConvSpec& s) {
+  if (s.depthwise || s.kernel_h != 1 || s.kernel_w != 1 || s.stride_h != 1 || s.stride_w != 1 ||
+      s.pad_top != 0 || s.pad_left != 0 || s.pad_bottom != 0 || s.pad_right != 0 ||
+      s.in_h != s.out_h || s.in_w != s.out_w || !Conv1x1Vnni::Supported())
+    return nullptr;
+  auto conv = std::make_unique<Conv1x1Vnni>();
+  if (!conv->Pack(s.quant, s.cin, s.cout, s.weights, s.bias)) return nullptr;
+  conv->pixels_per_image_ = s.in_h * s.in_w;
+  return conv;
 }
 
 }  // namespace labelite::xnn

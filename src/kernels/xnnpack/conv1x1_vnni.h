@@ -16,9 +16,9 @@
 //      monotonic and keeps integers, so clamping before it gives the same bytes.)
 // Ownership: the object owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
-// Usage:
+// Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
 //   Conv1x1Vnni conv;
-//   if (Conv1x1Vnni::Supported() && conv.Pack(q, cin, cout, weights, bias)) conv.Run(in, out, hw, pool);
+//   if (Conv1x1Vnni::Supported() && conv.Pack(q, cin, cout, weights, bias)) conv.RunPixels(in, out, hw, pool);
 #ifndef LABELITE_KERNELS_XNNPACK_CONV1X1_VNNI_H_
 #define LABELITE_KERNELS_XNNPACK_CONV1X1_VNNI_H_
 
@@ -26,23 +26,13 @@
 #include <cstdint>
 #include <vector>
 
-struct pthreadpool;
-typedef struct pthreadpool* pthreadpool_t;
+#include "kernels/xnnpack/fast_conv.h"
 
 namespace labelite::xnn {
 
-// Quantization of one convolution. kernel_scales has 1 (per-tensor) or cout entries.
-struct Conv1x1Quant {
-  bool is_signed = true;  // int8 (qs8/qc8) or uint8 (qu8)
-  int32_t input_zero_point = 0;
-  int32_t kernel_zero_point = 0;  // uint8 only; int8 weights have 0
-  int32_t output_zero_point = 0;
-  int32_t output_min = -128, output_max = 127;
-  float input_scale = 1.0f, output_scale = 1.0f;
-  std::vector<float> kernel_scales;
-};
+using Conv1x1Quant = ConvQuant;
 
-class Conv1x1Vnni {
+class Conv1x1Vnni : public FastConv {
  public:
   // True when the CPU has AVX512F, BW, VL and VNNI.
   static bool Supported();
@@ -51,12 +41,19 @@ class Conv1x1Vnni {
   bool Pack(const Conv1x1Quant& q, size_t cin, size_t cout, const void* weights,
             const int32_t* bias);
   // output[pixels][cout] = conv(input[pixels][cin]); rows are split over `pool` (may be null).
-  void Run(const void* input, void* output, size_t pixels, pthreadpool_t pool) const;
+  void RunPixels(const void* input, void* output, size_t pixels, pthreadpool_t pool) const;
+  // FastConv: `batch` images of the spec's in_h x in_w pixels.
+  void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
+    RunPixels(input, output, batch * pixels_per_image_, pool);
+  }
+  const char* path() const override { return "vnni"; }
   // Runs pixels [begin, end) on the calling thread.
   void RunRows(const void* input, void* output, size_t begin, size_t end) const;
 
  private:
   bool is_signed_ = true;
+  size_t pixels_per_image_ = 0;  // set by MakeConv1x1Vnni
+  friend std::unique_ptr<FastConv> MakeConv1x1Vnni(const FastConvSpec& spec);
   size_t cin_ = 0, cout_ = 0, k_groups_ = 0;
   int32_t input_factor_ = 0;   // uint8: 128 - kernel_zp, times each pixel's input sum
   int32_t output_zero_point_ = 0;

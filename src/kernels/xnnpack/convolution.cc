@@ -60,7 +60,7 @@ Status ConvolutionKernel::ComputeGeometry(KernelContext& ctx, Geometry* g) {
 }
 
 Status ConvolutionKernel::Prepare(KernelContext& ctx) {
-  vnni_.reset();
+  fast_.reset();
   LABELITE_RETURN_IF_ERROR(EnsureInitialized(ctx));
   const Tensor* input = ctx.input(0);
   const Tensor* filter = ctx.input(1);
@@ -118,7 +118,7 @@ Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g)
   if (input->type == DataType::kUInt8) {
     if (!IsPerTensorQuantized(*filter)) return ctx.UnsupportedError("uint8 per-channel weights");
     type_ = Type::kQU8;
-    if ((vnni_ = TryVnni(ctx, g, min, max)) != nullptr) return Status::Ok();
+    if ((fast_ = TryFastConv(ctx, g, min, max)) != nullptr) return Status::Ok();
     what = "xnn_create_convolution2d_nhwc_qu8";
     s = xnn_create_convolution2d_nhwc_qu8(
         g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
@@ -135,7 +135,7 @@ Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g)
     for (int64_t zp : q.zero_point)
       if (zp != 0) return ctx.UnsupportedError("int8 weights with a nonzero zero point");
     type_ = Type::kQC8;
-    if ((vnni_ = TryVnni(ctx, g, min, max)) != nullptr) return Status::Ok();
+    if ((fast_ = TryFastConv(ctx, g, min, max)) != nullptr) return Status::Ok();
     what = "xnn_create_convolution2d_nhwc_qc8";
     s = xnn_create_convolution2d_nhwc_qc8(
         g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
@@ -147,7 +147,7 @@ Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g)
     if (!IsPerTensorQuantized(*filter) || filter->zero_point != 0)
       return ctx.UnsupportedError("int8 weights need scale > 0 and zero point 0");
     type_ = Type::kQS8;
-    if ((vnni_ = TryVnni(ctx, g, min, max)) != nullptr) return Status::Ok();
+    if ((fast_ = TryFastConv(ctx, g, min, max)) != nullptr) return Status::Ok();
     what = "xnn_create_convolution2d_nhwc_qs8";
     s = xnn_create_convolution2d_nhwc_qs8(
         g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
@@ -161,7 +161,7 @@ Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g)
 }
 
 Status ConvolutionKernel::Bind(KernelContext& ctx) {
-  if (vnni_ != nullptr) return Status::Ok();
+  if (fast_ != nullptr) return Status::Ok();
   const Tensor* in = ctx.input(0);
   Tensor* out = ctx.output(0);
   const size_t n = static_cast<size_t>(in->dim(0));
@@ -190,17 +190,31 @@ Status ConvolutionKernel::Bind(KernelContext& ctx) {
 }
 
 // Called by CreateQuantized once the types and quantization parameters are validated.
-std::unique_ptr<Conv1x1Vnni> ConvolutionKernel::TryVnni(KernelContext& ctx, const Geometry& g,
+std::unique_ptr<FastConv> ConvolutionKernel::TryFastConv(KernelContext& ctx, const Geometry& g,
                                                          int32_t min, int32_t max) const {
-  if (depthwise_ || g.groups != 1 || g.kernel_h != 1 || g.kernel_w != 1 || g.stride_h != 1 ||
-      g.stride_w != 1 || g.pad_top != 0 || g.pad_left != 0 || g.pad_bottom != 0 ||
-      g.pad_right != 0 || !Conv1x1Vnni::Supported())
-    return nullptr;
   const Tensor* input = ctx.input(0);
   const Tensor* filter = ctx.input(1);
   const Tensor* bias = ctx.input(2);
   const Tensor* output = ctx.output(0);
-  Conv1x1Quant q;
+  FastConvSpec s;
+  s.depthwise = depthwise_;
+  s.in_h = static_cast<size_t>(input->dim(1));
+  s.in_w = static_cast<size_t>(input->dim(2));
+  s.cin = static_cast<size_t>(input->dim(3));
+  s.out_h = static_cast<size_t>(output->dim(1));
+  s.out_w = static_cast<size_t>(output->dim(2));
+  s.cout = static_cast<size_t>(output->dim(3));
+  s.kernel_h = g.kernel_h;
+  s.kernel_w = g.kernel_w;
+  s.stride_h = g.stride_h;
+  s.stride_w = g.stride_w;
+  s.dilation_h = g.dilation_h;
+  s.dilation_w = g.dilation_w;
+  s.pad_top = g.pad_top;
+  s.pad_left = g.pad_left;
+  s.pad_bottom = g.pad_bottom;
+  s.pad_right = g.pad_right;
+  ConvQuant& q = s.quant;
   q.is_signed = input->type == DataType::kInt8;
   q.input_zero_point = input->zero_point;
   q.kernel_zero_point = q.is_signed ? 0 : filter->zero_point;
@@ -213,19 +227,15 @@ std::unique_ptr<Conv1x1Vnni> ConvolutionKernel::TryVnni(KernelContext& ctx, cons
     q.kernel_scales = filter->quant->scale;
   else
     q.kernel_scales = {filter->scale};
-  auto conv = std::make_unique<Conv1x1Vnni>();
-  if (!conv->Pack(q, g.group_in, g.group_out, filter->data,
-                  bias != nullptr ? bias->data_as<int32_t>() : nullptr))
-    return nullptr;
-  return conv;
+  s.weights = filter->data;
+  s.bias = bias != nullptr ? bias->data_as<int32_t>() : nullptr;
+  return MakeFastConv(s);
 }
 
 Status ConvolutionKernel::Eval(KernelContext& ctx) {
-  if (vnni_ == nullptr) return XnnKernel::Eval(ctx);
+  if (fast_ == nullptr) return XnnKernel::Eval(ctx);
   const Tensor* in = ctx.input(0);
-  const size_t pixels = static_cast<size_t>(in->dim(0)) * static_cast<size_t>(in->dim(1)) *
-                        static_cast<size_t>(in->dim(2));
-  vnni_->Run(in->data, ctx.output(0)->data, pixels, ctx.threadpool);
+  fast_->Run(in->data, ctx.output(0)->data, static_cast<size_t>(in->dim(0)), ctx.threadpool);
   return Status::Ok();
 }
 

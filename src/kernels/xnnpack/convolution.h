@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "kernels/xnnpack/conv1x1_vnni.h"
+#include "kernels/xnnpack/fast_conv.h"
 #include "kernels/xnnpack/xnn_common.h"
 
 namespace labelite::xnn {
@@ -19,8 +19,9 @@ class ConvolutionKernel : public XnnKernel {
   Status Prepare(KernelContext& ctx) override;
   Status Bind(KernelContext& ctx) override;
   Status Eval(KernelContext& ctx) override;
-  // "vnni" for 1x1 quantized convolutions on the AVX-512 VNNI GEMM, else "xnnpack".
-  const char* path() const override { return vnni_ != nullptr ? "vnni" : "xnnpack"; }
+  // The FastConv's name (e.g. "vnni") when one of labelite's own kernels runs it, else
+  // "xnnpack".
+  const char* path() const override { return fast_ != nullptr ? fast_->path() : "xnnpack"; }
 
  private:
   struct Geometry {
@@ -33,15 +34,15 @@ class ConvolutionKernel : public XnnKernel {
   Status ComputeGeometry(KernelContext& ctx, Geometry* g);
   Status CreateF32(KernelContext& ctx, const Geometry& g, float min, float max);
   Status CreateQuantized(KernelContext& ctx, const Geometry& g);
-  // A Conv1x1Vnni for a 1x1, stride-1, unpadded, ungrouped quantized convolution on a CPU
-  // with AVX-512 VNNI; nullptr otherwise (XNNPACK runs it).
-  std::unique_ptr<Conv1x1Vnni> TryVnni(KernelContext& ctx, const Geometry& g, int32_t min,
-                                       int32_t max) const;
+  // One of labelite's own kernels (fast_conv.h) for this quantized convolution, or nullptr
+  // (XNNPACK runs it).
+  std::unique_ptr<FastConv> TryFastConv(KernelContext& ctx, const Geometry& g, int32_t min,
+                                        int32_t max) const;
 
   enum class Type { kF32, kQU8, kQS8, kQC8 };
   bool depthwise_;
   Type type_ = Type::kF32;
-  std::unique_ptr<Conv1x1Vnni> vnni_;  // replaces op_ when set
+  std::unique_ptr<FastConv> fast_;  // replaces op_ when set
 };
 
 }  // namespace labelite::xnn

@@ -1,0 +1,73 @@
+// FastConv: labelite's own kernels for quantized convolutions where Debian's XNNPACK (2022) is
+// slow, each bit-identical to the XNNPACK operator it replaces (XNNPACK's "fp32"
+// requantization, which is what TFLite's XNNPACK delegate computes: golden/raw).
+//
+// ConvolutionKernel (convolution.cc) describes every quantized CONV_2D / DEPTHWISE_CONV_2D as a
+// FastConvSpec at Prepare and asks MakeFastConv for a kernel; the first factory in
+// fast_conv_list.inc that accepts the spec wins, otherwise XNNPACK runs the op.
+// Adding a kernel: one file defining `std::unique_ptr<FastConv> Make<Name>(const FastConvSpec&)`
+// (nullptr unless it handles the spec and the CPU has what it needs) plus one line in
+// fast_conv_list.inc.
+//
+// Ownership: a FastConv owns its packed weights; the spec's pointers are only read during the
+// factory call. Thread safety: Run is const and may run concurrently on different buffers.
+#ifndef LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
+#define LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+struct pthreadpool;
+typedef struct pthreadpool* pthreadpool_t;
+
+namespace labelite::xnn {
+
+// Quantization of one convolution. kernel_scales has 1 (per-tensor) or cout entries.
+struct ConvQuant {
+  bool is_signed = true;  // int8 (qs8/qc8) or uint8 (qu8)
+  int32_t input_zero_point = 0;
+  int32_t kernel_zero_point = 0;  // uint8 only; int8 weights have 0
+  int32_t output_zero_point = 0;
+  int32_t output_min = -128, output_max = 127;  // quantized clamp (fused activation)
+  float input_scale = 1.0f, output_scale = 1.0f;
+  std::vector<float> kernel_scales;
+};
+
+// One quantized convolution, NHWC, as TFLite stores it.
+struct FastConvSpec {
+  bool depthwise = false;  // DEPTHWISE_CONV_2D (cout = cin * depth_multiplier)
+  size_t in_h = 0, in_w = 0, cin = 0;
+  size_t out_h = 0, out_w = 0, cout = 0;
+  uint32_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
+  uint32_t dilation_h = 1, dilation_w = 1;
+  uint32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  ConvQuant quant;
+  // CONV_2D: [cout][kernel_h][kernel_w][cin]; DEPTHWISE_CONV_2D: [1][kernel_h][kernel_w][cout].
+  // int8 or uint8 as quant.is_signed says.
+  const void* weights = nullptr;
+  const int32_t* bias = nullptr;  // cout values, or nullptr
+};
+
+class FastConv {
+ public:
+  virtual ~FastConv() = default;
+  // input [batch][in_h][in_w][cin] -> output [batch][out_h][out_w][cout]; work is split over
+  // `pool` (may be null: the calling thread does everything).
+  virtual void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const = 0;
+  // The path name shown by `labelite bench --profile`, e.g. "vnni".
+  virtual const char* path() const = 0;
+};
+
+// The first kernel of fast_conv_list.inc that handles `spec`, or nullptr.
+std::unique_ptr<FastConv> MakeFastConv(const FastConvSpec& spec);
+
+// Declarations of the factories (one per line of fast_conv_list.inc).
+#define FAST_CONV(factory) std::unique_ptr<FastConv> factory(const FastConvSpec& spec);
+#include "kernels/xnnpack/fast_conv_list.inc"
+#undef FAST_CONV
+
+}  // namespace labelite::xnn
+
+#endif  // LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
