@@ -1,12 +1,13 @@
 // QUANTIZE on the fast path: float32 -> uint8/int8 through XNNPACK's convert operators;
 // uint8/int8 -> uint8/int8 requantization (which Debian 12's XNNPACK lacks) through a 256-entry
-// table filled with TFLite's own fixed-point arithmetic, so it is exact and about 10x faster
-// than the per-element reference loop.
+// table filled with TFLite's own fixed-point arithmetic and applied 64 bytes at a time
+// (byte_table.h), so it is exact and far faster than the per-element reference loop.
 #include <algorithm>
 #include <array>
 #include <memory>
 
 #include "kernels/internal/quantization.h"
+#include "kernels/xnnpack/byte_table.h"
 #include "kernels/xnnpack/unary.h"
 
 namespace labelite {
@@ -72,10 +73,9 @@ class FastQuantizeKernel : public Kernel {
   Status Bind(KernelContext& ctx) override { return convert_ ? convert_->Bind(ctx) : Status::Ok(); }
   Status Eval(KernelContext& ctx) override {
     if (convert_) return convert_->Eval(ctx);
-    const uint8_t* x = ctx.input(0)->data;
-    uint8_t* y = ctx.output(0)->data;
-    const int64_t n = ctx.input(0)->NumElements();
-    for (int64_t i = 0; i < n; ++i) y[i] = table_[x[i]];  // bit patterns: int8 as uint8
+    // Bit patterns: int8 as uint8.
+    xnn::ApplyByteTable(table_, ctx.input(0)->data, ctx.output(0)->data,
+                        static_cast<size_t>(ctx.input(0)->NumElements()));
     return Status::Ok();
   }
   const char* path() const override { return convert_ ? convert_->path() : "fast (table)"; }

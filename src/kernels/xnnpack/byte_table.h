@@ -1,0 +1,25 @@
+// ByteTable: out[i] = table[in[i]] for any 256-entry byte table (requantization between uint8
+// and int8, quantized lookup-table activations), exact by construction.
+//
+// On CPUs with AVX-512 VBMI, 64 bytes per step: two VPERMI2B lookups (table entries 0..127
+// and 128..255, indexed by the low 7 bits) and a byte blend on the top bit. Elsewhere, a
+// plain loop.
+#ifndef LABELITE_KERNELS_XNNPACK_BYTE_TABLE_H_
+#define LABELITE_KERNELS_XNNPACK_BYTE_TABLE_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace labelite::xnn {
+
+void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,
+                    size_t n);
+
+// The same on the portable loop only (the oracle of the vector path in tests).
+void ApplyByteTableScalar(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,
+                          size_t n);
+
+}  // namespace labelite::xnn
+
+#endif  // LABELITE_KERNELS_XNNPACK_BYTE_TABLE_H_
