@@ -401,11 +401,27 @@ Result<std::shared_ptr<const Model>> Model::FromFile(const std::string& path,
     ::close(fd);
     if (addr == MAP_FAILED) return IoError(path + ": cannot map the file: " + std::strerror(err));
     model->mapping_ = std::shared_ptr<void>(addr, [size](void* p) { ::munmap(p, size); });
+    model->mapped_ = true;
     model->bytes_ = std::span<const uint8_t>(static_cast<const uint8_t*>(addr), size);
   } else {
     ::close(fd);
   }
   return ModelLoader::Load(std::move(model));
+}
+
+// MADV_DONTNEED on a read-only shared file mapping drops the pages from this process only;
+// the next read faults them in again from the page cache or the file. (On heap memory it
+// would zero them, hence mapped_.)
+void Model::ReleasePages(const void* data, size_t size) const {
+  if (!mapped_ || size == 0) return;
+  const auto begin = reinterpret_cast<uintptr_t>(data);
+  const auto file_begin = reinterpret_cast<uintptr_t>(bytes_.data());
+  if (begin < file_begin || size > bytes_.size() || begin - file_begin > bytes_.size() - size)
+    return;
+  static const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t first = (begin + page - 1) / page * page;  // whole pages inside the range
+  const uintptr_t last = (begin + size) / page * page;
+  if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 Result<std::shared_ptr<const Model>> Model::FromBytes(std::span<const uint8_t> bytes,

@@ -149,12 +149,19 @@ class Model {
   // Reads one embedded file by name, refusing entries over limits.max_embedded_file_bytes.
   Result<std::string> ReadEmbeddedFile(const std::string& name) const;
 
+  // A hint that bytes [data, data + size) of a memory-mapped file will not be read soon (for
+  // example weights a kernel has copied into its own packed layout): their whole pages leave
+  // the process's resident memory and come back from the file if read again. The bytes stay
+  // valid and unchanged. No effect for models made FromBytes or ranges outside the file.
+  void ReleasePages(const void* data, size_t size) const;
+
  private:
   Model() = default;
   friend class ModelLoader;  // model.cc fills the fields below
 
   std::string path_;
   std::shared_ptr<void> mapping_;  // owns the bytes (mmap or heap copy)
+  bool mapped_ = false;            // mapping_ is a read-only file mapping
   std::span<const uint8_t> bytes_;
   ModelLimits limits_;
   uint32_t schema_version_ = 0;

@@ -168,6 +168,10 @@ Status Interpreter::PrepareAll() {
       kernels_[i] = reg->reference();
       LABELITE_RETURN_IF_ERROR(kernels_[i]->Prepare(ctx));
     }
+    if (kernels_[i]->packed_constant_inputs()) {
+      for (const Tensor* in : ctx.inputs)
+        if (in != nullptr && in->is_constant) model_->ReleasePages(in->data, in->bytes);
+    }
     for (Tensor* out : ctx.outputs) {
       uint64_t n = 1;
       for (int32_t d : out->dims) {

@@ -54,6 +54,10 @@ class Kernel {
   virtual Status Eval(KernelContext& ctx) = 0;
   // "reference" or "xnnpack" (shown by bench --profile).
   virtual const char* path() const { return "reference"; }
+  // True when the last successful Prepare copied every constant input (weights, bias) into
+  // the kernel's own packed storage, so Eval never reads them: the interpreter then lets the
+  // model file's pages of those tensors leave resident memory (Model::ReleasePages).
+  virtual bool packed_constant_inputs() const { return false; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
 #include <map>
 
 #include "testing/testdata.h"
@@ -189,6 +193,62 @@ TEST(ModelTest, LstmModel) {
     if (op.name == "FULLY_CONNECTED") {
       EXPECT_EQ(op.version, 4);
     }
+}
+
+}  // namespace
+}  // namespace labelite
+
+namespace labelite {
+namespace {
+
+// Resident kilobytes of the mapping that contains `p`, from /proc/self/smaps (-1: not found).
+long MappingRssKb(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  while (std::getline(smaps, line)) {
+    unsigned long begin = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &begin, &end) == 2 && line.find(' ') != std::string::npos &&
+        line.find('-') < line.find(' ')) {
+      inside = addr >= begin && addr < end;
+    } else if (inside && line.rfind("Rss:", 0) == 0) {
+      return std::stol(line.substr(4));
+    }
+  }
+  return -1;
+}
+
+uint64_t Checksum(std::span<const uint8_t> bytes) {
+  uint64_t sum = 0;
+  for (uint8_t b : bytes) sum = sum * 31 + b;
+  return sum;
+}
+
+TEST(ModelTest, ReleasePagesDropsResidentPagesAndKeepsTheBytes) {
+  auto model = Load("mobilenet_v2_1.0_224_quant.tflite");
+  ASSERT_NE(model, nullptr);
+  const auto bytes = model->bytes();
+  const uint64_t before = Checksum(bytes);  // touches every page
+  const long touched = MappingRssKb(bytes.data());
+  ASSERT_GT(touched, static_cast<long>(bytes.size() / 1024) - 8);
+  model->ReleasePages(bytes.data(), bytes.size());
+  EXPECT_LE(MappingRssKb(bytes.data()), 8);  // at most the partial first and last pages
+  EXPECT_EQ(Checksum(bytes), before);         // read back from the file
+  // Out-of-range requests are ignored.
+  model->ReleasePages(bytes.data() + bytes.size() - 10, 100);
+  EXPECT_EQ(Checksum(bytes), before);
+}
+
+TEST(ModelTest, ReleasePagesLeavesInMemoryModelsAlone) {
+  auto file = Load("mobilenet_v1_0.25_128_quant.tflite");
+  ASSERT_NE(file, nullptr);
+  auto r = Model::FromBytes(file->bytes());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Model& m = *r.value();
+  const uint64_t before = Checksum(m.bytes());
+  m.ReleasePages(m.bytes().data(), m.bytes().size());  // heap memory: must not be zeroed
+  EXPECT_EQ(Checksum(m.bytes()), before);
 }
 
 }  // namespace

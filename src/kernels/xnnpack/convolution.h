@@ -22,6 +22,8 @@ class ConvolutionKernel : public XnnKernel {
   // The FastConv's name (e.g. "vnni") when one of labelite's own kernels runs it, else
   // "xnnpack".
   const char* path() const override { return fast_ != nullptr ? fast_->path() : "xnnpack"; }
+  // XNNPACK's operator and every FastConv pack the filter and bias at Prepare.
+  bool packed_constant_inputs() const override { return true; }
 
  private:
   struct Geometry {

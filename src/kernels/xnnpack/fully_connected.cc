@@ -57,6 +57,9 @@ class FullyConnectedKernel : public xnn::XnnKernel {
     return xnn::Check(ctx, s, "xnn_setup_fully_connected_nc");
   }
 
+  // xnn_create_fully_connected_* packs the weights and bias into the operator.
+  bool packed_constant_inputs() const override { return true; }
+
  private:
   Status Create(KernelContext& ctx, size_t k, size_t n) {
     const Tensor* input = ctx.input(0);
