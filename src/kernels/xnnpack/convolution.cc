@@ -85,6 +85,13 @@ Status ConvolutionKernel::Prepare(KernelContext& ctx) {
 
 Status ConvolutionKernel::CreateF32(KernelContext& ctx, const Geometry& g, float min, float max) {
   const Tensor* bias = ctx.input(2);
+  FastConvF32Spec spec;
+  static_cast<ConvGeometry&>(spec) = FastGeometry(ctx, g);
+  spec.output_min = min;
+  spec.output_max = max;
+  spec.weights = ctx.input(1)->data_as<float>();
+  spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
+  if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();
   xnn_operator_t op = nullptr;
   const xnn_status s = xnn_create_convolution2d_nhwc_f32(
       g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
@@ -189,14 +196,10 @@ Status ConvolutionKernel::Bind(KernelContext& ctx) {
   return Check(ctx, s, "xnn_setup_convolution2d_nhwc");
 }
 
-// Called by CreateQuantized once the types and quantization parameters are validated.
-std::unique_ptr<FastConv> ConvolutionKernel::TryFastConv(KernelContext& ctx, const Geometry& g,
-                                                         int32_t min, int32_t max) const {
+ConvGeometry ConvolutionKernel::FastGeometry(const KernelContext& ctx, const Geometry& g) const {
   const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
   const Tensor* output = ctx.output(0);
-  FastConvSpec s;
+  ConvGeometry s;
   s.depthwise = depthwise_;
   s.in_h = static_cast<size_t>(input->dim(1));
   s.in_w = static_cast<size_t>(input->dim(2));
@@ -214,6 +217,18 @@ std::unique_ptr<FastConv> ConvolutionKernel::TryFastConv(KernelContext& ctx, con
   s.pad_left = g.pad_left;
   s.pad_bottom = g.pad_bottom;
   s.pad_right = g.pad_right;
+  return s;
+}
+
+// Called by CreateQuantized once the types and quantization parameters are validated.
+std::unique_ptr<FastConv> ConvolutionKernel::TryFastConv(KernelContext& ctx, const Geometry& g,
+                                                         int32_t min, int32_t max) const {
+  const Tensor* input = ctx.input(0);
+  const Tensor* filter = ctx.input(1);
+  const Tensor* bias = ctx.input(2);
+  const Tensor* output = ctx.output(0);
+  FastConvSpec s;
+  static_cast<ConvGeometry&>(s) = FastGeometry(ctx, g);
   ConvQuant& q = s.quant;
   q.is_signed = input->type == DataType::kInt8;
   q.input_zero_point = input->zero_point;

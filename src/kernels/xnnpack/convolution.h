@@ -36,6 +36,8 @@ class ConvolutionKernel : public XnnKernel {
   Status ComputeGeometry(KernelContext& ctx, Geometry* g);
   Status CreateF32(KernelContext& ctx, const Geometry& g, float min, float max);
   Status CreateQuantized(KernelContext& ctx, const Geometry& g);
+  // The FastConv description of this op's shape.
+  ConvGeometry FastGeometry(const KernelContext& ctx, const Geometry& g) const;
   // One of labelite's own kernels (fast_conv.h) for this quantized convolution, or nullptr
   // (XNNPACK runs it).
   std::unique_ptr<FastConv> TryFastConv(KernelContext& ctx, const Geometry& g, int32_t min,
