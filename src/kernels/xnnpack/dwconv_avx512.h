@@ -25,8 +25,9 @@
 //         checks. T lives in a 32 KB stack buffer (positions are split into chunks to fit).
 //      b. Multiply: tiles of up to 8 output pixels x 16 channels accumulate int32 with
 //         VPDPBUSD over row groups and horizontal taps (T[x * stride + kx]), then the extras.
-//      c. Requantize as XNNPACK's "fp32" kernels (see conv1x1_vnni.h): float(acc) * scale,
-//         clamped to [out_min - zp, out_max - zp], rounded to nearest even, + zp.
+//      c. Requantize as XNNPACK's "fp32" kernels: float(acc) * scale, clamped above to
+//         out_max - zp as a float, rounded to nearest even (VCVTPS2DQ), clamped below to
+//         out_min - zp, + zp.
 //   Tasks are spread over the pthreadpool by (image, row set) and channel range.
 // Ownership: the object owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
@@ -54,12 +55,12 @@ class DwConvAvx512 : public FastConv {
   bool Pack(const FastConvSpec& spec);
   void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override;
   const char* path() const override { return "avx512"; }
-  // One task: output rows [set * rows_per_set, +rows_per_set) of one image, channel pairs
-  // (32 channels) [pair_begin, pair_end).
-  void RunSet(const uint8_t* input, uint8_t* output, size_t set, size_t pair_begin,
-              size_t pair_end) const;
+  // One task: output rows [set * phases, (set + 1) * phases) of one image, channel groups
+  // (64 channels) [group_begin, group_end).
+  void RunSet(const uint8_t* input, uint8_t* output, size_t set, size_t group_begin,
+              size_t group_end) const;
   size_t row_sets() const { return (out_h_ + phases_ - 1) / phases_; }
-  size_t channel_pairs() const { return (blocks_ + 1) / 2; }
+  size_t channel_groups() const { return (blocks_ + 3) / 4; }
 
  private:
   size_t in_h_ = 0, in_w_ = 0, channels_ = 0, out_h_ = 0, out_w_ = 0;
@@ -71,7 +72,7 @@ class DwConvAvx512 : public FastConv {
   bool is_signed_ = true;
   uint8_t pad_byte_ = 0;   // the input zero point as stored
   int32_t output_zero_point_ = 0;
-  float out_lo_ = 0.0f, out_hi_ = 0.0f;
+  int32_t out_lo_ = 0, out_hi_ = 0;  // output_min/max - zero point
   std::vector<uint32_t> group_begin_, group_end_;  // per phase: row groups with taps
   std::vector<int8_t> weights_;   // [phase][block][row group][kw][16][4]
   // uint8 only: the parts of w - kzp beyond int8, per (phase, block) a list of vectors.
@@ -80,7 +81,7 @@ class DwConvAvx512 : public FastConv {
   std::vector<uint32_t> extra_begin_;  // [phase * blocks + block], then the end
   std::vector<int32_t> bias_;     // [blocks * 16]
   std::vector<float> scales_;     // [blocks * 16]
-  std::vector<uint8_t> pad_row_;  // channels (rounded up to 32) bytes of pad_byte_
+  std::vector<uint8_t> pad_row_;  // 64 bytes of pad_byte_ (padding rows advance by 0)
 };
 
 }  // namespace labelite::xnn
