@@ -122,6 +122,9 @@ Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
                          ", zero point " + std::to_string(zp) + ")";
   }
   plan.normalization = "input " + type + " " + dims + ", " + plan.normalization;
+  plan.raw_pixels = in.type != DataType::kFloat32;
+  for (const auto& lut : plan.byte_lut)
+    for (int p = 0; p < 256; ++p) plan.raw_pixels = plan.raw_pixels && lut[static_cast<size_t>(p)] == p;
   return plan;
 }
 
@@ -133,14 +136,36 @@ Status FillInput(const InputPlan& plan, const Image& image, Tensor& tensor, int 
   const size_t elem = DataTypeSize(plan.type);
   if ((static_cast<size_t>(batch_index) + 1) * n * elem > tensor.bytes)
     return Internal("FillInput: batch slot out of range");
+  // Pixel by pixel with one table per channel: a `% channels` per value made this loop 0.3 ms
+  // per 224x224 image, 6% of a MobileNet v2 uint8 inference.
   const uint8_t* src = image.pixels.data();
-  const size_t ch = static_cast<size_t>(plan.channels);
+  const size_t pixels = n / static_cast<size_t>(plan.channels);
   if (plan.type == DataType::kFloat32) {
     float* dst = tensor.data_as<float>() + static_cast<size_t>(batch_index) * n;
-    for (size_t i = 0; i < n; ++i) dst[i] = plan.float_lut[i % ch][src[i]];
+    if (plan.channels == 1) {
+      for (size_t i = 0; i < n; ++i) dst[i] = plan.float_lut[0][src[i]];
+    } else {
+      const auto &l0 = plan.float_lut[0], &l1 = plan.float_lut[1], &l2 = plan.float_lut[2];
+      for (size_t i = 0; i < pixels; ++i, src += 3, dst += 3) {
+        dst[0] = l0[src[0]];
+        dst[1] = l1[src[1]];
+        dst[2] = l2[src[2]];
+      }
+    }
+    return Status::Ok();
+  }
+  uint8_t* dst = tensor.data + static_cast<size_t>(batch_index) * n;
+  if (plan.raw_pixels) {
+    std::memcpy(dst, src, n);
+  } else if (plan.channels == 1) {
+    for (size_t i = 0; i < n; ++i) dst[i] = plan.byte_lut[0][src[i]];
   } else {
-    uint8_t* dst = tensor.data + static_cast<size_t>(batch_index) * n;
-    for (size_t i = 0; i < n; ++i) dst[i] = plan.byte_lut[i % ch][src[i]];
+    const auto &l0 = plan.byte_lut[0], &l1 = plan.byte_lut[1], &l2 = plan.byte_lut[2];
+    for (size_t i = 0; i < pixels; ++i, src += 3, dst += 3) {
+      dst[0] = l0[src[0]];
+      dst[1] = l1[src[1]];
+      dst[2] = l2[src[2]];
+    }
   }
   return Status::Ok();
 }

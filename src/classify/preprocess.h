@@ -33,6 +33,7 @@ struct InputPlan {
   ColorMode color = ColorMode::kRgb;
   std::array<std::array<float, 256>, 3> float_lut{};
   std::array<std::array<uint8_t, 256>, 3> byte_lut{};  // uint8, or int8 stored as its bits
+  bool raw_pixels = false;  // byte_lut is the identity: FillInput copies the pixels
   std::string normalization;  // human-readable decision
   std::vector<std::string> notices;
 };
