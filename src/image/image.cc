@@ -4,6 +4,8 @@
 #include <cstring>
 #include <memory>
 
+#include <sys/stat.h>
+
 #include "image/decoders.h"
 #include "labelite/image.h"
 
@@ -48,6 +50,8 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
+// One read of the size fstat reports (a regular file), then chunks until end of file (pipes,
+// or a file that grew meanwhile).
 Result<std::vector<uint8_t>> ReadWholeFile(const std::string& path) {
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) {
@@ -55,20 +59,26 @@ Result<std::vector<uint8_t>> ReadWholeFile(const std::string& path) {
     std::string m = path + ": " + std::strerror(e);
     return e == ENOENT ? NotFound(m) : IoError(m);
   }
-  std::vector<uint8_t> bytes;
-  uint8_t chunk[1 << 16];
+  auto too_large = [&] {
+    return InvalidImage(path + ": file is larger than " + std::to_string(kMaxImageFileBytes >> 20) + " MiB");
+  };
+  struct stat st;
+  size_t expected = 0;
+  if (fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (static_cast<uint64_t>(st.st_size) > kMaxImageFileBytes) return too_large();
+    expected = static_cast<size_t>(st.st_size);
+  }
+  std::vector<uint8_t> bytes(expected + 1);  // + 1: end of file shows as a short read
+  size_t size = 0;
   for (;;) {
-    size_t got = std::fread(chunk, 1, sizeof(chunk), file.get());
-    if (got > 0) {
-      if (bytes.size() + got > kMaxImageFileBytes) {
-        return InvalidImage(path + ": file is larger than " +
-                            std::to_string(kMaxImageFileBytes >> 20) + " MiB");
-      }
-      bytes.insert(bytes.end(), chunk, chunk + got);
-    }
-    if (got < sizeof(chunk)) break;
+    size_t got = std::fread(bytes.data() + size, 1, bytes.size() - size, file.get());
+    size += got;
+    if (size < bytes.size()) break;
+    if (size > kMaxImageFileBytes) return too_large();
+    bytes.resize(std::min<size_t>(std::max<size_t>(2 * size, 1 << 16), kMaxImageFileBytes + 1));
   }
   if (std::ferror(file.get())) return IoError(path + ": read failed: " + std::strerror(errno));
+  bytes.resize(size);
   return bytes;
 }
 

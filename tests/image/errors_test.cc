@@ -4,6 +4,10 @@
 
 #include <fstream>
 #include <random>
+#include <thread>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "image_test_util.h"
 #include "labelite/image.h"
@@ -45,6 +49,32 @@ TEST(ImageErrorsTest, FileErrorsNameThePath) {
   ASSERT_FALSE(cut.ok());
   EXPECT_EQ(cut.status().code(), StatusCode::kInvalidImage);
   EXPECT_EQ(cut.status().message(), path + ": truncated PNG data");
+}
+
+TEST(ImageErrorsTest, FilesAreReadWholeFromDiskAndFromPipes) {
+  std::string dir = testing::MakeTempDir("image_read");
+  Bytes png = testing::EncodePng(testing::MakePattern(300, 200, 3, [](int x, int y, int) { return x ^ y; }));
+  // A regular file is read with one read of its size, a FIFO in chunks until end of file.
+  std::string file = dir + "/a.png", fifo = dir + "/fifo.png";
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    std::ofstream(fifo, std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
+  });
+  Result<Image> from_pipe = DecodeImageFile(fifo);
+  writer.join();
+  Result<Image> from_file = DecodeImageFile(file);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().message();
+  ASSERT_TRUE(from_pipe.ok()) << from_pipe.status().message();
+  EXPECT_EQ(from_file->pixels, from_pipe->pixels);
+  // Above kMaxImageFileBytes (a sparse file): refused from its size, before reading.
+  std::string big = dir + "/big.png";
+  std::ofstream(big, std::ios::binary).write(reinterpret_cast<const char*>(png.data()), png.size());
+  ASSERT_EQ(truncate(big.c_str(), static_cast<off_t>(kMaxImageFileBytes + 1)), 0);
+  Result<Image> too_big = DecodeImageFile(big);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().message(), big + ": file is larger than 512 MiB");
+  std::remove(big.c_str());
 }
 
 TEST(ImageErrorsTest, RandomCorruptionNeverCrashes) {
