@@ -62,8 +62,10 @@ struct DecodeOptions {
   // Images with width * height above this are refused from the header, before decoding.
   uint64_t max_pixels = 100'000'000;
   // A size hint (0 = none), in displayed orientation. A JPEG is decoded in the DCT domain at
-  // the smallest scale M/8 (M = 1..8; 1/8, 1/4, 3/8, 1/2, ...) whose result, ceil(w*M/8) x
-  // ceil(h*M/8), is still >= target_width and >= target_height. Other formats ignore it.
+  // the smallest scale M/8 of 1/8, 1/4, 1/2 and 1 whose result, ceil(w*M/8) x ceil(h*M/8),
+  // is still >= target_width and >= target_height. (libjpeg-turbo's 3/8, 5/8, 6/8 and 7/8
+  // scales are slower than the next power of two, so they are not used.) Other formats
+  // ignore it.
   int target_width = 0;
   int target_height = 0;
   // Rotate/flip a JPEG by its EXIF Orientation tag (1..8) so it displays upright.

@@ -107,15 +107,16 @@ TEST(JpegTest, DctDownscalePicksSmallestScaleStillAtLeastTarget) {
   struct Case {
     int w, h, tw, th, ew, eh;
   };
-  // Expected: the smallest M in 1..8 with ceil(w*M/8) >= tw and ceil(h*M/8) >= th.
+  // Expected: the smallest M in {1, 2, 4, 8} with ceil(w*M/8) >= tw and ceil(h*M/8) >= th.
   const Case cases[] = {
       {1920, 1080, 224, 224, 480, 270},  // M=2 (M=1 gives 240x135)
-      {640, 480, 224, 224, 320, 240},    // M=4 (M=3 gives 240x180)
-      {640, 480, 224, 0, 240, 180},      // M=3: only the width matters
+      {640, 480, 224, 224, 320, 240},    // M=4 (M=2 gives 160x120)
+      {640, 480, 224, 0, 320, 240},      // M=4: only the width matters (3/8 is never used)
       {100, 100, 13, 13, 13, 13},        // M=1: ceil(12.5) = 13
       {100, 100, 14, 14, 25, 25},        // M=2
-      {100, 60, 90, 10, 100, 60},        // M=8: 7/8 gives 88 < 90
-      {100, 60, 88, 10, 88, 53},         // M=7
+      {100, 100, 30, 30, 50, 50},        // M=4 (3/8 would give 38x38)
+      {100, 60, 90, 10, 100, 60},        // M=8
+      {100, 60, 51, 10, 100, 60},        // M=8 (5/8 to 7/8 would do, M=4 gives 50)
       {64, 48, 0, 0, 64, 48},            // no hint
       {64, 48, 500, 500, 64, 48},        // never upscales
   };
@@ -213,17 +214,18 @@ TEST(JpegTest, ExifOrientationRotatesToUpright) {
 }
 
 TEST(JpegTest, DownscaleHintIsInDisplayedOrientation) {
-  // Stored 800x400 with orientation 6 displays as 400x800. For a 300x200 target the stored
-  // height must reach 300: M = 6 -> stored 600x300 -> displayed 300x600.
+  // Stored 800x400 with orientation 6 displays as 400x800. For a 150x100 target the stored
+  // height must reach 150: M = 4 -> stored 400x200 -> displayed 200x400 (the hint applied to
+  // the stored orientation would give M = 2, 100x200).
   JpegSpec spec;
   spec.app1 = testing::ExifOrientation(6, false);
   Bytes jpeg = EncodeJpeg(Smooth(800, 400), spec);
   DecodeOptions options;
-  options.target_width = 300;
-  options.target_height = 200;
+  options.target_width = 150;
+  options.target_height = 100;
   Image got = MustDecode(jpeg, options);
-  EXPECT_EQ(got.width, 300);
-  EXPECT_EQ(got.height, 600);
+  EXPECT_EQ(got.width, 200);
+  EXPECT_EQ(got.height, 400);
 }
 
 TEST(JpegTest, MalformedExifIsIgnored) {
