@@ -10,6 +10,21 @@
 //     inference alone: decodes and resizes up to 32 images of DIR beforehand, then WORKERS
 //     threads, each with its own 1-thread Classifier, classify COUNT (default 500) of those
 //     pre-decoded inputs; prints "infer: <n> images, <w> workers, <s> s, <r> images/s".
+//
+//   throughput_tool decode DIR [COUNT] [ROUNDS] [SIZE]
+//     where the per-image decode time goes: reads COUNT (default 500) JPEGs of DIR into memory,
+//     then ROUNDS times (default 3) decodes every image with each variant in turn (variants
+//     interleaved image by image, so machine load hits them alike) for a SIZE x SIZE target
+//     (default 224) and resizes the result to SIZE x SIZE; prints the thread CPU time per
+//     image of both, and how far the resized input is from the full-size decode's (mean and
+//     max absolute difference, first round). Variants: libjpeg entropy decoding alone
+//     (jpeg_read_coefficients) and at scale 1/8 (DC only): the floor; libjpeg settings (IDCT
+//     method, fancy upsampling, DCT scale rule); labelite's DecodeImage and DecodeImageFile.
+//
+//   throughput_tool agree MODEL DIR [COUNT]
+//     accuracy of the decode variants: for COUNT (default 500) images of DIR, how often each
+//     variant's input gets the same top-1 class as the full-size decode (no DCT scaling), and
+//     the mean change of that class's score.
 #include <cstddef>
 #include <cstdio>
 // jpeglib.h needs size_t and FILE first.
@@ -19,7 +34,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <thread>
@@ -154,6 +172,223 @@ int Infer(const std::string& model, const std::string& dir, int workers, int cou
   return 0;
 }
 
+// One way of decoding a JPEG with libjpeg directly, for `decode` and `agree`.
+struct JpegVariant {
+  const char* name;
+  bool coefficients_only;  // entropy decoding only (jpeg_read_coefficients)
+  J_DCT_METHOD dct;
+  bool fancy_upsampling;
+  int round_scale;  // 0: any M/8 (ChooseScale); 2: M rounded up to even; 4: up to a power of two
+  bool eighth;      // decode at 1/8 whatever the target (DC only: close to the entropy floor)
+};
+
+// What `decode` and `agree` compare. Scales: "any M/8" is the smallest M in 1..8 whose
+// result covers the target (labelite's rule until it dropped 3/8, 5/8, 6/8 and 7/8); "even"
+// rounds that M up to an even one; "M/8 = 1/8 1/4 1/2 1" up to a power of two (labelite's
+// rule now).
+constexpr JpegVariant kVariants[] = {
+    {"entropy decoding only", true, JDCT_ISLOW, true, 0, false},
+    {"scale 1/8 (DC only)", false, JDCT_ISLOW, true, 0, true},
+    {"any M/8, ISLOW", false, JDCT_ISLOW, true, 0, false},
+    {"any M/8, IFAST", false, JDCT_IFAST, true, 0, false},
+    {"any M/8, ISLOW, no fancy upsampling", false, JDCT_ISLOW, false, 0, false},
+    {"even M/8, ISLOW", false, JDCT_ISLOW, true, 2, false},
+    {"even M/8, IFAST", false, JDCT_IFAST, true, 2, false},
+    {"M/8 = 1/8 1/4 1/2 1, ISLOW", false, JDCT_ISLOW, true, 4, false},
+    {"M/8 = 1/8 1/4 1/2 1, IFAST", false, JDCT_IFAST, true, 4, false},
+    {"M/8 = 1/8 .. 1, ISLOW, no fancy ups.", false, JDCT_ISLOW, false, 4, false},
+};
+
+// The smallest M in 1..8 with ceil(w*M/8) >= t and ceil(h*M/8) >= t.
+unsigned ChooseScale(unsigned w, unsigned h, int t) {
+  for (unsigned m = 1; m < 8; ++m) {
+    if ((w * m + 7) / 8 >= static_cast<unsigned>(t) && (h * m + 7) / 8 >= static_cast<unsigned>(t)) return m;
+  }
+  return 8;
+}
+
+// Decodes `bytes` as `v` says into `out` (its pixels reused; empty for coefficients_only).
+// libjpeg's default error handler exits on bad data, which is fine for generated photos.
+void DecodeVariant(const std::vector<uint8_t>& bytes, const JpegVariant& v, int size, Image& out) {
+  jpeg_decompress_struct c;
+  jpeg_error_mgr err;
+  c.err = jpeg_std_error(&err);
+  jpeg_create_decompress(&c);
+  jpeg_mem_src(&c, bytes.data(), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&c, TRUE);
+  out.width = out.height = 0;
+  if (v.coefficients_only) {
+    jpeg_read_coefficients(&c);
+  } else {
+    unsigned m = ChooseScale(c.image_width, c.image_height, size);
+    if (v.round_scale == 2 && m % 2 == 1 && m < 8) ++m;
+    if (v.round_scale == 4) m = m <= 1 ? 1 : m <= 2 ? 2 : m <= 4 ? 4 : 8;
+    if (v.eighth) m = 1;
+    c.scale_num = m;
+    c.scale_denom = 8;
+    c.dct_method = v.dct;
+    c.do_fancy_upsampling = v.fancy_upsampling ? TRUE : FALSE;
+    c.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&c);
+    out.width = static_cast<int>(c.output_width);
+    out.height = static_cast<int>(c.output_height);
+    out.channels = 3;
+    const size_t stride = static_cast<size_t>(out.width) * 3;
+    out.pixels.resize(stride * c.output_height);
+    while (c.output_scanline < c.output_height) {
+      JSAMPROW rows[8];
+      for (int r = 0; r < 8; ++r)
+        rows[r] = out.pixels.data() + std::min<size_t>(c.output_scanline + r, c.output_height - 1) * stride;
+      jpeg_read_scanlines(&c, rows, 8);
+    }
+  }
+  jpeg_finish_decompress(&c);
+  jpeg_destroy_decompress(&c);
+}
+
+// Mean and max absolute difference of two images of the same size.
+std::pair<double, int> AbsDiff(const Image& a, const Image& b) {
+  double sum = 0;
+  int max = 0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) {
+    const int d = std::abs(a.pixels[i] - b.pixels[i]);
+    sum += d;
+    max = std::max(max, d);
+  }
+  return {sum / static_cast<double>(a.pixels.size()), max};
+}
+
+
+// This thread's CPU time: unlike wall time, it does not count the time other processes run.
+struct ThreadCpuClock {
+  using duration = std::chrono::nanoseconds;
+  using rep = duration::rep;
+  using period = duration::period;
+  using time_point = std::chrono::time_point<ThreadCpuClock>;
+  static constexpr bool is_steady = true;
+  static time_point now() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return time_point(duration(static_cast<rep>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec));
+  }
+};
+
+int DecodeBench(const std::string& dir, int count, int rounds, int size) {
+  using Clock = ThreadCpuClock;
+  std::vector<std::vector<uint8_t>> files;
+  std::vector<std::string> paths;
+  for (const std::string& f : ImageFiles(dir)) {
+    if (static_cast<int>(files.size()) == count) break;
+    if (f.size() < 4 || f.compare(f.size() - 4, 4, ".jpg") != 0) continue;
+    std::ifstream in(f, std::ios::binary);
+    files.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    paths.push_back(f);
+  }
+  if (files.empty()) return 1;
+  size_t total_bytes = 0;
+  for (const auto& f : files) total_bytes += f.size();
+
+  constexpr size_t kLib = std::size(kVariants);
+  constexpr size_t kDecodeImage = kLib, kRows = kLib + 2;  // then DecodeImageFile
+  std::vector<double> decode_ms(kRows, 0.0), resize_ms(kRows, 0.0), mean_diff(kRows, 0.0);
+  std::vector<int> max_diff(kRows, 0);
+  labelite::DecodeOptions options;
+  options.target_width = options.target_height = size;
+  auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      // Fidelity (first round): each variant's SIZE x SIZE input against the full-size decode
+      // resized, which is what a decoder without DCT scaling gives.
+      Image reference;
+      if (r == 0) reference = *labelite::ResizeImage(*labelite::DecodeImage(files[i]), size, size);
+      for (size_t k = 0; k < kRows; ++k) {
+        const size_t v = (k + i + static_cast<size_t>(r)) % kRows;  // rotate the order
+        Image decoded;
+        const auto t0 = Clock::now();
+        if (v < kLib) {
+          DecodeVariant(files[i], kVariants[v], size, decoded);
+        } else {
+          auto image = v == kDecodeImage ? labelite::DecodeImage(files[i], options)
+                                         : labelite::DecodeImageFile(paths[i], options);
+          if (!image.ok()) return 1;
+          decoded = std::move(*image);
+        }
+        decode_ms[v] += ms_since(t0);
+        if (decoded.width == 0) continue;  // coefficients only
+        const auto t1 = Clock::now();
+        auto resized = labelite::ResizeImage(decoded, size, size);
+        resize_ms[v] += ms_since(t1);
+        if (r == 0) {
+          const auto [mean, max] = AbsDiff(*resized, reference);
+          mean_diff[v] += mean;
+          max_diff[v] = std::max(max_diff[v], max);
+        }
+      }
+    }
+  }
+  const double n = static_cast<double>(files.size()) * rounds;
+  std::printf("decode: %zu JPEGs, %.1f KiB average, %d rounds, target %dx%d; thread CPU time per image;\n"
+              "diff: mean and max difference of the %dx%d input from the full-size decode's\n",
+              files.size(), static_cast<double>(total_bytes) / files.size() / 1024, rounds, size, size, size, size);
+  std::printf("  %-36s %9s %9s %9s %5s\n", "variant", "decode", "resize", "diff", "max");
+  for (size_t v = 0; v < kRows; ++v) {
+    const char* name = v < kLib ? kVariants[v].name : v == kDecodeImage ? "labelite DecodeImage" : "labelite DecodeImageFile";
+    std::printf("  %-36s %6.3f ms", name, decode_ms[v] / n);
+    if (v < kLib && kVariants[v].coefficients_only) {
+      std::printf("\n");
+      continue;
+    }
+    std::printf(" %6.3f ms %9.3f %5d\n", resize_ms[v] / n, mean_diff[v] / static_cast<double>(files.size()), max_diff[v]);
+  }
+  return 0;
+}
+
+// Top-1 agreement of each variant's input with the full-size decode's, and the mean change of
+// the full-size decode's top-1 score.
+int Agree(const std::string& model, const std::string& dir, int count) {
+  labelite::ClassifierOptions o;
+  o.model_path = model;
+  o.num_threads = 1;
+  o.top_k = 1 << 20;  // every class, best first
+  auto classifier = labelite::Classifier::Create(o);
+  if (!classifier.ok()) {
+    std::fprintf(stderr, "throughput_tool: %s\n", classifier.status().message().c_str());
+    return 1;
+  }
+  labelite::Classifier& c = **classifier;
+  const int size = c.summary().input_width;
+  constexpr size_t kLib = std::size(kVariants);
+  std::vector<int> agree(kLib + 1, 0);
+  std::vector<double> score_change(kLib + 1, 0.0);
+  int n = 0;
+  for (const std::string& f : ImageFiles(dir)) {
+    if (n == count) break;
+    std::ifstream in(f, std::ios::binary);
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto full = labelite::DecodeImage(bytes);
+    if (!full.ok()) continue;
+    ++n;
+    const labelite::Classification want = (*c.Classify(*full))[0];
+    for (size_t v = 0; v <= kLib; ++v) {
+      if (v < kLib && (kVariants[v].coefficients_only || kVariants[v].eighth)) continue;
+      Image image;
+      if (v < kLib) DecodeVariant(bytes, kVariants[v], size, image);
+      else image = *labelite::DecodeImage(bytes, c.decode_options());
+      const auto all = *c.Classify(image);
+      agree[v] += all[0].index == want.index;
+      for (const auto& r : all)
+        if (r.index == want.index) score_change[v] += std::abs(r.score - want.score);
+    }
+  }
+  std::printf("agree: %d images; top-1 agreement with the full-size decode, mean |change| of its top-1 score\n", n);
+  for (size_t v = 0; v <= kLib; ++v) {
+    if (v < kLib && (kVariants[v].coefficients_only || kVariants[v].eighth)) continue;
+    std::printf("  %-36s %4d/%d  %.4f\n", v < kLib ? kVariants[v].name : "labelite DecodeImage", agree[v], n,
+                score_change[v] / n);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,8 +396,14 @@ int main(int argc, char** argv) {
   if (mode == "generate" && argc == 5) return Generate(argv[2], argv[3], std::atoi(argv[4]));
   if (mode == "infer" && (argc == 5 || argc == 6))
     return Infer(argv[2], argv[3], std::max(1, std::atoi(argv[4])), argc == 6 ? std::atoi(argv[5]) : 500);
+  if (mode == "agree" && (argc == 4 || argc == 5))
+    return Agree(argv[2], argv[3], argc == 5 ? std::atoi(argv[4]) : 500);
+  if (mode == "decode" && argc >= 3 && argc <= 6)
+    return DecodeBench(argv[2], argc > 3 ? std::atoi(argv[3]) : 500, argc > 4 ? std::max(1, std::atoi(argv[4])) : 3,
+                       argc > 5 ? std::max(1, std::atoi(argv[5])) : 224);
   std::fprintf(stderr,
                "usage: throughput_tool generate SRC_DIR OUT_DIR COUNT\n"
-               "       throughput_tool infer MODEL DIR WORKERS [COUNT]\n");
+               "       throughput_tool infer MODEL DIR WORKERS [COUNT]\n"
+               "       throughput_tool decode DIR [COUNT] [ROUNDS] [SIZE]\n");
   return 1;
 }
