@@ -30,7 +30,7 @@ struct OpDeleter {
   void operator()(xnn_operator_t op) const { xnn_delete_operator(op); }
 };
 
-std::vector<uint8_t> RunXnnpack(const Case& c, const Conv1x1Quant& q, const std::vector<uint8_t>& w,
+std::vector<uint8_t> RunXnnpack(const Case& c, const ConvQuant& q, const std::vector<uint8_t>& w,
                                 const std::vector<int32_t>& bias,
                                 const std::vector<uint8_t>& in) {
   xnn_operator_t op = nullptr;
@@ -74,11 +74,12 @@ std::vector<uint8_t> RunXnnpack(const Case& c, const Conv1x1Quant& q, const std:
 }
 
 // Random quantization: zero points anywhere (negative too), scales spread over ~2 decades so
-// that some outputs saturate, and half of the cases with a narrowed (activation) range.
-Conv1x1Quant RandomQuant(const Case& c, std::mt19937& rng) {
+// that some outputs saturate (a quarter of the cases with scales >= 1), and half of the cases
+// with a narrowed (activation) range.
+ConvQuant RandomQuant(const Case& c, std::mt19937& rng) {
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_real_distribution<float> unit(0.0f, 1.0f);
-  Conv1x1Quant q;
+  ConvQuant q;
   q.is_signed = c.kind != Kind::kQU8;
   const int offset = q.is_signed ? -128 : 0;
   q.input_zero_point = byte(rng) + offset;
@@ -89,12 +90,16 @@ Conv1x1Quant RandomQuant(const Case& c, std::mt19937& rng) {
   const size_t scales = c.kind == Kind::kQC8 ? c.cout : 1;
   for (size_t i = 0; i < scales; ++i)
     q.kernel_scales.push_back(0.002f + 0.02f * unit(rng) / std::sqrt(float(c.cin)));
+  if (rng() % 4 == 0) {  // some scale in [1, 200]: the clamp-before-convert path
+    const float max_ks = *std::max_element(q.kernel_scales.begin(), q.kernel_scales.end());
+    q.output_scale = q.input_scale * max_ks * (0.005f + 0.99f * unit(rng));
+  }
   q.output_min = offset;
   q.output_max = offset + 255;
   if (rng() % 2 == 0) {
     q.output_min = std::max(q.output_min, q.output_zero_point);           // RELU
     q.output_max = std::min(q.output_max, q.output_zero_point + 60);      // RELU6-like
-    if (q.output_max <= q.output_min) q.output_max = q.output_min + 1;
+    if (q.output_max <= q.output_min) q.output_min = q.output_max - 1;  // zero point 127/255
   }
   return q;
 }
@@ -103,12 +108,15 @@ void RunCase(const Case& c) {
   SCOPED_TRACE("kind " + std::to_string(int(c.kind)) + " pixels " + std::to_string(c.pixels) +
                " cin " + std::to_string(c.cin) + " cout " + std::to_string(c.cout));
   std::mt19937 rng(c.seed);
-  const Conv1x1Quant q = RandomQuant(c, rng);
+  const ConvQuant q = RandomQuant(c, rng);
   std::vector<uint8_t> w(c.cin * c.cout), in(c.pixels * c.cin);
   for (auto& b : w) b = static_cast<uint8_t>(rng());
   for (auto& b : in) b = static_cast<uint8_t>(rng());
   std::vector<int32_t> bias(c.cout);
   for (auto& b : bias) b = static_cast<int32_t>(rng() % 20001) - 10000;
+  const float max_ks = *std::max_element(q.kernel_scales.begin(), q.kernel_scales.end());
+  if (q.input_scale * max_ks / q.output_scale >= 1.0f)  // float(acc) * scale beyond int32
+    for (size_t i = 0; i < bias.size(); i += 2) bias[i] = static_cast<int32_t>(rng());
   const std::vector<uint8_t> expected = RunXnnpack(c, q, w, bias, in);
   Conv1x1Vnni conv;
   ASSERT_TRUE(conv.Pack(q, c.cin, c.cout, w.data(), bias.data()));
@@ -128,7 +136,7 @@ void RunCase(const Case& c) {
 class Conv1x1VnniTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
-    if (!Conv1x1Vnni::Supported()) GTEST_SKIP() << "CPU without AVX-512 VNNI";
+    if (!VnniGemm::Supported()) GTEST_SKIP() << "CPU without AVX-512 VNNI";
     ASSERT_EQ(xnn_initialize(nullptr), xnn_status_success);
   }
 };
