@@ -39,7 +39,8 @@ Case Shape(Kind kind, size_t h, size_t w, size_t c, uint32_t k, uint32_t stride,
   if (same) {
     auto pads = [&](size_t in, uint32_t* before, uint32_t* after) {
       const size_t out = (in + stride - 1) / stride;
-      const size_t total = std::max<ptrdiff_t>(0, ptrdiff_t((out - 1) * stride + k) - ptrdiff_t(in));
+      const size_t need = (out - 1) * stride + k;
+      const size_t total = need > in ? need - in : 0;
       *before = static_cast<uint32_t>(total / 2);
       *after = static_cast<uint32_t>(total - total / 2);
     };

@@ -4,31 +4,33 @@
 //
 // Idea: VPDPBUSD multiplies 4 unsigned bytes by 4 signed bytes per int32 lane and adds them. If
 // each lane holds one channel's input from 4 consecutive input rows, one VPDPBUSD applies 4
-// vertical taps of 16 channels. Such a "stacked row" T[x] (64 bytes: [16 channels][4 rows]) is
+// vertical taps to 16 channels. Such a stacked vector T[x] (64 bytes: [16 channels][4 rows]) is
 // built once and used by every output that covers it: by KW horizontal taps, and by several
 // output rows that read the same 4 input rows with their taps shifted down ("phases": for 3x3
-// stride 1, output rows y and y+1 both read input rows y..y+3, with taps (w0,w1,w2,0) and
-// (0,w0,w1,w2)).
+// stride 1, output rows y and y+1 both read input rows y-1..y+2, with taps (w0,w1,w2,0) and
+// (0,w0,w1,w2); 3x3 stride 2 stacks 8 rows for 3 output rows). A 3x3 output vector then costs 3
+// VPDPBUSD and half a stacked vector (stride 2: 4 and about 1.5).
 //
 // How it computes (steps):
 //   1. Pack (once): per phase, per block of 16 channels, per group of 4 stacked rows, per
 //      horizontal tap: 64 bytes [channel][row slot] of signed weights, zero where no tap falls.
 //      int8 inputs are flipped to unsigned (x ^ 0x80 = x + 128); uint8 weights become w - kzp,
-//      which can leave int8: its clamp to int8 goes in the main vectors, and the remainder into
-//      a short list of extra vectors (only those not all zero: a few outliers per layer in real
-//      models). The bias absorbs the input zero point: b' = b - izp' * sum(w - kzp), so
+//      which can leave int8: its clamp to int8 goes in the main vectors, the remainder into a
+//      short list of extra vectors (only those not all zero: 0-6 per layer in the TF1 uint8
+//      MobileNet v2). The bias absorbs the input zero point: b' = b - izp' * sum(w - kzp), so
 //      padding (bytes izp) adds exactly 0.
-//   2. Run, per task (a set of output rows sharing stacked rows, and a range of 32 channels):
-//      a. Stack: for each padded input x, two VMOVDQU + VINSERTI64X4 gather 4 rows x 32
-//         channels, two VPERMT2B interleave them into T for 2 blocks of 16 channels. Rows and
-//         columns outside the image read the input zero point, so the next step has no bounds
-//         checks. T lives in a 32 KB stack buffer (positions are split into chunks to fit).
-//      b. Multiply: tiles of up to 8 output pixels x 16 channels accumulate int32 with
-//         VPDPBUSD over row groups and horizontal taps (T[x * stride + kx]), then the extras.
+//   2. Run, per task (a set of output rows sharing stacked rows, a range of 64-channel groups),
+//      per chunk of output columns, per group (dwconv_avx512_rows.cc):
+//      a. Stack: per padded position, 4 row loads of 64 channels, 4 VPERMT2B and 4
+//         VPUNPCK[LH]WD give T for 4 blocks, stored to a 32 KB stack buffer. Rows and columns
+//         outside the image read the input zero point, so the next step has no bounds checks.
+//      b. Multiply: register tiles of up to 8 output pixels x 16 channels (x 2 rows for 3x3
+//         stride 1) accumulate int32 with VPDPBUSD over row groups and taps; with the kernel
+//         width and stride known at compile time each T vector is loaded once for all its taps.
 //      c. Requantize as XNNPACK's "fp32" kernels: float(acc) * scale, clamped above to
 //         out_max - zp as a float, rounded to nearest even (VCVTPS2DQ), clamped below to
-//         out_min - zp, + zp.
-//   Tasks are spread over the pthreadpool by (image, row set) and channel range.
+//         out_min - zp, + zp, narrowed to bytes.
+//   Tasks are spread over the pthreadpool by (image, row set) and, when those are few, channels.
 // Ownership: the object owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
 // Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
@@ -41,6 +43,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/xnnpack/dwconv_avx512_rows.h"
 #include "kernels/xnnpack/fast_conv.h"
 
 namespace labelite::xnn {
@@ -63,12 +66,18 @@ class DwConvAvx512 : public FastConv {
   size_t channel_groups() const { return (blocks_ + 3) / 4; }
 
  private:
+  // Every phase (output row) of one 16-channel block over the stacked rows at a.t; `output` is
+  // the image's output at the chunk's first column.
+  void MultiplyBlock(size_t block, size_t y0, size_t rows, uint8_t* output,
+                     dwconv::RowArgs& a) const;
+
   size_t in_h_ = 0, in_w_ = 0, channels_ = 0, out_h_ = 0, out_w_ = 0;
   size_t kernel_h_ = 0, kernel_w_ = 0, stride_h_ = 0, stride_w_ = 0;
   size_t pad_top_ = 0, pad_left_ = 0;
   size_t blocks_ = 0;      // 16-channel blocks
   size_t row_groups_ = 0;  // groups of 4 stacked rows per output row set
   size_t phases_ = 0;      // output rows per row set
+  dwconv::RowFn row_fn_ = nullptr;  // SelectRow for the kernel width and stride
   bool is_signed_ = true;
   uint8_t pad_byte_ = 0;   // the input zero point as stored
   int32_t output_zero_point_ = 0;
