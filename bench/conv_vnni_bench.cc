@@ -38,17 +38,17 @@ struct Layer {
 // MobileNet v2 1.0 224: the first 3x3 stride-2 conv (TF SAME: pad bottom/right 1), then the
 // 35 pointwise convs (expansions, projections, the last 320->1280 and the 1x1 logits conv).
 constexpr Layer kLayers[] = {
-    {"conv0_3x3s2_224x3x32", 224, 3, 32, 3, 2, 1},
-    {"pw_112_32x16", 112, 32, 16, 1, 1, 1},      {"pw_112_16x96", 112, 16, 96, 1, 1, 1},
-    {"pw_56_96x24", 56, 96, 24, 1, 1, 1},        {"pw_56_24x144", 56, 24, 144, 1, 1, 2},
-    {"pw_56_144x24", 56, 144, 24, 1, 1, 1},      {"pw_28_144x32", 28, 144, 32, 1, 1, 1},
-    {"pw_28_32x192", 28, 32, 192, 1, 1, 3},      {"pw_28_192x32", 28, 192, 32, 1, 1, 2},
-    {"pw_14_192x64", 14, 192, 64, 1, 1, 1},      {"pw_14_64x384", 14, 64, 384, 1, 1, 4},
-    {"pw_14_384x64", 14, 384, 64, 1, 1, 3},      {"pw_14_384x96", 14, 384, 96, 1, 1, 1},
-    {"pw_14_96x576", 14, 96, 576, 1, 1, 3},      {"pw_14_576x96", 14, 576, 96, 1, 1, 2},
-    {"pw_7_576x160", 7, 576, 160, 1, 1, 1},      {"pw_7_160x960", 7, 160, 960, 1, 1, 3},
-    {"pw_7_960x160", 7, 960, 160, 1, 1, 2},      {"pw_7_960x320", 7, 960, 320, 1, 1, 1},
-    {"pw_7_320x1280", 7, 320, 1280, 1, 1, 1},    {"logits_1_1280x1001", 1, 1280, 1001, 1, 1, 1},
+    {"conv0_3x3s2_224x3x32", 224, 3, 32, 3, 2, 1},  {"pw_112_32x16", 112, 32, 16, 1, 1, 1},
+    {"pw_112_16x96", 112, 16, 96, 1, 1, 1},         {"pw_56_96x24", 56, 96, 24, 1, 1, 1},
+    {"pw_56_24x144", 56, 24, 144, 1, 1, 2},         {"pw_56_144x24", 56, 144, 24, 1, 1, 1},
+    {"pw_28_144x32", 28, 144, 32, 1, 1, 1},         {"pw_28_32x192", 28, 32, 192, 1, 1, 3},
+    {"pw_28_192x32", 28, 192, 32, 1, 1, 2},         {"pw_14_192x64", 14, 192, 64, 1, 1, 1},
+    {"pw_14_64x384", 14, 64, 384, 1, 1, 4},         {"pw_14_384x64", 14, 384, 64, 1, 1, 3},
+    {"pw_14_384x96", 14, 384, 96, 1, 1, 1},         {"pw_14_96x576", 14, 96, 576, 1, 1, 3},
+    {"pw_14_576x96", 14, 576, 96, 1, 1, 2},         {"pw_7_576x160", 7, 576, 160, 1, 1, 1},
+    {"pw_7_160x960", 7, 160, 960, 1, 1, 3},         {"pw_7_960x160", 7, 960, 160, 1, 1, 2},
+    {"pw_7_960x320", 7, 960, 320, 1, 1, 1},         {"pw_7_320x1280", 7, 320, 1280, 1, 1, 1},
+    {"logits_1_1280x1001", 1, 1280, 1001, 1, 1, 1},
 };
 
 struct OpDeleter {
@@ -164,8 +164,7 @@ std::unique_ptr<pthreadpool, PoolDeleter> MakePool(int threads) {
 }
 
 void SetRate(benchmark::State& state, double macs) {
-  state.counters["MAC/s"] =
-      benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MAC/s"] = benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_Layer(benchmark::State& state, const Layer& l, Type type, Impl impl) {
@@ -198,18 +197,25 @@ double Min(const std::vector<double>& v) { return *std::min_element(v.begin(), v
 
 void Register() {
   const std::pair<Type, const char*> types[] = {{Type::kQC8, "qc8"}, {Type::kQU8, "qu8"}};
-  const std::pair<Impl, const char*> impls[] = {{Impl::kOurs, "ours"},
-                                                {Impl::kXnnpack, "xnnpack"}};
+  const std::pair<Impl, const char*> impls[] = {{Impl::kOurs, "ours"}, {Impl::kXnnpack, "xnnpack"}};
   for (const auto& [type, tname] : types) {
     for (const auto& [impl, iname] : impls)
-      benchmark::RegisterBenchmark((std::string("model/") + tname + "/" + iname).c_str(),
-                                   BM_Model, type, impl)
-          ->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->ComputeStatistics("min", Min);
+      benchmark::RegisterBenchmark((std::string("model/") + tname + "/" + iname).c_str(), BM_Model,
+                                   type, impl)
+          ->Arg(1)
+          ->Arg(2)
+          ->ArgName("threads")
+          ->UseRealTime()
+          ->ComputeStatistics("min", Min);
     for (const Layer& l : kLayers)
       for (const auto& [impl, iname] : impls)
-        benchmark::RegisterBenchmark(
-            (std::string(l.name) + "/" + tname + "/" + iname).c_str(), BM_Layer, l, type, impl)
-            ->Arg(1)->Arg(2)->ArgName("threads")->UseRealTime()->ComputeStatistics("min", Min);
+        benchmark::RegisterBenchmark((std::string(l.name) + "/" + tname + "/" + iname).c_str(),
+                                     BM_Layer, l, type, impl)
+            ->Arg(1)
+            ->Arg(2)
+            ->ArgName("threads")
+            ->UseRealTime()
+            ->ComputeStatistics("min", Min);
   }
 }
 

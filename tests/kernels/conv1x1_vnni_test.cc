@@ -31,8 +31,7 @@ struct OpDeleter {
 };
 
 std::vector<uint8_t> RunXnnpack(const Case& c, const ConvQuant& q, const std::vector<uint8_t>& w,
-                                const std::vector<int32_t>& bias,
-                                const std::vector<uint8_t>& in) {
+                                const std::vector<int32_t>& bias, const std::vector<uint8_t>& in) {
   xnn_operator_t op = nullptr;
   xnn_status s;
   if (c.kind == Kind::kQU8) {
@@ -47,15 +46,15 @@ std::vector<uint8_t> RunXnnpack(const Case& c, const ConvQuant& q, const std::ve
         0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin, c.cout, c.cin, c.cout,
         static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales.data(),
         reinterpret_cast<const int8_t*>(w.data()), bias.data(),
-        static_cast<int8_t>(q.output_zero_point), q.output_scale,
-        static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max), 0, &op);
+        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
+        static_cast<int8_t>(q.output_max), 0, &op);
   } else {
     s = xnn_create_convolution2d_nhwc_qs8(
         0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin, c.cout, c.cin, c.cout,
         static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales[0],
         reinterpret_cast<const int8_t*>(w.data()), bias.data(),
-        static_cast<int8_t>(q.output_zero_point), q.output_scale,
-        static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max), 0, &op);
+        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
+        static_cast<int8_t>(q.output_max), 0, &op);
   }
   EXPECT_EQ(s, xnn_status_success);
   std::unique_ptr<xnn_operator, OpDeleter> owner(op);
@@ -63,10 +62,12 @@ std::vector<uint8_t> RunXnnpack(const Case& c, const ConvQuant& q, const std::ve
   if (c.kind == Kind::kQU8)
     s = xnn_setup_convolution2d_nhwc_qu8(op, 1, c.pixels, 1, in.data(), out.data(), nullptr);
   else if (c.kind == Kind::kQC8)
-    s = xnn_setup_convolution2d_nhwc_qc8(op, 1, c.pixels, 1, reinterpret_cast<const int8_t*>(in.data()),
+    s = xnn_setup_convolution2d_nhwc_qc8(op, 1, c.pixels, 1,
+                                         reinterpret_cast<const int8_t*>(in.data()),
                                          reinterpret_cast<int8_t*>(out.data()), nullptr);
   else
-    s = xnn_setup_convolution2d_nhwc_qs8(op, 1, c.pixels, 1, reinterpret_cast<const int8_t*>(in.data()),
+    s = xnn_setup_convolution2d_nhwc_qs8(op, 1, c.pixels, 1,
+                                         reinterpret_cast<const int8_t*>(in.data()),
                                          reinterpret_cast<int8_t*>(out.data()), nullptr);
   EXPECT_EQ(s, xnn_status_success);
   EXPECT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
@@ -97,8 +98,8 @@ ConvQuant RandomQuant(const Case& c, std::mt19937& rng) {
   q.output_min = offset;
   q.output_max = offset + 255;
   if (rng() % 2 == 0) {
-    q.output_min = std::max(q.output_min, q.output_zero_point);           // RELU
-    q.output_max = std::min(q.output_max, q.output_zero_point + 60);      // RELU6-like
+    q.output_min = std::max(q.output_min, q.output_zero_point);         // RELU
+    q.output_max = std::min(q.output_max, q.output_zero_point + 60);    // RELU6-like
     if (q.output_max <= q.output_min) q.output_min = q.output_max - 1;  // zero point 127/255
   }
   return q;
@@ -143,10 +144,9 @@ class Conv1x1VnniTest : public ::testing::TestWithParam<Kind> {
 
 TEST_P(Conv1x1VnniTest, MatchesXnnpackBitForBit) {
   const size_t pixels[] = {1, 7, 49, 3136};
-  const size_t channels[][2] = {{1, 1},   {3, 5},    {4, 16},   {5, 17},   {16, 64},
-                                {17, 63}, {24, 144}, {32, 16},  {37, 65},  {96, 24},
-                                {144, 24}, {192, 32}, {320, 1280}, {576, 96}, {960, 160},
-                                {63, 129}, {130, 200}};
+  const size_t channels[][2] = {{1, 1},      {3, 5},    {4, 16},    {5, 17},   {16, 64},  {17, 63},
+                                {24, 144},   {32, 16},  {37, 65},   {96, 24},  {144, 24}, {192, 32},
+                                {320, 1280}, {576, 96}, {960, 160}, {63, 129}, {130, 200}};
   uint32_t seed = 1;
   for (size_t p : pixels)
     for (const auto& ch : channels) {

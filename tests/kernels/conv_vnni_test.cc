@@ -44,22 +44,22 @@ std::vector<uint8_t> RunXnnpack(Kind kind, const FastConvSpec& s, size_t batch,
         s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w, s.stride_h,
         s.stride_w, s.dilation_h, s.dilation_w, 1, s.cin, s.cout, s.cin, s.cout,
         static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales.data(), w8, s.bias,
-        static_cast<int8_t>(q.output_zero_point), q.output_scale,
-        static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max), 0, &op);
+        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
+        static_cast<int8_t>(q.output_max), 0, &op);
   } else {
     st = xnn_create_convolution2d_nhwc_qs8(
         s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w, s.stride_h,
         s.stride_w, s.dilation_h, s.dilation_w, 1, s.cin, s.cout, s.cin, s.cout,
         static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales[0], w8, s.bias,
-        static_cast<int8_t>(q.output_zero_point), q.output_scale,
-        static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max), 0, &op);
+        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
+        static_cast<int8_t>(q.output_max), 0, &op);
   }
   EXPECT_EQ(st, xnn_status_success);
   std::unique_ptr<xnn_operator, OpDeleter> owner(op);
   std::vector<uint8_t> out(batch * s.out_h * s.out_w * s.cout);
   if (kind == Kind::kQU8)
-    st = xnn_setup_convolution2d_nhwc_qu8(op, batch, s.in_h, s.in_w, in.data(), out.data(),
-                                          nullptr);
+    st =
+        xnn_setup_convolution2d_nhwc_qu8(op, batch, s.in_h, s.in_w, in.data(), out.data(), nullptr);
   else if (kind == Kind::kQC8)
     st = xnn_setup_convolution2d_nhwc_qc8(op, batch, s.in_h, s.in_w,
                                           reinterpret_cast<const int8_t*>(in.data()),
@@ -97,8 +97,8 @@ ConvQuant RandomQuant(Kind kind, size_t k, size_t cout, std::mt19937& rng) {
   q.output_min = offset;
   q.output_max = offset + 255;
   if (rng() % 2 == 0) {
-    q.output_min = std::max(q.output_min, q.output_zero_point);       // RELU
-    q.output_max = std::min(q.output_max, q.output_zero_point + 60);  // RELU6-like
+    q.output_min = std::max(q.output_min, q.output_zero_point);         // RELU
+    q.output_max = std::min(q.output_max, q.output_zero_point + 60);    // RELU6-like
     if (q.output_max <= q.output_min) q.output_min = q.output_max - 1;  // zero point 127/255
   }
   return q;
@@ -122,11 +122,10 @@ struct Case {
 
 std::string Describe(const Case& c) {
   auto s = [](auto v) { return std::to_string(v); };
-  return "kind " + s(int(c.kind)) + " batch " + s(c.batch) + " in " + s(c.in_h) + "x" +
-         s(c.in_w) + "x" + s(c.cin) + " cout " + s(c.cout) + " kernel " + s(c.kh) + "x" +
-         s(c.kw) + " stride " + s(c.sh) + "x" + s(c.sw) + " dilation " + s(c.dh) + "x" +
-         s(c.dw) + " pads t" + s(c.top) + " l" + s(c.left) + " b" + s(c.bottom) + " r" +
-         s(c.right);
+  return "kind " + s(int(c.kind)) + " batch " + s(c.batch) + " in " + s(c.in_h) + "x" + s(c.in_w) +
+         "x" + s(c.cin) + " cout " + s(c.cout) + " kernel " + s(c.kh) + "x" + s(c.kw) + " stride " +
+         s(c.sh) + "x" + s(c.sw) + " dilation " + s(c.dh) + "x" + s(c.dw) + " pads t" + s(c.top) +
+         " l" + s(c.left) + " b" + s(c.bottom) + " r" + s(c.right);
 }
 
 void RunCase(const Case& c) {
@@ -195,24 +194,24 @@ TEST_P(ConvVnniTest, MobileNetFirstLayer) {
 
 TEST_P(ConvVnniTest, EdgeShapes) {
   const Kind kind = GetParam();
-  RunCase({kind, 1, 1, 1, 1, 1, 1, 1, 1, 1});                       // one tap
-  RunCase({kind, 1, 5, 5, 1, 1, 5, 5, 1, 1});                       // window = image
-  RunCase({kind, 1, 3, 3, 2, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});     // all padding around
-  RunCase({kind, 1, 8, 8, 16, 24, 1, 1, 2, 2});                     // 1x1 stride 2
-  RunCase({kind, 1, 7, 7, 5, 17, 1, 1, 1, 1, 1, 1, 1, 2, 0, 3});    // 1x1 with padding
-  RunCase({kind, 1, 9, 11, 7, 64, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3});   // dilations
-  RunCase({kind, 1, 6, 6, 4, 65, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});    // VALID, even kernel
-  RunCase({kind, 1, 10, 10, 96, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}); // K = 864
-  RunCase({kind, 1, 6, 5, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});  // K = 5400: 12-row chunks
-  RunCase({kind, 3, 13, 9, 3, 8, 7, 7, 3, 2, 1, 1, 3, 2, 3, 4});    // 7x7, batch 3
+  RunCase({kind, 1, 1, 1, 1, 1, 1, 1, 1, 1});                        // one tap
+  RunCase({kind, 1, 5, 5, 1, 1, 5, 5, 1, 1});                        // window = image
+  RunCase({kind, 1, 3, 3, 2, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});      // all padding around
+  RunCase({kind, 1, 8, 8, 16, 24, 1, 1, 2, 2});                      // 1x1 stride 2
+  RunCase({kind, 1, 7, 7, 5, 17, 1, 1, 1, 1, 1, 1, 1, 2, 0, 3});     // 1x1 with padding
+  RunCase({kind, 1, 9, 11, 7, 64, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3});    // dilations
+  RunCase({kind, 1, 6, 6, 4, 65, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});     // VALID, even kernel
+  RunCase({kind, 1, 10, 10, 96, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});  // K = 864
+  RunCase({kind, 1, 6, 5, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});   // K = 5400: 12-row chunks
+  RunCase({kind, 3, 13, 9, 3, 8, 7, 7, 3, 2, 1, 1, 3, 2, 3, 4});     // 7x7, batch 3
 }
 
 TEST_P(ConvVnniTest, ManyRandomShapes) {
   std::mt19937 rng(777 + int(GetParam()));
   for (int i = 0; i < 80; ++i) {
     auto below = [&rng](uint32_t n) { return 1 + static_cast<uint32_t>(rng() % n); };
-    Case c{GetParam(), below(2), below(20), below(20), below(40), below(100),
-           below(5),   below(5), below(3),  below(3)};
+    Case c{GetParam(), below(2), below(20), below(20), below(40),
+           below(100), below(5), below(5),  below(3),  below(3)};
     if (rng() % 4 == 0) {
       c.dh = below(2);
       c.dw = below(2);
@@ -231,8 +230,7 @@ TEST_P(ConvVnniTest, ManyRandomShapes) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, ConvVnniTest,
-                         ::testing::Values(Kind::kQS8, Kind::kQC8, Kind::kQU8),
+INSTANTIATE_TEST_SUITE_P(Kinds, ConvVnniTest, ::testing::Values(Kind::kQS8, Kind::kQC8, Kind::kQU8),
                          [](const auto& info) {
                            return info.param == Kind::kQS8   ? std::string("qs8")
                                   : info.param == Kind::kQC8 ? std::string("qc8")

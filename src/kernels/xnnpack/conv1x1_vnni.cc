@@ -38,8 +38,8 @@ void RunTask(void* context, size_t i, size_t j) {
 void Conv1x1Vnni::RunPixels(const void* input, void* output, size_t pixels,
                             pthreadpool_t pool) const {
   const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
-  RunContext rc{&gemm_, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output),
-                pixels, 1, 1};
+  RunContext rc{
+      &gemm_, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output), pixels, 1, 1};
   if (threads > 1) {
     rc.row_parts = std::min(4 * threads, std::max<size_t>(1, pixels / kMinRowsPerPart));
     if (rc.row_parts >= threads) rc.row_parts -= rc.row_parts % threads;

@@ -27,8 +27,7 @@ class Conv1x1Vnni : public FastConv {
  public:
   // Packs `weights` ([cout][cin], int8 or uint8 as q.is_signed says) and `bias` (cout int32 or
   // nullptr). False when a requantization scale is outside XNNPACK's range [2^-32, 256).
-  bool Pack(const ConvQuant& q, size_t cin, size_t cout, const void* weights,
-            const int32_t* bias) {
+  bool Pack(const ConvQuant& q, size_t cin, size_t cout, const void* weights, const int32_t* bias) {
     return gemm_.Pack(q, cin, cout, weights, bias);
   }
   // output[pixels][cout] = conv(input[pixels][cin]), split over `pool` (may be null).

@@ -33,8 +33,7 @@ LABELITE_VNNI inline void Fill(uint8_t* dst, size_t n, __m512i value) {
 // One narrow window row piece: (16 bytes & keep) ^ flip, a plain load when `plain` (it may read
 // up to 16 bytes), else a masked one.
 template <bool kPlain>
-LABELITE_VNNI inline __m128i Piece(const uint8_t* src, __mmask16 mask, __m128i keep,
-                                   __m128i flip) {
+LABELITE_VNNI inline __m128i Piece(const uint8_t* src, __mmask16 mask, __m128i keep, __m128i flip) {
   const __m128i v = kPlain ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(src))
                            : _mm_maskz_loadu_epi8(mask, src);
   return _mm_ternarylogic_epi32(v, keep, flip, 0x6A);  // (v & keep) ^ flip
@@ -89,9 +88,8 @@ LABELITE_VNNI void ConvVnni::Im2colNarrow(const uint8_t* image, size_t pixel, si
   // Interior output columns: 0 <= ox * stride - pad_left and ox * stride - pad_left + kw <= w.
   const size_t pad_left = g.pad_left, stride = g.stride_w, kw = g.kernel_w;
   const size_t lo = std::min(g.out_w, (pad_left + stride - 1) / stride);
-  const size_t hi = g.in_w + pad_left >= kw
-                        ? std::clamp((g.in_w + pad_left - kw) / stride + 1, lo, g.out_w)
-                        : lo;
+  const size_t hi =
+      g.in_w + pad_left >= kw ? std::clamp((g.in_w + pad_left - kw) / stride + 1, lo, g.out_w) : lo;
   const uint8_t* sources[kMaxNarrowKernel];  // per kernel row: the input row, or pad_row_
   size_t oy = pixel / g.out_w, ox = pixel % g.out_w;
   while (count > 0) {
@@ -108,9 +106,9 @@ LABELITE_VNNI void ConvVnni::Im2colNarrow(const uint8_t* image, size_t pixel, si
       if (ox >= lo && ox < hi) {  // the interior run
         const size_t n = std::min(end, hi) - ox;
         const size_t offset = (ox * g.stride_w - g.pad_left) * cin;
-        (plain ? NarrowInterior<true> : NarrowInterior<false>)(
-            sources, g.kernel_h, offset, g.stride_w * cin, span, n, rows, row_bytes, span_mask,
-            keep, flip);
+        (plain ? NarrowInterior<true> : NarrowInterior<false>)(sources, g.kernel_h, offset,
+                                                               g.stride_w * cin, span, n, rows,
+                                                               row_bytes, span_mask, keep, flip);
         ox += n - 1;
         rows += (n - 1) * row_bytes;
         continue;
@@ -143,8 +141,8 @@ LABELITE_VNNI void ConvVnni::Im2colWide(const uint8_t* image, size_t pixel, size
   size_t oy = pixel / g_.out_w, ox = pixel % g_.out_w;
   for (size_t p = 0; p < count; ++p, rows += row_bytes_) {
     const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g_.stride_w) - g_.pad_left;
-    const bool inside_x = g_.dilation_w == 1 && x0 >= 0 &&
-                          static_cast<size_t>(x0) + g_.kernel_w <= g_.in_w;
+    const bool inside_x =
+        g_.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g_.kernel_w <= g_.in_w;
     uint8_t* dst = rows;
     for (size_t ky = 0; ky < g_.kernel_h; ++ky, dst += span) {
       const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g_.stride_h + ky * g_.dilation_h) -

@@ -49,11 +49,11 @@ class ConvVnni : public FastConv {
   friend std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& spec);
   ConvGeometry g_;
   VnniGemm gemm_;
-  size_t row_bytes_ = 0;   // K rounded up to 4
-  size_t chunk_rows_ = 0;  // output pixels per task
-  uint8_t pad_byte_ = 0;   // the input zero point as the GEMM reads it
-  uint8_t flip_ = 0;       // 0x80 for int8
-  bool narrow_ = false;    // window rows of <= 13 bytes, no dilation: Im2colNarrow
+  size_t row_bytes_ = 0;          // K rounded up to 4
+  size_t chunk_rows_ = 0;         // output pixels per task
+  uint8_t pad_byte_ = 0;          // the input zero point as the GEMM reads it
+  uint8_t flip_ = 0;              // 0x80 for int8
+  bool narrow_ = false;           // window rows of <= 13 bytes, no dilation: Im2colNarrow
   std::vector<uint8_t> pad_row_;  // Im2colNarrow: an input row of zero points
 };
 

@@ -19,9 +19,12 @@
 //      converts without overflow and the min moves after rounding (step 4): rounding is
 //      monotonic and keeps integers, so min(round(f), hi) = round(min(f, hi)).
 //   4. Narrow as XNNPACK does: VPACKSSDW pairs of vectors, add zp with int16 saturation, then
-//      VPACKSSWB/VPACKUSWB and clamp to [out_min, out_max] (blocks of 2: clamp as int16, then
-//      VPMOVWB; blocks of 1 or 3 clamp both sides in float, add zp, VPMOVDB). Saturation only
-//      ever moves values that the clamp moves anyway, so all these give XNNPACK's bytes.
+//      VPACKSSWB/VPACKUSWB and clamp to [out_min, out_max]. Blocks of 4 give a row's 64 bytes
+//      in order; blocks of 2 pack two rows together and VPERMQ separates them, blocks of 1
+//      four rows and VPERMD transposes them. A lone row of a block of 2 clamps as int16, then
+//      VPMOVWB; blocks of 3 and lone rows of blocks of 1 clamp both sides in float, add zp and
+//      VPMOVDB. Saturation only moves values that the clamp moves anyway, so all these give
+//      XNNPACK's bytes.
 // Ownership: owns its packed weights. Thread safety: Run is const; concurrent calls may share
 // the object and must write different output rows or blocks.
 // Usage:
@@ -81,7 +84,7 @@ class VnniGemm {
   size_t k_ = 0, n_ = 0, k_groups_ = 0;
   int32_t input_factor_ = 0;  // uint8: 128 - kernel_zp, times each row's input sum
   int32_t output_zero_point_ = 0, output_min_ = 0, output_max_ = 0;
-  bool clamp_in_float_ = false;  // some scale >= 1 (see step 3)
+  bool clamp_in_float_ = false;          // some scale >= 1 (see step 3)
   float out_lo_ = 0.0f, out_hi_ = 0.0f;  // output_min/max - zero point
   std::vector<Block> blocks_;
   std::vector<int8_t> weights_;  // per block: [k_groups][NB][16][4]
