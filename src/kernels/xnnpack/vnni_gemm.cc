@@ -49,8 +49,8 @@ LABELITE_VNNI inline __m512i Broadcast4(const uint8_t* p, __m512i flip) {
   return _mm512_xor_si512(_mm512_set1_epi32(v), flip);
 }
 
-// Sum of n unsigned bytes (the uint8 weight-shift correction).
-LABELITE_VNNI int32_t ByteSum(const uint8_t* p, size_t n) {
+// Per 64-bit lane, sums of 8 of the n bytes at p (VPSADBW against zero).
+LABELITE_VNNI inline __m512i SadRow(const uint8_t* p, size_t n) {
   __m512i sum = _mm512_setzero_si512();
   size_t i = 0;
   for (; i + 64 <= n; i += 64)
@@ -59,7 +59,22 @@ LABELITE_VNNI int32_t ByteSum(const uint8_t* p, size_t n) {
     const __m512i tail = _mm512_maskz_loadu_epi8((~0ULL) >> (64 - (n - i)), p + i);
     sum = _mm512_add_epi64(sum, _mm512_sad_epu8(tail, _mm512_setzero_si512()));
   }
-  return static_cast<int32_t>(_mm512_reduce_add_epi64(sum));
+  return sum;
+}
+
+// The byte sums of 4 rows of n bytes (the uint8 weight-shift correction), reduced together:
+// pairs of rows share 64-bit lanes, two rows' pairs share 32-bit halves, then 128-bit lanes add.
+LABELITE_VNNI inline __m128i ByteSums4(const uint8_t* p, size_t stride, size_t n) {
+  const __m512i s0 = SadRow(p, n), s1 = SadRow(p + stride, n);
+  const __m512i s2 = SadRow(p + 2 * stride, n), s3 = SadRow(p + 3 * stride, n);
+  const __m512i p01 =
+      _mm512_add_epi64(_mm512_unpacklo_epi64(s0, s1), _mm512_unpackhi_epi64(s0, s1));
+  const __m512i p23 =
+      _mm512_add_epi64(_mm512_unpacklo_epi64(s2, s3), _mm512_unpackhi_epi64(s2, s3));
+  __m512i r = _mm512_or_si512(p01, _mm512_slli_epi64(p23, 32));  // per lane: rows 0, 2, 1, 3
+  r = _mm512_add_epi32(r, _mm512_shuffle_i32x4(r, r, 0x4E));
+  r = _mm512_add_epi32(r, _mm512_shuffle_i32x4(r, r, 0xB1));
+  return _mm_shuffle_epi32(_mm512_castsi512_si128(r), 0xD8);
 }
 
 // The requantization constants of a tile (steps 3 and 4).
@@ -185,8 +200,8 @@ LABELITE_VNNI void Tile(const TileArgs& t) {
       for (int v = 0; v < NB; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, wv[v]);
     }
   }
-// An empty asm per accumulator ends the accumulation: without it GCC 12 lets the
-// requantization's register pressure spill accumulators inside the k loop above.
+  // An empty asm per accumulator ends the accumulation: without it GCC 12 lets the
+  // requantization's register pressure spill accumulators inside the k loop above.
   #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r)
     #pragma GCC unroll 4
@@ -319,11 +334,19 @@ bool VnniGemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
 // Step 2 for at most kChunkRows rows.
 LABELITE_VNNI void VnniGemm::RunChunk(const Rows& rows, size_t block_begin,
                                       size_t block_end) const {
-  int32_t fix[kChunkRows];
+  alignas(16) int32_t fix[kChunkRows];
   if (!is_signed_) {
     const size_t bytes = rows.prepared ? 4 * k_groups_ : k_;
-    for (size_t r = 0; r < rows.rows; ++r)
-      fix[r] = input_factor_ * ByteSum(rows.a + r * rows.a_stride, bytes);
+    const __m128i factor = _mm_set1_epi32(input_factor_);
+    size_t r = 0;
+    for (; r + 4 <= rows.rows; r += 4)
+      _mm_store_si128(
+          reinterpret_cast<__m128i*>(fix + r),
+          _mm_mullo_epi32(ByteSums4(rows.a + r * rows.a_stride, rows.a_stride, bytes), factor));
+    for (; r < rows.rows; ++r) {
+      const __m512i sum = SadRow(rows.a + r * rows.a_stride, bytes);
+      fix[r] = input_factor_ * static_cast<int32_t>(_mm512_reduce_add_epi64(sum));
+    }
   }
   TileArgs t{};
   t.a_stride = rows.a_stride;
