@@ -25,6 +25,7 @@
 //      VPMOVWB; blocks of 3 and lone rows of blocks of 1 clamp both sides in float, add zp and
 //      VPMOVDB. Saturation only moves values that the clamp moves anyway, so all these give
 //      XNNPACK's bytes.
+// The tile of steps 2 to 4 lives in vnni_gemm_tile.h; packing and the chunk loop here.
 // Ownership: owns its packed weights. Thread safety: Run is const; concurrent calls may share
 // the object and must write different output rows or blocks.
 // Usage:
