@@ -202,7 +202,8 @@ TEST_P(ConvVnniTest, EdgeShapes) {
   RunCase({kind, 1, 9, 11, 7, 64, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3});    // dilations
   RunCase({kind, 1, 6, 6, 4, 65, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0});     // VALID, even kernel
   RunCase({kind, 1, 10, 10, 96, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});  // K = 864
-  RunCase({kind, 1, 6, 5, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});   // K = 5400: 12-row chunks
+  RunCase({kind, 1, 6, 5, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});   // K = 5400: 8-row chunks
+  RunCase({kind, 1, 3, 3, 910, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});    // K = 8190: the largest
   RunCase({kind, 3, 13, 9, 3, 8, 7, 7, 3, 2, 1, 1, 3, 2, 3, 4});     // 7x7, batch 3
 }
 

@@ -12,7 +12,7 @@ namespace {
 
 constexpr size_t kBufferBytes = 64 * 1024;  // the per-task im2col buffer, on the stack
 constexpr size_t kMaxChunkRows = 96;        // two of VnniGemm's 48-row chunks
-constexpr size_t kMinChunkRows = 12;        // larger K than this allows: XNNPACK runs it
+constexpr size_t kMinChunkRows = 8;         // whole 8-row tiles; larger K: XNNPACK runs it
 constexpr size_t kMaxNarrowKernel = 16;     // kernel rows of Im2colNarrow
 
 // dst[0, n) = src[0, n) ^ flip (n bytes), 64 at a time.

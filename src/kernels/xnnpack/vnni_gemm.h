@@ -11,7 +11,7 @@
 //      so that the saturating packs of step 4 leave the bytes in channel order.
 //   2. Run, per chunk of up to 48 rows: uint8 only, each row's sum times (128 - w_zp) (the
 //      weight shift's correction); then per column block, tiles of MR rows x NB vectors
-//      (MR = 16, 12, 8, 6 for NB = 1..4: 16 to 24 accumulators) accumulate int32 with
+//      (MR = 16, 8, 8, 6 for NB = 1..4: 16 to 24 accumulators) accumulate int32 with
 //      VPDPBUSD, one broadcast 4-byte activation group against NB weight vectors.
 //   3. Requantize as XNNPACK's "fp32" kernels: f = float(acc) * scale, f = min(f, out_max -
 //      zp), rounded to nearest even (VCVTPS2DQ); scale = input_scale * kernel_scale /
