@@ -1,6 +1,6 @@
 // DwConvAvx512 against XNNPACK's own depthwise convolution operator (the fast path's oracle,
 // whose results match TFLite's goldens): random depthwise convolutions must give the same bytes
-// for qs8, qc8 and qu8, over channel counts around the 16/32-channel blocks, tiny images,
+// for qs8, qc8 and qu8, over channel counts around the 16/64-channel blocks, tiny images,
 // kernels 1x1 to 7x7, strides 1-3, TFLite SAME/VALID and arbitrary padding, negative zero
 // points, clamped (activation) ranges, batches, and threaded runs.
 #include "kernels/xnnpack/dwconv_avx512.h"
@@ -270,6 +270,30 @@ TEST_P(DwConvAvx512Test, RandomShapes) {
     if (c.in_w + c.pad_left + c.pad_right < c.kernel_w) c.pad_right = c.kernel_w - 1;
     c.seed = static_cast<uint32_t>(rng());
     c.weights = rng() % 2 == 0 ? Weights::kFull : Weights::kFitInt8;
+    RunCase(c);
+  }
+}
+
+// 3x3 stride 2 has its own path (stacking in registers, padding columns selected per
+// position): every padding, narrow and wide rows, channel tails.
+TEST_P(DwConvAvx512Test, Stride2Kernel3) {
+  std::mt19937 rng(4242 + int(GetParam()));
+  for (int i = 0; i < 60; ++i) {
+    Case c{};
+    c.kind = GetParam();
+    c.batch = 1 + rng() % 2;
+    c.in_h = 1 + rng() % 24;
+    c.in_w = 1 + rng() % 40;
+    c.channels = 1 + rng() % 200;
+    c.kernel_h = c.kernel_w = 3;
+    c.stride_h = c.stride_w = 2;
+    c.pad_top = rng() % 3, c.pad_bottom = rng() % 3;
+    c.pad_left = rng() % 3, c.pad_right = rng() % 3;
+    if (c.in_h + c.pad_top + c.pad_bottom < 3) c.pad_bottom = 2;
+    if (c.in_w + c.pad_left + c.pad_right < 3) c.pad_right = 2;
+    c.seed = static_cast<uint32_t>(rng());
+    c.weights = rng() % 2 == 0 ? Weights::kFull : Weights::kFitInt8;
+    c.threaded = i % 4 == 0;
     RunCase(c);
   }
 }

@@ -59,9 +59,7 @@ bool DwConvAvx512::Pack(const FastConvSpec& s) {
   pad_top_ = s.pad_top, pad_left_ = s.pad_left;
   row_fn_ = dwconv::SelectRow(kernel_w_, stride_w_);
   blocks_ = (c + 15) / 16;
-  // Groups of 4 stacked rows; 3x3 stride 2 takes two (8 rows for 3 output rows: fewer
-  // stacked rows per output than one group for one row, a few more multiplications).
-  row_groups_ = (kernel_h_ + 3) / 4 + (kernel_h_ == 3 && stride_h_ == 2 ? 1 : 0);
+  row_groups_ = (kernel_h_ + 3) / 4;  // groups of 4 stacked rows
   phases_ = 1 + (4 * row_groups_ - kernel_h_) / stride_h_;
   is_signed_ = q.is_signed;
   pad_byte_ = static_cast<uint8_t>(q.input_zero_point);
@@ -133,6 +131,8 @@ bool DwConvAvx512::Pack(const FastConvSpec& s) {
 // 64 channels: stack the 4 * row_groups input rows of this row set, then multiply every block.
 void DwConvAvx512::RunSet(const uint8_t* input, uint8_t* output, size_t set,
                           size_t group_begin, size_t group_end) const {
+  if (kernel_h_ == 3 && kernel_w_ == 3 && stride_h_ == 2 && stride_w_ == 2)
+    return RunRowS2(input, output, set, group_begin, group_end);
   alignas(64) uint8_t t[kStackBytes];
   const size_t y0 = set * phases_;
   const size_t rows = std::min(phases_, out_h_ - y0);
@@ -184,6 +184,43 @@ void DwConvAvx512::RunSet(const uint8_t* input, uint8_t* output, size_t set,
         MultiplyBlock(4 * group + b, y0, rows, output + xa * channels_, a);
       }
     }
+  }
+}
+
+// 3x3 stride 2 (one output row per set): stacks in registers, no buffer (MultiplyRowS2).
+void DwConvAvx512::RunRowS2(const uint8_t* input, uint8_t* output, size_t y, size_t group_begin,
+                            size_t group_end) const {
+  dwconv::RowS2Args a{};
+  const ptrdiff_t first_row = static_cast<ptrdiff_t>(2 * y) - static_cast<ptrdiff_t>(pad_top_);
+  std::array<const uint8_t*, 3> row_start{};
+  for (size_t i = 0; i < 3; ++i) {
+    const ptrdiff_t r = first_row + static_cast<ptrdiff_t>(i);
+    const bool inside = r >= 0 && r < static_cast<ptrdiff_t>(in_h_);
+    row_start[i] = inside ? input + static_cast<size_t>(r) * in_w_ * channels_ : nullptr;
+    a.steps[i] = inside ? channels_ : 0;
+  }
+  a.pad = pad_row_.data();
+  a.in_w = in_w_, a.pad_left = pad_left_, a.out_w = out_w_, a.channel_stride = channels_;
+  a.flip = is_signed_ ? 0x80 : 0;
+  a.zero_point = output_zero_point_, a.lo = out_lo_, a.hi = static_cast<float>(out_hi_);
+  for (size_t group = group_begin; group < group_end; ++group) {
+    const size_t c0 = kGroupChannels * group;
+    const size_t width = std::min(kGroupChannels, channels_ - c0);
+    a.mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+    a.blocks = (width + 15) / 16;
+    for (size_t i = 0; i < 3; ++i)
+      a.rows[i] = row_start[i] != nullptr ? row_start[i] + c0 : pad_row_.data();
+    a.w = weights_.data() + 4 * group * kernel_w_ * 64;  // phase 0, one row group
+    a.bias = bias_.data() + c0;
+    a.scale = scales_.data() + c0;
+    for (size_t b = 0; b < a.blocks; ++b) {
+      const size_t block = 4 * group + b;
+      a.extra_w[b] = extra_weights_.data() + 64 * size_t{extra_begin_[block]};
+      a.extra_taps[b] = extra_taps_.data() + extra_begin_[block];
+      a.extras[b] = extra_begin_[block + 1] - extra_begin_[block];
+    }
+    a.out = output + y * out_w_ * channels_ + c0;
+    dwconv::MultiplyRowS2(a);
   }
 }
 

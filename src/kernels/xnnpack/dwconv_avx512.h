@@ -8,8 +8,7 @@
 // built once and used by every output that covers it: by KW horizontal taps, and by several
 // output rows that read the same 4 input rows with their taps shifted down ("phases": for 3x3
 // stride 1, output rows y and y+1 both read input rows y-1..y+2, with taps (w0,w1,w2,0) and
-// (0,w0,w1,w2); 3x3 stride 2 stacks 8 rows for 3 output rows). A 3x3 output vector then costs 3
-// VPDPBUSD and half a stacked vector (stride 2: 4 and about 1.5).
+// (0,w0,w1,w2)). A 3x3 stride-1 output vector then costs 3 VPDPBUSD and half a stacked vector.
 //
 // How it computes (steps):
 //   1. Pack (once): per phase, per block of 16 channels, per group of 4 stacked rows, per
@@ -30,6 +29,8 @@
 //      c. Requantize as XNNPACK's "fp32" kernels: float(acc) * scale, clamped above to
 //         out_max - zp as a float, rounded to nearest even (VCVTPS2DQ), clamped below to
 //         out_min - zp, + zp, narrowed to bytes.
+//      3x3 stride 2 skips the buffer: its T vectors serve only 1.5 taps each, so tiles of 4
+//      output pixels x 64 channels stack in registers and multiply at once (MultiplyRowS2).
 //   Tasks are spread over the pthreadpool by (image, row set) and, when those are few, channels.
 // Ownership: the object owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
@@ -70,6 +71,9 @@ class DwConvAvx512 : public FastConv {
   // the image's output at the chunk's first column.
   void MultiplyBlock(size_t block, size_t y0, size_t rows, uint8_t* output,
                      dwconv::RowArgs& a) const;
+  // 3x3 stride 2: output row y of channel groups [group_begin, group_end).
+  void RunRowS2(const uint8_t* input, uint8_t* output, size_t y, size_t group_begin,
+                size_t group_end) const;
 
   size_t in_h_ = 0, in_w_ = 0, channels_ = 0, out_h_ = 0, out_w_ = 0;
   size_t kernel_h_ = 0, kernel_w_ = 0, stride_h_ = 0, stride_w_ = 0;

@@ -1,47 +1,19 @@
-// The AVX-512 parts of DwConvAvx512 (dwconv_avx512.h): stacking input rows and the register
-// tiles that multiply, accumulate and requantize them.
+// The AVX-512 parts of DwConvAvx512 (dwconv_avx512.h): stacking input rows into a buffer and
+// the register tiles that multiply, accumulate and requantize them (3x3 stride 2:
+// dwconv_avx512_s2.cc).
 #include "kernels/xnnpack/dwconv_avx512_rows.h"
-
-#include <immintrin.h>
-
-#include <array>
 
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_* operands of the casts and
 // masked loads) as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-// Only this file uses AVX-512, and only in the functions marked LABELITE_AVX512.
-#define LABELITE_AVX512 \
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
+#include "kernels/xnnpack/dwconv_avx512_simd.h"
 
 namespace labelite::xnn::dwconv {
 namespace {
 
 constexpr int kMaxTile = 8;  // output pixels per register tile
-
-// VPERMT2B index pairing rows a and b channel by channel (16-bit [a, b]) so that VPUNPCKLWD /
-// VPUNPCKHWD of two such pairs (rows 0,1 and rows 2,3) give blocks 2 * half and 2 * half + 1 in
-// channel order: 128-bit lane k holds channels 4k..4k+3 in words 0-3, 16+4k..16+4k+3 in 4-7.
-constexpr std::array<uint8_t, 64> PairIndex(int half) {
-  std::array<uint8_t, 64> idx{};
-  for (int k = 0; k < 4; ++k)
-    for (int j = 0; j < 8; ++j) {
-      const int ch = 32 * half + (j < 4 ? 4 * k + j : 16 + 4 * k + j - 4);
-      idx[2 * (8 * k + j)] = static_cast<uint8_t>(ch);
-      idx[2 * (8 * k + j) + 1] = static_cast<uint8_t>(64 + ch);
-    }
-  return idx;
-}
-constexpr std::array<uint8_t, 64> kPairLo = PairIndex(0), kPairHi = PairIndex(1);
-
-template <bool kMasked>
-LABELITE_AVX512 __attribute__((always_inline)) inline __m512i LoadRow(const uint8_t* p,
-                                                                        uint64_t mask,
-                                                                        __m512i flip) {
-  const __m512i v = kMasked ? _mm512_maskz_loadu_epi8(mask, p) : _mm512_loadu_si512(p);
-  return _mm512_xor_si512(v, flip);
-}
 
 // `count` positions of one group of 4 rows, all inside the image: T of kBlocks blocks.
 template <int kBlocks, bool kMasked>
@@ -73,12 +45,6 @@ LABELITE_AVX512 void StackInside(const uint8_t* const* rows, const size_t* steps
 
 using StackFn = void (*)(const uint8_t* const*, const size_t*, size_t, size_t, uint64_t,
                          __m512i, uint8_t*, size_t);
-
-// acc += 4-byte dot products of unsigned `a` and signed `b`. Written as asm because GCC 12
-// copies every accumulator of the intrinsic's loop twice per iteration.
-LABELITE_AVX512 inline void Dpbusd(__m512i& acc, __m512i a, __m512i b) {
-  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "vm"(b));
-}
 
 // The taps of one row group for N output pixels. With the kernel width KW and stride S known
 // at compile time, each T vector is loaded once and feeds every (pixel, tap) that reads it;
@@ -124,8 +90,6 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void Extras(const RowArgs&
   }
 }
 
-// Requantization clamps the top in float (so the conversion cannot overflow) and the bottom
-// after rounding, as XNNPACK does.
 template <int N>
 LABELITE_AVX512 __attribute__((always_inline)) inline void Requantize(const RowArgs& a,
                                                                        const __m512i* acc,
@@ -133,15 +97,10 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void Requantize(const RowA
   const __m512 scale = _mm512_loadu_ps(a.scale);
   const __m512 hi = _mm512_set1_ps(a.hi);
   const __m512i lo = _mm512_set1_epi32(a.lo), zp = _mm512_set1_epi32(a.zero_point);
-  const size_t out_pixel = a.out_pixel;
+  const size_t out_pixel = a.out_pixel;  // a local: the stores may alias `a`
   const __mmask16 mask = a.mask;
   #pragma GCC unroll 16
-  for (int n = 0; n < N; ++n) {
-    const __m512 f = _mm512_min_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[n]), scale), hi);
-    const __m512i q = _mm512_add_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(f), lo), zp);
-    // VPMOVDB to a register, then a store: faster than VPMOVDB to memory on Zen 4.
-    _mm_mask_storeu_epi8(out + n * out_pixel, mask, _mm512_cvtepi32_epi8(q));
-  }
+  for (int n = 0; n < N; ++n) RequantizeOne(acc[n], scale, hi, lo, zp, mask, out + n * out_pixel);
 }
 
 // N output pixels of one row from `t` to `out`.

@@ -66,6 +66,30 @@ RowFn SelectRow(size_t kernel_w, size_t stride_w);
 // (w0, w1, w2, 0) and (0, w0, w1, w2) of the same stacked rows).
 void MultiplyRowPair(const RowArgs& a);
 
+// 3x3 stride 2: one output row of one group of up to 64 channels, stacking in registers (the
+// stacked rows of a stride-2 row serve about 1.5 taps each, too few to pay for a store and a
+// load): per input position, 3 row loads, VPERMT2B and VPUNPCK[LH]WD give T for 4 blocks, which
+// go straight into the accumulators of the output pixels that read them.
+struct RowS2Args {
+  std::array<const uint8_t*, 3> rows;  // input rows 2y - pad_top + 0..2: pixel 0, channel c0
+  std::array<size_t, 3> steps;         // bytes per pixel; 0 for padding rows
+  const uint8_t* pad;                  // 64 bytes of the input zero point (padding columns)
+  size_t in_w, pad_left, out_w, channel_stride;
+  size_t blocks;                       // valid blocks of 16 channels (1-4)
+  uint64_t mask;                       // valid channels of the 64
+  uint8_t flip;                        // 0x80 for int8 inputs
+  const int8_t* w;                     // [block][kx][64], row slots 0-2
+  const int32_t* bias;                 // [64]
+  const float* scale;                  // [64]
+  std::array<const int8_t*, 4> extra_w;        // per block, as in RowArgs
+  std::array<const uint32_t*, 4> extra_taps;   // kx of each extra vector
+  std::array<size_t, 4> extras;
+  uint8_t* out;                        // output row, channel c0
+  int32_t zero_point, lo;
+  float hi;
+};
+void MultiplyRowS2(const RowS2Args& a);
+
 }  // namespace labelite::xnn::dwconv
 
 #endif  // LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_ROWS_H_
