@@ -180,31 +180,6 @@ TEST(XnnpackOps, DepthwiseConv2D) {
       }
 }
 
-// labelite's own float kernels (conv_f32_direct.cc) over the shapes they choose: channel
-// blocks with tails (7, 16, 40), windows up to 64 inputs, 5x5 kernels, images smaller than the
-// kernel, no activation and RELU6.
-TEST(XnnpackOps, DirectFloatConvolutions) {
-  struct Shape { int h, w, cin, cout, k, stride; };
-  for (const Shape& sh : {Shape{2, 3, 3, 8, 3, 2}, Shape{17, 15, 7, 64, 3, 1}, Shape{9, 9, 2, 40, 5, 2},
-                          Shape{1, 1, 3, 16, 3, 1}, Shape{12, 10, 4, 33, 3, 2}})
-    for (Padding p : {Padding::kSame, Padding::kValid}) {
-      if (p == Padding::kValid && (sh.h < sh.k || sh.w < sh.k)) continue;
-      for (Activation a : {Activation::kNone, Activation::kRelu6}) {
-        EXPECT_LE(FastVsReference(ConvModel(DataType::kFloat32, false, sh.h, sh.w, sh.cin, sh.cout,
-                                            sh.k, sh.stride, p, a, false),
-                                  kConv, &CreateReferenceConv2D, &CreateXnnpackConv2D),
-                  1e-5)
-            << "conv " << sh.h << "x" << sh.w << "x" << sh.cin << " -> " << sh.cout;
-        EXPECT_LE(FastVsReference(ConvModel(DataType::kFloat32, true, sh.h, sh.w, sh.cout, sh.cout,
-                                            sh.k, sh.stride, p, a, false),
-                                  kDepthwise, &CreateReferenceDepthwiseConv2D,
-                                  &CreateXnnpackDepthwiseConv2D),
-                  1e-5)
-            << "depthwise " << sh.h << "x" << sh.w << "x" << sh.cout;
-      }
-    }
-}
-
 std::vector<uint8_t> FullyConnectedModel(DataType type, int batch, int k, int n) {
   ModelBuilder b;
   const bool q = type != DataType::kFloat32;
