@@ -14,7 +14,7 @@ TEST(ByteTable, EveryValueAndLengthMatchesTheLoop) {
   std::mt19937 rng(7);
   std::array<uint8_t, 256> table;
   for (auto& v : table) v = static_cast<uint8_t>(rng());
-  std::vector<uint8_t> in(1000);
+  std::vector<uint8_t> in(1003);  // the longest case (999) at the largest offset (3)
   for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>(i * 37 + 11);
   for (size_t n : {0, 1, 63, 64, 65, 127, 128, 200, 256, 999}) {
     for (size_t offset : {0, 1, 3}) {
