@@ -94,13 +94,15 @@ LABELITE_VNNI void ConvVnni::Im2colNarrow(const uint8_t* image, size_t pixel, si
   size_t oy = pixel / g.out_w, ox = pixel % g.out_w;
   while (count > 0) {
     const size_t n_row = std::min(count, g.out_w - ox), end = ox + n_row;
-    bool plain = true;  // 16-byte loads stay inside the image (or the pad row)
+    bool plain = true;  // 16-byte loads stay inside the image (or the padded pad row)
     for (size_t ky = 0; ky < g.kernel_h; ++ky) {
       const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
                            static_cast<ptrdiff_t>(g.pad_top);
       const bool valid = iy >= 0 && static_cast<size_t>(iy) < g.in_h;
       sources[ky] = valid ? image + static_cast<size_t>(iy) * in_row : pad_row_.data();
-      plain = plain && !(valid && static_cast<size_t>(iy) + 1 == g.in_h);
+      // A 16-byte load starting in this row ends at most 16 bytes past it: plain loads need
+      // that many bytes of later rows (rows narrower than 16 bytes need several).
+      plain = plain && (!valid || (g.in_h - 1 - static_cast<size_t>(iy)) * in_row >= 16);
     }
     for (; ox < end; ++ox, rows += row_bytes) {
       if (ox >= lo && ox < hi) {  // the interior run
