@@ -213,6 +213,7 @@ void DwConvAvx512::RunRowS2(const uint8_t* input, uint8_t* output, size_t y, siz
     a.w = weights_.data() + 4 * group * kernel_w_ * 64;  // phase 0, one row group
     a.bias = bias_.data() + c0;
     a.scale = scales_.data() + c0;
+    a.extras = {};
     for (size_t b = 0; b < a.blocks; ++b) {
       const size_t block = 4 * group + b;
       a.extra_w[b] = extra_weights_.data() + 64 * size_t{extra_begin_[block]};

@@ -1,4 +1,5 @@
 // 3x3 stride 2 of DwConvAvx512 (dwconv_avx512.h): stacking in registers, see MultiplyRowS2.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -17,7 +18,7 @@ namespace {
 // 3x3 stride 2, N output pixels from x0, NB blocks: per position, T for the blocks from
 // three row loads (the fourth row slot has zero weights), each T into the (pixel, tap) pairs
 // that read it. kEdge selects padding columns per position; otherwise all lie in the image.
-template <int N, int NB, bool kMasked, bool kEdge>
+template <int N, int NB, bool kMasked, bool kEdge, bool kExtras>
 LABELITE_AVX512 __attribute__((always_inline)) inline void TileS2(const RowS2Args& a,
                                                                    size_t x0) {
   __m512i acc[NB][N];
@@ -59,9 +60,10 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void TileS2(const RowS2Arg
         if (p < kx || (p - kx) % 2 != 0 || (p - kx) / 2 >= N) continue;
         __m512i& sum = acc[b][(p - kx) / 2];
         Dpbusd(sum, t[b], _mm512_loadu_si512(a.w + (3 * b + kx) * 64));
-        for (size_t e = 0; e < a.extras[b]; ++e)
-          if (a.extra_taps[b][e] == static_cast<uint32_t>(kx))
-            Dpbusd(sum, t[b], _mm512_loadu_si512(a.extra_w[b] + 64 * e));
+        if (kExtras)
+          for (size_t e = 0; e < a.extras[b]; ++e)
+            if (a.extra_taps[b][e] == static_cast<uint32_t>(kx))
+              Dpbusd(sum, t[b], _mm512_loadu_si512(a.extra_w[b] + 64 * e));
       }
   }
   const __m512 hf = _mm512_set1_ps(a.hi);
@@ -77,28 +79,55 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void TileS2(const RowS2Arg
   }
 }
 
-// Tiles of 4 pixels where all their input columns lie in the image, single pixels elsewhere.
-template <int NB, bool kMasked>
+// Tiles of N pixels from x0 to x1, each in its own function: inlined together, GCC keeps the
+// constants of every tile variant live and spills the accumulators of the main loop.
+template <int N, int NB, bool kMasked, bool kEdge, bool kExtras>
+LABELITE_AVX512 __attribute__((noinline)) void TilesS2(const RowS2Args& a, size_t x0,
+                                                        size_t x1) {
+  for (size_t x = x0; x + N <= x1; x += N) TileS2<N, NB, kMasked, kEdge, kExtras>(a, x);
+}
+
+// Pixels whose 3 input columns all lie in the image in tiles of 4 (then 3, 2, 1), the others
+// (at most one per side for SAME padding) alone with padding columns selected per position.
+template <int NB, bool kMasked, bool kExtras>
 LABELITE_AVX512 void RowS2(const RowS2Args& args) {
   const RowS2Args a = args;  // a local copy: the output stores cannot alias it
-  constexpr size_t kTile = 4;
   size_t x = 0;
-  for (; x < a.out_w && 2 * x < a.pad_left; ++x) TileS2<1, NB, kMasked, true>(a, x);
-  for (; x + kTile <= a.out_w && 2 * (x + kTile) - a.pad_left < a.in_w; x += kTile)
-    TileS2<kTile, NB, kMasked, false>(a, x);
-  for (; x < a.out_w; ++x) TileS2<1, NB, kMasked, true>(a, x);
+  while (x < a.out_w && 2 * x < a.pad_left) ++x;
+  TilesS2<1, NB, kMasked, true, kExtras>(a, 0, x);
+  // Inside: 2x + 2 - pad_left < in_w.
+  const size_t limit = a.in_w + a.pad_left >= 3 ? (a.in_w + a.pad_left - 3) / 2 + 1 : 0;
+  const size_t inside_end = std::max(x, std::min(a.out_w, limit));
+  const size_t tiles_end = x + (inside_end - x) / 4 * 4;
+  TilesS2<4, NB, kMasked, false, kExtras>(a, x, tiles_end);
+  switch (inside_end - tiles_end) {
+    case 3: TilesS2<3, NB, kMasked, false, kExtras>(a, tiles_end, inside_end); break;
+    case 2: TilesS2<2, NB, kMasked, false, kExtras>(a, tiles_end, inside_end); break;
+    case 1: TilesS2<1, NB, kMasked, false, kExtras>(a, tiles_end, inside_end); break;
+    default: break;
+  }
+  TilesS2<1, NB, kMasked, true, kExtras>(a, inside_end, a.out_w);
+}
+
+template <bool kExtras>
+LABELITE_AVX512 void RowS2Blocks(const RowS2Args& a) {
+  if (a.mask == ~uint64_t{0}) return RowS2<4, false, kExtras>(a);
+  switch (a.blocks) {
+    case 4: RowS2<4, true, kExtras>(a); break;
+    case 3: RowS2<3, true, kExtras>(a); break;
+    case 2: RowS2<2, true, kExtras>(a); break;
+    default: RowS2<1, true, kExtras>(a); break;
+  }
 }
 
 }  // namespace
 
 LABELITE_AVX512 void MultiplyRowS2(const RowS2Args& a) {
-  if (a.mask == ~uint64_t{0}) return RowS2<4, false>(a);
-  switch (a.blocks) {
-    case 4: RowS2<4, true>(a); break;
-    case 3: RowS2<3, true>(a); break;
-    case 2: RowS2<2, true>(a); break;
-    default: RowS2<1, true>(a); break;
-  }
+  // uint8 remainders (extra vectors) are rare: most groups run without looking for them.
+  if (a.extras[0] + a.extras[1] + a.extras[2] + a.extras[3] == 0)
+    RowS2Blocks<false>(a);
+  else
+    RowS2Blocks<true>(a);
 }
 
 }  // namespace labelite::xnn::dwconv
