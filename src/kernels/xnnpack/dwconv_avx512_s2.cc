@@ -34,11 +34,11 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void TileS2(const RowS2Arg
   const ptrdiff_t col0 = static_cast<ptrdiff_t>(2 * x0) - static_cast<ptrdiff_t>(a.pad_left);
   #pragma GCC unroll 16
   for (int p = 0; p < 2 * N + 1; ++p) {
+    const ptrdiff_t col = col0 + p;
+    const bool inside = !kEdge || (col >= 0 && col < static_cast<ptrdiff_t>(a.in_w));
     __m512i v[3];
     #pragma GCC unroll 3
     for (int r = 0; r < 3; ++r) {
-      const ptrdiff_t col = col0 + p;
-      const bool inside = !kEdge || (col >= 0 && col < static_cast<ptrdiff_t>(a.in_w));
       const uint8_t* src = inside ? a.rows[r] + static_cast<size_t>(col) * a.steps[r] : a.pad;
       v[r] = LoadRow<kMasked>(src, a.mask, flip);
     }
