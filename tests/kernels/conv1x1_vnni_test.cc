@@ -15,64 +15,18 @@
 #include <string>
 #include <vector>
 
+#include "testing/xnn_conv.h"
+
 namespace labelite::xnn {
 namespace {
 
-enum class Kind { kQS8, kQC8, kQU8 };
+using Kind = testing::ConvKind;
 
 struct Case {
   Kind kind;
   size_t pixels, cin, cout;
   uint32_t seed;
 };
-
-struct OpDeleter {
-  void operator()(xnn_operator_t op) const { xnn_delete_operator(op); }
-};
-
-std::vector<uint8_t> RunXnnpack(const Case& c, const ConvQuant& q, const std::vector<uint8_t>& w,
-                                const std::vector<int32_t>& bias, const std::vector<uint8_t>& in) {
-  xnn_operator_t op = nullptr;
-  xnn_status s;
-  if (c.kind == Kind::kQU8) {
-    s = xnn_create_convolution2d_nhwc_qu8(
-        0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin, c.cout, c.cin, c.cout,
-        static_cast<uint8_t>(q.input_zero_point), q.input_scale,
-        static_cast<uint8_t>(q.kernel_zero_point), q.kernel_scales[0], w.data(), bias.data(),
-        static_cast<uint8_t>(q.output_zero_point), q.output_scale,
-        static_cast<uint8_t>(q.output_min), static_cast<uint8_t>(q.output_max), 0, &op);
-  } else if (c.kind == Kind::kQC8) {
-    s = xnn_create_convolution2d_nhwc_qc8(
-        0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin, c.cout, c.cin, c.cout,
-        static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales.data(),
-        reinterpret_cast<const int8_t*>(w.data()), bias.data(),
-        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
-        static_cast<int8_t>(q.output_max), 0, &op);
-  } else {
-    s = xnn_create_convolution2d_nhwc_qs8(
-        0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin, c.cout, c.cin, c.cout,
-        static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales[0],
-        reinterpret_cast<const int8_t*>(w.data()), bias.data(),
-        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
-        static_cast<int8_t>(q.output_max), 0, &op);
-  }
-  EXPECT_EQ(s, xnn_status_success);
-  std::unique_ptr<xnn_operator, OpDeleter> owner(op);
-  std::vector<uint8_t> out(c.pixels * c.cout);
-  if (c.kind == Kind::kQU8)
-    s = xnn_setup_convolution2d_nhwc_qu8(op, 1, c.pixels, 1, in.data(), out.data(), nullptr);
-  else if (c.kind == Kind::kQC8)
-    s = xnn_setup_convolution2d_nhwc_qc8(op, 1, c.pixels, 1,
-                                         reinterpret_cast<const int8_t*>(in.data()),
-                                         reinterpret_cast<int8_t*>(out.data()), nullptr);
-  else
-    s = xnn_setup_convolution2d_nhwc_qs8(op, 1, c.pixels, 1,
-                                         reinterpret_cast<const int8_t*>(in.data()),
-                                         reinterpret_cast<int8_t*>(out.data()), nullptr);
-  EXPECT_EQ(s, xnn_status_success);
-  EXPECT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
-  return out;
-}
 
 // Random quantization: zero points anywhere (negative too), scales spread over ~2 decades so
 // that some outputs saturate (a quarter of the cases with scales >= 1), and half of the cases
@@ -118,7 +72,15 @@ void RunCase(const Case& c) {
   const float max_ks = *std::max_element(q.kernel_scales.begin(), q.kernel_scales.end());
   if (q.input_scale * max_ks / q.output_scale >= 1.0f)  // float(acc) * scale beyond int32
     for (size_t i = 0; i < bias.size(); i += 2) bias[i] = static_cast<int32_t>(rng());
-  const std::vector<uint8_t> expected = RunXnnpack(c, q, w, bias, in);
+  xnn::FastConvSpec spec;  // the pixels as one column of an image, for XNNPACK's operator
+  spec.in_h = spec.out_h = c.pixels;
+  spec.in_w = spec.out_w = 1;
+  spec.cin = c.cin;
+  spec.cout = c.cout;
+  spec.quant = q;
+  spec.weights = w.data();
+  spec.bias = bias.data();
+  const std::vector<uint8_t> expected = testing::RunXnnpackConv(c.kind, spec, 1, in);
   Conv1x1Vnni conv;
   ASSERT_TRUE(conv.Pack(q, c.cin, c.cout, w.data(), bias.data()));
   std::vector<uint8_t> got(expected.size(), 0xAA);

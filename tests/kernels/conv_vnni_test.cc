@@ -15,63 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "testing/xnn_conv.h"
+
 namespace labelite::xnn {
 namespace {
 
-enum class Kind { kQS8, kQC8, kQU8 };
-
-struct OpDeleter {
-  void operator()(xnn_operator_t op) const { xnn_delete_operator(op); }
-};
-
-std::vector<uint8_t> RunXnnpack(Kind kind, const FastConvSpec& s, size_t batch,
-                                const std::vector<uint8_t>& in) {
-  const ConvQuant& q = s.quant;
-  const auto* w8 = static_cast<const int8_t*>(s.weights);
-  xnn_operator_t op = nullptr;
-  xnn_status st;
-  if (kind == Kind::kQU8) {
-    st = xnn_create_convolution2d_nhwc_qu8(
-        s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w, s.stride_h,
-        s.stride_w, s.dilation_h, s.dilation_w, 1, s.cin, s.cout, s.cin, s.cout,
-        static_cast<uint8_t>(q.input_zero_point), q.input_scale,
-        static_cast<uint8_t>(q.kernel_zero_point), q.kernel_scales[0],
-        static_cast<const uint8_t*>(s.weights), s.bias, static_cast<uint8_t>(q.output_zero_point),
-        q.output_scale, static_cast<uint8_t>(q.output_min), static_cast<uint8_t>(q.output_max), 0,
-        &op);
-  } else if (kind == Kind::kQC8) {
-    st = xnn_create_convolution2d_nhwc_qc8(
-        s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w, s.stride_h,
-        s.stride_w, s.dilation_h, s.dilation_w, 1, s.cin, s.cout, s.cin, s.cout,
-        static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales.data(), w8, s.bias,
-        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
-        static_cast<int8_t>(q.output_max), 0, &op);
-  } else {
-    st = xnn_create_convolution2d_nhwc_qs8(
-        s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w, s.stride_h,
-        s.stride_w, s.dilation_h, s.dilation_w, 1, s.cin, s.cout, s.cin, s.cout,
-        static_cast<int8_t>(q.input_zero_point), q.input_scale, q.kernel_scales[0], w8, s.bias,
-        static_cast<int8_t>(q.output_zero_point), q.output_scale, static_cast<int8_t>(q.output_min),
-        static_cast<int8_t>(q.output_max), 0, &op);
-  }
-  EXPECT_EQ(st, xnn_status_success);
-  std::unique_ptr<xnn_operator, OpDeleter> owner(op);
-  std::vector<uint8_t> out(batch * s.out_h * s.out_w * s.cout);
-  if (kind == Kind::kQU8)
-    st =
-        xnn_setup_convolution2d_nhwc_qu8(op, batch, s.in_h, s.in_w, in.data(), out.data(), nullptr);
-  else if (kind == Kind::kQC8)
-    st = xnn_setup_convolution2d_nhwc_qc8(op, batch, s.in_h, s.in_w,
-                                          reinterpret_cast<const int8_t*>(in.data()),
-                                          reinterpret_cast<int8_t*>(out.data()), nullptr);
-  else
-    st = xnn_setup_convolution2d_nhwc_qs8(op, batch, s.in_h, s.in_w,
-                                          reinterpret_cast<const int8_t*>(in.data()),
-                                          reinterpret_cast<int8_t*>(out.data()), nullptr);
-  EXPECT_EQ(st, xnn_status_success);
-  EXPECT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
-  return out;
-}
+using Kind = testing::ConvKind;
 
 // Random quantization: zero points anywhere (negative too), scales that make some outputs
 // saturate (a quarter of the cases with scales >= 1), and half of the cases with a narrowed
@@ -162,7 +111,7 @@ void RunCase(const Case& c) {
     for (size_t i = 0; i < bias.size(); i += 2) bias[i] = static_cast<int32_t>(rng());
   s.weights = w.data();
   s.bias = rng() % 8 == 0 ? nullptr : bias.data();
-  const std::vector<uint8_t> expected = RunXnnpack(c.kind, s, c.batch, in);
+  const std::vector<uint8_t> expected = testing::RunXnnpackConv(c.kind, s, c.batch, in);
   std::unique_ptr<FastConv> conv = MakeConvVnni(s);
   ASSERT_NE(conv, nullptr);
   std::vector<uint8_t> got(expected.size(), 0xAA);

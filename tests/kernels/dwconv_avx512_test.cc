@@ -16,10 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "testing/xnn_conv.h"
+
 namespace labelite::xnn {
 namespace {
 
-enum class Kind { kQS8, kQC8, kQU8 };
+using Kind = testing::ConvKind;
 enum class Weights { kFull, kFitInt8 };  // uint8: any byte, or w - kzp within int8
 
 struct Case {
@@ -52,59 +54,6 @@ Case Shape(Kind kind, size_t h, size_t w, size_t c, uint32_t k, uint32_t stride,
 
 size_t OutDim(size_t in, uint32_t k, uint32_t s, uint32_t before, uint32_t after) {
   return (in + before + after - k) / s + 1;
-}
-
-struct OpDeleter {
-  void operator()(xnn_operator_t op) const { xnn_delete_operator(op); }
-};
-
-std::vector<uint8_t> RunXnnpack(const Case& c, const ConvQuant& q, const std::vector<uint8_t>& w,
-                                const int32_t* bias, const std::vector<uint8_t>& in,
-                                size_t out_size) {
-  xnn_operator_t op = nullptr;
-  xnn_status s;
-  const size_t ch = c.channels;
-  const uint32_t flags = XNN_FLAG_DEPTHWISE_CONVOLUTION;
-  if (c.kind == Kind::kQU8) {
-    s = xnn_create_convolution2d_nhwc_qu8(
-        c.pad_top, c.pad_right, c.pad_bottom, c.pad_left, c.kernel_h, c.kernel_w, c.stride_h,
-        c.stride_w, 1, 1, ch, 1, 1, ch, ch, static_cast<uint8_t>(q.input_zero_point),
-        q.input_scale, static_cast<uint8_t>(q.kernel_zero_point), q.kernel_scales[0], w.data(),
-        bias, static_cast<uint8_t>(q.output_zero_point), q.output_scale,
-        static_cast<uint8_t>(q.output_min), static_cast<uint8_t>(q.output_max), flags, &op);
-  } else if (c.kind == Kind::kQC8) {
-    s = xnn_create_convolution2d_nhwc_qc8(
-        c.pad_top, c.pad_right, c.pad_bottom, c.pad_left, c.kernel_h, c.kernel_w, c.stride_h,
-        c.stride_w, 1, 1, ch, 1, 1, ch, ch, static_cast<int8_t>(q.input_zero_point),
-        q.input_scale, q.kernel_scales.data(), reinterpret_cast<const int8_t*>(w.data()), bias,
-        static_cast<int8_t>(q.output_zero_point), q.output_scale,
-        static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max), flags, &op);
-  } else {
-    s = xnn_create_convolution2d_nhwc_qs8(
-        c.pad_top, c.pad_right, c.pad_bottom, c.pad_left, c.kernel_h, c.kernel_w, c.stride_h,
-        c.stride_w, 1, 1, ch, 1, 1, ch, ch, static_cast<int8_t>(q.input_zero_point),
-        q.input_scale, q.kernel_scales[0], reinterpret_cast<const int8_t*>(w.data()), bias,
-        static_cast<int8_t>(q.output_zero_point), q.output_scale,
-        static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max), flags, &op);
-  }
-  EXPECT_EQ(s, xnn_status_success);
-  if (s != xnn_status_success) return {};
-  std::unique_ptr<xnn_operator, OpDeleter> owner(op);
-  std::vector<uint8_t> out(out_size, 0x33);
-  if (c.kind == Kind::kQU8)
-    s = xnn_setup_convolution2d_nhwc_qu8(op, c.batch, c.in_h, c.in_w, in.data(), out.data(),
-                                         nullptr);
-  else if (c.kind == Kind::kQC8)
-    s = xnn_setup_convolution2d_nhwc_qc8(op, c.batch, c.in_h, c.in_w,
-                                         reinterpret_cast<const int8_t*>(in.data()),
-                                         reinterpret_cast<int8_t*>(out.data()), nullptr);
-  else
-    s = xnn_setup_convolution2d_nhwc_qs8(op, c.batch, c.in_h, c.in_w,
-                                         reinterpret_cast<const int8_t*>(in.data()),
-                                         reinterpret_cast<int8_t*>(out.data()), nullptr);
-  EXPECT_EQ(s, xnn_status_success);
-  EXPECT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
-  return out;
 }
 
 // Random quantization: zero points anywhere (negative too), scales so that some outputs
@@ -169,10 +118,6 @@ void RunCase(const Case& c) {
   const size_t out_h = OutDim(c.in_h, c.kernel_h, c.stride_h, c.pad_top, c.pad_bottom);
   const size_t out_w = OutDim(c.in_w, c.kernel_w, c.stride_w, c.pad_left, c.pad_right);
   const size_t out_size = c.batch * out_h * out_w * c.channels;
-  const std::vector<uint8_t> expected =
-      RunXnnpack(c, q, w, with_bias ? bias.data() : nullptr, in, out_size);
-  ASSERT_FALSE(expected.empty());
-
   FastConvSpec spec;
   spec.depthwise = true;
   spec.in_h = c.in_h, spec.in_w = c.in_w, spec.cin = c.channels;
@@ -184,6 +129,8 @@ void RunCase(const Case& c) {
   spec.quant = q;
   spec.weights = w.data();
   spec.bias = with_bias ? bias.data() : nullptr;
+  const std::vector<uint8_t> expected = testing::RunXnnpackConv(c.kind, spec, c.batch, in);
+  ASSERT_EQ(expected.size(), out_size);
   std::unique_ptr<FastConv> conv = MakeDwConvAvx512(spec);
   ASSERT_NE(conv, nullptr);
   std::vector<uint8_t> got(out_size, 0xAA);
