@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kernels/xnnpack/dwconv_avx512.h"
+#include "kernels/xnnpack/quantized_conv_op.h"
 
 namespace labelite::xnn {
 namespace {
@@ -109,39 +110,19 @@ class DwConv {
   }
 
  private:
+  QuantConvType XnnType() const {
+    return s_.quant.is_signed ? QuantConvType::kQC8 : QuantConvType::kQU8;
+  }
   void CreateXnnpack() {
-    const ConvQuant& q = s_.quant;
-    const size_t c = s_.cin;
     xnn_operator_t op = nullptr;
-    if (q.is_signed) {
-      xnn_create_convolution2d_nhwc_qc8(
-          s_.pad_top, s_.pad_right, s_.pad_bottom, s_.pad_left, 3, 3, s_.stride_h, s_.stride_w,
-          1, 1, c, 1, 1, c, c, static_cast<int8_t>(q.input_zero_point), q.input_scale,
-          q.kernel_scales.data(), reinterpret_cast<const int8_t*>(weights_.data()),
-          bias_.data(), static_cast<int8_t>(q.output_zero_point), q.output_scale,
-          static_cast<int8_t>(q.output_min), static_cast<int8_t>(q.output_max),
-          XNN_FLAG_DEPTHWISE_CONVOLUTION, &op);
-    } else {
-      xnn_create_convolution2d_nhwc_qu8(
-          s_.pad_top, s_.pad_right, s_.pad_bottom, s_.pad_left, 3, 3, s_.stride_h, s_.stride_w,
-          1, 1, c, 1, 1, c, c, static_cast<uint8_t>(q.input_zero_point), q.input_scale,
-          static_cast<uint8_t>(q.kernel_zero_point), q.kernel_scales[0], weights_.data(),
-          bias_.data(), static_cast<uint8_t>(q.output_zero_point), q.output_scale,
-          static_cast<uint8_t>(q.output_min), static_cast<uint8_t>(q.output_max),
-          XNN_FLAG_DEPTHWISE_CONVOLUTION, &op);
-    }
+    CreateQuantizedConv(s_, XnnType(), &op);
     op_.reset(op);
     if (op_ != nullptr) Setup(nullptr);
   }
   void Setup(pthreadpool_t pool) {
     pool_ = pool;
-    if (s_.quant.is_signed)
-      xnn_setup_convolution2d_nhwc_qc8(op_.get(), 1, s_.in_h, s_.in_w,
-                                       reinterpret_cast<const int8_t*>(input_.data()),
-                                       reinterpret_cast<int8_t*>(output_.data()), pool);
-    else
-      xnn_setup_convolution2d_nhwc_qu8(op_.get(), 1, s_.in_h, s_.in_w, input_.data(),
-                                       output_.data(), pool);
+    SetupQuantizedConv(op_.get(), XnnType(), 1, s_.in_h, s_.in_w, input_.data(), output_.data(),
+                       pool);
   }
 
   FastConvSpec s_;

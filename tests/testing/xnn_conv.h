@@ -1,6 +1,6 @@
 // XNNPACK's own convolution operator as the oracle of labelite's FastConv kernels: the same
-// FastConvSpec (CONV_2D or DEPTHWISE_CONV_2D) run through xnn_create/setup/run of the qs8, qc8
-// or qu8 convolution2d_nhwc operator, single-threaded. xnn_initialize must have succeeded.
+// FastConvSpec (CONV_2D or DEPTHWISE_CONV_2D) run once, single-threaded, through
+// xnn::CreateQuantizedConv (the interpreter's own mapping). xnn_initialize must have succeeded.
 #ifndef LABELITE_TESTS_TESTING_XNN_CONV_H_
 #define LABELITE_TESTS_TESTING_XNN_CONV_H_
 
@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "kernels/xnnpack/fast_conv.h"
+#include "kernels/xnnpack/quantized_conv_op.h"
 
 namespace labelite::testing {
 
-// qs8: int8 per-tensor weights; qc8: int8 per-channel; qu8: uint8.
-enum class ConvKind { kQS8, kQC8, kQU8 };
+using ConvKind = xnn::QuantConvType;
 
 // Output [batch][out_h][out_w][cout] of `input` [batch][in_h][in_w][cin]; empty (with a gtest
 // failure) when XNNPACK refuses the parameters.

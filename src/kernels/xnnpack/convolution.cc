@@ -110,23 +110,9 @@ Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g)
   int32_t min = 0, max = 0;
   LABELITE_RETURN_IF_ERROR(QuantizedBounds(ctx, ctx.options().activation, *output, &min, &max));
   const size_t out_c = g.groups * g.group_out;
-  const size_t in_stride = g.groups * g.group_in;
-  const int32_t* bias_data = bias != nullptr ? bias->data_as<int32_t>() : nullptr;
-  xnn_operator_t op = nullptr;
-  xnn_status s;
-  const char* what;
   if (input->type == DataType::kUInt8) {
     if (!IsPerTensorQuantized(*filter)) return ctx.UnsupportedError("uint8 per-channel weights");
-    type_ = Type::kQU8;
-    if ((fast_ = TryFastConv(ctx, g, min, max)) != nullptr) return Status::Ok();
-    what = "xnn_create_convolution2d_nhwc_qu8";
-    s = xnn_create_convolution2d_nhwc_qu8(
-        g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
-        g.stride_w, g.dilation_h, g.dilation_w, g.groups, g.group_in, g.group_out, in_stride,
-        out_c, static_cast<uint8_t>(input->zero_point), input->scale,
-        static_cast<uint8_t>(filter->zero_point), filter->scale, filter->data_as<uint8_t>(),
-        bias_data, static_cast<uint8_t>(output->zero_point), output->scale,
-        static_cast<uint8_t>(min), static_cast<uint8_t>(max), g.flags, &op);
+    quant_type_ = QuantConvType::kQU8;
   } else if (filter->quant != nullptr && filter->quant->per_channel()) {
     const QuantizationParams& q = *filter->quant;
     const int32_t channel_axis = depthwise_ ? 3 : 0;
@@ -134,30 +120,22 @@ Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g)
       return ctx.UnsupportedError("per-channel scales do not follow the output channels");
     for (int64_t zp : q.zero_point)
       if (zp != 0) return ctx.UnsupportedError("int8 weights with a nonzero zero point");
-    type_ = Type::kQC8;
-    if ((fast_ = TryFastConv(ctx, g, min, max)) != nullptr) return Status::Ok();
-    what = "xnn_create_convolution2d_nhwc_qc8";
-    s = xnn_create_convolution2d_nhwc_qc8(
-        g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
-        g.stride_w, g.dilation_h, g.dilation_w, g.groups, g.group_in, g.group_out, in_stride,
-        out_c, static_cast<int8_t>(input->zero_point), input->scale, q.scale.data(),
-        filter->data_as<int8_t>(), bias_data, static_cast<int8_t>(output->zero_point),
-        output->scale, static_cast<int8_t>(min), static_cast<int8_t>(max), g.flags, &op);
+    quant_type_ = QuantConvType::kQC8;
   } else {
     if (!IsPerTensorQuantized(*filter) || filter->zero_point != 0)
       return ctx.UnsupportedError("int8 weights need scale > 0 and zero point 0");
-    type_ = Type::kQS8;
-    if ((fast_ = TryFastConv(ctx, g, min, max)) != nullptr) return Status::Ok();
-    what = "xnn_create_convolution2d_nhwc_qs8";
-    s = xnn_create_convolution2d_nhwc_qs8(
-        g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
-        g.stride_w, g.dilation_h, g.dilation_w, g.groups, g.group_in, g.group_out, in_stride,
-        out_c, static_cast<int8_t>(input->zero_point), input->scale, filter->scale,
-        filter->data_as<int8_t>(), bias_data, static_cast<int8_t>(output->zero_point),
-        output->scale, static_cast<int8_t>(min), static_cast<int8_t>(max), g.flags, &op);
+    quant_type_ = QuantConvType::kQS8;
   }
+  type_ = Type::kQuantized;
+  const FastConvSpec spec = QuantizedSpec(ctx, g, min, max);
+  if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();
+  xnn_operator_t op = nullptr;
+  const xnn_status s = CreateQuantizedConv(spec, quant_type_, &op);
   op_.reset(op);
-  return Check(ctx, s, what);
+  return Check(ctx, s,
+               quant_type_ == QuantConvType::kQU8   ? "xnn_create_convolution2d_nhwc_qu8"
+               : quant_type_ == QuantConvType::kQC8 ? "xnn_create_convolution2d_nhwc_qc8"
+                                                    : "xnn_create_convolution2d_nhwc_qs8");
 }
 
 Status ConvolutionKernel::Bind(KernelContext& ctx) {
@@ -167,25 +145,12 @@ Status ConvolutionKernel::Bind(KernelContext& ctx) {
   const size_t n = static_cast<size_t>(in->dim(0));
   const size_t h = static_cast<size_t>(in->dim(1));
   const size_t w = static_cast<size_t>(in->dim(2));
-  xnn_status s = xnn_status_success;
-  switch (type_) {
-    case Type::kF32:
-      s = xnn_setup_convolution2d_nhwc_f32(op_.get(), n, h, w, in->data_as<float>(),
-                                           out->data_as<float>(), ctx.threadpool);
-      break;
-    case Type::kQU8:
-      s = xnn_setup_convolution2d_nhwc_qu8(op_.get(), n, h, w, in->data_as<uint8_t>(),
-                                           out->data_as<uint8_t>(), ctx.threadpool);
-      break;
-    case Type::kQS8:
-      s = xnn_setup_convolution2d_nhwc_qs8(op_.get(), n, h, w, in->data_as<int8_t>(),
-                                           out->data_as<int8_t>(), ctx.threadpool);
-      break;
-    case Type::kQC8:
-      s = xnn_setup_convolution2d_nhwc_qc8(op_.get(), n, h, w, in->data_as<int8_t>(),
-                                           out->data_as<int8_t>(), ctx.threadpool);
-      break;
-  }
+  xnn_status s;
+  if (type_ == Type::kF32)
+    s = xnn_setup_convolution2d_nhwc_f32(op_.get(), n, h, w, in->data_as<float>(),
+                                         out->data_as<float>(), ctx.threadpool);
+  else
+    s = SetupQuantizedConv(op_.get(), quant_type_, n, h, w, in->data, out->data, ctx.threadpool);
   return Check(ctx, s, "xnn_setup_convolution2d_nhwc");
 }
 
@@ -214,8 +179,8 @@ ConvGeometry ConvolutionKernel::FastGeometry(const KernelContext& ctx, const Geo
 }
 
 // Called by CreateQuantized once the types and quantization parameters are validated.
-std::unique_ptr<FastConv> ConvolutionKernel::TryFastConv(KernelContext& ctx, const Geometry& g,
-                                                         int32_t min, int32_t max) const {
+FastConvSpec ConvolutionKernel::QuantizedSpec(const KernelContext& ctx, const Geometry& g,
+                                              int32_t min, int32_t max) const {
   const Tensor* input = ctx.input(0);
   const Tensor* filter = ctx.input(1);
   const Tensor* bias = ctx.input(2);
@@ -237,7 +202,7 @@ std::unique_ptr<FastConv> ConvolutionKernel::TryFastConv(KernelContext& ctx, con
     q.kernel_scales = {filter->scale};
   s.weights = filter->data;
   s.bias = bias != nullptr ? bias->data_as<int32_t>() : nullptr;
-  return MakeFastConv(s);
+  return s;
 }
 
 Status ConvolutionKernel::Eval(KernelContext& ctx) {

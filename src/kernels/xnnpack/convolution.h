@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "kernels/xnnpack/fast_conv.h"
+#include "kernels/xnnpack/quantized_conv_op.h"
 #include "kernels/xnnpack/xnn_common.h"
 
 namespace labelite::xnn {
@@ -38,14 +39,15 @@ class ConvolutionKernel : public XnnKernel {
   Status CreateQuantized(KernelContext& ctx, const Geometry& g);
   // The FastConv description of this op's shape.
   ConvGeometry FastGeometry(const KernelContext& ctx, const Geometry& g) const;
-  // One of labelite's own kernels (fast_conv.h) for this quantized convolution, or nullptr
-  // (XNNPACK runs it).
-  std::unique_ptr<FastConv> TryFastConv(KernelContext& ctx, const Geometry& g, int32_t min,
-                                        int32_t max) const;
+  // This quantized convolution as a FastConvSpec: offered to labelite's own kernels
+  // (MakeFastConv), else given to XNNPACK (CreateQuantizedConv).
+  FastConvSpec QuantizedSpec(const KernelContext& ctx, const Geometry& g, int32_t min,
+                             int32_t max) const;
 
-  enum class Type { kF32, kQU8, kQS8, kQC8 };
+  enum class Type { kF32, kQuantized };
   bool depthwise_;
   Type type_ = Type::kF32;
+  QuantConvType quant_type_ = QuantConvType::kQS8;  // when type_ is kQuantized
   std::unique_ptr<FastConv> fast_;  // replaces op_ when set
 };
 
