@@ -99,33 +99,41 @@ bool VnniGemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
   scales_.assign(vectors * 16, 0.0f);
   // uint8: w - kzp = (w - 128) + (128 - kzp); the second term is added at run time.
   const int32_t a_shift = q.is_signed ? q.input_zero_point + 128 : q.input_zero_point;
+  const auto* w8 = static_cast<const uint8_t*>(weights);
+  const uint8_t flip = q.is_signed ? 0 : 0x80;  // uint8 u - 128 == int8 bits of u ^ 0x80
+  std::vector<const uint8_t*> rows;
   for (const Block& b : blocks_) {
-    int8_t* block_w = weights_.data() + b.first_vector * k_groups_ * 64;
+    // Per channel: XNNPACK's float scale and the bias corrected by the weight sum.
+    rows.assign(16 * b.vectors, nullptr);
     for (size_t i = 0; i < 16 * b.vectors && 16 * b.first_vector + i < n; ++i) {
       const size_t ch = 16 * b.first_vector + i;
-      const size_t slot = 16 * b.first_vector + PackedIndex(i, b.vectors);
+      const size_t e = PackedIndex(i, b.vectors);
+      const size_t slot = 16 * b.first_vector + e;
       const float ks = q.kernel_scales[q.kernel_scales.size() == 1 ? 0 : ch];
       const float scale = q.input_scale * ks / q.output_scale;
       if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
       clamp_in_float_ = clamp_in_float_ || scale >= 1.0f;
       scales_[slot] = scale;
+      const uint8_t* row = w8 + ch * k;
+      rows[e] = row;
       uint32_t sum = 0;  // int32 arithmetic wraps as XNNPACK's does
-      const size_t e = PackedIndex(i, b.vectors);
-      for (size_t j = 0; j < k; ++j) {
-        int32_t w, packed;
-        if (q.is_signed) {
-          w = packed = static_cast<const int8_t*>(weights)[ch * k + j];
-        } else {
-          const int32_t u = static_cast<const uint8_t*>(weights)[ch * k + j];
-          w = u - q.kernel_zero_point;
-          packed = u - 128;
-        }
-        sum += static_cast<uint32_t>(w);
-        block_w[(j / 4) * 64 * b.vectors + (e / 16) * 64 + (e % 16) * 4 + j % 4] =
-            static_cast<int8_t>(packed);
+      if (q.is_signed) {
+        for (size_t j = 0; j < k; ++j) sum += static_cast<uint32_t>(static_cast<int8_t>(row[j]));
+      } else {
+        for (size_t j = 0; j < k; ++j) sum += row[j];
+        sum -= static_cast<uint32_t>(k) * static_cast<uint32_t>(q.kernel_zero_point);
       }
       const uint32_t bv = bias != nullptr ? static_cast<uint32_t>(bias[ch]) : 0u;
       bias_[slot] = static_cast<int32_t>(bv - static_cast<uint32_t>(a_shift) * sum);
+    }
+    // The weights in destination order: group g holds 4 bytes of every packed channel e.
+    int8_t* out = weights_.data() + b.first_vector * k_groups_ * 64;
+    for (size_t g = 0; g < k_groups_; ++g) {
+      const size_t j0 = 4 * g, taps = std::min<size_t>(4, k - j0);
+      for (size_t e = 0; e < 16 * b.vectors; ++e, out += 4) {
+        if (rows[e] == nullptr) continue;  // channel past n: stays zero
+        for (size_t t = 0; t < taps; ++t) out[t] = static_cast<int8_t>(rows[e][j0 + t] ^ flip);
+      }
     }
   }
   return true;
