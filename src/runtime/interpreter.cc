@@ -45,8 +45,23 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
   interp->options_ = options;
   if (options.num_threads < 1) return InvalidArgument("number of threads must be at least 1");
   if (options.num_threads > 1) {
-    interp->threadpool_.reset(pthreadpool_create(static_cast<size_t>(options.num_threads)));
-    if (!interp->threadpool_) return Internal("cannot create a thread pool");
+    // pthreadpool_create returns only once every worker thread runs; on a virtual machine
+    // whose other vCPUs are idle that takes 4-8 ms, as long as packing the weights of a
+    // MobileNet. So the pool starts on a helper thread while the kernels prepare, and
+    // AwaitThreadpool joins it before the first kernel needs it (Bind).
+    Interpreter* p = interp.get();
+    const auto threads = static_cast<size_t>(options.num_threads);
+    interp->pool_maker_ = std::jthread([p, threads] {
+      pthreadpool_t pool = pthreadpool_create(threads);
+      // A new worker spins for ~15 ms waiting for work, and the scheduler may put it on the
+      // CPU of the thread that packs weights. One round of empty tasks with YIELD_WORKERS
+      // sends it to sleep at once instead.
+      if (pool != nullptr) {
+        pthreadpool_parallelize_1d(pool, [](void*, size_t) {}, nullptr, threads,
+                                   PTHREADPOOL_FLAG_YIELD_WORKERS);
+      }
+      p->threadpool_.reset(pool);
+    });
   }
 
   const SubgraphSpec& g = interp->model_->main_subgraph();
@@ -152,7 +167,7 @@ Status Interpreter::PrepareAll() {
     KernelContext& ctx = contexts_[i];
     ctx.op = &op;
     ctx.op_index = static_cast<int>(i);
-    ctx.threadpool = threadpool_.get();
+    ctx.threadpool = nullptr;  // set by AwaitThreadpool, before Bind
     for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
     for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);
 
@@ -188,7 +203,15 @@ Status Interpreter::PrepareAll() {
     }
   }
   LABELITE_RETURN_IF_ERROR(PlanMemory());
+  LABELITE_RETURN_IF_ERROR(AwaitThreadpool());
   return BindAll();
+}
+
+Status Interpreter::AwaitThreadpool() {
+  if (pool_maker_.joinable()) pool_maker_.join();
+  if (options_.num_threads > 1 && !threadpool_) return Internal("cannot create a thread pool");
+  for (KernelContext& ctx : contexts_) ctx.threadpool = threadpool_.get();
+  return Status::Ok();
 }
 
 // Places every non-constant tensor in one arena by lifetime (see arena_planner.h). Variable

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "labelite/status.h"
@@ -87,6 +88,7 @@ class Interpreter {
   Status PrepareAll();
   Status PlanMemory();
   Status BindAll();
+  Status AwaitThreadpool();
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
@@ -99,6 +101,9 @@ class Interpreter {
   size_t unplanned_bytes_ = 0;
   struct ThreadpoolDeleter { void operator()(pthreadpool_t p) const; };
   std::unique_ptr<pthreadpool, ThreadpoolDeleter> threadpool_;
+  // Creates threadpool_ while the kernels pack their weights (see Create); declared after
+  // threadpool_ so that it is joined before the pool is destroyed.
+  std::jthread pool_maker_;
   bool profiling_ = false;
   std::vector<OpProfile> profile_;
 };

@@ -33,7 +33,9 @@ struct KernelContext {
   int op_index = 0;
   std::vector<Tensor*> inputs;   // nullptr where an optional input is absent (-1)
   std::vector<Tensor*> outputs;
-  pthreadpool_t threadpool = nullptr;  // nullptr: run on the caller's thread
+  // nullptr: run on the caller's thread. Set from Bind on: Prepare must not use it (the pool
+  // may still be starting while the kernels prepare).
+  pthreadpool_t threadpool = nullptr;
 
   const OpOptions& options() const { return op->options; }
   Tensor* input(int i) const {
