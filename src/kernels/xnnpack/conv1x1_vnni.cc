@@ -31,25 +31,39 @@ void RunTask(void* context, size_t i, size_t j) {
   g.Run(rows, j * g.blocks() / rc->column_groups, (j + 1) * g.blocks() / rc->column_groups);
 }
 
+// The same task with the grid transposed: pthreadpool hands each thread a contiguous range of
+// the first index, so this order gives each thread a contiguous range of column blocks.
+void RunTaskByColumns(void* context, size_t j, size_t i) { RunTask(context, i, j); }
+
 }  // namespace
 
-// Row ranges: up to 4 per thread, whole multiples of the thread count, at least
-// kMinRowsPerPart rows each; column groups only when the rows cannot keep every thread busy.
+// Threads split the rows when the input outweighs the weights (more pixels than output
+// channels): up to 4 row ranges per thread, whole multiples of the thread count, at least
+// kMinRowsPerPart rows each. Otherwise (the 7x7 and 14x14 layers that widen to many channels,
+// the logits) they split the column blocks, so that each thread streams only its share of the
+// packed weights; a few row ranges per block keep the threads' shares even.
 void Conv1x1Vnni::RunPixels(const void* input, void* output, size_t pixels,
                             pthreadpool_t pool) const {
   const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
   RunContext rc{
       &gemm_, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output), pixels, 1, 1};
-  if (threads > 1) {
-    rc.row_parts = std::min(4 * threads, std::max<size_t>(1, pixels / kMinRowsPerPart));
-    if (rc.row_parts >= threads) rc.row_parts -= rc.row_parts % threads;
-    if (rc.row_parts < threads) rc.column_groups = std::min(gemm_.blocks(), 2 * threads);
-  }
-  if (rc.row_parts * rc.column_groups == 1) {
+  if (threads <= 1) {
     RunTask(&rc, 0, 0);
     return;
   }
-  pthreadpool_parallelize_2d(pool, &RunTask, &rc, rc.row_parts, rc.column_groups, 0);
+  if (pixels >= gemm_.n() || gemm_.blocks() == 1) {
+    rc.row_parts = std::min(4 * threads, std::max<size_t>(1, pixels / kMinRowsPerPart));
+    if (rc.row_parts >= threads) rc.row_parts -= rc.row_parts % threads;
+    if (rc.row_parts * rc.column_groups == 1) {
+      RunTask(&rc, 0, 0);
+      return;
+    }
+    pthreadpool_parallelize_2d(pool, &RunTask, &rc, rc.row_parts, rc.column_groups, 0);
+    return;
+  }
+  rc.column_groups = gemm_.blocks();
+  rc.row_parts = std::clamp<size_t>(pixels / kMinRowsPerPart, 1, threads);
+  pthreadpool_parallelize_2d(pool, &RunTaskByColumns, &rc, rc.column_groups, rc.row_parts, 0);
 }
 
 std::unique_ptr<FastConv> MakeConv1x1Vnni(const FastConvSpec& s) {

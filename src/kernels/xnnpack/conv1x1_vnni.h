@@ -3,9 +3,10 @@
 // and qu8 convolutions. The arithmetic (packing, VPDPBUSD tiles, XNNPACK's "fp32"
 // requantization) is VnniGemm's (vnni_gemm.h), run on the input tensor's own rows.
 //
-// Threads: the pixels are cut into balanced row ranges, 1 to 4 per thread; when there are
-// fewer pixels than threads can share (the 1x1 logits conv of a classifier has 1), the output
-// channels are split too, by column blocks.
+// Threads: when there are at least as many pixels as output channels, the pixels are cut into
+// balanced row ranges, 1 to 4 per thread; otherwise (small images with many channels, the
+// logits conv of a classifier with 1 pixel) each thread takes a contiguous range of column
+// blocks, so that it streams only its share of the packed weights.
 // Ownership: the object owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
 // Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
