@@ -79,7 +79,7 @@ std::vector<float> RandomFloats(size_t n, uint32_t seed) {
 
 // Runs `model` on both paths; returns the largest output difference (in output units).
 double FastVsReference(const std::vector<uint8_t>& model_bytes, int32_t code,
-                       KernelFactory reference, KernelFactory fast) {
+                       KernelFactory reference, KernelFactory fast, int fast_threads = 1) {
   auto model = Model::FromBytes(model_bytes, "single-op");
   EXPECT_TRUE(model.ok()) << model.status().message();
   if (!model.ok()) return INFINITY;
@@ -87,7 +87,8 @@ double FastVsReference(const std::vector<uint8_t>& model_bytes, int32_t code,
   std::unique_ptr<Interpreter> interps[2];
   for (int p = 0; p < 2; ++p) {
     auto it = Interpreter::Create(*model, resolver,
-                                  {p == 0 ? KernelPath::kFast : KernelPath::kReference, 1});
+                                  {p == 0 ? KernelPath::kFast : KernelPath::kReference,
+                                   p == 0 ? fast_threads : 1});
     EXPECT_TRUE(it.ok()) << it.status().message();
     if (!it.ok()) return INFINITY;
     interps[p] = std::move(*it);
@@ -266,6 +267,26 @@ TEST(XnnpackOps, PoolingMeanAndActivations) {
   EXPECT_LE(FastVsReference(UnaryModel(kAveragePool, DataType::kFloat32, {1, 11, 10, 5}, {1, 6, 5, 5}, pool),
                             kAveragePool, &CreateReferenceAveragePool2D, &CreateXnnpackAveragePool2D),
             1e-5);
+  // Quantized average pooling: labelite's own loop (XNNPACK rounds differently), exactly
+  // TFLite's builtin arithmetic: a padded window, a global 7x7 pool over more channels than one
+  // chunk of the loop, and both with a thread pool.
+  OpOptions global;
+  global.filter_h = global.filter_w = 7;
+  global.stride_h = global.stride_w = 1;
+  global.padding = Padding::kValid;
+  for (int threads : {1, 3})
+    for (DataType t : {DataType::kUInt8, DataType::kInt8}) {
+      EXPECT_EQ(FastVsReference(UnaryModel(kAveragePool, t, {2, 11, 10, 5}, {2, 6, 5, 5}, pool),
+                                kAveragePool, &CreateReferenceAveragePool2D,
+                                &CreateXnnpackAveragePool2D, threads),
+                0.0)
+          << DataTypeName(t) << ", threads " << threads;
+      EXPECT_EQ(FastVsReference(UnaryModel(kAveragePool, t, {1, 7, 7, 1100}, {1, 1, 1, 1100}, global),
+                                kAveragePool, &CreateReferenceAveragePool2D,
+                                &CreateXnnpackAveragePool2D, threads),
+                0.0)
+          << DataTypeName(t) << ", threads " << threads;
+    }
   OpOptions keep;
   keep.keep_dims = true;
   for (DataType t : {DataType::kFloat32, DataType::kUInt8, DataType::kInt8})

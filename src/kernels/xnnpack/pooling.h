@@ -1,6 +1,6 @@
 // PoolingKernel: MAX_POOL_2D (f32; uint8/int8 when input and output share their quantization)
 // and AVERAGE_POOL_2D (f32 only: TFLite's delegate leaves quantized average pooling to TFLite's
-// builtin kernel, so it stays on the reference kernel here). SAME padding becomes explicit
+// builtin kernel, whose arithmetic average_pool2d.cc vectorizes). SAME padding becomes explicit
 // paddings; padded pixels are ignored (max) or excluded from the divisor (average), as in TFLite.
 // A 1x1 window is left to the reference kernel (XNNPACK refuses it).
 #ifndef LABELITE_KERNELS_XNNPACK_POOLING_H_
