@@ -85,6 +85,13 @@ Status ConvolutionKernel::Prepare(KernelContext& ctx) {
 
 Status ConvolutionKernel::CreateF32(KernelContext& ctx, const Geometry& g, float min, float max) {
   const Tensor* bias = ctx.input(2);
+  FastConvF32Spec spec;
+  static_cast<ConvGeometry&>(spec) = FastGeometry(ctx, g);
+  spec.output_min = min;
+  spec.output_max = max;
+  spec.weights = ctx.input(1)->data_as<float>();
+  spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
+  if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();
   xnn_operator_t op = nullptr;
   const xnn_status s = xnn_create_convolution2d_nhwc_f32(
       g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,

@@ -5,8 +5,20 @@ namespace labelite::xnn {
 std::unique_ptr<FastConv> MakeFastConv(const FastConvSpec& spec) {
 #define FAST_CONV(factory) \
   if (std::unique_ptr<FastConv> conv = factory(spec)) return conv;
+#define FAST_CONV_F32(factory)
 #include "kernels/xnnpack/fast_conv_list.inc"
 #undef FAST_CONV
+#undef FAST_CONV_F32
+  return nullptr;
+}
+
+std::unique_ptr<FastConv> MakeFastConv(const FastConvF32Spec& spec) {
+#define FAST_CONV(factory)
+#define FAST_CONV_F32(factory) \
+  if (std::unique_ptr<FastConv> conv = factory(spec)) return conv;
+#include "kernels/xnnpack/fast_conv_list.inc"
+#undef FAST_CONV
+#undef FAST_CONV_F32
   return nullptr;
 }
 

@@ -1,19 +1,22 @@
-// FastConv: labelite's own kernels for quantized convolutions where Debian's XNNPACK (2022) is
-// slow, each bit-identical to the XNNPACK operator it replaces (XNNPACK's "fp32"
-// requantization, which is what TFLite's XNNPACK delegate computes: golden/raw).
+// FastConv: labelite's own kernels for convolutions where Debian's XNNPACK (2022) is slow.
+// Quantized ones are bit-identical to the XNNPACK operator they replace (XNNPACK's "fp32"
+// requantization, which is what TFLite's XNNPACK delegate computes: golden/raw); float ones
+// differ from it only by the order of float additions.
 //
-// ConvolutionKernel (convolution.cc) describes every quantized CONV_2D / DEPTHWISE_CONV_2D as a
-// FastConvSpec at Prepare and asks MakeFastConv for a kernel; the first factory in
-// fast_conv_list.inc that accepts the spec wins, otherwise XNNPACK runs the op.
+// ConvolutionKernel (convolution.cc) describes every CONV_2D / DEPTHWISE_CONV_2D as a
+// FastConvSpec (quantized) or FastConvF32Spec at Prepare and asks MakeFastConv for a kernel;
+// the first factory of that kind in fast_conv_list.inc that accepts the spec wins, otherwise
+// XNNPACK runs the op.
 // Adding a kernel: one file defining `std::unique_ptr<FastConv> Make<Name>(const FastConvSpec&)`
-// (nullptr unless it handles the spec and the CPU has what it needs) plus one line in
-// fast_conv_list.inc.
+// (or const FastConvF32Spec&), returning nullptr unless it handles the spec and the CPU has what
+// it needs, plus one line (FAST_CONV or FAST_CONV_F32) in fast_conv_list.inc.
 //
 // Ownership: a FastConv owns its packed weights; the spec's pointers are only read during the
 // factory call. Thread safety: Run is const and may run concurrently on different buffers.
 #ifndef LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
 #define LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -54,6 +57,13 @@ struct FastConvSpec : ConvGeometry {
   const int32_t* bias = nullptr;  // cout values, or nullptr
 };
 
+// One float32 convolution (same weight layouts), its fused activation as a clamp.
+struct FastConvF32Spec : ConvGeometry {
+  float output_min = -INFINITY, output_max = INFINITY;
+  const float* weights = nullptr;
+  const float* bias = nullptr;  // cout values, or nullptr
+};
+
 class FastConv {
  public:
   virtual ~FastConv() = default;
@@ -66,11 +76,14 @@ class FastConv {
 
 // The first kernel of fast_conv_list.inc that handles `spec`, or nullptr.
 std::unique_ptr<FastConv> MakeFastConv(const FastConvSpec& spec);
+std::unique_ptr<FastConv> MakeFastConv(const FastConvF32Spec& spec);
 
 // Declarations of the factories (one per line of fast_conv_list.inc).
 #define FAST_CONV(factory) std::unique_ptr<FastConv> factory(const FastConvSpec& spec);
+#define FAST_CONV_F32(factory) std::unique_ptr<FastConv> factory(const FastConvF32Spec& spec);
 #include "kernels/xnnpack/fast_conv_list.inc"
 #undef FAST_CONV
+#undef FAST_CONV_F32
 
 }  // namespace labelite::xnn
 

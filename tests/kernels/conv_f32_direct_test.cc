@@ -1,0 +1,183 @@
+// The float32 direct convolutions (conv_f32_direct.cc) against XNNPACK's own f32 convolution
+// operator (the fast path's oracle): random depthwise 3x3 and small-window convolutions over
+// channel counts around the 8/16-lane blocks, tiny to MobileNet-sized images, strides 1 and 2,
+// TFLite SAME and VALID padding, batch 2, a relu6 clamp, and runs on a 3-thread pool. Only the
+// order of the float additions differs, so every output must agree to a relative 1e-5.
+#include <gtest/gtest.h>
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/xnnpack/fast_conv.h"
+
+namespace labelite::xnn {
+namespace {
+
+struct Case {
+  bool depthwise;
+  size_t batch, in_h, in_w, cin, cout;
+  uint32_t kernel, stride;
+  bool same, relu6, with_bias;
+  uint32_t seed;
+};
+
+std::string Describe(const Case& c) {
+  return std::string(c.depthwise ? "depthwise " : "conv ") + std::to_string(c.batch) + "x" +
+         std::to_string(c.in_h) + "x" + std::to_string(c.in_w) + "x" + std::to_string(c.cin) +
+         " -> " + std::to_string(c.cout) + " k" + std::to_string(c.kernel) + " s" +
+         std::to_string(c.stride) + (c.same ? " SAME" : " VALID") + (c.relu6 ? " relu6" : "") +
+         (c.with_bias ? "" : " no bias");
+}
+
+// The spec TFLite's padding gives (SAME: output ceil(in / stride), extra padding after).
+FastConvF32Spec Spec(const Case& c, const float* w, const float* b) {
+  FastConvF32Spec s;
+  s.depthwise = c.depthwise;
+  s.in_h = c.in_h, s.in_w = c.in_w, s.cin = c.cin, s.cout = c.cout;
+  s.kernel_h = s.kernel_w = c.kernel;
+  s.stride_h = s.stride_w = c.stride;
+  auto dim = [&](size_t in, uint32_t* before, uint32_t* after) {
+    if (!c.same) return (in - c.kernel) / c.stride + 1;
+    const size_t out = (in + c.stride - 1) / c.stride;
+    const size_t need = (out - 1) * c.stride + c.kernel;
+    const size_t total = need > in ? need - in : 0;
+    *before = static_cast<uint32_t>(total / 2);
+    *after = static_cast<uint32_t>(total - total / 2);
+    return out;
+  };
+  s.out_h = dim(c.in_h, &s.pad_top, &s.pad_bottom);
+  s.out_w = dim(c.in_w, &s.pad_left, &s.pad_right);
+  if (c.relu6) s.output_min = 0.0f, s.output_max = 6.0f;
+  s.weights = w;
+  s.bias = b;
+  return s;
+}
+
+std::vector<float> RunXnnpack(const FastConvF32Spec& s, size_t batch, const float* in) {
+  const uint32_t groups = s.depthwise ? static_cast<uint32_t>(s.cin) : 1;
+  const size_t group_in = s.depthwise ? 1 : s.cin, group_out = s.depthwise ? 1 : s.cout;
+  xnn_operator_t op = nullptr;
+  EXPECT_EQ(xnn_create_convolution2d_nhwc_f32(
+                s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w,
+                s.stride_h, s.stride_w, 1, 1, groups, group_in, group_out, s.cin, s.cout,
+                s.weights, s.bias, s.output_min, s.output_max,
+                s.depthwise ? XNN_FLAG_DEPTHWISE_CONVOLUTION : 0, &op),
+            xnn_status_success);
+  std::vector<float> out(batch * s.out_h * s.out_w * s.cout);
+  EXPECT_EQ(xnn_setup_convolution2d_nhwc_f32(op, batch, s.in_h, s.in_w, in, out.data(), nullptr),
+            xnn_status_success);
+  EXPECT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
+  xnn_delete_operator(op);
+  return out;
+}
+
+pthreadpool_t Pool() {
+  static pthreadpool_t pool = pthreadpool_create(3);
+  return pool;
+}
+
+void ExpectClose(const std::vector<float>& got, const std::vector<float>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(std::fabs(got[i] - want[i]) <= 1e-5f * std::max(1.0f, std::fabs(want[i])))) {
+      if (bad++ == 0) first = i;
+    }
+  EXPECT_EQ(bad, 0u) << "of " << got.size() << ", first at " << first << ": got "
+                     << got[first] << " expected " << want[first];
+}
+
+void RunCase(const Case& c) {
+  SCOPED_TRACE(Describe(c));
+  std::mt19937 rng(c.seed);
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  const size_t window = c.depthwise ? c.kernel * c.kernel * c.cout
+                                    : c.cout * c.kernel * c.kernel * c.cin;
+  std::vector<float> w(window), bias(c.cout), in(c.batch * c.in_h * c.in_w * c.cin);
+  for (auto* v : {&w, &bias, &in})
+    for (float& x : *v) x = dist(rng);
+  const FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
+  const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
+  std::unique_ptr<FastConv> conv = c.depthwise ? MakeDepthwiseF32(spec) : MakeSmallConvF32(spec);
+  ASSERT_NE(conv, nullptr);
+  EXPECT_STREQ(conv->path(), "direct f32");
+  std::vector<float> got(want.size(), NAN);
+  conv->Run(in.data(), got.data(), c.batch, nullptr);
+  ExpectClose(got, want);
+  std::vector<float> threaded(want.size(), NAN);
+  conv->Run(in.data(), threaded.data(), c.batch, Pool());
+  EXPECT_EQ(threaded, got);  // the same additions in the same order on every thread
+}
+
+class ConvF32DirectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vl"))
+      GTEST_SKIP() << "CPU without AVX-512 F and VL";
+    ASSERT_EQ(xnn_initialize(nullptr), xnn_status_success);
+  }
+};
+
+TEST_F(ConvF32DirectTest, MobileNetV1Shapes) {
+  RunCase({false, 1, 224, 224, 3, 8, 3, 2, true, true, true, 1});
+  RunCase({true, 1, 112, 112, 8, 8, 3, 1, true, true, true, 2});
+  RunCase({true, 1, 112, 112, 16, 16, 3, 2, true, true, true, 3});
+  RunCase({true, 1, 56, 56, 32, 32, 3, 1, true, true, true, 4});
+  RunCase({true, 1, 56, 56, 32, 32, 3, 2, true, true, true, 5});
+  RunCase({true, 1, 7, 7, 256, 256, 3, 1, true, true, true, 6});
+}
+
+TEST_F(ConvF32DirectTest, RandomDepthwise) {
+  std::mt19937 rng(42);
+  const size_t sizes[] = {1, 2, 3, 4, 5, 8, 9, 12, 13, 17, 30};
+  for (uint32_t seed = 0; seed < 300; ++seed) {
+    Case c{true, 1 + rng() % 2, sizes[rng() % 11], sizes[rng() % 11], 1 + rng() % 40, 0, 3,
+           static_cast<uint32_t>(1 + rng() % 2), rng() % 2 == 0, rng() % 2 == 0, rng() % 4 != 0,
+           seed};
+    if (!c.same && (c.in_h < 3 || c.in_w < 3)) c.same = true;
+    c.cout = c.cin;
+    RunCase(c);
+  }
+  for (size_t ch : {8, 16, 24, 32})
+    for (uint32_t stride : {1u, 2u})
+      RunCase({true, 2, 11, 21, ch, ch, 3, stride, true, true, true, 7});
+}
+
+TEST_F(ConvF32DirectTest, RandomSmallConv) {
+  std::mt19937 rng(43);
+  const size_t sizes[] = {1, 2, 3, 4, 5, 8, 9, 12, 13, 17, 30};
+  for (uint32_t seed = 0; seed < 200; ++seed) {
+    Case c{false, 1 + rng() % 2, sizes[rng() % 11], sizes[rng() % 11], 3, 1 + rng() % 8, 3,
+           static_cast<uint32_t>(1 + rng() % 2), rng() % 2 == 0, rng() % 2 == 0, rng() % 4 != 0,
+           seed};
+    if (!c.same && (c.in_h < 3 || c.in_w < 3)) c.same = true;
+    RunCase(c);
+  }
+  for (size_t cout : {1, 4, 7, 8})
+    for (uint32_t stride : {1u, 2u})
+      RunCase({false, 2, 13, 24, 3, cout, 3, stride, true, true, true, 8});
+}
+
+// Shapes the direct kernels leave to XNNPACK.
+TEST_F(ConvF32DirectTest, DeclinesOtherShapes) {
+  const float w[1] = {0};
+  FastConvF32Spec s = Spec({true, 1, 8, 8, 4, 4, 3, 1, true, false, false, 0}, w, nullptr);
+  s.kernel_h = s.kernel_w = 5;
+  EXPECT_EQ(MakeDepthwiseF32(s), nullptr);
+  s = Spec({true, 1, 8, 8, 4, 8, 3, 1, true, false, false, 0}, w, nullptr);  // multiplier 2
+  EXPECT_EQ(MakeDepthwiseF32(s), nullptr);
+  s = Spec({false, 1, 8, 8, 8, 8, 3, 1, true, false, false, 0}, w, nullptr);  // cin 8
+  EXPECT_EQ(MakeSmallConvF32(s), nullptr);
+  s = Spec({false, 1, 8, 8, 3, 16, 3, 1, true, false, false, 0}, w, nullptr);  // cout 16
+  EXPECT_EQ(MakeSmallConvF32(s), nullptr);
+}
+
+}  // namespace
+}  // namespace labelite::xnn
