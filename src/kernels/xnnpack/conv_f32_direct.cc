@@ -176,6 +176,7 @@ class DepthwiseF32 final : public DirectConvF32 {
     size_t ox = x_begin_;
     for (; ox + 8 <= x_end_; ox += 8) Pixels<T, S, 8>(r, out, ox, w, b, lo, hi, m);
     for (; ox + 4 <= x_end_; ox += 4) Pixels<T, S, 4>(r, out, ox, w, b, lo, hi, m);
+    for (; ox + 2 <= x_end_; ox += 2) Pixels<T, S, 2>(r, out, ox, w, b, lo, hi, m);
     for (; ox < x_end_; ++ox) Pixels<T, S, 1>(r, out, ox, w, b, lo, hi, m);
     for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) Edge<T>(r, out, ox, w, b, lo, hi, m);
   }
