@@ -132,6 +132,9 @@ TEST_F(ConvF32DirectTest, MobileNetV1Shapes) {
   RunCase({true, 1, 56, 56, 32, 32, 3, 1, true, true, true, 4});
   RunCase({true, 1, 56, 56, 32, 32, 3, 2, true, true, true, 5});
   RunCase({true, 1, 7, 7, 256, 256, 3, 1, true, true, true, 6});
+  // Wide layers: several 16-channel blocks and a short tail.
+  RunCase({true, 2, 9, 10, 100, 100, 3, 2, true, true, true, 9});
+  RunCase({true, 1, 5, 6, 140, 140, 3, 1, false, false, false, 10});
 }
 
 TEST_F(ConvF32DirectTest, RandomDepthwise) {
