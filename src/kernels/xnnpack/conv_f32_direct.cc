@@ -97,38 +97,61 @@ class DirectConvF32 : public FastConv {
   }
   const char* path() const override { return "direct f32"; }
 
+  // Threads take (output row, group of kGroupChannels channels) tasks: late layers (7x7
+  // outputs, 128-256 channels) have too few rows to balance two threads.
   void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
-    struct Context {
-      const DirectConvF32* self;
-      const float* in;
-      float* out;
-    } c{this, static_cast<const float*>(input), static_cast<float*>(output)};
-    auto task = [](void* p, size_t row) {
-      auto* ctx = static_cast<const Context*>(p);
-      const ConvGeometry& g = ctx->self->g_;
-      const float* image = ctx->in + row / g.out_h * g.in_h * g.in_w * g.cin;
-      const float* rows[8];  // kernel_h <= 8 (factories check)
-      const int64_t iy0 = static_cast<int64_t>(row % g.out_h * g.stride_h) - g.pad_top;
-      for (uint32_t ky = 0; ky < g.kernel_h; ++ky) {
-        const int64_t iy = iy0 + ky;
-        rows[ky] = iy >= 0 && iy < static_cast<int64_t>(g.in_h)
-                       ? image + static_cast<size_t>(iy) * g.in_w * g.cin
-                       : ctx->self->zeros_.data();
-      }
-      ctx->self->RunRow(rows, ctx->out + row * g.out_w * g.cout);
-    };
+    Context c{this, static_cast<const float*>(input), static_cast<float*>(output)};
     const size_t rows = batch * g_.out_h;
+    const size_t groups = (g_.cout + kGroupChannels - 1) / kGroupChannels;
     if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
-      for (size_t r = 0; r < rows; ++r) task(&c, r);
+      for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
+    } else if (groups == 1) {
+      pthreadpool_parallelize_1d(
+          pool, [](void* p, size_t r) { Task(p, r, 0, static_cast<Context*>(p)->self->g_.cout); },
+          &c, rows, 0);
     } else {
-      pthreadpool_parallelize_1d(pool, task, &c, rows, 0);
+      pthreadpool_parallelize_2d(
+          pool,
+          [](void* p, size_t r, size_t group) {
+            const size_t cout = static_cast<Context*>(p)->self->g_.cout;
+            Task(p, r, group * kGroupChannels, std::min(cout, (group + 1) * kGroupChannels));
+          },
+          &c, rows, groups, 0);
     }
   }
 
  protected:
-  // One output row; rows[ky] is input row ky of the window (the zero row outside the image).
-  virtual void RunRow(const float* const* rows, float* out_row) const = 0;
+  static constexpr size_t kGroupChannels = 64;  // a multiple of 16 (the depthwise blocks)
 
+  // Output channels [c_begin, c_end) of one output row; rows[ky] is input row ky of the
+  // window (the zero row outside the image).
+  virtual void RunRow(const float* const* rows, float* out_row, size_t c_begin,
+                      size_t c_end) const = 0;
+
+ private:
+  struct Context {
+    const DirectConvF32* self;
+    const float* in;
+    float* out;
+  };
+
+  // Output row `row` (of all images), channels [c_begin, c_end).
+  static void Task(const void* p, size_t row, size_t c_begin, size_t c_end) {
+    auto* ctx = static_cast<const Context*>(p);
+    const ConvGeometry& g = ctx->self->g_;
+    const float* image = ctx->in + row / g.out_h * g.in_h * g.in_w * g.cin;
+    const float* rows[3];  // kernel_h == 3 (factories check)
+    const int64_t iy0 = static_cast<int64_t>(row % g.out_h * g.stride_h) - g.pad_top;
+    for (int64_t ky = 0; ky < 3; ++ky) {
+      const int64_t iy = iy0 + ky;
+      rows[ky] = iy >= 0 && iy < static_cast<int64_t>(g.in_h)
+                     ? image + static_cast<size_t>(iy) * g.in_w * g.cin
+                     : ctx->self->zeros_.data();
+    }
+    ctx->self->RunRow(rows, ctx->out + row * g.out_w * g.cout, c_begin, c_end);
+  }
+
+ protected:
   ConvGeometry g_;
   float min_, max_;
   std::vector<float> zeros_;
@@ -148,9 +171,10 @@ class DepthwiseF32 final : public DirectConvF32 {
   }
 
  private:
-  LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row) const override {
-    for (size_t cb = 0; cb < g_.cout;) {
-      const size_t left = g_.cout - cb;
+  LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
+                              size_t c_end) const override {
+    for (size_t cb = c_begin; cb < c_end;) {
+      const size_t left = c_end - cb;
       if (left > 8) {
         g_.stride_w == 1 ? Block<Zmm, 1>(rows, out_row, cb, Zmm::Mask(left))
                          : Block<Zmm, 2>(rows, out_row, cb, Zmm::Mask(left));
@@ -239,7 +263,8 @@ class SmallConvF32 final : public DirectConvF32 {
   }
 
  private:
-  LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row) const override {
+  LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row, size_t,
+                              size_t) const override {
     // One vector of 8 channels: with 16-32 channels (NB 2-4) this design measured no faster
     // than XNNPACK at 1 thread (the FMAs are the bound), so the factory declines cout > 8.
     g_.stride_w == 1 ? Row<1, 8, 1>(rows, out_row) : Row<1, 8, 2>(rows, out_row);
