@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <pthreadpool.h>
+
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "kernels/registry.h"
 #include "testing/model_builder.h"
@@ -31,8 +36,8 @@ TEST(Interpreter, RunsAChainAndPlansMemoryBelowTheSumOfTensors) {
   ModelBuilder b;
   int prev = b.AddTensor(DataType::kFloat32, {1, 64}, "in");
   const int in = prev;
-  for (int i = 0; i < 3; ++i) {
-    int t = b.AddTensor(DataType::kFloat32, {1, 64}, "t" + std::to_string(i));
+  for (const char* name : {"t0", "t1", "t2"}) {  // ("t" + to_string: GCC 12's false -Wrestrict)
+    int t = b.AddTensor(DataType::kFloat32, {1, 64}, name);
     b.AddOperator(kRelu, {prev}, {t});
     prev = t;
   }
@@ -244,6 +249,64 @@ TEST(Interpreter, ManyInterpretersShareOneModel) {
   EXPECT_EQ(0, std::memcmp((*a)->output(0)->data, (*b)->output(0)->data, (*a)->output(0)->bytes));
   EXPECT_GT((*a)->TotalMacs(), 10'000'000);
   EXPECT_LT((*a)->arena_bytes(), (*a)->unplanned_bytes() / 2);
+}
+
+// The thread pool starts while the kernels prepare: Prepare sees no pool, Bind and Eval see the
+// same pool for every operator (none with one thread), and the pool really runs tasks on as
+// many threads as asked.
+struct PoolProbe {
+  static inline std::vector<pthreadpool_t> prepare, bind, eval;
+  static inline size_t threads_seen = 0;
+};
+
+class PoolProbeKernel : public Kernel {
+ public:
+  Status Prepare(KernelContext& ctx) override {
+    PoolProbe::prepare.push_back(ctx.threadpool);
+    ctx.output(0)->dims = ctx.input(0)->dims;
+    return Status::Ok();
+  }
+  Status Bind(KernelContext& ctx) override {
+    PoolProbe::bind.push_back(ctx.threadpool);
+    return Status::Ok();
+  }
+  Status Eval(KernelContext& ctx) override {
+    PoolProbe::eval.push_back(ctx.threadpool);
+    PoolProbe::threads_seen =
+        ctx.threadpool != nullptr ? pthreadpool_get_threads_count(ctx.threadpool) : 1;
+    std::memcpy(ctx.output(0)->data, ctx.input(0)->data, ctx.input(0)->bytes);
+    return Status::Ok();
+  }
+};
+
+std::unique_ptr<Kernel> MakePoolProbe() { return std::make_unique<PoolProbeKernel>(); }
+
+TEST(Interpreter, ThreadPoolReachesKernelsFromBindOn) {
+  ModelBuilder b;
+  const int in = b.AddTensor(DataType::kFloat32, {1, 8}, "in");
+  const int mid = b.AddTensor(DataType::kFloat32, {1, 8}, "mid");
+  const int out = b.AddTensor(DataType::kFloat32, {1, 8}, "out");
+  b.AddOperator(kRelu, {in}, {mid});
+  b.AddOperator(kRelu, {mid}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  ListOpResolver resolver({{kRelu, "PROBE", &MakePoolProbe, &MakePoolProbe}});
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(::testing::Message() << "threads " << threads);
+    PoolProbe::prepare.clear(), PoolProbe::bind.clear(), PoolProbe::eval.clear();
+    auto interp = Interpreter::Create(Load(b), resolver, {KernelPath::kFast, threads});
+    ASSERT_TRUE(interp.ok()) << interp.status().message();
+    ASSERT_TRUE((*interp)->Invoke().ok());
+    EXPECT_EQ(PoolProbe::prepare, (std::vector<pthreadpool_t>{nullptr, nullptr}));
+    ASSERT_EQ(PoolProbe::bind.size(), 2u);
+    EXPECT_EQ(PoolProbe::bind[0], PoolProbe::bind[1]);
+    EXPECT_EQ(PoolProbe::eval, PoolProbe::bind);
+    EXPECT_EQ(PoolProbe::bind[0] == nullptr, threads == 1);
+    EXPECT_EQ(PoolProbe::threads_seen, static_cast<size_t>(threads));
+    // Resizing prepares again: the pool stays and reaches the kernels again.
+    ASSERT_TRUE((*interp)->ResizeInputBatch(2).ok());
+    EXPECT_EQ(PoolProbe::bind.back(), PoolProbe::bind[0]);
+  }
 }
 
 }  // namespace
