@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <system_error>
 
 #include "runtime/arena_planner.h"
 
@@ -51,7 +52,7 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
     // AwaitThreadpool joins it before the first kernel needs it (Bind).
     Interpreter* p = interp.get();
     const auto threads = static_cast<size_t>(options.num_threads);
-    interp->pool_maker_ = std::jthread([p, threads] {
+    auto make_pool = [p, threads] {
       pthreadpool_t pool = pthreadpool_create(threads);
       // A new worker spins for ~15 ms waiting for work, and the scheduler may put it on the
       // CPU of the thread that packs weights. One round of empty tasks with YIELD_WORKERS
@@ -61,7 +62,12 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
                                    PTHREADPOOL_FLAG_YIELD_WORKERS);
       }
       p->threadpool_.reset(pool);
-    });
+    };
+    try {
+      interp->pool_maker_ = std::jthread(make_pool);
+    } catch (const std::system_error&) {  // no thread to spare: create it here
+      make_pool();
+    }
   }
 
   const SubgraphSpec& g = interp->model_->main_subgraph();
