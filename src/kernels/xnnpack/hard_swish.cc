@@ -1,10 +1,15 @@
-// HARD_SWISH on XNNPACK: float32 only (Debian 12's XNNPACK has no quantized hardswish, so
-// uint8/int8 stay on the reference kernel).
+// HARD_SWISH on the fast path: float32 on XNNPACK; uint8/int8 (per-tensor) through a 256-entry
+// table built from the reference kernel (table_unary.h; Debian 12's XNNPACK has no quantized
+// hardswish).
 #include <memory>
 
+#include "kernels/xnnpack/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 
 namespace labelite {
+
+std::unique_ptr<Kernel> CreateReferenceHardSwish();
+
 namespace {
 
 class HardSwishKernel : public xnn::UnaryKernel {
@@ -21,8 +26,12 @@ class HardSwishKernel : public xnn::UnaryKernel {
   }
 };
 
+std::unique_ptr<Kernel> CreateFloatHardSwish() { return std::make_unique<HardSwishKernel>(); }
+
 }  // namespace
 
-std::unique_ptr<Kernel> CreateXnnpackHardSwish() { return std::make_unique<HardSwishKernel>(); }
+std::unique_ptr<Kernel> CreateXnnpackHardSwish() {
+  return std::make_unique<xnn::TableUnaryKernel>(&CreateReferenceHardSwish, &CreateFloatHardSwish);
+}
 
 }  // namespace labelite
