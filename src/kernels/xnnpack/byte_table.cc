@@ -1,6 +1,9 @@
 #include "kernels/xnnpack/byte_table.h"
 
 #include <immintrin.h>
+#include <pthreadpool.h>
+
+#include <algorithm>
 
 namespace labelite::xnn {
 namespace {
@@ -34,6 +37,22 @@ LABELITE_VBMI void ApplyVbmi(const std::array<uint8_t, 256>& table, const uint8_
   }
 }
 
+constexpr size_t kMinParallelBytes = size_t{64} << 10;
+constexpr size_t kChunkBytes = size_t{16} << 10;  // a multiple of the 64-byte vector step
+
+struct Task {
+  const std::array<uint8_t, 256>* table;
+  const uint8_t* in;
+  uint8_t* out;
+  size_t n;
+};
+
+void RunChunk(void* context, size_t chunk) {
+  const Task& t = *static_cast<const Task*>(context);
+  const size_t begin = chunk * kChunkBytes;
+  ApplyByteTable(*t.table, t.in + begin, t.out + begin, std::min(kChunkBytes, t.n - begin));
+}
+
 }  // namespace
 
 void ApplyByteTableScalar(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,
@@ -47,6 +66,16 @@ void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, ui
     ApplyVbmi(table, in, out, n);
   else
     ApplyByteTableScalar(table, in, out, n);
+}
+
+void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,
+                    size_t n, pthreadpool_t pool) {
+  if (pool == nullptr || n < kMinParallelBytes) {
+    ApplyByteTable(table, in, out, n);
+    return;
+  }
+  Task task{&table, in, out, n};
+  pthreadpool_parallelize_1d(pool, &RunChunk, &task, (n + kChunkBytes - 1) / kChunkBytes, 0);
 }
 
 }  // namespace labelite::xnn

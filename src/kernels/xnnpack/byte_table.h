@@ -11,10 +11,18 @@
 #include <cstddef>
 #include <cstdint>
 
+struct pthreadpool;
+typedef struct pthreadpool* pthreadpool_t;
+
 namespace labelite::xnn {
 
 void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,
                     size_t n);
+
+// The same, split into 16 KiB chunks over `pool` when it is not null and n is at least 64 KiB
+// (below that a pool dispatch costs more than the lookups).
+void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,
+                    size_t n, pthreadpool_t pool);
 
 // The same on the portable loop only (the oracle of the vector path in tests).
 void ApplyByteTableScalar(const std::array<uint8_t, 256>& table, const uint8_t* in, uint8_t* out,

@@ -75,7 +75,7 @@ class FastQuantizeKernel : public Kernel {
     if (convert_) return convert_->Eval(ctx);
     // Bit patterns: int8 as uint8.
     xnn::ApplyByteTable(table_, ctx.input(0)->data, ctx.output(0)->data,
-                        static_cast<size_t>(ctx.input(0)->NumElements()));
+                        static_cast<size_t>(ctx.input(0)->NumElements()), ctx.threadpool);
     return Status::Ok();
   }
   const char* path() const override { return convert_ ? convert_->path() : "fast (table)"; }

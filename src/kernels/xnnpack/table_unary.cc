@@ -1,7 +1,5 @@
 #include "kernels/xnnpack/table_unary.h"
 
-#include <pthreadpool.h>
-
 #include <algorithm>
 #include <cassert>
 #include <string>
@@ -13,25 +11,7 @@
 namespace labelite::xnn {
 namespace {
 
-// Below this many bytes the table runs on the caller's thread (a pool dispatch costs more).
-constexpr size_t kMinParallelBytes = size_t{64} << 10;
-// Bytes per pool task: a multiple of the 64-byte vector step.
-constexpr size_t kChunkBytes = size_t{16} << 10;
-
 bool Is8Bit(DataType t) { return t == DataType::kUInt8 || t == DataType::kInt8; }
-
-struct Task {
-  const std::array<uint8_t, 256>* table;
-  const uint8_t* in;
-  uint8_t* out;
-  size_t n;
-};
-
-void RunChunk(void* context, size_t chunk) {
-  const Task& t = *static_cast<const Task*>(context);
-  const size_t begin = chunk * kChunkBytes;
-  ApplyByteTable(*t.table, t.in + begin, t.out + begin, std::min(kChunkBytes, t.n - begin));
-}
 
 }  // namespace
 
@@ -92,15 +72,9 @@ Status TableUnaryKernel::Bind(KernelContext& ctx) {
 Status TableUnaryKernel::Eval(KernelContext& ctx) {
   if (float_kernel_) return float_kernel_->Eval(ctx);
   // Bit patterns: int8 as uint8.
-  Task task{&table_, ctx.input(0)->data, ctx.output(0)->data,
-            static_cast<size_t>(ctx.input(0)->NumElements())};
   assert(ctx.output(0)->NumElements() == ctx.input(0)->NumElements());
-  if (ctx.threadpool == nullptr || task.n < kMinParallelBytes) {
-    ApplyByteTable(table_, task.in, task.out, task.n);
-  } else {
-    pthreadpool_parallelize_1d(ctx.threadpool, &RunChunk, &task,
-                               (task.n + kChunkBytes - 1) / kChunkBytes, 0);
-  }
+  ApplyByteTable(table_, ctx.input(0)->data, ctx.output(0)->data,
+                 static_cast<size_t>(ctx.input(0)->NumElements()), ctx.threadpool);
   return Status::Ok();
 }
 
