@@ -35,15 +35,33 @@ enum class StatusCode {
 
 const char* StatusCodeName(StatusCode code);
 
+// What the failing thing was to the caller: the CLI's exit code, the server's HTTP status and
+// the Python exception follow the origin, not the kind (a missing label file is kNotFound like a
+// missing model, but it is a labels problem). The first layer that knows what role the failing
+// thing plays tags the Status (WithOrigin keeps an origin once set).
+enum class ErrorOrigin {
+  kUnknown = 0,
+  kUsage,   // the command line / API call itself (bad option value, conflicting options)
+  kInput,   // an input to classify: an image file, bytes or array
+  kModel,   // the .tflite model: read, verify, prepare, run
+  kLabels,  // a label source: file, embedded file, database, URL; or labels that do not fit
+};
+const char* ErrorOriginName(ErrorOrigin origin);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message, ErrorOrigin origin)
+      : code_(code), message_(std::move(message)), origin_(origin) {}
 
   static Status Ok() { return Status(); }
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  ErrorOrigin origin() const { return origin_; }
+  // A copy tagged with `origin`, unless it already has one (the innermost tag wins).
+  Status WithOrigin(ErrorOrigin origin) const;
 
   // Returns a copy whose message is "<prefix>: <message>" (used to add the file name).
   Status WithPrefix(std::string_view prefix) const;
@@ -53,6 +71,7 @@ class [[nodiscard]] Status {
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  ErrorOrigin origin_ = ErrorOrigin::kUnknown;
 };
 
 inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

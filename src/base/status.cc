@@ -18,12 +18,28 @@ const char* StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+const char* ErrorOriginName(ErrorOrigin origin) {
+  switch (origin) {
+    case ErrorOrigin::kUnknown: return "unknown";
+    case ErrorOrigin::kUsage: return "usage";
+    case ErrorOrigin::kInput: return "input";
+    case ErrorOrigin::kModel: return "model";
+    case ErrorOrigin::kLabels: return "labels";
+  }
+  return "unknown";
+}
+
+Status Status::WithOrigin(ErrorOrigin origin) const {
+  if (ok() || origin_ != ErrorOrigin::kUnknown) return *this;
+  return Status(code_, message_, origin);
+}
+
 Status Status::WithPrefix(std::string_view prefix) const {
   if (ok()) return *this;
   std::string m(prefix);
   m += ": ";
   m += message_;
-  return Status(code_, std::move(m));
+  return Status(code_, std::move(m), origin_);
 }
 
 }  // namespace labelite
