@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 #include "kernels/xnnpack/quantized_conv_op.h"
 
 namespace labelite::xnn {

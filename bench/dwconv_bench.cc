@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/xnnpack/dwconv_avx512.h"
+#include "kernels/x86/avx512/dwconv_avx512.h"
 #include "kernels/xnnpack/quantized_conv_op.h"
 
 namespace labelite::xnn {

@@ -1,6 +1,6 @@
 // ApplyByteTable (the fast path's 256-entry lookup, VPERMI2B on AVX-512 VBMI) against the plain
 // loop: every byte value, random tables, lengths around the 64-byte step, unaligned pointers.
-#include "kernels/xnnpack/byte_table.h"
+#include "kernels/fast/byte_table.h"
 
 #include <gtest/gtest.h>
 

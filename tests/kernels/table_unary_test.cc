@@ -11,7 +11,7 @@
 #include <random>
 #include <string>
 
-#include "kernels/xnnpack/table_unary.h"
+#include "kernels/fast/table_unary.h"
 #include "runtime/interpreter.h"
 #include "testing/model_builder.h"
 

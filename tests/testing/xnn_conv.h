@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 #include "kernels/xnnpack/quantized_conv_op.h"
 
 namespace labelite::testing {

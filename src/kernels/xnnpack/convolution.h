@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 #include "kernels/xnnpack/quantized_conv_op.h"
 #include "kernels/xnnpack/xnn_common.h"
 

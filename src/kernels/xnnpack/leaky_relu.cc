@@ -3,7 +3,7 @@
 // the reference kernel (table_unary.h), exact by construction.
 #include <memory>
 
-#include "kernels/xnnpack/table_unary.h"
+#include "kernels/fast/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 
 namespace labelite {

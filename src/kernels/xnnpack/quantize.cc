@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "kernels/internal/quantization.h"
-#include "kernels/xnnpack/byte_table.h"
+#include "kernels/fast/byte_table.h"
 #include "kernels/xnnpack/unary.h"
 
 namespace labelite {

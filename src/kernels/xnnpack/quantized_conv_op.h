@@ -12,7 +12,7 @@
 
 #include <cstddef>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 
 namespace labelite::xnn {
 

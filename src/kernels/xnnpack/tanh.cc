@@ -3,7 +3,7 @@
 // kernel: Debian 12's XNNPACK has no f32 tanh operator.
 #include <memory>
 
-#include "kernels/xnnpack/table_unary.h"
+#include "kernels/fast/table_unary.h"
 
 namespace labelite {
 

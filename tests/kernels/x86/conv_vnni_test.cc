@@ -2,7 +2,7 @@
 // oracle): random KxK convolutions must give the same bytes for qs8, qc8 and qu8, with strides
 // 1 to 3, dilations, paddings on every side (SAME-like and uneven), odd channel counts,
 // negative zero points, clamped (activation) ranges, batches, and threads.
-#include "kernels/xnnpack/conv_vnni.h"
+#include "kernels/x86/avx512/conv_vnni.h"
 
 #include <gtest/gtest.h>
 #include <pthreadpool.h>

@@ -1,4 +1,4 @@
-#include "kernels/xnnpack/conv1x1_vnni.h"
+#include "kernels/x86/avx512/conv1x1_vnni.h"
 
 #include <pthreadpool.h>
 

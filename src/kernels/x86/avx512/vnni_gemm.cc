@@ -1,11 +1,12 @@
-#include "kernels/xnnpack/vnni_gemm.h"
+#include "kernels/x86/avx512/vnni_gemm.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "kernels/xnnpack/vnni_gemm_tile.h"
+#include "kernels/fast/isa.h"
+#include "kernels/x86/avx512/vnni_gemm_tile.h"
 
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_* operands inside
 // _mm512_reduce_add_epi64) as uninitialized: a false positive.
@@ -66,6 +67,7 @@ std::vector<size_t> BlockSizes(size_t vectors) {
 }  // namespace
 
 bool VnniGemm::Supported() {
+  if (ActiveIsa() < IsaLevel::kAvx512) return false;
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");

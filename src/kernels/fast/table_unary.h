@@ -18,8 +18,8 @@
 //   std::unique_ptr<Kernel> CreateXnnpackTanh() {
 //     return std::make_unique<xnn::TableUnaryKernel>(&CreateReferenceTanh, nullptr);
 //   }
-#ifndef LABELITE_KERNELS_XNNPACK_TABLE_UNARY_H_
-#define LABELITE_KERNELS_XNNPACK_TABLE_UNARY_H_
+#ifndef LABELITE_KERNELS_FAST_TABLE_UNARY_H_
+#define LABELITE_KERNELS_FAST_TABLE_UNARY_H_
 
 #include <array>
 #include <cstdint>
@@ -55,4 +55,4 @@ class TableUnaryKernel final : public Kernel {
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_TABLE_UNARY_H_
+#endif  // LABELITE_KERNELS_FAST_TABLE_UNARY_H_

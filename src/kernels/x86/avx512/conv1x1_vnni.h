@@ -13,14 +13,14 @@
 //   Conv1x1Vnni conv;
 //   if (VnniGemm::Supported() && conv.Pack(q, cin, cout, weights, bias))
 //     conv.RunPixels(in, out, pixels, pool);
-#ifndef LABELITE_KERNELS_XNNPACK_CONV1X1_VNNI_H_
-#define LABELITE_KERNELS_XNNPACK_CONV1X1_VNNI_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_CONV1X1_VNNI_H_
+#define LABELITE_KERNELS_X86_AVX512_CONV1X1_VNNI_H_
 
 #include <cstddef>
 #include <cstdint>
 
-#include "kernels/xnnpack/fast_conv.h"
-#include "kernels/xnnpack/vnni_gemm.h"
+#include "kernels/fast/fast_conv.h"
+#include "kernels/x86/avx512/vnni_gemm.h"
 
 namespace labelite::xnn {
 
@@ -47,4 +47,4 @@ class Conv1x1Vnni : public FastConv {
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_CONV1X1_VNNI_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_CONV1X1_VNNI_H_

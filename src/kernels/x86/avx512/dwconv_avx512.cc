@@ -1,11 +1,12 @@
-#include "kernels/xnnpack/dwconv_avx512.h"
+#include "kernels/x86/avx512/dwconv_avx512.h"
 
 #include <pthreadpool.h>
 
 #include <algorithm>
 #include <array>
 
-#include "kernels/xnnpack/dwconv_avx512_rows.h"
+#include "kernels/fast/isa.h"
+#include "kernels/x86/avx512/dwconv_avx512_rows.h"
 
 namespace labelite::xnn {
 namespace {
@@ -37,6 +38,7 @@ void RunTask(void* context, size_t row_task, size_t channel_task) {
 }  // namespace
 
 bool DwConvAvx512::Supported() {
+  if (ActiveIsa() < IsaLevel::kAvx512) return false;
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&

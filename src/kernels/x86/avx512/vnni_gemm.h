@@ -32,14 +32,14 @@
 //   VnniGemm gemm;
 //   if (VnniGemm::Supported() && gemm.Pack(q, k, n, weights, bias))
 //     gemm.Run({.a = in, .a_stride = k, .rows = m, .c = out, .c_stride = n}, 0, gemm.blocks());
-#ifndef LABELITE_KERNELS_XNNPACK_VNNI_GEMM_H_
-#define LABELITE_KERNELS_XNNPACK_VNNI_GEMM_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_H_
+#define LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 
 namespace labelite::xnn {
 
@@ -95,4 +95,4 @@ class VnniGemm {
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_VNNI_GEMM_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_H_

@@ -3,7 +3,7 @@
 // for qs8, qc8 and qu8, over channel counts around the 16/64-channel blocks, tiny images,
 // kernels 1x1 to 7x7, strides 1-3, TFLite SAME/VALID and arbitrary padding, negative zero
 // points, clamped (activation) ranges, batches, and threaded runs.
-#include "kernels/xnnpack/dwconv_avx512.h"
+#include "kernels/x86/avx512/dwconv_avx512.h"
 
 #include <gtest/gtest.h>
 #include <pthreadpool.h>

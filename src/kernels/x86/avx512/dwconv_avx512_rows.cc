@@ -1,14 +1,14 @@
 // The AVX-512 parts of DwConvAvx512 (dwconv_avx512.h): stacking input rows into a buffer and
 // the register tiles that multiply, accumulate and requantize them (3x3 stride 2:
 // dwconv_avx512_s2.cc).
-#include "kernels/xnnpack/dwconv_avx512_rows.h"
+#include "kernels/x86/avx512/dwconv_avx512_rows.h"
 
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_* operands of the casts and
 // masked loads) as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#include "kernels/xnnpack/dwconv_avx512_simd.h"
+#include "kernels/x86/avx512/dwconv_avx512_simd.h"
 
 namespace labelite::xnn::dwconv {
 namespace {

@@ -1,11 +1,11 @@
-#include "kernels/xnnpack/table_unary.h"
+#include "kernels/fast/table_unary.h"
 
 #include <algorithm>
 #include <cassert>
 #include <string>
 #include <vector>
 
-#include "kernels/xnnpack/byte_table.h"
+#include "kernels/fast/byte_table.h"
 #include "kernels/xnnpack/xnn_common.h"
 
 namespace labelite::xnn {

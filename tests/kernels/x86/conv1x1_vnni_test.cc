@@ -2,7 +2,7 @@
 // results match TFLite's goldens): random 1x1 convolutions must give the same bytes for qs8,
 // qc8 and qu8, over channel counts around the 4-input / 16- and 64-output tile boundaries,
 // pixel counts 1, 7, 49 and 3136, negative zero points and clamped (activation) ranges.
-#include "kernels/xnnpack/conv1x1_vnni.h"
+#include "kernels/x86/avx512/conv1x1_vnni.h"
 
 #include <gtest/gtest.h>
 #include <pthreadpool.h>

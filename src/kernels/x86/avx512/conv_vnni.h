@@ -19,15 +19,15 @@
 // Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
 //   std::unique_ptr<FastConv> conv = MakeConvVnni(spec);  // nullptr: not handled
 //   if (conv != nullptr) conv->Run(input, output, batch, pool);
-#ifndef LABELITE_KERNELS_XNNPACK_CONV_VNNI_H_
-#define LABELITE_KERNELS_XNNPACK_CONV_VNNI_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_CONV_VNNI_H_
+#define LABELITE_KERNELS_X86_AVX512_CONV_VNNI_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "kernels/xnnpack/fast_conv.h"
-#include "kernels/xnnpack/vnni_gemm.h"
+#include "kernels/fast/fast_conv.h"
+#include "kernels/x86/avx512/vnni_gemm.h"
 
 namespace labelite::xnn {
 
@@ -59,4 +59,4 @@ class ConvVnni : public FastConv {
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_CONV_VNNI_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_CONV_VNNI_H_

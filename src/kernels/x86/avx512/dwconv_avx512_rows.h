@@ -1,7 +1,7 @@
 // Internal to DwConvAvx512 (dwconv_avx512.h): the AVX-512 row functions its driver calls, so
 // that only dwconv_avx512_rows.cc is compiled for AVX-512.
-#ifndef LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_ROWS_H_
-#define LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_ROWS_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_ROWS_H_
+#define LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_ROWS_H_
 
 #include <array>
 #include <cstddef>
@@ -92,4 +92,4 @@ void MultiplyRowS2(const RowS2Args& a);
 
 }  // namespace labelite::xnn::dwconv
 
-#endif  // LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_ROWS_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_ROWS_H_

@@ -1,8 +1,8 @@
 // The micro-kernel of VnniGemm (vnni_gemm.h): one tile of MR rows x NB vectors of 16 output
 // channels, accumulated with VPDPBUSD and requantized as XNNPACK's "fp32" kernels (steps 2 to 4
 // of vnni_gemm.h), and the table of tiles by (NB, rows). Internal to vnni_gemm.cc.
-#ifndef LABELITE_KERNELS_XNNPACK_VNNI_GEMM_TILE_H_
-#define LABELITE_KERNELS_XNNPACK_VNNI_GEMM_TILE_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_TILE_H_
+#define LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_TILE_H_
 
 #include <immintrin.h>
 
@@ -228,4 +228,4 @@ inline constexpr std::array<std::array<TileFn, kMaxRows>, 4> kTiles = {
 
 #pragma GCC diagnostic pop
 
-#endif  // LABELITE_KERNELS_XNNPACK_VNNI_GEMM_TILE_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_TILE_H_

@@ -1,4 +1,4 @@
-#include "kernels/xnnpack/conv_vnni.h"
+#include "kernels/x86/avx512/conv_vnni.h"
 
 #include <immintrin.h>
 #include <pthreadpool.h>

@@ -1,7 +1,7 @@
 // Internal to DwConvAvx512: AVX-512 helpers shared by dwconv_avx512_rows.cc and
 // dwconv_avx512_s2.cc, the only files that include this header (and are compiled for it).
-#ifndef LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_SIMD_H_
-#define LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_SIMD_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_SIMD_H_
+#define LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_SIMD_H_
 
 #include <immintrin.h>
 
@@ -58,4 +58,4 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void RequantizeOne(
 
 }  // namespace labelite::xnn::dwconv
 
-#endif  // LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_SIMD_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_SIMD_H_

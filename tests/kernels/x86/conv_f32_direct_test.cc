@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 
 namespace labelite::xnn {
 namespace {

@@ -1,4 +1,4 @@
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/fast_conv.h"
 
 namespace labelite::xnn {
 
@@ -6,7 +6,7 @@ std::unique_ptr<FastConv> MakeFastConv(const FastConvSpec& spec) {
 #define FAST_CONV(factory) \
   if (std::unique_ptr<FastConv> conv = factory(spec)) return conv;
 #define FAST_CONV_F32(factory)
-#include "kernels/xnnpack/fast_conv_list.inc"
+#include "kernels/fast/fast_conv_list.inc"
 #undef FAST_CONV
 #undef FAST_CONV_F32
   return nullptr;
@@ -16,7 +16,7 @@ std::unique_ptr<FastConv> MakeFastConv(const FastConvF32Spec& spec) {
 #define FAST_CONV(factory)
 #define FAST_CONV_F32(factory) \
   if (std::unique_ptr<FastConv> conv = factory(spec)) return conv;
-#include "kernels/xnnpack/fast_conv_list.inc"
+#include "kernels/fast/fast_conv_list.inc"
 #undef FAST_CONV
 #undef FAST_CONV_F32
   return nullptr;

@@ -4,8 +4,8 @@
 // On CPUs with AVX-512 VBMI, 64 bytes per step: two VPERMI2B lookups (table entries 0..127
 // and 128..255, indexed by the low 7 bits) and a byte blend on the top bit. Elsewhere, a
 // plain loop.
-#ifndef LABELITE_KERNELS_XNNPACK_BYTE_TABLE_H_
-#define LABELITE_KERNELS_XNNPACK_BYTE_TABLE_H_
+#ifndef LABELITE_KERNELS_FAST_BYTE_TABLE_H_
+#define LABELITE_KERNELS_FAST_BYTE_TABLE_H_
 
 #include <array>
 #include <cstddef>
@@ -30,4 +30,4 @@ void ApplyByteTableScalar(const std::array<uint8_t, 256>& table, const uint8_t* 
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_BYTE_TABLE_H_
+#endif  // LABELITE_KERNELS_FAST_BYTE_TABLE_H_

@@ -26,7 +26,8 @@
 #include <memory>
 #include <vector>
 
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/fast/isa.h"
+#include "kernels/fast/fast_conv.h"
 
 // GCC 12 reports operands inside its own AVX-512 intrinsics as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -37,13 +38,7 @@
 namespace labelite::xnn {
 namespace {
 
-bool HasAvx512() {
-  static const bool has = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512vl") != 0;
-  }();
-  return has;
-}
+bool HasAvx512() { return ActiveIsa() >= IsaLevel::kAvx512; }
 
 size_t RoundUp(size_t n, size_t m) { return (n + m - 1) / m * m; }
 

@@ -13,8 +13,8 @@
 //
 // Ownership: a FastConv owns its packed weights; the spec's pointers are only read during the
 // factory call. Thread safety: Run is const and may run concurrently on different buffers.
-#ifndef LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
-#define LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
+#ifndef LABELITE_KERNELS_FAST_FAST_CONV_H_
+#define LABELITE_KERNELS_FAST_FAST_CONV_H_
 
 #include <cmath>
 #include <cstddef>
@@ -81,10 +81,10 @@ std::unique_ptr<FastConv> MakeFastConv(const FastConvF32Spec& spec);
 // Declarations of the factories (one per line of fast_conv_list.inc).
 #define FAST_CONV(factory) std::unique_ptr<FastConv> factory(const FastConvSpec& spec);
 #define FAST_CONV_F32(factory) std::unique_ptr<FastConv> factory(const FastConvF32Spec& spec);
-#include "kernels/xnnpack/fast_conv_list.inc"
+#include "kernels/fast/fast_conv_list.inc"
 #undef FAST_CONV
 #undef FAST_CONV_F32
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_FAST_CONV_H_
+#endif  // LABELITE_KERNELS_FAST_FAST_CONV_H_

@@ -37,15 +37,15 @@
 // Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
 //   std::unique_ptr<FastConv> conv = MakeDwConvAvx512(spec);  // nullptr: not handled here
 //   if (conv != nullptr) conv->Run(input, output, batch, pool);
-#ifndef LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_H_
-#define LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_H_
+#ifndef LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_H_
+#define LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_H_
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "kernels/xnnpack/dwconv_avx512_rows.h"
-#include "kernels/xnnpack/fast_conv.h"
+#include "kernels/x86/avx512/dwconv_avx512_rows.h"
+#include "kernels/fast/fast_conv.h"
 
 namespace labelite::xnn {
 
@@ -99,4 +99,4 @@ class DwConvAvx512 : public FastConv {
 
 }  // namespace labelite::xnn
 
-#endif  // LABELITE_KERNELS_XNNPACK_DWCONV_AVX512_H_
+#endif  // LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_H_
