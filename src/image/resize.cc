@@ -103,6 +103,9 @@ int FilterRowSse2(const uint8_t* src, size_t avail, const int32_t* first, const 
 void FilterRowAny(int channels, const uint8_t* src, size_t avail, const Taps& tx, int out_w,
                   int32_t* out) {
   const int32_t *first = tx.first.data(), *second = tx.second.data(), *w = tx.w.data();
+#if !defined(__SSE2__)
+  (void)avail;  // only the SSE2 loads need to know how far they may read
+#endif
   switch (channels) {
     case 1: return FilterRow<1>(src, first, second, w, 0, out_w, out);
     case 2: return FilterRow<2>(src, first, second, w, 0, out_w, out);

@@ -3,6 +3,7 @@
 namespace labelite::xnn {
 
 std::unique_ptr<FastConv> MakeFastConv(const FastConvSpec& spec) {
+  (void)spec;  // unused on architectures without own kernels
 #define FAST_CONV(factory) \
   if (std::unique_ptr<FastConv> conv = factory(spec)) return conv;
 #define FAST_CONV_F32(factory)
@@ -13,6 +14,7 @@ std::unique_ptr<FastConv> MakeFastConv(const FastConvSpec& spec) {
 }
 
 std::unique_ptr<FastConv> MakeFastConv(const FastConvF32Spec& spec) {
+  (void)spec;
 #define FAST_CONV(factory)
 #define FAST_CONV_F32(factory) \
   if (std::unique_ptr<FastConv> conv = factory(spec)) return conv;
