@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of fuzz/ with clang, ASan and UBSan (cmake --preset fuzz), seeds
+# their corpora from the shared test data, and runs each for SECONDS (default 60).
+# Fails on any crash, sanitizer report, leak, timeout (> 1 s for one input) or out-of-memory
+# (> 2 GB); prints the executions of each target. Crashing inputs are left in build/fuzz-artifacts/.
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+jobs=$(nproc)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+cmake --preset fuzz "${launcher[@]}" >/dev/null
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in fuzz/*_fuzz.cc; do t=$(basename "$f" .cc); targets+=("$t"); done
+fi
+cmake --build build/fuzz -j "$jobs" --target "${targets[@]}"
+corpus=build/fuzz-corpus
+sh fuzz/make_corpus.sh "$corpus" >/dev/null
+artifacts=build/fuzz-artifacts
+mkdir -p "$artifacts"
+failed=()
+printf '%-16s %12s %10s %s\n' target executions exec/s result
+for t in "${targets[@]}"; do
+  seeds="$corpus/${t%_fuzz}"
+  work="build/fuzz-work/${t%_fuzz}"
+  mkdir -p "$work" "$artifacts/$t"
+  log="build/fuzz-work/$t.log"
+  # -fork-free single process: -max_total_time bounds the run; -timeout the time per input;
+  # -rss_limit_mb and -malloc_limit_mb the memory (2 GB).
+  set +e
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "build/fuzz/fuzz/$t" -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
+    -malloc_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
+    -artifact_prefix="$artifacts/$t/" "$work" "$seeds" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+  rate=$(grep -m1 'stat::average_exec_per_sec' "$log" | awk '{print $2}')
+  if [ $rc -eq 0 ]; then result=ok; else result="FAILED (exit $rc, see $log)"; failed+=("$t"); fi
+  printf '%-16s %12s %10s %s\n' "$t" "${execs:-?}" "${rate:-?}" "$result"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  for t in "${failed[@]}"; do
+    echo "---- $t" >&2
+    grep -m5 -E 'ERROR|SUMMARY|runtime error|Timeout|out-of-memory' "build/fuzz-work/$t.log" >&2 || true
+    ls "$artifacts/$t" >&2
+  done
+  exit 1
+fi
