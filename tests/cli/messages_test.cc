@@ -164,5 +164,33 @@ TEST_F(Messages, SummaryNamesFailuresAndVerboseSaysEveryDecision) {
             std::string::npos) << r.err;
 }
 
+// burger.jpg with an EXIF APP1 segment saying "rotate 90 clockwise" (orientation 6).
+std::vector<uint8_t> RotatedJpeg() {
+  std::vector<uint8_t> jpeg = testing::ReadFileBytes(testing::ImagePath("burger.jpg"));
+  const std::vector<uint8_t> tiff = {'I', 'I', 42, 0, 8, 0, 0, 0,          // little-endian TIFF, IFD at 8
+                                     1, 0,                                 // one entry
+                                     0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0,  // Orientation SHORT 6
+                                     0, 0, 0, 0};                          // no next IFD
+  std::vector<uint8_t> app1 = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+  app1.insert(app1.end(), tiff.begin(), tiff.end());
+  const size_t length = app1.size() - 2;
+  app1[2] = static_cast<uint8_t>(length >> 8);
+  app1[3] = static_cast<uint8_t>(length & 0xFF);
+  jpeg.insert(jpeg.begin() + 2, app1.begin(), app1.end());  // right after SOI
+  return jpeg;
+}
+
+TEST_F(Messages, VerboseSaysTheExifRotation) {
+  const std::vector<uint8_t> jpeg = RotatedJpeg();
+  std::ofstream(Path("rotated.jpg"), std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()),
+                                                             static_cast<std::streamsize>(jpeg.size()));
+  CliResult r = RunLabelite("classify -v --format jsonl -m " + M() + " " + Q("rotated.jpg"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Upright, the 480x325 picture is 325x480; 1/2 is the smallest DCT scale still >= 128x128.
+  EXPECT_NE(r.err.find(": JPEG 325x480, EXIF orientation 6 applied (rotated 90 clockwise), DCT-scaled 1/2 to "
+                       "163x240, resized (stretch) 163x240 -> 128x128\n"),
+            std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace labelite
