@@ -2,7 +2,12 @@
 // origin (usage 1, input 2, model 3, labels 4) and must exit with the table's code, printing
 // one "labelite: " line on stderr. Also: parse errors say what is wrong, with the prefix.
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <sqlite3.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include <filesystem>
 #include <fstream>
@@ -44,24 +49,46 @@ class ExitCodeTable : public ::testing::Test {
     std::ofstream(d + "/input.bin", std::ios::binary) << std::string(128 * 128 * 3, '\x40');
     std::ofstream(d + "/short.bin", std::ios::binary) << std::string(100, '\x40');
     fs::copy_file(testing::LabelPath("mobilenet_labels_1001.txt"), d + "/labels.txt");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((d + "/labels.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE names (id INTEGER, name TEXT)", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    server_ = new httplib::Server;  // answers 404 to everything
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = new std::thread([] { server_->listen_after_bind(); });
+    for (int i = 0; i < 200 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     fs::create_directories(d + "/outdir");
     fs::copy_file(testing::ModelPath("mobilenet_v1_0.25_128_quant.tflite"), d + "/model.tflite");
     fs::create_hard_link(d + "/model.tflite", d + "/outdir/output0.bin");
   }
   static void TearDownTestSuite() {
+    server_->stop();
+    thread_->join();
+    delete thread_;
+    delete server_;
     std::error_code ec;
     fs::remove_all(*dir_, ec);
     delete dir_;
   }
   static std::string P(const std::string& rel) { return ShellQuote(*dir_ + "/" + rel); }
   static std::string* dir_;
+  static httplib::Server* server_;
+  static std::thread* thread_;
+  static int port_;
 };
 std::string* ExitCodeTable::dir_ = nullptr;
+httplib::Server* ExitCodeTable::server_ = nullptr;
+std::thread* ExitCodeTable::thread_ = nullptr;
+int ExitCodeTable::port_ = 0;
 
 TEST_F(ExitCodeTable, EverySubcommandFollowsTheReadmeTable) {
   // A port nobody listens on (refused at once on loopback) and sources that cannot work.
   const std::string refused = "http://127.0.0.1:1/labels.txt";
   const std::string missing_model = P("nope.tflite");
+  const std::string http404 = "http://127.0.0.1:" + std::to_string(port_) + "/labels.txt";
+  const std::string no_table = "'sqlite:" + *dir_ + "/labels.db?table=nope&label=name'";
+  const std::string no_column = "'sqlite:" + *dir_ + "/labels.db?table=names&label=nope'";
   const std::vector<Case> cases = {
       // classify
       {"classify ok", "classify -q -m " + M() + " " + Cat(), 0},
@@ -83,6 +110,9 @@ TEST_F(ExitCodeTable, EverySubcommandFollowsTheReadmeTable) {
       {"classify labels refused", "classify -m " + M() + " --labels " + refused + " " + Cat(), 4},
       {"classify labels https", "classify -m " + M() + " --labels https://127.0.0.1:1/l.txt " + Cat(), 4},
       {"classify labels sqlite missing", "classify -m " + M() + " --labels 'sqlite:" + *dir_ + "/no.db?table=t&label=l' " + Cat(), 4},
+      {"classify labels HTTP 404", "classify -m " + M() + " --labels " + http404 + " " + Cat(), 4},
+      {"classify labels sqlite no table", "classify -m " + M() + " --labels " + no_table + " " + Cat(), 4},
+      {"classify labels sqlite no column", "classify -m " + M() + " --labels " + no_column + " " + Cat(), 4},
       {"classify labels wrong count", "classify -m " + M() + " --labels " + ShellQuote(testing::LabelPath("coco_labels.txt")) + " " + Cat(), 4},
       // eval
       {"eval ok", "eval -q -m " + M() + " --labels " + Labels() + " --dataset " + P("dataset"), 0},
@@ -93,6 +123,8 @@ TEST_F(ExitCodeTable, EverySubcommandFollowsTheReadmeTable) {
       {"eval missing model", "eval -m " + missing_model + " --labels " + Labels() + " --dataset " + P("dataset"), 3},
       {"eval missing labels", "eval -m " + M() + " --labels " + P("nope.txt") + " --dataset " + P("dataset"), 4},
       {"eval labels refused", "eval -m " + M() + " --labels " + refused + " --dataset " + P("dataset"), 4},
+      {"eval labels HTTP 404", "eval -m " + M() + " --labels " + http404 + " --dataset " + P("dataset"), 4},
+      {"eval labels sqlite no table", "eval -m " + M() + " --labels " + no_table + " --dataset " + P("dataset"), 4},
       {"eval model without labels", "eval -m " + NoLabels() + " --dataset " + P("dataset"), 4},
       // inspect
       {"inspect ok", "inspect " + M(), 0},
@@ -119,6 +151,8 @@ TEST_F(ExitCodeTable, EverySubcommandFollowsTheReadmeTable) {
       {"labels check missing model", "labels check -m " + missing_model + " --labels " + Labels(), 3},
       {"labels check missing labels", "labels check -m " + M() + " --labels " + P("nope.txt"), 4},
       {"labels check labels refused", "labels check -m " + M() + " --labels " + refused, 4},
+      {"labels check labels HTTP 404", "labels check -m " + M() + " --labels " + http404, 4},
+      {"labels check sqlite no column", "labels check -m " + M() + " --labels " + no_column, 4},
       {"labels check no embedded labels", "labels check -m " + NoLabels(), 4},
       {"labels convert ok", "labels convert " + Labels() + " --to json", 0},
       {"labels convert output is the source", "labels convert " + P("labels.txt") + " --to json -o " + P("labels.txt"), 1},
@@ -128,6 +162,8 @@ TEST_F(ExitCodeTable, EverySubcommandFollowsTheReadmeTable) {
       {"labels embed output is the model", "labels embed " + M() + " --labels " + Labels() + " -o " + M(), 1},
       {"labels embed output is the labels", "labels embed -m " + M() + " --labels " + P("labels.txt") + " -o " + P("labels.txt"), 1},
       {"labels embed missing model", "labels embed " + missing_model + " --labels " + Labels() + " -o " + P("x.tflite"), 3},
+      {"labels embed labels HTTP 404", "labels embed " + M() + " --labels " + http404 + " -o " + P("x.tflite"), 4},
+      {"labels convert labels HTTP 404", "labels convert " + http404 + " --to json", 4},
       {"labels embed missing labels", "labels embed " + M() + " --labels " + P("nope.txt") + " -o " + P("x.tflite"), 4},
       // the command line itself
       {"unknown subcommand", "clasify -m " + M() + " " + Cat(), 1},
