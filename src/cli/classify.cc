@@ -228,9 +228,9 @@ void PrintTiming(const BatchStats& s, const BatchClassifier& b) {
 }
 
 // --resume: drops the inputs already done from `files` and opens the record file to append.
-// An interrupted fresh run left its records in the partial file: that run is continued.
-Result<bool> OpenForResume(const ClassifyFlags& f, Format format, std::vector<std::string>* files,
-                           RecordSink* sink) {
+// An interrupted fresh run left its records in the partial file: that run is continued there
+// and renamed over FILE at the end.
+Status OpenForResume(const ClassifyFlags& f, Format format, std::vector<std::string>* files, RecordSink* sink) {
   const std::string partial = PartialPath(f.output);
   std::error_code ec;
   const bool continue_partial = fs::exists(partial, ec);
@@ -244,8 +244,7 @@ Result<bool> OpenForResume(const ClassifyFlags& f, Format format, std::vector<st
     if (done.retried) std::fprintf(stderr, "; retrying %zu that failed", done.retried);
     std::fprintf(stderr, "\n");
   }
-  LABELITE_RETURN_IF_ERROR(sink->OpenAppend(path));
-  return continue_partial;
+  return sink->OpenAppend(path, continue_partial ? f.output : std::string());
 }
 
 // Up to 3 failures, printed before the summary line.
@@ -255,70 +254,56 @@ void PrintFailures(const std::vector<std::string>& failures, size_t failed) {
     std::fprintf(stderr, "labelite: ... and %zu more failures (see the records)\n", failed - failures.size());
 }
 
-int RunClassify(ClassifyFlags& f) {
-  if (Status s = BuildClassifierOptions(f); !s.ok()) return ReportError(s);
-  auto format = ChooseFormat(f);
-  if (!format.ok()) return ReportError(format.status());
-  if (f.resume && !ToFile(f)) return ReportError(Usage("--resume needs --output FILE"));
-  auto expanded = ExpandInputs(f.inputs, f.recursive);
-  if (!expanded.ok()) return ReportError(expanded.status());
-  std::vector<std::string>& files = expanded->files;
-  if (std::count(files.begin(), files.end(), "-") > 1)
-    return ReportError(Usage("'-' (standard input) can be given only once"));
-  if (Status s = CheckOutput(f, files); !s.ok()) return ReportError(s);
+// Everything decided before a model is loaded: options, format, the input list, the output
+// checks and --resume. Nothing is written over before this succeeds.
+Status PrepareRun(ClassifyFlags& f, Format* format, std::vector<std::string>* files, RecordSink* out) {
+  LABELITE_RETURN_IF_ERROR(BuildClassifierOptions(f));
+  LABELITE_ASSIGN_OR_RETURN(*format, ChooseFormat(f));
+  if (f.resume && !ToFile(f)) return Usage("--resume needs --output FILE");
+  LABELITE_ASSIGN_OR_RETURN(ExpandedInputs expanded, ExpandInputs(f.inputs, f.recursive));
+  if (std::count(expanded.files.begin(), expanded.files.end(), "-") > 1)
+    return Usage("'-' (standard input) can be given only once");
+  LABELITE_RETURN_IF_ERROR(CheckOutput(f, expanded.files));
   if (f.verbose && !f.quiet)
-    for (const std::string& s : expanded->skipped) std::fprintf(stderr, "labelite: skipped %s\n", s.c_str());
+    for (const std::string& s : expanded.skipped) std::fprintf(stderr, "labelite: skipped %s\n", s.c_str());
+  *files = std::move(expanded.files);
+  if (f.resume) LABELITE_RETURN_IF_ERROR(OpenForResume(f, *format, files, out));
+  return Status::Ok();
+}
 
-  RecordSink out;
-  bool continued = false;
-  if (f.resume) {
-    auto r = OpenForResume(f, *format, &files, &out);
-    if (!r.ok()) return ReportError(r.status());
-    continued = *r;
-    if (files.empty()) {
-      if (continued && std::rename(PartialPath(f.output).c_str(), f.output.c_str()) != 0)
-        return ReportError(Usage(f.output + ": cannot move the finished results into place"));
-      return kExitOk;
-    }
-  }
-
+// Classifies `files` into `out` (opened; a fresh --output file is opened here, once the model
+// has loaded); prints the failures, summary and timing on stderr.
+int ClassifyAll(const ClassifyFlags& f, Format format, const std::vector<std::string>& files, RecordSink& out) {
   BatchOptions batch;
   batch.threads = f.runtime.threads;
   batch.ordered = !f.unordered;
   auto classifier = BatchClassifier::Create(f.classifier, batch, files.size());
   if (!classifier.ok()) return ReportError(classifier.status());
-  PrintModelInfo(f, (*classifier)->classifier());
-
-  // A fresh output file is opened only once the model has loaded (it is a partial file until
-  // the end, so FILE itself is replaced only by a complete run).
+  const Classifier& first = (*classifier)->classifier();
+  PrintModelInfo(f, first);
   if (ToFile(f) && !f.resume) {
     if (Status s = out.OpenFresh(f.output); !s.ok()) return ReportError(s);
   }
-  if (*format == Format::kCsv && !out.HasCsvHeader()) (void)out.Write(kCsvHeader);
+  if (format == Format::kCsv && !out.HasCsvHeader()) (void)out.Write(kCsvHeader);
 
   const std::string model_name = fs::path(f.classifier.model_path).filename().string();
-  const std::atomic<bool>& interrupted = InterruptFlag();
   Progress progress(files.size(), f.quiet);
   const bool shared_terminal = !ToFile(f) && isatty(STDOUT_FILENO);  // records and bar on one screen
   Status write_status;
   size_t done = 0, failed = 0;
   std::vector<std::string> failures;
-  if (*format == Format::kJson) (void)out.Write("[");
+  if (format == Format::kJson) (void)out.Write("[");
   const BatchStats stats = (*classifier)->Run(files, [&](BatchResult&& r) {
-    if (!r.status.ok()) {
-      ++failed;
-      if (failures.size() < 3) failures.push_back(r.status.message());
-    }
+    if (!r.status.ok() && ++failed <= 3) failures.push_back(r.status.message());
     if (shared_terminal || f.verbose) progress.Clear();
     if (f.verbose && !f.quiet && r.status.ok()) {
-      const std::string d = DescribeDecode(r.path, (*classifier)->classifier(), f.classifier.resize);
+      const std::string d = DescribeDecode(r.path, first, f.classifier.resize);
       if (!d.empty()) std::fprintf(stderr, "labelite: %s\n", d.c_str());
     }
-    if (write_status.ok()) write_status = out.Write(FormatResult(*format, r, model_name, done == 0));
-    ++done;
-    progress.Update(done, failed);
-  }, &interrupted);
-  if (*format == Format::kJson) (void)out.Write(done ? "\n]\n" : "]\n");
+    if (write_status.ok()) write_status = out.Write(FormatResult(format, r, model_name, done == 0));
+    progress.Update(++done, failed);
+  }, &InterruptFlag());
+  if (format == Format::kJson) (void)out.Write(done ? "\n]\n" : "]\n");
   if (!f.quiet) {
     progress.Clear();
     PrintFailures(failures, stats.failed);
@@ -327,10 +312,20 @@ int RunClassify(ClassifyFlags& f) {
   if (f.timing) PrintTiming(stats, **classifier);
   if (!write_status.ok()) return ReportError(write_status);
   if (Status s = out.Finish(); !s.ok()) return ReportError(s);
-  if (continued && std::rename(PartialPath(f.output).c_str(), f.output.c_str()) != 0)
-    return ReportError(Usage(f.output + ": cannot move the finished results into place"));
   if (stats.cancelled) return kExitInterrupted;
   return stats.failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+int RunClassify(ClassifyFlags& f) {
+  Format format = Format::kJsonl;
+  std::vector<std::string> files;
+  RecordSink out;
+  if (Status s = PrepareRun(f, &format, &files, &out); !s.ok()) return ReportError(s);
+  if (files.empty()) {  // --resume found every input done
+    if (Status s = out.Finish(); !s.ok()) return ReportError(s);
+    return kExitOk;
+  }
+  return ClassifyAll(f, format, files, out);
 }
 
 }  // namespace

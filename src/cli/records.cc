@@ -118,10 +118,11 @@ Status RecordSink::OpenFresh(const std::string& path) {
   return Status::Ok();
 }
 
-Status RecordSink::OpenAppend(const std::string& path) {
+Status RecordSink::OpenAppend(const std::string& path, const std::string& rename_to) {
   fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND, 0644);
   if (fd_ < 0) return Usage(path + ": cannot open for writing: " + std::strerror(errno), StatusCode::kIoError);
-  path_ = path;
+  path_ = rename_to.empty() ? path : rename_to;
+  if (!rename_to.empty()) partial_ = path;
   return Status::Ok();
 }
 

@@ -32,12 +32,13 @@ class RecordSink {
   ~RecordSink();
   // Writes to PartialPath(path), renamed to `path` by Finish().
   Status OpenFresh(const std::string& path);
-  // Appends to `path` as it is (created when missing).
-  Status OpenAppend(const std::string& path);
+  // Appends to `path` as it is (created when missing); with `rename_to`, Finish() then
+  // renames `path` (an interrupted run's partial file) to it.
+  Status OpenAppend(const std::string& path, const std::string& rename_to = "");
   // True when the destination already starts with the CSV header.
   bool HasCsvHeader() const;
   Status Write(const std::string& text);
-  // Renames a fresh output into place (nothing for stdout or append).
+  // Renames a fresh or continued partial output into place (nothing for stdout or append).
   Status Finish();
 
  private:
