@@ -50,8 +50,11 @@ struct ClassifierOptions {
 
   int top_k = 5;
   float score_threshold = 0.0f;       // drop results scoring below this
-  std::vector<std::string> allow;     // only these class names (exclusive with deny)
-  std::vector<std::string> deny;      // never these class names
+  // Only / never these classes (exclusive). Each entry is one name, matched case-insensitively
+  // against a label's whole name, its display name or one of its comma-separated synonyms
+  // ("tabby" or "tabby, tabby cat"); an entry naming no class is read as "name,name,...".
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
 
   int num_threads = 1;
   KernelPath kernels = KernelPath::kFast;
@@ -62,6 +65,12 @@ struct ClassifierOptions {
   ResizeMode resize = ResizeMode::kStretch;
   SoftmaxMode softmax = SoftmaxMode::kAuto;
   uint64_t max_image_pixels = 100'000'000;
+  // Rank the values of outputs that do not look like class scores (a feature vector from a
+  // final pooling op, a spatial map); by default such a model is refused (kUnsupported).
+  bool allow_any_output = false;
+  // Leave out results whose score is exactly 0 (a quantized output at its floor: padding,
+  // not an answer). The CLI sets it unless --threshold 0 is given.
+  bool skip_zero_scores = false;
 };
 
 struct Classification {

@@ -94,6 +94,8 @@ struct AlignedLabels {
   int offset = 0;
   std::vector<std::string> notices;   // one line per thing that was done, for the user
   std::vector<std::string> warnings;  // LabelMap::warnings plus alignment warnings
+  // Classes the labels leave unnamed (gaps, blank lines, missing labels), named class_<i>.
+  std::vector<int> unnamed;
 };
 
 // Fits `labels` to a model with `num_classes` output classes:

@@ -72,7 +72,7 @@ BatchResult BatchClassifier::ClassifyOne(Classifier& classifier, size_t index,
   const Clock::time_point t1 = Clock::now();
   r.decode_ms = MsSince(t0, t1);
   if (!decoded.ok()) {
-    r.status = decoded.status();
+    r.status = decoded.status().WithOrigin(ErrorOrigin::kInput);
     return r;
   }
   const ClassifierSummary& s = classifier.summary();

@@ -85,39 +85,95 @@ Result<AlignedLabels> LabelsForHead(const Plan& plan, const HeadPlan& head, std:
   return aligned;
 }
 
+std::string Trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+// Comma-separated pieces, trimmed, empty ones dropped: "tabby, tabby cat" -> {tabby, tabby cat}.
+std::vector<std::string> CommaPieces(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    std::string piece = Trim(s.substr(start, comma - start));
+    if (!piece.empty()) out.push_back(std::move(piece));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// True when `name` (case-insensitive) is the label's whole name, its display name, or one of
+// its comma-separated synonyms ("tabby" and "tabby cat" both name "tabby, tabby cat").
+bool NamesClass(const std::string& lower_name, const std::string& label, const std::string& display) {
+  if (Lower(label) == lower_name || (!display.empty() && Lower(display) == lower_name)) return true;
+  for (const std::string& synonym : CommaPieces(label))
+    if (Lower(synonym) == lower_name) return true;
+  return false;
+}
+
+// Marks the classes `name` names; false when there is none.
+bool MarkClasses(const std::string& name, const AlignedLabels& labels, bool allow, std::vector<char>& mask) {
+  const std::string lower = Lower(Trim(name));
+  bool found = false;
+  for (size_t i = 0; i < labels.names.size(); ++i) {
+    const std::string& display = i < labels.display_names.size() ? labels.display_names[i] : std::string();
+    if (NamesClass(lower, labels.names[i], display)) {
+      mask[i] = allow ? 1 : 0;
+      found = true;
+    }
+  }
+  return found;
+}
+
+// Each allow/deny entry is one class name, which may contain commas ("tabby, tabby cat"); an
+// entry naming no class is read as a comma-separated list of names ("cat,dog").
 Result<std::vector<char>> AllowMask(const ClassifierOptions& o, const AlignedLabels& labels) {
   if (o.allow.empty() && o.deny.empty()) return std::vector<char>{};
   if (!o.allow.empty() && !o.deny.empty()) return InvalidArgument("--allow and --deny are exclusive");
   const bool allow = !o.allow.empty();
   const auto& list = allow ? o.allow : o.deny;
   std::vector<char> mask(labels.names.size(), allow ? 0 : 1);
-  for (const std::string& name : list) {
-    bool found = false;
-    for (size_t i = 0; i < labels.names.size(); ++i) {
-      if (Lower(labels.names[i]) == Lower(name) ||
-          (i < labels.display_names.size() && !labels.display_names[i].empty() &&
-           Lower(labels.display_names[i]) == Lower(name))) {
-        mask[i] = allow ? 1 : 0;
-        found = true;
-      }
-    }
-    if (!found) return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named '" + name + "'");
+  for (const std::string& entry : list) {
+    if (Trim(entry).empty() || MarkClasses(entry, labels, allow, mask)) continue;
+    const std::vector<std::string> pieces = CommaPieces(entry);
+    if (pieces.size() < 2)
+      return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named '" + Trim(entry) + "'");
+    for (const std::string& piece : pieces)
+      if (!MarkClasses(piece, labels, allow, mask))
+        return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named '" + piece +
+                               "' (nor '" + Trim(entry) + "')");
   }
   return mask;
 }
 
+// Errors are tagged with their origin: the options themselves (usage), the model, the labels.
 Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   auto plan = std::make_shared<Plan>();
   plan->options = options;
-  if (options.top_k < 1) return InvalidArgument("--top-k must be at least 1");
-  if (!options.model_bytes.empty()) {
-    LABELITE_ASSIGN_OR_RETURN(plan->model, Model::FromBytes(options.model_bytes,
-        options.model_path.empty() ? "<model bytes>" : options.model_path));
-  } else {
-    LABELITE_ASSIGN_OR_RETURN(plan->model, Model::FromFile(options.model_path));
+  if (options.top_k < 1)
+    return Status(StatusCode::kInvalidArgument, "--top-k must be at least 1", ErrorOrigin::kUsage);
+  if (!(options.score_threshold <= 1.0f))  // NaN fails too; below 0 keeps every result
+    return Status(StatusCode::kInvalidArgument, "--threshold must be a number up to 1", ErrorOrigin::kUsage);
+  if (options.max_image_pixels == 0)
+    return Status(StatusCode::kInvalidArgument, "--max-pixels must be at least 1", ErrorOrigin::kUsage);
+  auto model = !options.model_bytes.empty()
+                   ? Model::FromBytes(options.model_bytes,
+                                      options.model_path.empty() ? "<model bytes>" : options.model_path)
+                   : Model::FromFile(options.model_path);
+  if (!model.ok()) return model.status().WithOrigin(ErrorOrigin::kModel);
+  plan->model = std::move(*model);
+  auto input = PlanInput(*plan->model, options.mean, options.std);
+  if (!input.ok()) {
+    const bool usage = input.status().code() == StatusCode::kInvalidArgument && !options.mean.empty();
+    return input.status().WithOrigin(usage ? ErrorOrigin::kUsage : ErrorOrigin::kModel);
   }
-  LABELITE_ASSIGN_OR_RETURN(plan->input, PlanInput(*plan->model, options.mean, options.std));
-  LABELITE_ASSIGN_OR_RETURN(plan->heads, PlanHeads(*plan->model, options.softmax));
+  plan->input = std::move(*input);
+  auto heads = PlanHeads(*plan->model, options.softmax, options.allow_any_output);
+  if (!heads.ok()) return heads.status().WithOrigin(ErrorOrigin::kModel);
+  plan->heads = std::move(*heads);
   ClassifierSummary& s = plan->summary;
   const auto& md = plan->model->metadata();
   s.model_name = md && !md->name.empty() ? md->name
@@ -131,11 +187,12 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   for (const HeadPlan& h : plan->heads) {
     std::string source;
     auto labels = LabelsForHead(*plan, h, &source);
-    if (!labels.ok()) return labels.status();
+    if (!labels.ok()) return labels.status().WithOrigin(ErrorOrigin::kLabels);
     for (const auto& n : labels->notices) plan->notices.push_back(n);
     for (const auto& w : labels->warnings) s.label_warnings.push_back(w);
-    LABELITE_ASSIGN_OR_RETURN(std::vector<char> mask, AllowMask(options, *labels));
-    plan->allowed.push_back(std::move(mask));
+    auto mask = AllowMask(options, *labels);
+    if (!mask.ok()) return mask.status().WithOrigin(ErrorOrigin::kUsage);
+    plan->allowed.push_back(std::move(*mask));
     plan->labels.push_back(std::move(*labels));
     s.num_classes.push_back(h.num_classes);
     s.score_mode.push_back(h.description);
@@ -181,8 +238,9 @@ Result<std::unique_ptr<Classifier>> Classifier::Create(const ClassifierOptions& 
   LABELITE_ASSIGN_OR_RETURN(std::shared_ptr<const Plan> plan, MakePlan(options));
   auto state = std::make_unique<State>();
   state->plan = plan;
-  LABELITE_ASSIGN_OR_RETURN(state->interp,
-      Interpreter::Create(plan->model, BuiltinOpResolver(), {options.kernels, options.num_threads}));
+  auto interp = Interpreter::Create(plan->model, BuiltinOpResolver(), {options.kernels, options.num_threads});
+  if (!interp.ok()) return interp.status().WithOrigin(ErrorOrigin::kModel);
+  state->interp = std::move(*interp);
   return std::unique_ptr<Classifier>(new Classifier(std::move(state)));
 }
 
@@ -190,8 +248,9 @@ Result<std::unique_ptr<Classifier>> Classifier::Clone() const {
   auto state = std::make_unique<State>();
   state->plan = state_->plan;
   const ClassifierOptions& o = state->plan->options;
-  LABELITE_ASSIGN_OR_RETURN(state->interp,
-      Interpreter::Create(state->plan->model, BuiltinOpResolver(), {o.kernels, o.num_threads}));
+  auto interp = Interpreter::Create(state->plan->model, BuiltinOpResolver(), {o.kernels, o.num_threads});
+  if (!interp.ok()) return interp.status().WithOrigin(ErrorOrigin::kModel);
+  state->interp = std::move(*interp);
   return std::unique_ptr<Classifier>(new Classifier(std::move(state)));
 }
 
@@ -217,18 +276,19 @@ DecodeOptions Classifier::decode_options() const {
 
 Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
   const Plan& p = *state_->plan;
-  if (image.width < 1 || image.height < 1) return InvalidImage("empty image");
+  if (image.width < 1 || image.height < 1) return InvalidImage("empty image").WithOrigin(ErrorOrigin::kInput);
   Image matched = MatchChannels(image, p.input.channels);
   LABELITE_ASSIGN_OR_RETURN(Image resized,
       ResizeImage(matched, p.input.width, p.input.height, p.options.resize));
   Interpreter& it = *state_->interp;
   LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
-  LABELITE_RETURN_IF_ERROR(it.Invoke());
+  if (Status s = it.Invoke(); !s.ok()) return s.WithOrigin(ErrorOrigin::kModel);
   std::vector<Classification> results;
   for (size_t h = 0; h < p.heads.size(); ++h) {
     const HeadPlan& head = p.heads[h];
     ComputeScores(head, *it.output(head.output_index), 0, &state_->scores);
     for (int index : TopK(state_->scores, p.options.top_k, p.options.score_threshold, p.allowed[h])) {
+      if (p.options.skip_zero_scores && state_->scores[static_cast<size_t>(index)] == 0.0f) continue;
       Classification c;
       c.index = index;
       c.label = p.labels[h].names[static_cast<size_t>(index)];
@@ -243,13 +303,15 @@ Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
 }
 
 Result<std::vector<Classification>> Classifier::ClassifyEncoded(std::span<const uint8_t> bytes) {
-  LABELITE_ASSIGN_OR_RETURN(Image image, DecodeImage(bytes, decode_options()));
-  return Classify(image);
+  Result<Image> image = DecodeImage(bytes, decode_options());
+  if (!image.ok()) return image.status().WithOrigin(ErrorOrigin::kInput);
+  return Classify(*image);
 }
 
 Result<std::vector<Classification>> Classifier::ClassifyFile(const std::string& path) {
-  LABELITE_ASSIGN_OR_RETURN(Image image, DecodeImageFile(path, decode_options()));
-  auto r = Classify(image);
+  Result<Image> image = DecodeImageFile(path, decode_options());
+  if (!image.ok()) return image.status().WithOrigin(ErrorOrigin::kInput);
+  auto r = Classify(*image);
   if (!r.ok()) return r.status().WithPrefix(path);
   return r;
 }

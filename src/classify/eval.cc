@@ -234,7 +234,9 @@ Result<std::vector<std::string>> ClassNames(const ClassifierOptions& options) {
   o.num_threads = 1;
   LABELITE_ASSIGN_OR_RETURN(std::unique_ptr<Classifier> probe, Classifier::Create(o));
   if (probe->summary().num_classes.empty())
-    return InvalidModel(o.model_path + ": the model has no classification output");
+    return InvalidModel(o.model_path + ": the model has no classification output").WithOrigin(ErrorOrigin::kModel);
+  if (probe->summary().label_source == "none")
+    return InvalidLabels(o.model_path + ": the model has no labels: pass --labels").WithOrigin(ErrorOrigin::kLabels);
   return probe->class_names(0);
 }
 
@@ -284,8 +286,8 @@ std::vector<int> MatchDataset(const std::vector<LabeledImage>& dataset, const st
 
 Result<EvalReport> Evaluate(const ClassifierOptions& options, const std::vector<LabeledImage>& dataset,
                             const EvalOptions& eval) {
-  if (eval.top_k < 1) return InvalidArgument("--top-k must be at least 1");
-  if (dataset.empty()) return InvalidArgument("the dataset has no images");
+  if (eval.top_k < 1) return InvalidArgument("--top-k must be at least 1").WithOrigin(ErrorOrigin::kUsage);
+  if (dataset.empty()) return InvalidArgument("the dataset has no images").WithOrigin(ErrorOrigin::kInput);
   LABELITE_ASSIGN_OR_RETURN(std::vector<std::string> names, ClassNames(options));
   EvalReport report;
   report.k = eval.top_k;
@@ -293,7 +295,7 @@ Result<EvalReport> Evaluate(const ClassifierOptions& options, const std::vector<
   if (report.classes.empty()) {
     std::string list;
     for (const UnmatchedClass& u : report.unmatched) list += (list.empty() ? "'" : ", '") + u.class_name + "'";
-    return InvalidLabels("no dataset class matches a label of the model: " + list);
+    return InvalidLabels("no dataset class matches a label of the model: " + list).WithOrigin(ErrorOrigin::kLabels);
   }
   std::vector<std::string> paths;
   std::vector<int> path_class;

@@ -10,7 +10,8 @@ namespace labelite {
 namespace {
 
 constexpr int32_t kLogistic = 14, kSoftmax = 25, kReshape = 22, kSqueeze = 43,
-                  kDequantize = 6, kQuantize = 114;
+                  kDequantize = 6, kQuantize = 114, kAveragePool2D = 1, kMaxPool2D = 17,
+                  kMean = 40, kL2Normalization = 11, kReduceMax = 82;
 
 // The op that computes tensor `t`, looking through ops that only move or retype values.
 const OperatorSpec* ProducerOf(const SubgraphSpec& g, int32_t t) {
@@ -63,13 +64,64 @@ Result<std::vector<CalibrationParams>> ParseCalibration(const std::string& text,
   return params;
 }
 
+std::string ShapeText(const std::vector<int32_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(dims[i]);
+  }
+  return s + "]";
+}
+
 }  // namespace
 
-Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax) {
+OutputShapeInfo DescribeOutput(const Model& model, int output_index) {
+  const SubgraphSpec& g = model.main_subgraph();
+  OutputShapeInfo info;
+  if (output_index < 0 || static_cast<size_t>(output_index) >= g.outputs.size()) {
+    info.class_scores = false;
+    info.what = "no such output";
+    return info;
+  }
+  const int32_t tensor = g.outputs[static_cast<size_t>(output_index)];
+  const TensorSpec& t = g.tensors[static_cast<size_t>(tensor)];
+  const std::string shape = ShapeText(t.shape);
+  const int64_t last = t.shape.empty() ? 1 : t.shape.back();
+  if (t.shape.empty()) {
+    info.class_scores = false;
+    info.what = "a scalar";
+    return info;
+  }
+  if (t.shape.size() == 4 && (t.shape[1] > 1 || t.shape[2] > 1)) {
+    info.class_scores = false;
+    info.what = "a " + shape + " map of " + std::to_string(t.shape[1]) + "x" + std::to_string(t.shape[2]) +
+                " positions (segmentation or detection?), not class scores";
+    return info;
+  }
+  const OperatorSpec* producer = ProducerOf(g, tensor);
+  const int32_t c = producer ? producer->builtin_code : -1;
+  if (c == kAveragePool2D || c == kMaxPool2D || c == kMean || c == kL2Normalization || c == kReduceMax) {
+    info.class_scores = false;
+    info.what = "a " + std::to_string(last) + "-value feature vector " + shape + " from " + producer->name +
+                " (an embedding extractor?), not class scores";
+    return info;
+  }
+  info.what = std::to_string(last) + " class scores " + shape +
+              (producer ? " (graph ends in " + producer->name + ")" : "");
+  return info;
+}
+
+Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax, bool allow_any_output) {
   const SubgraphSpec& g = model.main_subgraph();
   std::vector<HeadPlan> heads;
   for (size_t o = 0; o < g.outputs.size(); ++o) {
     const TensorSpec& t = g.tensors[static_cast<size_t>(g.outputs[o])];
+    if (!allow_any_output) {
+      const OutputShapeInfo info = DescribeOutput(model, static_cast<int>(o));
+      if (!info.class_scores)
+        return Unsupported(model.path() + ": output " + std::to_string(o) + " '" + t.name + "' is " + info.what +
+                           "; use --allow-any-output to rank its values anyway");
+    }
     if (t.shape.empty()) return Unsupported(model.path() + ": output '" + t.name + "' is a scalar, not class scores");
     int64_t classes = 1;
     for (size_t d = 1; d < t.shape.size(); ++d) classes *= t.shape[d];

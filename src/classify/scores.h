@@ -42,7 +42,20 @@ struct HeadPlan {
   float default_score = 0.0f;
 };
 
-Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax);
+// What output `index` of the model looks like (for `inspect` and the refusal below):
+//   a [1,H,W,C] map with H or W > 1 (segmentation, detection anchors), a feature vector
+//   (the graph ends in a pooling, MEAN or L2_NORMALIZATION op: an embedding extractor),
+//   or class scores (anything else: FULLY_CONNECTED/CONV_2D logits, SOFTMAX, LOGISTIC, ...).
+struct OutputShapeInfo {
+  bool class_scores = true;
+  std::string what;  // "1001 class scores (SOFTMAX)", "a 1024-value feature vector from AVERAGE_POOL_2D ..."
+};
+OutputShapeInfo DescribeOutput(const Model& model, int output_index);
+
+// One plan per output. An output that is not class scores (DescribeOutput) is refused
+// (kUnsupported, naming what it is) unless allow_any_output.
+Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax,
+                                        bool allow_any_output = false);
 
 // Scores of batch item `batch_index` of `output`, after dequantization, softmax decision and
 // calibration.

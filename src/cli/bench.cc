@@ -104,23 +104,23 @@ int RunBench(const BenchOptions& o) {
   const int64_t baseline_rss = std::max<int64_t>(0, ProcStatusBytes("VmRSS:"));
   auto start = Clock::now();
   auto model = Model::FromFile(o.model);
-  if (!model.ok()) return ReportError(model.status());
+  if (!model.ok()) return ReportModelFileError(model.status());
   const double load_ms = MsSince(start);
   start = Clock::now();
   auto interp = Interpreter::Create(*model, BuiltinOpResolver(), o.runtime.ToInterpreterOptions());
-  if (!interp.ok()) return ReportError(interp.status());
+  if (!interp.ok()) return ReportError(interp.status(), ErrorOrigin::kModel);
   const double prepare_ms = MsSince(start);
   Interpreter& it = **interp;
   for (int i = 0; i < it.num_inputs(); ++i) FillPattern37(it.input(i));
   start = Clock::now();
-  if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+  if (Status s = it.Invoke(); !s.ok()) return ReportError(s, ErrorOrigin::kModel);
   const double first_ms = MsSince(start);
   for (int i = 0; i < o.warmup; ++i)
-    if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+    if (Status s = it.Invoke(); !s.ok()) return ReportError(s, ErrorOrigin::kModel);
   std::vector<double> times;
   for (int i = 0; i < o.runs; ++i) {
     start = Clock::now();
-    if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+    if (Status s = it.Invoke(); !s.ok()) return ReportError(s, ErrorOrigin::kModel);
     times.push_back(MsSince(start));
   }
   std::vector<double> sorted = times;
@@ -161,7 +161,7 @@ int RunBench(const BenchOptions& o) {
   if (o.profile) {
     it.EnableProfiling(true);
     for (int i = 0; i < o.runs; ++i)
-      if (Status s = it.Invoke(); !s.ok()) return ReportError(s);
+      if (Status s = it.Invoke(); !s.ok()) return ReportError(s, ErrorOrigin::kModel);
     PrintProfile(it, o.runs);
   }
   return kExitOk;

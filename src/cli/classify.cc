@@ -1,291 +1,218 @@
 // `labelite classify --model MODEL [options] INPUT...`: labelite's main job.
 //
 // Many inputs go through classify/batch.h (one classifier per worker, results in input order
-// or --unordered). Records go to stdout or, with --output FILE, are appended to FILE one
-// write() each so a killed run keeps every finished record; --resume skips the inputs FILE
-// already holds. Exit codes: 0 all classified, 2 some inputs failed, 130 interrupted by
-// SIGINT (after flushing finished results), others from ReportError.
-#include <fcntl.h>
+// or --unordered). Records go to stdout or, with --output FILE, to FILE (records.h: written
+// as a partial file renamed into place at the end; --resume appends record by record and
+// retries inputs whose record is an error). The output may never be a file the run reads
+// (output_files.h). Exit codes (cli/exit_codes.h): 0 all classified, 2 some inputs failed,
+// 130 interrupted by SIGINT (after flushing finished results), others by the error's origin.
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <nlohmann/json.hpp>
-#include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "classify/batch.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
-#include "classify/batch.h"
 #include "cli/options.h"
+#include "cli/output_files.h"
 #include "cli/progress.h"
+#include "cli/records.h"
 #include "labelite/classifier.h"
 
 namespace labelite::cli {
 
 namespace {
 
-enum class Format { kTable, kJson, kJsonl, kCsv };
+namespace fs = std::filesystem;
 
 struct ClassifyFlags {
   ClassifierOptions classifier;
   std::vector<std::string> inputs;
   bool recursive = false;
   std::string format;
-  std::string allow, deny, mean, std;
-  std::string resize = "stretch";
+  std::vector<std::string> allow, deny;
+  PreprocessFlags preprocess;
   bool softmax = false, no_softmax = false;
   bool verbose = false;
   bool unordered = false, resume = false, quiet = false, timing = false;
   std::string output;
+  const CLI::Option* threshold_option = nullptr;
   RuntimeFlags runtime;
 };
 
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size() && !s.empty()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    std::string item = s.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
+Status Usage(std::string m) { return Status(StatusCode::kInvalidArgument, std::move(m), ErrorOrigin::kUsage); }
 
-Result<std::vector<float>> ParseFloats(const std::string& s, const char* flag) {
-  std::vector<float> v;
-  for (const std::string& item : SplitList(s)) {
-    char* end = nullptr;
-    const float f = std::strtof(item.c_str(), &end);
-    if (end == item.c_str() || *end != '\0') return InvalidArgument(std::string(flag) + ": not a number: '" + item + "'");
-    v.push_back(f);
-  }
-  return v;
-}
-
-bool HasImageExtension(const std::filesystem::path& p) {
+bool HasImageExtension(const fs::path& p) {
   std::string ext = p.extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" || ext == ".gif";
 }
 
-// Expands directories into their image files (sorted); files and "-" pass through.
-Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs, bool recursive) {
-  namespace fs = std::filesystem;
+struct ExpandedInputs {
   std::vector<std::string> files;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (in != "-" && fs::is_directory(in, ec)) {
-      std::vector<std::string> found;
-      auto add = [&](const fs::directory_entry& e) {
-        std::error_code ec2;
-        if (e.is_regular_file(ec2) && HasImageExtension(e.path())) found.push_back(e.path().string());
-      };
-      if (recursive) {
-        for (const auto& e : fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec)) add(e);
-      } else {
-        for (const auto& e : fs::directory_iterator(in, ec)) add(e);
-      }
-      if (ec) return InvalidArgument(in + ": cannot list directory: " + ec.message());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(in);  // a missing file is reported per input, not as a usage error
-    }
-  }
-  return files;
-}
-
-std::string FormatScore(float s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", static_cast<double>(s));
-  return buf;
-}
-
-nlohmann::json ResultJson(const BatchResult& o, const std::string& model) {
-  nlohmann::json results = nlohmann::json::array();
-  for (const Classification& c : o.classes) {
-    nlohmann::json r = {{"index", c.index}, {"label", c.label}, {"score", c.score}};
-    if (!c.display_name.empty()) r["display_name"] = c.display_name;
-    if (c.head != 0) r["head"] = c.head;
-    results.push_back(std::move(r));
-  }
-  return {{"file", o.path}, {"model", model}, {"results", results},
-          {"error", o.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(o.status.message())}};
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
-// The first field of a CSV line written by CsvField.
-std::string FirstCsvField(const std::string& line) {
-  if (line.empty() || line[0] != '"') return line.substr(0, line.find(','));
-  std::string out;
-  for (size_t i = 1; i < line.size(); ++i) {
-    if (line[i] != '"') out += line[i];
-    else if (i + 1 < line.size() && line[i + 1] == '"') out += line[++i];
-    else break;
-  }
-  return out;
-}
-
-constexpr const char* kCsvHeader = "file,rank,index,label,score,error\n";
-
-// Formats one result as the text of its record(s).
-std::string FormatResult(Format format, const BatchResult& o, const std::string& model, bool first) {
-  std::string out;
-  switch (format) {
-    case Format::kJson:
-      return std::string(first ? "\n  " : ",\n  ") + ResultJson(o, model).dump();
-    case Format::kJsonl:
-      return ResultJson(o, model).dump() + "\n";
-    case Format::kCsv:
-      // Every input gets at least one row, so --resume finds it: errors and empty results
-      // leave rank..score empty.
-      if (!o.status.ok() || o.classes.empty())
-        return CsvField(o.path) + ",,,,," + CsvField(o.status.ok() ? "" : o.status.message()) + "\n";
-      for (size_t r = 0; r < o.classes.size(); ++r) {
-        const Classification& c = o.classes[r];
-        out += CsvField(o.path) + "," + std::to_string(r + 1) + "," + std::to_string(c.index) + "," +
-               CsvField(c.label) + "," + FormatScore(c.score) + ",\n";
-      }
-      return out;
-    case Format::kTable:
-      out = o.path + "\n";
-      if (!o.status.ok()) return out + "  error: " + o.status.message() + "\n";
-      if (o.classes.empty()) out += "  (no class above the threshold)\n";
-      for (size_t r = 0; r < o.classes.size(); ++r) {
-        const Classification& c = o.classes[r];
-        std::string name = c.label;
-        if (!c.display_name.empty() && c.display_name != c.label) name += " (" + c.display_name + ")";
-        if (name.size() < 40) name.resize(40, ' ');
-        out += "  " + std::to_string(r + 1) + ". " + name + " " + FormatScore(c.score) + "  [" + std::to_string(c.index) + "]" +
-               (c.head ? " head " + std::to_string(c.head) : "") + "\n";
-      }
-      return out;
-  }
-  return out;
-}
-
-// Where records go: standard output, or a file opened for appending. Each record is written
-// with one write() (a kill lands between records) and is on disk-cache before the next.
-class Output {
- public:
-  ~Output() {
-    if (fd_ > STDOUT_FILENO) close(fd_);
-  }
-  Status OpenFile(const std::string& path, bool append) {
-    fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
-    if (fd_ < 0) return InvalidArgument(path + ": cannot open for writing: " + std::strerror(errno));
-    path_ = path;
-    return Status::Ok();
-  }
-  bool empty() const {
-    struct stat st {};
-    return fstat(fd_, &st) != 0 || st.st_size == 0;
-  }
-  Status Write(const std::string& text) {
-    size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = write(fd_, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return IoError((path_.empty() ? "standard output" : path_) + ": write failed: " + std::strerror(errno));
-      done += static_cast<size_t>(n);
-    }
-    return Status::Ok();
-  }
-
- private:
-  int fd_ = STDOUT_FILENO;
-  std::string path_;
+  std::vector<std::string> skipped;  // "DIR/x.txt: not an image file name (.jpg, .png, ...)"
 };
 
-// --resume: the inputs already in FILE. A last record cut short by a kill is removed.
-Result<std::set<std::string>> ReadDone(const std::string& path, Format format) {
-  std::set<std::string> done;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return done;  // nothing yet
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  in.close();
-  if (!text.empty() && text.back() != '\n') {
-    const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-    std::fprintf(stderr, "labelite: %s: dropping an incomplete last record (%zu bytes)\n", path.c_str(),
-                 text.size() - keep);
-    if (truncate(path.c_str(), static_cast<off_t>(keep)) != 0)
-      return IoError(path + ": cannot truncate: " + std::strerror(errno));
-    text.resize(keep);
-  }
-  std::istringstream lines(text);
-  std::string line;
-  for (int n = 1; std::getline(lines, line); ++n) {
-    if (line.empty()) continue;
-    if (format == Format::kCsv) {
-      if (n > 1 || line + "\n" != kCsvHeader) done.insert(FirstCsvField(line));
+// Expands directories into their image files (sorted); files and "-" pass through (a missing
+// file is reported as that input's error). A directory without images is an input error
+// naming it ("use -r" when it has subfolders) unless other inputs remain.
+Result<ExpandedInputs> ExpandInputs(const std::vector<std::string>& inputs, bool recursive) {
+  ExpandedInputs out;
+  std::vector<std::string> empty_dirs;
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (in == "-" || !fs::is_directory(in, ec)) {
+      out.files.push_back(in);
       continue;
     }
-    auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("file") || !j["file"].is_string())
-      return InvalidArgument(path + ":" + std::to_string(n) + ": not a labelite JSON line (wrong --format?)");
-    done.insert(j["file"].get<std::string>());
+    std::vector<std::string> found;
+    size_t subfolders = 0;
+    auto add = [&](const fs::directory_entry& e) {
+      std::error_code ec2;
+      if (e.is_directory(ec2)) {
+        ++subfolders;
+      } else if (!e.is_regular_file(ec2)) {
+        out.skipped.push_back(e.path().string() + ": not a regular file");
+      } else if (!HasImageExtension(e.path())) {
+        out.skipped.push_back(e.path().string() + ": not an image file name (.jpg .jpeg .png .bmp .webp .gif)");
+      } else {
+        found.push_back(e.path().string());
+      }
+    };
+    if (recursive) {
+      for (const auto& e : fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec)) add(e);
+    } else {
+      for (const auto& e : fs::directory_iterator(in, ec)) add(e);
+    }
+    if (ec) return Status(StatusCode::kIoError, in + ": cannot list directory: " + ec.message(), ErrorOrigin::kInput);
+    if (found.empty()) {
+      empty_dirs.push_back(!recursive && subfolders > 0
+                               ? "no images in " + in + " (use -r to look in its " + std::to_string(subfolders) +
+                                     " subfolder" + (subfolders == 1 ? "" : "s") + ")"
+                               : "no images in " + in);
+    }
+    std::sort(found.begin(), found.end());
+    out.files.insert(out.files.end(), found.begin(), found.end());
   }
-  return done;
+  if (out.files.empty() && !empty_dirs.empty())
+    return Status(StatusCode::kNotFound, empty_dirs[0], ErrorOrigin::kInput);
+  for (const std::string& e : empty_dirs) out.skipped.push_back(e);
+  return out;
 }
 
 Status BuildClassifierOptions(ClassifyFlags& f) {
   ClassifierOptions& o = f.classifier;
-  o.allow = SplitList(f.allow);
-  o.deny = SplitList(f.deny);
-  if (!o.allow.empty() && !o.deny.empty()) return InvalidArgument("--allow and --deny are exclusive");
-  if (f.softmax && f.no_softmax) return InvalidArgument("--softmax and --no-softmax are exclusive");
+  o.allow = f.allow;
+  o.deny = f.deny;
+  if (!o.allow.empty() && !o.deny.empty()) return Usage("--allow and --deny are exclusive");
+  if (f.softmax && f.no_softmax) return Usage("--softmax and --no-softmax are exclusive");
   o.softmax = f.softmax ? SoftmaxMode::kAlways : f.no_softmax ? SoftmaxMode::kNever : SoftmaxMode::kAuto;
-  LABELITE_ASSIGN_OR_RETURN(o.mean, ParseFloats(f.mean, "--mean"));
-  LABELITE_ASSIGN_OR_RETURN(o.std, ParseFloats(f.std, "--std"));
-  if (o.mean.empty() != o.std.empty()) return InvalidArgument("--mean and --std go together");
-  o.resize = f.resize == "crop" ? ResizeMode::kCrop : f.resize == "pad" ? ResizeMode::kPad : ResizeMode::kStretch;
+  LABELITE_RETURN_IF_ERROR(f.preprocess.ApplyTo(o));
   o.kernels = f.runtime.kernels;
+  // Zero scores are padding unless asked for with an explicit --threshold 0.
+  o.skip_zero_scores = !(f.threshold_option && f.threshold_option->count() > 0 && o.score_threshold == 0.0f);
   return Status::Ok();
 }
 
+bool ToFile(const ClassifyFlags& f) { return !f.output.empty() && f.output != "-"; }
+
 Result<Format> ChooseFormat(const ClassifyFlags& f) {
   if (f.format.empty()) {
-    if (!f.output.empty()) return f.output.ends_with(".csv") ? Format::kCsv : Format::kJsonl;
+    if (ToFile(f)) return f.output.ends_with(".csv") ? Format::kCsv : Format::kJsonl;
     return isatty(STDOUT_FILENO) ? Format::kTable : Format::kJsonl;
   }
   const Format format = f.format == "table" ? Format::kTable : f.format == "json" ? Format::kJson
                         : f.format == "csv" ? Format::kCsv : Format::kJsonl;
-  if (!f.output.empty() && format != Format::kJsonl && format != Format::kCsv)
-    return InvalidArgument("--output takes --format jsonl or csv (records appended as they complete)");
+  if (ToFile(f) && format != Format::kJsonl && format != Format::kCsv)
+    return Usage("--output takes --format jsonl or csv (records appended as they complete)");
   return format;
 }
 
-void PrintModelInfo(const Classifier& c, bool verbose, bool quiet) {
-  if (quiet) return;
-  for (const std::string& n : c.notices()) std::fprintf(stderr, "labelite: %s\n", n.c_str());
-  if (!verbose) return;
+// Rule 1 of output_files.h: the output is none of the files this run reads.
+Status CheckOutput(const ClassifyFlags& f, const std::vector<std::string>& files) {
+  if (!ToFile(f)) return Status::Ok();
+  std::vector<ReadFile> reads = {{f.classifier.model_path, "the model"}};
+  if (const std::string labels = LabelSourceFile(f.classifier.labels); !labels.empty())
+    reads.push_back({labels, "the label source"});
+  for (const std::string& in : f.inputs) reads.push_back({in, "an input"});
+  for (const std::string& in : files) reads.push_back({in, "an input image"});
+  return CheckOutputPath(f.output, reads);
+}
+
+void PrintModelInfo(const ClassifyFlags& f, const Classifier& c) {
+  if (f.quiet) return;
   const ClassifierSummary& s = c.summary();
+  for (const std::string& n : c.notices()) std::fprintf(stderr, "labelite: %s\n", n.c_str());
+  for (const std::string& w : s.label_warnings) std::fprintf(stderr, "labelite: warning: %s\n", w.c_str());
+  if (!f.verbose) return;
   std::fprintf(stderr, "labelite: %s\n", s.normalization.c_str());
+  const char* resize = f.classifier.resize == ResizeMode::kCrop ? "crop (central crop, then bilinear)"
+                       : f.classifier.resize == ResizeMode::kPad ? "pad (letterbox, then bilinear)"
+                                                                 : "stretch (bilinear, half-pixel centers)";
+  std::fprintf(stderr, "labelite: resize: %s to %dx%d\n", resize, s.input_width, s.input_height);
   for (size_t h = 0; h < s.score_mode.size(); ++h)
     std::fprintf(stderr, "labelite: output %zu: %d classes, %s\n", h, s.num_classes[h], s.score_mode[h].c_str());
   std::fprintf(stderr, "labelite: labels: %s\n", s.label_source.c_str());
-  for (const std::string& w : s.label_warnings) std::fprintf(stderr, "labelite: warning: %s\n", w.c_str());
+  std::fprintf(stderr, "labelite: results: top %d, threshold %g%s\n", f.classifier.top_k,
+               static_cast<double>(f.classifier.score_threshold),
+               f.classifier.skip_zero_scores ? ", zero scores left out (--threshold 0 keeps them)" : "");
+}
+
+const char* OrientationText(int o) {
+  switch (o) {
+    case 2: return "mirrored";
+    case 3: return "rotated 180";
+    case 4: return "flipped vertically";
+    case 5: return "transposed";
+    case 6: return "rotated 90 clockwise";
+    case 7: return "transversed";
+    case 8: return "rotated 90 counter-clockwise";
+    default: return "";
+  }
+}
+
+// -v: what the decoder and resizer do with one file (format, size, EXIF, JPEG DCT scale).
+std::string DescribeDecode(const std::string& path, const Classifier& c, ResizeMode resize) {
+  if (path == "-") return "";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto info = ProbeImage(bytes);
+  if (!info.ok()) return "";
+  const DecodeOptions d = c.decode_options();
+  std::string s = path + ": " + ImageFormatName(info->format) + " " + std::to_string(info->width) + "x" +
+                  std::to_string(info->height);
+  if (info->orientation != 1)
+    s += std::string(", EXIF orientation ") + std::to_string(info->orientation) +
+         (d.apply_exif_orientation ? std::string(" applied (") + OrientationText(info->orientation) + ")" : " ignored");
+  int w = info->width, h = info->height;
+  if (info->format == ImageFormat::kJpeg && d.target_width > 0) {
+    int m = 8;
+    for (int cand : {1, 2, 4}) {
+      if ((info->width * cand + 7) / 8 >= d.target_width && (info->height * cand + 7) / 8 >= d.target_height) {
+        m = cand;
+        break;
+      }
+    }
+    w = (info->width * m + 7) / 8;
+    h = (info->height * m + 7) / 8;
+    const char* scale = m == 4 ? "1/2" : m == 2 ? "1/4" : "1/8";
+    s += m == 8 ? std::string(", decoded at full size")
+                : ", DCT-scaled " + std::string(scale) + " to " + std::to_string(w) + "x" + std::to_string(h);
+  }
+  const char* mode = resize == ResizeMode::kCrop ? "crop" : resize == ResizeMode::kPad ? "pad" : "stretch";
+  s += ", resized (" + std::string(mode) + ") " + std::to_string(w) + "x" + std::to_string(h) + " -> " +
+       std::to_string(d.target_width) + "x" + std::to_string(d.target_height);
+  return s;
 }
 
 void PrintTiming(const BatchStats& s, const BatchClassifier& b) {
@@ -300,62 +227,105 @@ void PrintTiming(const BatchStats& s, const BatchClassifier& b) {
                1000 * s.inference_s / n, pct(s.inference_s));
 }
 
-int RunClassify(ClassifyFlags& f) {
-  if (Status s = BuildClassifierOptions(f); !s.ok()) return ReportError(s);
-  auto format = ChooseFormat(f);
-  if (!format.ok()) return ReportError(format.status());
-  if (f.resume && f.output.empty()) return ReportError(InvalidArgument("--resume needs --output FILE"));
-  auto files = ExpandInputs(f.inputs, f.recursive);
-  if (!files.ok()) return ReportError(files.status());
-  if (files->empty()) return ReportError(InvalidArgument("no image files among the inputs"));
-  if (std::count(files->begin(), files->end(), "-") > 1)
-    return ReportError(InvalidArgument("'-' (standard input) can be given only once"));
-
-  if (f.resume) {
-    auto done = ReadDone(f.output, *format);
-    if (!done.ok()) return ReportError(done.status());
-    const size_t before = files->size();
-    std::erase_if(*files, [&](const std::string& p) { return done->count(p) > 0; });
-    if (!f.quiet)
-      std::fprintf(stderr, "labelite: resuming: %zu of %zu inputs already in %s\n", before - files->size(),
-                   before, f.output.c_str());
-    if (files->empty()) return kExitOk;
+// --resume: drops the inputs already done from `files` and opens the record file to append.
+// An interrupted fresh run left its records in the partial file: that run is continued there
+// and renamed over FILE at the end.
+Status OpenForResume(const ClassifyFlags& f, Format format, std::vector<std::string>* files, RecordSink* sink) {
+  const std::string partial = PartialPath(f.output);
+  std::error_code ec;
+  const bool continue_partial = fs::exists(partial, ec);
+  const std::string& path = continue_partial ? partial : f.output;
+  LABELITE_ASSIGN_OR_RETURN(DoneRecords done, ReadDone(path, format));
+  const size_t before = files->size();
+  std::erase_if(*files, [&](const std::string& p) { return done.done.count(p) > 0; });
+  if (!f.quiet) {
+    std::fprintf(stderr, "labelite: resuming: %zu of %zu inputs already in %s%s", before - files->size(), before,
+                 path.c_str(), continue_partial ? " (an interrupted run)" : "");
+    if (done.retried) std::fprintf(stderr, "; retrying %zu that failed", done.retried);
+    std::fprintf(stderr, "\n");
   }
+  return sink->OpenAppend(path, continue_partial ? f.output : std::string());
+}
 
+// Up to 3 failures, printed before the summary line.
+void PrintFailures(const std::vector<std::string>& failures, size_t failed) {
+  for (const std::string& m : failures) std::fprintf(stderr, "labelite: failed: %s\n", m.c_str());
+  if (failed > failures.size())
+    std::fprintf(stderr, "labelite: ... and %zu more failures (see the records)\n", failed - failures.size());
+}
+
+// Everything decided before a model is loaded: options, format, the input list, the output
+// checks and --resume. Nothing is written over before this succeeds.
+Status PrepareRun(ClassifyFlags& f, Format* format, std::vector<std::string>* files, RecordSink* out) {
+  LABELITE_RETURN_IF_ERROR(BuildClassifierOptions(f));
+  LABELITE_ASSIGN_OR_RETURN(*format, ChooseFormat(f));
+  if (f.resume && !ToFile(f)) return Usage("--resume needs --output FILE");
+  LABELITE_ASSIGN_OR_RETURN(ExpandedInputs expanded, ExpandInputs(f.inputs, f.recursive));
+  if (std::count(expanded.files.begin(), expanded.files.end(), "-") > 1)
+    return Usage("'-' (standard input) can be given only once");
+  LABELITE_RETURN_IF_ERROR(CheckOutput(f, expanded.files));
+  if (f.verbose && !f.quiet)
+    for (const std::string& s : expanded.skipped) std::fprintf(stderr, "labelite: skipped %s\n", s.c_str());
+  *files = std::move(expanded.files);
+  if (f.resume) LABELITE_RETURN_IF_ERROR(OpenForResume(f, *format, files, out));
+  return Status::Ok();
+}
+
+// Classifies `files` into `out` (opened; a fresh --output file is opened here, once the model
+// has loaded); prints the failures, summary and timing on stderr.
+int ClassifyAll(const ClassifyFlags& f, Format format, const std::vector<std::string>& files, RecordSink& out) {
   BatchOptions batch;
   batch.threads = f.runtime.threads;
   batch.ordered = !f.unordered;
-  auto classifier = BatchClassifier::Create(f.classifier, batch, files->size());
+  auto classifier = BatchClassifier::Create(f.classifier, batch, files.size());
   if (!classifier.ok()) return ReportError(classifier.status());
-  PrintModelInfo((*classifier)->classifier(), f.verbose, f.quiet);
-
-  // The output is opened (and replaced, without --resume) only once the model has loaded.
-  Output out;
-  if (!f.output.empty()) {
-    if (Status s = out.OpenFile(f.output, f.resume); !s.ok()) return ReportError(s);
+  const Classifier& first = (*classifier)->classifier();
+  PrintModelInfo(f, first);
+  if (ToFile(f) && !f.resume) {
+    if (Status s = out.OpenFresh(f.output); !s.ok()) return ReportError(s);
   }
-  if (*format == Format::kCsv && out.empty()) (void)out.Write(kCsvHeader);
+  if (format == Format::kCsv && !out.HasCsvHeader()) (void)out.Write(kCsvHeader);
 
-  const std::string model_name = std::filesystem::path(f.classifier.model_path).filename().string();
-  const std::atomic<bool>& interrupted = InterruptFlag();
-  Progress progress(files->size(), f.quiet);
-  const bool shared_terminal = f.output.empty() && isatty(STDOUT_FILENO);  // records and bar on one screen
+  const std::string model_name = fs::path(f.classifier.model_path).filename().string();
+  Progress progress(files.size(), f.quiet);
+  const bool shared_terminal = !ToFile(f) && isatty(STDOUT_FILENO);  // records and bar on one screen
   Status write_status;
   size_t done = 0, failed = 0;
-  if (*format == Format::kJson) (void)out.Write("[");
-  const BatchStats stats = (*classifier)->Run(*files, [&](BatchResult&& r) {
-    failed += !r.status.ok();
-    if (shared_terminal) progress.Clear();
-    if (write_status.ok()) write_status = out.Write(FormatResult(*format, r, model_name, done == 0));
-    ++done;
-    progress.Update(done, failed);
-  }, &interrupted);
-  if (*format == Format::kJson) (void)out.Write(done ? "\n]\n" : "]\n");
+  std::vector<std::string> failures;
+  if (format == Format::kJson) (void)out.Write("[");
+  const BatchStats stats = (*classifier)->Run(files, [&](BatchResult&& r) {
+    if (!r.status.ok() && ++failed <= 3) failures.push_back(r.status.message());
+    if (shared_terminal || f.verbose) progress.Clear();
+    if (f.verbose && !f.quiet && r.status.ok()) {
+      const std::string d = DescribeDecode(r.path, first, f.classifier.resize);
+      if (!d.empty()) std::fprintf(stderr, "labelite: %s\n", d.c_str());
+    }
+    if (write_status.ok()) write_status = out.Write(FormatResult(format, r, model_name, done == 0));
+    progress.Update(++done, failed);
+  }, &InterruptFlag());
+  if (format == Format::kJson) (void)out.Write(done ? "\n]\n" : "]\n");
+  if (!f.quiet) {
+    progress.Clear();
+    PrintFailures(failures, stats.failed);
+  }
   progress.Finish(stats.done, stats.failed, stats.cancelled);
   if (f.timing) PrintTiming(stats, **classifier);
   if (!write_status.ok()) return ReportError(write_status);
+  if (Status s = out.Finish(); !s.ok()) return ReportError(s);
   if (stats.cancelled) return kExitInterrupted;
   return stats.failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+int RunClassify(ClassifyFlags& f) {
+  Format format = Format::kJsonl;
+  std::vector<std::string> files;
+  RecordSink out;
+  if (Status s = PrepareRun(f, &format, &files, &out); !s.ok()) return ReportError(s);
+  if (files.empty()) {  // --resume found every input done
+    if (Status s = out.Finish(); !s.ok()) return ReportError(s);
+    return kExitOk;
+  }
+  return ClassifyAll(f, format, files, out);
 }
 
 }  // namespace
@@ -372,26 +342,38 @@ void AddClassifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--locale", f->classifier.locale, "Display names from the model's label file of this locale");
   cmd->add_flag("--allow-label-mismatch", f->classifier.allow_label_mismatch,
                 "Accept labels whose count does not fit the model (unnamed classes print as class_<index>)");
+  cmd->add_flag("--allow-any-output", f->classifier.allow_any_output,
+                "Rank the values of an output that is not class scores (a feature vector, a spatial map)");
   cmd->add_option("inputs", f->inputs, "Image files, directories, or - for standard input")->required();
   cmd->add_flag("--recursive,-r", f->recursive, "Descend into subdirectories");
   cmd->add_option("--top-k,-k", f->classifier.top_k, "Results per image")->default_val(defaults.top_k)->check(CLI::Range(1, 1000000));
-  cmd->add_option("--threshold", f->classifier.score_threshold, "Minimum score")->default_val(defaults.score_threshold);
-  cmd->add_option("--allow", f->allow, "Only these class names (comma-separated)");
-  cmd->add_option("--deny", f->deny, "Never these class names (comma-separated)");
+  f->threshold_option =
+      cmd->add_option("--threshold", f->classifier.score_threshold,
+                      "Minimum score, 0 to 1; results scoring exactly 0 are left out unless --threshold 0 is given")
+          ->default_val(defaults.score_threshold)
+          ->check(UnitInterval());
+  cmd->add_option("--allow", f->allow,
+                  "Only this class (repeatable; a whole label, one of its comma-separated synonyms, or name,name,...)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--deny", f->deny, "Never this class (repeatable; names as for --allow)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--format", f->format, "table|json|jsonl|csv (default: table on a terminal, else jsonl)")
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
-  cmd->add_option("--mean", f->mean, "Normalization mean, M or M,M,M (overrides metadata)");
-  cmd->add_option("--std", f->std, "Normalization std, S or S,S,S (overrides metadata)");
-  cmd->add_option("--resize", f->resize, "stretch (default), crop (central crop) or pad (letterbox)")
-      ->check(CLI::IsMember({"stretch", "crop", "pad"}));
+  f->preprocess.AddTo(cmd);
   cmd->add_flag("--softmax", f->softmax, "Always apply softmax to the scores");
   cmd->add_flag("--no-softmax", f->no_softmax, "Never apply softmax to the scores");
-  cmd->add_option("--max-pixels", f->classifier.max_image_pixels, "Refuse larger images")->default_val(defaults.max_image_pixels);
-  cmd->add_flag("--verbose,-v", f->verbose, "Say how the model is fed and read");
+  cmd->add_option("--max-pixels", f->classifier.max_image_pixels, "Refuse larger images (at least 1)")
+      ->default_val(defaults.max_image_pixels)
+      ->check(PositiveCount());
+  cmd->add_flag("--verbose,-v", f->verbose, "Say every decision: normalization, resize, EXIF, JPEG scale, skipped files");
   cmd->add_flag("--unordered", f->unordered, "Print results as they complete, not in input order");
   cmd->add_option("--output,-o", f->output,
-                  "Write results to FILE (jsonl or csv), each flushed as it completes; replaces FILE unless --resume");
-  cmd->add_flag("--resume", f->resume, "With --output: append, skipping inputs already in FILE (by path)");
+                  "Write results to FILE (jsonl or csv; - for standard output); FILE is replaced when the run "
+                  "ends, never if it is the model, a label file or an input");
+  cmd->add_flag("--resume", f->resume,
+                "With --output: append, skipping inputs already in FILE (by path) except failed ones");
   cmd->add_flag("--quiet,-q", f->quiet, "No notices, progress or summary on stderr");
   cmd->add_flag("--timing", f->timing, "Print images/s and the decode/preprocess/inference split on stderr");
   f->runtime.AddTo(cmd);

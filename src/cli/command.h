@@ -12,11 +12,12 @@ namespace labelite::cli {
 #include "cli/commands.inc"
 #undef COMMAND
 
-// Prints "labelite: <message>" on stderr and returns the exit code for it.
+// Prints "labelite: <message>" on stderr and returns the exit code for it (cli/exit_codes.h).
 int ReportError(const Status& status);
+// The same for a Status tagged with `origin` unless it already has one.
+int ReportError(const Status& status, ErrorOrigin origin);
 
-// Like ReportError for a failed Model::FromFile of a path the user typed: a missing,
-// unreadable or directory path is a usage error (exit 1), a broken model a model error (3).
+// ReportError for a failed Model::FromFile: a missing, unreadable or broken model all exit 3.
 int ReportModelFileError(const Status& status);
 
 }  // namespace labelite::cli

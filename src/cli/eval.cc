@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/output_files.h"
 #include "cli/progress.h"
 
 namespace labelite::cli {
@@ -19,7 +20,8 @@ namespace {
 
 struct EvalFlags {
   ClassifierOptions classifier;
-  std::string dataset, dataset_csv, confusion, resize = "stretch";
+  std::string dataset, dataset_csv, confusion;
+  PreprocessFlags preprocess;
   int top_k = 5;
   bool json = false, quiet = false;
   RuntimeFlags runtime;
@@ -75,13 +77,25 @@ void PrintReport(const EvalReport& r) {
   for (const std::string& e : r.errors) std::printf("failed: %s\n", e.c_str());
 }
 
+// --confusion must not overwrite anything this run reads.
+Status CheckConfusionPath(const EvalFlags& f, const std::vector<LabeledImage>& dataset) {
+  if (f.confusion.empty()) return Status::Ok();
+  std::vector<ReadFile> reads = {{f.classifier.model_path, "the model"}};
+  if (const std::string labels = LabelSourceFile(f.classifier.labels); !labels.empty())
+    reads.push_back({labels, "the label source"});
+  if (!f.dataset_csv.empty()) reads.push_back({f.dataset_csv, "the dataset CSV"});
+  for (const LabeledImage& item : dataset) reads.push_back({item.path, "a dataset image"});
+  return CheckOutputPath(f.confusion, reads, "--confusion");
+}
+
 int RunEval(EvalFlags& f) {
   if (f.dataset.empty() == f.dataset_csv.empty())
-    return ReportError(InvalidArgument("give exactly one of --dataset DIR and --dataset-csv FILE"));
+    return ReportError(InvalidArgument("give exactly one of --dataset DIR and --dataset-csv FILE"), ErrorOrigin::kUsage);
+  if (Status s = f.preprocess.ApplyTo(f.classifier); !s.ok()) return ReportError(s);
   auto dataset = f.dataset.empty() ? ReadDatasetCsv(f.dataset_csv) : ListDatasetFolder(f.dataset);
-  if (!dataset.ok()) return ReportError(dataset.status());
+  if (!dataset.ok()) return ReportError(dataset.status(), ErrorOrigin::kInput);
+  if (Status s = CheckConfusionPath(f, *dataset); !s.ok()) return ReportError(s);
   f.classifier.kernels = f.runtime.kernels;
-  f.classifier.resize = f.resize == "crop" ? ResizeMode::kCrop : f.resize == "pad" ? ResizeMode::kPad : ResizeMode::kStretch;
   EvalOptions options;
   options.top_k = f.top_k;
   options.batch.threads = f.runtime.threads;
@@ -96,9 +110,7 @@ int RunEval(EvalFlags& f) {
   if (!report.ok()) return ReportError(report.status());
   progress.Finish(report->batch.done, report->batch.failed, report->cancelled);
   if (!f.confusion.empty()) {
-    std::ofstream out(f.confusion, std::ios::binary | std::ios::trunc);
-    out << ConfusionCsv(*report);
-    if (!out.flush()) return ReportError(InvalidArgument(f.confusion + ": cannot write"));
+    if (Status s = ReplaceFile(f.confusion, ConfusionCsv(*report)); !s.ok()) return ReportError(s);
   }
   const std::string model = std::filesystem::path(f.classifier.model_path).filename().string();
   if (f.json) std::printf("%s\n", ReportJson(*report, model).dump(2).c_str());
@@ -122,7 +134,9 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--top-k,-k", f->top_k, "k of the top-k accuracy")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", f->json, "Print one JSON object");
   cmd->add_option("--confusion", f->confusion, "Write the confusion matrix (true class x top-1) as CSV");
-  cmd->add_option("--resize", f->resize, "stretch (default), crop or pad")->check(CLI::IsMember({"stretch", "crop", "pad"}));
+  f->preprocess.AddTo(cmd);
+  cmd->add_flag("--allow-any-output", f->classifier.allow_any_output,
+                "Rank the values of an output that is not class scores (a feature vector, a spatial map)");
   cmd->add_flag("--quiet,-q", f->quiet, "No progress or summary on stderr");
   f->runtime.AddTo(cmd);
   cmd->callback([f, exit_code] { *exit_code = RunEval(*f); });

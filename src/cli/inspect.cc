@@ -1,6 +1,8 @@
 // `labelite inspect MODEL [--json]`: what is inside a .tflite file and what labelite makes of
-// it for classification. Exit codes: 0 ok; 1 usage or an unreadable/missing/directory path;
-// 3 a file that is not a valid model.
+// it for classification, including what each output looks like (class scores, a feature
+// vector, a spatial map). Exit codes: 0 ok; 1 usage; 3 a missing, unreadable or invalid model,
+// or one that is cut short (its embedded files are then named "truncated", with byte counts,
+// after everything that could be read is shown).
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -11,6 +13,7 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "classify/scores.h"
 #include "model/model.h"
 
 namespace labelite::cli {
@@ -99,6 +102,11 @@ std::vector<std::string> Conclusions(const Model& m) {
       s += ", no normalization in metadata";
     lines.push_back(s);
   }
+  for (size_t o = 0; o < g.outputs.size(); ++o) {
+    const OutputShapeInfo info = DescribeOutput(m, static_cast<int>(o));
+    lines.push_back("output " + std::to_string(o) + ": " + info.what +
+                    (info.class_scores ? "" : " (classify refuses it without --allow-any-output)"));
+  }
   if (!g.outputs.empty()) {
     const TensorSpec& out = g.tensors[g.outputs[0]];
     std::string s = "output ";
@@ -106,6 +114,8 @@ std::vector<std::string> Conclusions(const Model& m) {
     std::string labels = LabelFileName(m);
     if (labels.empty()) {
       s += ", labels: none embedded (give a label file)";
+    } else if (!m.embedded_zip_problem().empty()) {
+      s += ", labels: " + labels + " named by metadata but unreadable: " + m.embedded_zip_problem();
     } else if (FindEmbedded(m, labels)) {
       auto text = m.ReadEmbeddedFile(labels);
       s += ", labels: " + labels + " embedded" +
@@ -199,6 +209,9 @@ void PrintJson(const Model& m) {
                       {"metadata_entries", m.metadata_entry_names()},
                       {"metadata", MetadataJson(m)},
                       {"embedded_files", embedded},
+                      {"embedded_zip_problem", m.embedded_zip_problem().empty()
+                                                   ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(m.embedded_zip_problem())},
                       {"classification", Conclusions(m)}};
   std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
@@ -270,7 +283,10 @@ void PrintText(const Model& m) {
   } else {
     std::printf("metadata: none\n");
   }
-  std::printf("embedded files:%s\n", m.embedded_files().empty() ? " none" : "");
+  if (!m.embedded_zip_problem().empty())
+    std::printf("embedded files: none readable: %s\n", m.embedded_zip_problem().c_str());
+  else
+    std::printf("embedded files:%s\n", m.embedded_files().empty() ? " none" : "");
   for (const auto& f : m.embedded_files())
     std::printf("  %s (%llu bytes)\n", f.name.c_str(), static_cast<unsigned long long>(f.size));
   std::printf("classification:\n");
@@ -284,6 +300,8 @@ int RunInspect(const InspectOptions& o) {
     PrintJson(**model);
   else
     PrintText(**model);
+  if (!(*model)->embedded_zip_problem().empty())
+    return ReportError(InvalidModel(o.model + ": " + (*model)->embedded_zip_problem()), ErrorOrigin::kModel);
   return kExitOk;
 }
 

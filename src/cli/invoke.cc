@@ -2,6 +2,7 @@
 // input tensor bytes and prints (or writes) every output in the tensor's own type. This is
 // the tool for checking labelite against other runtimes.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "cli/output_files.h"
 #include "kernels/registry.h"
 #include "runtime/interpreter.h"
 
@@ -64,9 +66,8 @@ Status DumpTensors(const Interpreter& it, const std::string& dir) {
     const Tensor& tensor = it.tensors()[t];
     if (tensor.is_constant || !tensor.data) continue;
     const std::string path = dir + "/tensor" + std::to_string(t) + ".bin";
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(tensor.data), static_cast<std::streamsize>(tensor.bytes));
-    if (!out) return IoError(path + ": cannot write");
+    LABELITE_RETURN_IF_ERROR(
+        ReplaceFile(path, std::string_view(reinterpret_cast<const char*>(tensor.data), tensor.bytes)));
     index.push_back({{"index", t}, {"name", std::string(tensor.name)},
                      {"dtype", std::string(DataTypeName(tensor.type))}, {"shape", tensor.dims},
                      {"scale", tensor.scale}, {"zero_point", tensor.zero_point},
@@ -74,51 +75,72 @@ Status DumpTensors(const Interpreter& it, const std::string& dir) {
                      {"op", writer[t] < 0 ? std::string("input") : g.operators[static_cast<size_t>(writer[t])].name},
                      {"path", it.KernelPathOf(writer[t])}});
   }
-  std::ofstream(dir + "/index.json") << index.dump(1) << "\n";
+  return ReplaceFile(dir + "/index.json", index.dump(1) + "\n");
+}
+
+// The files --output-dir and --dump-dir would write must not be the model or an input. Output
+// and dump file names are fixed (output<i>.bin, tensor<i>.bin, index.json): checking the names
+// of every file already in those folders covers any number of outputs and tensors.
+Status CheckOutputDirs(const InvokeOptions& o) {
+  std::vector<ReadFile> reads = {{o.model, "the model"}};
+  for (const std::string& in : o.inputs) reads.push_back({in, "an --input file"});
+  for (const std::string& dir : {o.output_dir, o.dump_dir}) {
+    if (dir.empty()) continue;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+      return Status(StatusCode::kNotFound, dir + ": no such directory", ErrorOrigin::kUsage);
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      const std::string name = e.path().filename().string();
+      const bool ours = name == "index.json" || ((name.rfind("output", 0) == 0 || name.rfind("tensor", 0) == 0) &&
+                                                 name.ends_with(".bin"));
+      if (ours) LABELITE_RETURN_IF_ERROR(CheckOutputPath(e.path().string(), reads));
+    }
+  }
   return Status::Ok();
 }
 
 int RunInvoke(const InvokeOptions& o) {
+  if (Status s = CheckOutputDirs(o); !s.ok()) return ReportError(s);
   auto model = Model::FromFile(o.model);
-  if (!model.ok()) return ReportError(model.status());
+  if (!model.ok()) return ReportModelFileError(model.status());
   InterpreterOptions options = o.runtime.ToInterpreterOptions();
   options.preserve_intermediates = !o.dump_dir.empty();
   auto interp = Interpreter::Create(*model, BuiltinOpResolver(), options);
-  if (!interp.ok()) return ReportError(interp.status());
+  if (!interp.ok()) return ReportError(interp.status(), ErrorOrigin::kModel);
   Interpreter& it = **interp;
   if (static_cast<int>(o.inputs.size()) != it.num_inputs()) {
     return ReportError(InvalidArgument(o.model + ": model has " + std::to_string(it.num_inputs()) +
-                                       " input(s), " + std::to_string(o.inputs.size()) + " --input given"));
+                                       " input(s), " + std::to_string(o.inputs.size()) + " --input given"),
+                       ErrorOrigin::kUsage);
   }
   for (int i = 0; i < it.num_inputs(); ++i) {
     const std::string& path = o.inputs[static_cast<size_t>(i)];
     std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) return ReportError(InvalidArgument(path + ": cannot read input file"));
+    if (!in) return ReportError(InvalidArgument(path + ": cannot read input file"), ErrorOrigin::kInput);
     const auto size = static_cast<size_t>(in.tellg());
     Tensor* t = it.input(i);
     if (size != t->bytes) {
       return ReportError(InvalidArgument(
           path + ": " + std::to_string(size) + " bytes, but input " + std::to_string(i) + " ('" +
           std::string(t->name) + "', " + std::string(DataTypeName(t->type)) + " " +
-          ShapeString(t->dims) + ") takes " + std::to_string(t->bytes) + " bytes"));
+          ShapeString(t->dims) + ") takes " + std::to_string(t->bytes) + " bytes"), ErrorOrigin::kInput);
     }
     in.seekg(0);
     in.read(reinterpret_cast<char*>(t->data), static_cast<std::streamsize>(size));
   }
   Status s = it.Invoke();
-  if (!s.ok()) return ReportError(s);
+  if (!s.ok()) return ReportError(s, ErrorOrigin::kModel);
   if (!o.dump_dir.empty()) {
     s = DumpTensors(it, o.dump_dir);
-    if (!s.ok()) return ReportError(s);
+    if (!s.ok()) return ReportError(s, ErrorOrigin::kUsage);
   }
 
   if (!o.output_dir.empty()) {
     for (int i = 0; i < it.num_outputs(); ++i) {
       const Tensor* t = it.output(i);
       const std::string path = o.output_dir + "/output" + std::to_string(i) + ".bin";
-      std::ofstream out(path, std::ios::binary);
-      out.write(reinterpret_cast<const char*>(t->data), static_cast<std::streamsize>(t->bytes));
-      if (!out) return ReportError(IoError(path + ": cannot write"));
+      if (Status w = ReplaceFile(path, std::string_view(reinterpret_cast<const char*>(t->data), t->bytes)); !w.ok())
+        return ReportError(w);
       std::printf("%s: %s %s (%zu bytes)\n", path.c_str(), std::string(DataTypeName(t->type)).c_str(),
                   ShapeString(t->dims).c_str(), t->bytes);
     }

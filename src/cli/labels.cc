@@ -1,14 +1,18 @@
-// `labelite labels check --model MODEL [--labels SOURCE] [--format F] [--allow-mismatch] [--json]`
+// `labelite labels check -m MODEL [--labels SOURCE] [--labels-format F] [--allow-label-mismatch] [--json]`
 //   Loads the labels (or the model's embedded label file), fits them to the model's class
-//   count (the last dimension of output 0) and says what would be done.
+//   count (the last dimension of output 0) and says what would be done. Classes the labels
+//   leave unnamed (gaps) are a problem (exit 4) unless --allow-label-mismatch.
+// (--format and --allow-mismatch are the older names of --labels-format and
+// --allow-label-mismatch, the names `classify` uses.)
 // `labelite labels convert SOURCE --to txt|indexed|json|csv|tsv [--format F] [-o FILE]`
 //   Rewrites any label source in another format.
 // `labelite labels embed MODEL --labels SOURCE [--mean M[,M,M] --std S[,S,S]] -o OUT.tflite`
 //   Writes a copy of MODEL whose TFLite metadata carries the labels (fitted to the model, as
 //   `check` says) and the input normalization; see model/metadata_writer.h. The input file is
 //   never changed; OUT is written atomically (a temporary file beside it, then rename).
-// Exit codes: 0 ok; 1 usage (bad flag, unreadable model path, unwritable output); 3 the model
-// cannot be read; 4 the labels cannot be read or do not fit the model.
+// Exit codes (cli/exit_codes.h): 0 ok; 1 usage (bad flag, an output that is an input,
+// unwritable output); 3 the model cannot be found or read; 4 the labels cannot be read or do
+// not fit the model.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +32,7 @@
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "cli/output_files.h"
 #include "labelite/labels.h"
 #include "model/metadata_writer.h"
 #include "model/model.h"
@@ -61,18 +66,17 @@ struct EmbedOptions {
   bool allow_mismatch = false;
 };
 
-// Label problems are exit 4 whatever their kind, except usage errors (a bad --format).
-int ReportLabelError(const Status& s) {
-  std::fprintf(stderr, "labelite: %s\n", s.message().c_str());
-  return s.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitLabelsError;
-}
+// Label problems are exit 4 whatever their kind, except usage errors (a bad --labels-format,
+// tagged kUsage where they are found).
+int ReportLabelError(const Status& s) { return ReportError(s, ErrorOrigin::kLabels); }
 
 Result<int> NumClasses(const Model& model) {
   const SubgraphSpec& g = model.main_subgraph();
-  if (g.outputs.empty()) return InvalidModel(model.path() + ": the model has no outputs");
+  if (g.outputs.empty()) return InvalidModel(model.path() + ": the model has no outputs").WithOrigin(ErrorOrigin::kModel);
   const TensorSpec& t = g.tensors[static_cast<size_t>(g.outputs[0])];
   if (t.shape.empty() || t.shape.back() <= 0) {
-    return InvalidModel(model.path() + ": output 0 '" + t.name + "' has no class dimension");
+    return InvalidModel(model.path() + ": output 0 '" + t.name + "' has no class dimension")
+        .WithOrigin(ErrorOrigin::kModel);
   }
   return static_cast<int>(t.shape.back());
 }
@@ -96,8 +100,11 @@ Result<LabelMap> EmbeddedLabels(const Model& model) {
   if (name.empty()) {
     return InvalidLabels(model.path() + ": the model embeds no label file; give --labels SOURCE");
   }
-  LABELITE_ASSIGN_OR_RETURN(std::string text, model.ReadEmbeddedFile(name));
-  return ParseLabels(std::string_view(text), name + " (embedded)", "text");
+  Result<std::string> text = model.ReadEmbeddedFile(name);
+  if (!text.ok()) return text.status().WithOrigin(ErrorOrigin::kLabels);
+  Result<LabelMap> labels = ParseLabels(std::string_view(*text), name + " (embedded)", "text");
+  if (!labels.ok()) return labels.status().WithOrigin(ErrorOrigin::kLabels);
+  return labels;
 }
 
 void PrintCheckText(const CheckOptions& o, int num_classes, const LabelMap& labels,
@@ -143,6 +150,16 @@ int RunCheck(const CheckOptions& o) {
   Result<AlignedLabels> aligned =
       labels.ok() ? AlignLabels(*labels, *num_classes, AlignOptions{o.allow_mismatch})
                   : Result<AlignedLabels>(labels.status());
+  if (aligned.ok() && !aligned->unnamed.empty() && !o.allow_mismatch) {
+    std::string list;
+    for (size_t i = 0; i < aligned->unnamed.size() && i < 10; ++i)
+      list.append(i ? ", " : "").append(std::to_string(aligned->unnamed[i]));
+    if (aligned->unnamed.size() > 10) list += ", ... (" + std::to_string(aligned->unnamed.size()) + " in all)";
+    aligned = Status(StatusCode::kInvalidLabels,
+                     labels->source + ": no label for class" + (aligned->unnamed.size() == 1 ? " " : "es ") + list +
+                         " of the model (gaps in the label source; --allow-label-mismatch accepts them)",
+                     ErrorOrigin::kLabels);
+  }
   if (!aligned.ok()) {
     if (o.json) {
       nlohmann::json j = {{"ok", false}, {"model", o.model}, {"num_classes", *num_classes},
@@ -159,9 +176,9 @@ int RunCheck(const CheckOptions& o) {
   return kExitOk;
 }
 
-Status WriteAtomically(const std::string& path, std::string_view bytes);
-
 int RunConvert(const ConvertOptions& o) {
+  if (Status s = CheckOutputPath(o.output, {{LabelSourceFile(o.source), "the label source"}}); !s.ok())
+    return ReportError(s);
   LabelSourceOptions lo;
   lo.format = o.format;
   Result<LabelMap> labels = LoadLabels(o.source, lo);
@@ -173,11 +190,7 @@ int RunConvert(const ConvertOptions& o) {
     std::fwrite(text->data(), 1, text->size(), stdout);
     return kExitOk;
   }
-  Status written = WriteAtomically(o.output, std::string_view(*text));
-  if (!written.ok()) {
-    std::fprintf(stderr, "labelite: %s\n", written.message().c_str());
-    return kExitUsage;
-  }
+  if (Status written = ReplaceFile(o.output, *text); !written.ok()) return ReportError(written);
   std::fprintf(stderr, "wrote %zu labels (%s) to %s\n", labels->entries.size(), o.to.c_str(),
                o.output.c_str());
   return kExitOk;
@@ -218,32 +231,6 @@ Result<std::optional<NormalizationInfo>> ParseNormalization(const EmbedOptions& 
   return std::optional<NormalizationInfo>(std::move(n));
 }
 
-// Writes `bytes` to `path` through a temporary file in the same folder and rename(2), so
-// readers see the old file or the whole new one, never a partial one.
-Status WriteAtomically(const std::string& path, std::string_view bytes) {
-  std::filesystem::path target(path);
-  std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  int fd = mkstemp(tmp.data());
-  if (fd < 0) return IoError(path + ": cannot create a file in " + dir.string() + ": " +
-                             std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
-  }
-  bool ok = done == bytes.size() && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return IoError(path + ": cannot write: " + why);
-  }
-  return Status::Ok();
-}
-
 // The labels as TFLite's TENSOR_AXIS_LABELS text: exactly num_classes lines.
 Result<std::string> LabelsText(const EmbedOptions& o, int num_classes, AlignedLabels* aligned) {
   LabelSourceOptions lo;
@@ -263,14 +250,12 @@ Result<std::string> LabelsText(const EmbedOptions& o, int num_classes, AlignedLa
 }
 
 int RunEmbed(const EmbedOptions& o) {
-  std::error_code ec;
-  if (std::filesystem::equivalent(o.model, o.output, ec)) {
-    std::fprintf(stderr, "labelite: %s: the output would replace the input; name another file\n",
-                 o.output.c_str());
-    return kExitUsage;
-  }
+  if (o.output == "-") return ReportError(InvalidArgument("-o: embed writes a model file, not standard output"), ErrorOrigin::kUsage);
+  if (Status s = CheckOutputPath(o.output, {{o.model, "the model"}, {LabelSourceFile(o.labels), "the label source"}});
+      !s.ok())
+    return ReportError(s);
   Result<std::optional<NormalizationInfo>> norm = ParseNormalization(o);
-  if (!norm.ok()) return ReportError(norm.status());
+  if (!norm.ok()) return ReportError(norm.status(), ErrorOrigin::kUsage);
   auto model = Model::FromFile(o.model);
   if (!model.ok()) return ReportModelFileError(model.status());
   Result<int> num_classes = NumClasses(**model);
@@ -284,13 +269,10 @@ int RunEmbed(const EmbedOptions& o) {
   edit.labels_text = std::move(*text);
   edit.normalization = std::move(*norm);
   Result<std::vector<uint8_t>> bytes = EmbedMetadata(**model, edit);
-  if (!bytes.ok()) return ReportError(bytes.status().WithPrefix(o.model));
-  Status written = WriteAtomically(
-      o.output, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
-  if (!written.ok()) {
-    std::fprintf(stderr, "labelite: %s\n", written.message().c_str());
-    return kExitUsage;
-  }
+  if (!bytes.ok()) return ReportError(bytes.status().WithPrefix(o.model), ErrorOrigin::kModel);
+  Status written =
+      ReplaceFile(o.output, std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+  if (!written.ok()) return ReportError(written);
   std::fprintf(stderr, "wrote %s (%zu bytes): %d labels%s\n", o.output.c_str(), bytes->size(),
                *num_classes, edit.normalization ? " and input normalization" : "");
   return kExitOk;
@@ -312,13 +294,13 @@ void AddLabelsCommand(CLI::App& app, int* exit_code) {
 
   auto check = std::make_shared<CheckOptions>();
   CLI::App* c = labels->add_subcommand("check", "Fit labels to a model's classes and say what is done");
-  c->add_option("--model", check->model, "The .tflite model")->required();
+  c->add_option("--model,-m", check->model, "The .tflite model")->required();
   c->add_option("--labels", check->labels,
                 "A label file, sqlite:PATH?table=T&label=COL[&index=COL], or http://HOST:PORT/PATH "
                 "(default: the model's embedded label file)");
-  c->add_option("--format", check->format, FormatHelp());
-  c->add_flag("--allow-mismatch", check->allow_mismatch,
-              "Accept a wrong label count (missing classes print as class_<index>)");
+  c->add_option("--labels-format,--format", check->format, FormatHelp());
+  c->add_flag("--allow-label-mismatch,--allow-mismatch", check->allow_mismatch,
+              "Accept a wrong label count or gaps (unnamed classes print as class_<index>)");
   c->add_flag("--json", check->json, "Print one JSON object");
   c->callback([check, exit_code] { *exit_code = RunCheck(*check); });
 
@@ -328,20 +310,20 @@ void AddLabelsCommand(CLI::App& app, int* exit_code) {
   v->add_option("--to", conv->to, "Output format")
       ->required()
       ->check(CLI::IsMember(LabelConvertTargets()));
-  v->add_option("--format", conv->format, FormatHelp());
+  v->add_option("--labels-format,--format", conv->format, FormatHelp());
   v->add_option("-o,--output", conv->output, "Output file (default: standard output)");
   v->callback([conv, exit_code] { *exit_code = RunConvert(*conv); });
 
   auto embed = std::make_shared<EmbedOptions>();
   CLI::App* e = labels->add_subcommand(
       "embed", "Write a copy of a model whose TFLite metadata carries the labels");
-  e->add_option("model", embed->model, "The .tflite model (never changed)")->required();
+  e->add_option("model,-m,--model", embed->model, "The .tflite model (never changed)")->required();
   e->add_option("--labels", embed->labels, "A label file, sqlite:... or http://... source")
       ->required();
-  e->add_option("--format", embed->format, FormatHelp());
+  e->add_option("--labels-format,--format", embed->format, FormatHelp());
   e->add_option("--mean", embed->mean, "Input normalization mean: M or M,M,M (with --std)");
   e->add_option("--std", embed->std, "Input normalization std: S or S,S,S (with --mean)");
-  e->add_flag("--allow-mismatch", embed->allow_mismatch,
+  e->add_flag("--allow-label-mismatch,--allow-mismatch", embed->allow_mismatch,
               "Accept a wrong label count (missing classes are named class_<index>)");
   e->add_option("-o,--output", embed->output, "The new .tflite file")->required();
   e->callback([embed, exit_code] { *exit_code = RunEmbed(*embed); });

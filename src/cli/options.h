@@ -3,10 +3,12 @@
 #define LABELITE_CLI_OPTIONS_H_
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <thread>
 
+#include "labelite/classifier.h"
 #include "runtime/interpreter.h"
 
 namespace labelite::cli {
@@ -33,6 +35,45 @@ struct RuntimeFlags {
   }
   InterpreterOptions ToInterpreterOptions() const { return InterpreterOptions{kernels, threads}; }
 };
+
+// --mean, --std and --resize: how images are fed to the model (classify and eval).
+struct PreprocessFlags {
+  std::string mean, std;
+  std::string resize = "stretch";
+
+  void AddTo(CLI::App* cmd) {
+    cmd->add_option("--mean", mean, "Normalization mean, M or M,M,M (overrides metadata)");
+    cmd->add_option("--std", std, "Normalization std, S or S,S,S (overrides metadata)");
+    cmd->add_option("--resize", resize, "stretch (default), crop (central crop) or pad (letterbox)")
+        ->check(CLI::IsMember({"stretch", "crop", "pad"}));
+  }
+  // Errors are tagged kUsage.
+  Status ApplyTo(ClassifierOptions& o) const;
+};
+
+// "--threshold" style checks CLI11's Range lets through (NaN).
+inline CLI::Validator UnitInterval() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (end == s.c_str() || *end != '\0' || !(v >= 0.0 && v <= 1.0))
+          return "'" + s + "' is not a number from 0 to 1";
+        return "";
+      },
+      "NUMBER in [0, 1]");
+}
+
+inline CLI::Validator PositiveCount() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const long long v = std::strtoll(s.c_str(), &end, 10);
+        if (end == s.c_str() || *end != '\0' || v < 1) return "'" + s + "' is not a whole number of at least 1";
+        return "";
+      },
+      "INT >= 1");
+}
 
 }  // namespace labelite::cli
 

@@ -29,7 +29,10 @@ void Fill(const LabelMap& labels, int num_classes, int shift, AlignedLabels& out
     named[c] = true;
   }
   for (int c = 0; c < num_classes; ++c) {
-    if (!named[c]) out.names[c] = ClassName(c);
+    if (named[c]) continue;
+    if (shift == 1 && c == 0) continue;  // "background", named by the caller
+    out.names[c] = ClassName(c);
+    out.unnamed.push_back(c);
   }
 }
 
@@ -56,7 +59,10 @@ void FillWithBlankLines(const LabelMap& labels, int num_classes, AlignedLabels& 
     if (l.line >= 1 && l.line <= num_classes) out.names[l.line - 1] = l.name;
   }
   for (int line : labels.blank_lines) {
-    if (line >= 1 && line <= num_classes) out.names[line - 1] = ClassName(line - 1);
+    if (line >= 1 && line <= num_classes) {
+      out.names[line - 1] = ClassName(line - 1);
+      out.unnamed.push_back(line - 1);
+    }
   }
 }
 
@@ -68,6 +74,20 @@ std::string MismatchHint(const LabelMap& labels, int n, int num_classes) {
            (first ? first->name : std::string()) + "', not 'background'";
   } else if (n == num_classes - 1 && IsBackground(first)) {
     hint = "; one label fewer than classes, although the first label is already 'background'";
+  }
+  if (n > num_classes && labels.format != "text") {  // indexed formats: name the lines
+    std::string beyond;
+    size_t count = 0;
+    for (const Label& l : labels.entries) {
+      if (l.index < num_classes) continue;
+      if (++count <= 5)
+        beyond.append(beyond.empty() ? "" : ", ")
+            .append(std::to_string(l.index))
+            .append(l.line > 0 ? " (line " + std::to_string(l.line) + ")" : std::string());
+    }
+    if (count > 5) beyond += ", ...";
+    hint += "; " + std::string(count == 1 ? "index " : "indices ") + beyond + " beyond the model's last class " +
+            std::to_string(num_classes - 1);
   }
   if (!labels.blank_lines.empty()) {
     hint += "; " + std::to_string(labels.blank_lines.size()) +
@@ -81,8 +101,10 @@ std::string MismatchHint(const LabelMap& labels, int n, int num_classes) {
 Result<AlignedLabels> AlignLabels(const LabelMap& labels, int num_classes,
                                   const AlignOptions& options) {
   if (num_classes <= 0 || num_classes > kMaxLabels) {
-    return InvalidArgument("model has " + std::to_string(num_classes) +
-                           " classes; expected 1 to " + std::to_string(kMaxLabels));
+    return Status(StatusCode::kInvalidArgument,
+                  "model has " + std::to_string(num_classes) + " classes; expected 1 to " +
+                      std::to_string(kMaxLabels),
+                  ErrorOrigin::kModel);
   }
   AlignedLabels out;
   out.warnings = labels.warnings;
@@ -116,7 +138,8 @@ Result<AlignedLabels> AlignLabels(const LabelMap& labels, int num_classes,
   }
   if (!options.allow_mismatch) {
     return InvalidLabels(labels.source + ": " + counts + ": wrong label file for this model?" +
-                         MismatchHint(labels, n, num_classes));
+                         MismatchHint(labels, n, num_classes))
+        .WithOrigin(ErrorOrigin::kLabels);
   }
   Fill(labels, num_classes, 0, out);
   if (n < num_classes) {

@@ -49,8 +49,9 @@ Result<LabelMap> ParseLabels(std::string_view text, std::string_view source_name
       if (format == f.name) chosen = &f;
     }
     if (!chosen) {
-      return InvalidArgument("unknown label format '" + std::string(format) +
-                             "' (known: " + FormatNameList() + ")");
+      return Status(StatusCode::kInvalidArgument,
+                    "unknown label format '" + std::string(format) + "' (known: " + FormatNameList() + ")",
+                    ErrorOrigin::kUsage);
     }
   }
   if (text.size() > kMaxLabelBytes) {

@@ -156,4 +156,61 @@ Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::stri
   return data;
 }
 
+namespace {
+
+uint32_t ReadLe(std::span<const uint8_t> b, size_t at, int n) {
+  uint32_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = (v << 8) | b[at + static_cast<size_t>(i)];
+  return v;
+}
+
+// Offset of the first local header (PK 03 04) whose file name is one of `names`, or npos.
+size_t FindLocalHeader(std::span<const uint8_t> bytes, const std::vector<std::string>& names) {
+  static constexpr uint8_t kSig[4] = {'P', 'K', 3, 4};
+  auto it = bytes.begin();
+  while ((it = std::search(it, bytes.end(), std::begin(kSig), std::end(kSig))) != bytes.end()) {
+    const size_t at = static_cast<size_t>(it - bytes.begin());
+    if (at + 30 <= bytes.size()) {
+      const size_t name_len = ReadLe(bytes, at + 26, 2);
+      if (at + 30 + name_len <= bytes.size()) {
+        const std::string name(reinterpret_cast<const char*>(bytes.data() + at + 30), name_len);
+        if (std::find(names.begin(), names.end(), name) != names.end()) return at;
+      }
+    }
+    ++it;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+std::string DescribeTruncatedZip(std::span<const uint8_t> bytes, const std::vector<std::string>& names) {
+  const size_t start = FindLocalHeader(bytes, names);
+  if (start == std::string::npos) return "";
+  // Walk the local entries: each is a 30-byte header, name, extra field and data; the central
+  // directory repeats each header in 46 bytes + name, and the end record takes 22 more.
+  uint64_t pos = start, central = 0;
+  std::string listed;
+  bool sizes_known = true;
+  while (pos + 30 <= bytes.size() && ReadLe(bytes, pos, 4) == 0x04034b50u) {
+    const uint32_t flags = ReadLe(bytes, pos + 6, 2);
+    const uint64_t data = ReadLe(bytes, pos + 18, 4);
+    const uint64_t name_len = ReadLe(bytes, pos + 26, 2), extra_len = ReadLe(bytes, pos + 28, 2);
+    if (pos + 30 + name_len <= bytes.size()) {
+      listed += (listed.empty() ? "" : ", ");
+      listed.append(reinterpret_cast<const char*>(bytes.data() + pos + 30), name_len);
+    }
+    central += 46 + name_len;
+    if (flags & 8) {  // sizes in a data descriptor after the data: the walk cannot go on
+      sizes_known = false;
+      break;
+    }
+    pos += 30 + name_len + extra_len + data;
+  }
+  const uint64_t needed = std::max<uint64_t>(pos, bytes.size()) + (sizes_known ? central + 22 : 22);
+  return "truncated: the file is " + std::to_string(bytes.size()) + " bytes, but its embedded zip (from byte " +
+         std::to_string(start) + ": " + listed + ") needs at least " + std::to_string(needed) +
+         " (no end-of-central-directory record)";
+}
+
 }  // namespace labelite

@@ -23,6 +23,13 @@ Result<std::vector<EmbeddedFile>> ListZipEntries(std::span<const uint8_t> bytes)
 Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::string& name,
                                  uint64_t max_bytes);
 
+// For a model whose metadata names associated files but where ListZipEntries finds no archive:
+// when `bytes` holds a zip local header naming one of `names`, says how the archive is cut
+// short, e.g. "truncated: the file is 1893378 bytes, but its embedded zip (from byte 1883776:
+// labels.txt) needs at least 1894378 (no end-of-central-directory record)". "" when there is
+// no such header (the model simply has no archive).
+std::string DescribeTruncatedZip(std::span<const uint8_t> bytes, const std::vector<std::string>& names);
+
 }  // namespace labelite
 
 #endif  // LABELITE_MODEL_EMBEDDED_ZIP_H_

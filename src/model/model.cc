@@ -321,7 +321,18 @@ void ModelLoader::ReadEmbeddedZip() {
   // minizip finds the end-of-central-directory record from the end of the file and accounts
   // for the flatbuffer before the archive, so it reads the whole file.
   auto files = ListZipEntries(m_->bytes_);
-  if (!files.ok()) return;  // no or unreadable archive: the model simply has no files
+  if (!files.ok()) {  // no or unreadable archive: the model has no files, unless it was cut short
+    if (!m_->metadata_) return;
+    std::vector<std::string> names;
+    auto add = [&](const std::vector<AssociatedFileInfo>& list) {
+      for (const AssociatedFileInfo& f : list) names.push_back(f.name);
+    };
+    add(m_->metadata_->associated_files);
+    for (const auto& t : m_->metadata_->inputs) add(t.associated_files);
+    for (const auto& t : m_->metadata_->outputs) add(t.associated_files);
+    if (!names.empty()) m_->zip_problem_ = DescribeTruncatedZip(m_->bytes_, names);
+    return;
+  }
   m_->embedded_files_ = std::move(files).value();
   m_->zip_bytes_ = m_->bytes_;
 }
@@ -443,6 +454,8 @@ Result<std::shared_ptr<const Model>> Model::FromBytes(std::span<const uint8_t> b
 Model::~Model() = default;
 
 Result<std::string> Model::ReadEmbeddedFile(const std::string& name) const {
+  if (zip_bytes_.empty() && !zip_problem_.empty())  // the model file itself is damaged
+    return InvalidModel(path_ + ": " + zip_problem_).WithOrigin(ErrorOrigin::kModel);
   if (zip_bytes_.empty()) return NotFound(path_ + ": no embedded file '" + name + "' (no zip)");
   auto r = ReadZipEntry(zip_bytes_, name, limits_.max_embedded_file_bytes);
   if (!r.ok()) return r.status().WithPrefix(path_);

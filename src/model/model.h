@@ -146,6 +146,9 @@ class Model {
 
   // Files of the appended zip archive (empty when there is none).
   const std::vector<EmbeddedFile>& embedded_files() const { return embedded_files_; }
+  // "" unless the metadata names files and the appended zip is cut short: then what is
+  // missing ("truncated: the file is N bytes, but its embedded zip ... needs at least M").
+  const std::string& embedded_zip_problem() const { return zip_problem_; }
   // Reads one embedded file by name, refusing entries over limits.max_embedded_file_bytes.
   Result<std::string> ReadEmbeddedFile(const std::string& name) const;
 
@@ -172,6 +175,7 @@ class Model {
   std::span<const uint8_t> metadata_buffer_;
   std::vector<EmbeddedFile> embedded_files_;
   std::span<const uint8_t> zip_bytes_;  // the appended archive, if any
+  std::string zip_problem_;
 };
 
 }  // namespace labelite

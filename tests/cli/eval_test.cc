@@ -174,7 +174,7 @@ TEST(EvalCliTest, CsvDatasetWithRelativePaths) {
 
 TEST(EvalCliTest, Errors) {
   const std::string dir = testing::MakeTempDir("eval_err");
-  EXPECT_EQ(RunEval("--dataset " + Q(dir + "/nope") + " 2>&1").exit_code, 1);
+  EXPECT_EQ(RunEval("--dataset " + Q(dir + "/nope") + " 2>&1").exit_code, 2);  // an unreadable input
   EXPECT_EQ(RunEval("2>&1").exit_code, 1);  // neither --dataset nor --dataset-csv
   fs::create_directories(dir + "/sunflower");
   fs::copy_file(testing::ImagePath("bird.bmp"), dir + "/sunflower/bird.bmp");
@@ -183,7 +183,7 @@ TEST(EvalCliTest, Errors) {
   EXPECT_NE(r.out.find("no dataset class matches a label of the model: 'sunflower'"), std::string::npos) << r.out;
   std::ofstream(dir + "/bad.csv") << "a.jpg,tabby,extra\n";
   r = RunEval("--dataset-csv " + Q(dir + "/bad.csv") + " 2>&1");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("bad.csv:1: expected 2 fields"), std::string::npos) << r.out;
 }
 

@@ -94,10 +94,10 @@ TEST(InspectTest, ErrorsAndExitCodes) {
                          ": not a TFLite model (file identifier '\\x00\\x10JF', expected 'TFL3')\n");
   std::string missing = testing::TestDataDir() + "/models/missing.tflite";
   CliRun gone = RunCli("inspect " + Quote(missing));
-  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.exit_code, 3);  // a missing model is a model problem (README: exit codes)
   EXPECT_EQ(gone.out.rfind("labelite: " + missing + ": ", 0), 0u) << gone.out;
   CliRun dir = RunCli("inspect " + Quote(testing::TestDataDir() + "/models"));
-  EXPECT_EQ(dir.exit_code, 1);
+  EXPECT_EQ(dir.exit_code, 3);
   EXPECT_NE(dir.out.find("is a directory"), std::string::npos) << dir.out;
   CliRun usage = RunCli("inspect");
   EXPECT_EQ(usage.exit_code, 1);

@@ -90,12 +90,12 @@ TEST(InvokeCli, DumpDirWritesEveryIntermediateTensor) {
   EXPECT_NE(std::count(conv.begin(), conv.end(), conv[0]), static_cast<long>(conv.size()));
 }
 
-TEST(InvokeCli, WrongInputSizeIsAUsageErrorNamingBothSizes) {
+TEST(InvokeCli, WrongInputSizeIsAnInputErrorNamingBothSizes) {
   const std::string path = testing::MakeTempDir("labelite-invoke-bad") + "/small.bin";
   std::ofstream(path, std::ios::binary) << "abc";
   auto r = RunLabelite("invoke " + ShellQuote(testing::ModelPath("mobilenet_v1_0.25_128_quant.tflite")) +
                        " --input " + ShellQuote(path));
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // an input that cannot be used (README: exit codes)
   EXPECT_NE(r.err.find("small.bin: 3 bytes"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("49152 bytes"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;

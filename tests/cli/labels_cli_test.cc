@@ -267,7 +267,7 @@ TEST(LabelsEmbedCliTest, ErrorsLeaveNoOutput) {
   EXPECT_EQ(lone_std.exit_code, 1) << lone_std.out;
   CliRun no_model = RunCli("labels embed " + Quote(dir + "/none.tflite") + labels + " -o " +
                            Quote(out));
-  EXPECT_EQ(no_model.exit_code, 1) << no_model.out;
+  EXPECT_EQ(no_model.exit_code, 3) << no_model.out;  // a missing model is a model problem
   CliRun no_dir = RunCli("labels embed " + Quote(in) + labels + " -o " +
                          Quote(dir + "/missing/out.tflite"));
   EXPECT_EQ(no_dir.exit_code, 1) << no_dir.out;

@@ -140,6 +140,25 @@ TEST(IndexedTextFormat, DuplicateIndexNamesBothLines) {
   EXPECT_EQ(s.message(), "labels.txt:3: duplicate index 1 (also on line 2)");
 }
 
+TEST(IndexedTextFormat, DuplicateIndexIsSniffedAsIndexedAndNamesBothLines) {
+  // Not blamed on the count as plain text would be: the duplicate is reported where it is.
+  Status s = ParseError("0 cat\n1 dog\n2 fish\n1 bird\n");
+  EXPECT_EQ(s.message(), "labels.txt:4: duplicate index 1 (also on line 2)");
+  EXPECT_EQ(s.origin(), ErrorOrigin::kUnknown);  // LoadLabels tags it as a labels problem
+}
+
+TEST(IndexedTextFormat, AStrayLargeIndexIsStillIndexedAndAlignNamesItsLine) {
+  std::string text;
+  for (int i = 0; i < 19; ++i) text += std::to_string(i) + " class" + std::to_string(i) + "\n";
+  text += "5000 stray\n";
+  LabelMap m = ParseOk(text);
+  EXPECT_EQ(m.format, "indexed-text");
+  Result<AlignedLabels> a = AlignLabels(m, 20);
+  ASSERT_FALSE(a.ok());
+  EXPECT_THAT(a.status().message(), HasSubstr("index 5000 (line 20) beyond the model's last class 19"));
+  EXPECT_EQ(a.status().origin(), ErrorOrigin::kLabels);
+}
+
 TEST(IndexedTextFormat, MalformedLineWhenForced) {
   Status s = ParseError("0 cat\nbird\n", "indexed-text");
   EXPECT_EQ(s.message(), "labels.txt:2: expected '<index> <label>'");

@@ -267,6 +267,8 @@ TEST_F(HttpSourceTest, ReadTimeout) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIoError);
   EXPECT_THAT(r.status().message(), HasSubstr("cannot fetch labels"));
+  EXPECT_THAT(r.status().message(), HasSubstr("timed out after 200 ms"));
+  EXPECT_EQ(r.status().origin(), ErrorOrigin::kLabels);
   EXPECT_LT(elapsed, std::chrono::milliseconds(1400));
 }
 
@@ -286,7 +288,8 @@ TEST(HttpSource, UnreachableAndBadUrls) {
   Result<LabelMap> r = LoadLabels("http://127.0.0.1:" + std::to_string(port) + "/l.txt", quick);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kIoError);
-  EXPECT_THAT(r.status().message(), HasSubstr("cannot fetch labels"));
+  EXPECT_THAT(r.status().message(), HasSubstr("cannot fetch labels: connection refused"));
+  EXPECT_EQ(r.status().origin(), ErrorOrigin::kLabels);
   EXPECT_EQ(LoadLabels("http://127.0.0.1:99999/x").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(LoadLabels("http:///x").status().code(), StatusCode::kInvalidArgument);
 }

@@ -16,7 +16,7 @@ Result<LabelMap> LoadFileLabels(const std::string& path, const LabelSourceOption
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) return NotFound(path + ": no such label file");
-  if (std::filesystem::is_directory(status)) return InvalidArgument(path + ": is a directory");
+  if (std::filesystem::is_directory(status)) return InvalidArgument(path + ": is a directory, not a label file");
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return IoError(path + ": cannot open: " + std::strerror(errno));
   uint64_t limit = std::min<uint64_t>(options.max_bytes, kMaxLabelBytes);
@@ -36,9 +36,11 @@ Result<LabelMap> LoadFileLabels(const std::string& path, const LabelSourceOption
 
 }  // namespace labels_internal
 
-Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions& options) {
+namespace {
+
+Result<LabelMap> LoadFromSource(const std::string& source, const LabelSourceOptions& options) {
   using namespace labels_internal;
-  if (source.empty()) return InvalidArgument("empty label source");
+  if (source.empty()) return Status(StatusCode::kInvalidArgument, "empty label source", ErrorOrigin::kUsage);
   if (source.rfind("sqlite:", 0) == 0) return LoadSqliteLabels(source, options);
   if (source.rfind("http://", 0) == 0) return LoadHttpLabels(source, options);
   if (source.rfind("https://", 0) == 0) {
@@ -46,6 +48,16 @@ Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions&
                                 "use http:// on a trusted network or download the file");
   }
   return LoadFileLabels(source, options);
+}
+
+}  // namespace
+
+// Every failure to get labels is a labels problem (exit 4), whatever its kind; only a bad
+// format name given by the caller is tagged as usage (by ParseLabels).
+Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions& options) {
+  Result<LabelMap> labels = LoadFromSource(source, options);
+  if (!labels.ok()) return labels.status().WithOrigin(ErrorOrigin::kLabels);
+  return labels;
 }
 
 }  // namespace labelite

@@ -8,6 +8,9 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 
 #include "labels/label_map.h"
 
@@ -40,6 +43,25 @@ Result<HttpUrl> SplitUrl(const std::string& url) {
   return u;
 }
 
+// Why a request got no HTTP answer, in the user's words: refused, timed out, or the OS's reason.
+// httplib connects without blocking and keeps the socket's error to itself: a connect that
+// failed (errno EINPROGRESS) well before the timeout was refused, one that took it timed out.
+std::string WhyNoAnswer(httplib::Error error, int err, int ms, double elapsed_ms) {
+  const std::string timeout = "timed out after " + std::to_string(ms) + " ms";
+  switch (error) {
+    case httplib::Error::Connection:
+      if (err == ECONNREFUSED) return "connection refused";
+      if (err == EINPROGRESS || err == EAGAIN) return elapsed_ms < 0.9 * ms ? "connection refused" : "connection " + timeout;
+      if (err == ETIMEDOUT) return "connection " + timeout;
+      if (err == EHOSTUNREACH || err == ENETUNREACH) return "host unreachable";
+      return err ? std::string("cannot connect: ") + std::strerror(err) : "cannot connect (unknown host?)";
+    case httplib::Error::ConnectionTimeout: return "connection " + timeout;
+    case httplib::Error::Read: return "no complete answer: read " + timeout + " or the server closed the connection";
+    case httplib::Error::Write: return "the server closed the connection while the request was sent";
+    default: return httplib::to_string(error);
+  }
+}
+
 }  // namespace
 
 Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions& options) {
@@ -55,6 +77,8 @@ Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions
     client.set_read_timeout(ms / 1000, (ms % 1000) * 1000);
     client.set_write_timeout(ms / 1000, (ms % 1000) * 1000);
     client.set_follow_location(false);
+    errno = 0;
+    const auto start = std::chrono::steady_clock::now();
     httplib::Result res = client.Get(
         u.path, httplib::Headers{{"Accept", "application/json, text/plain, text/csv, */*"}},
         [&](const httplib::Response& r) {
@@ -80,14 +104,14 @@ Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions
       return ResourceExhausted(url + ": body is larger than the limit of " +
                                std::to_string(limit) + " bytes");
     }
+    const int err = errno;
+    const double elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (status != 0 && status != 200) {
       std::string m = url + ": HTTP " + std::to_string(status) + " (expected 200)";
       return status == 404 ? NotFound(std::move(m)) : IoError(std::move(m));
     }
-    if (!res) {
-      return IoError(url + ": cannot fetch labels: " + httplib::to_string(res.error()) +
-                     " (timeout " + std::to_string(ms) + " ms)");
-    }
+    if (!res) return IoError(url + ": cannot fetch labels: " + WhyNoAnswer(res.error(), err, ms, elapsed_ms));
   } catch (const std::exception& e) {
     return IoError(url + ": " + e.what());
   }
