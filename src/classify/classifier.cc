@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <limits>
 
 #include "classify/preprocess.h"
+#include "image/preset_resize.h"
 #include "classify/scores.h"
 #include "kernels/registry.h"
 #include "labelite/labels.h"
@@ -23,6 +25,8 @@ struct Plan {
   std::vector<HeadPlan> heads;
   std::vector<AlignedLabels> labels;       // per head
   std::vector<std::vector<char>> allowed;  // per head; empty = all
+  std::vector<float> thresholds;           // per head
+  RankOrder order = RankOrder::kLowerIndexFirst;
   ClassifierSummary summary;
   std::vector<std::string> notices;
 };
@@ -116,8 +120,16 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   } else {
     LABELITE_ASSIGN_OR_RETURN(plan->model, Model::FromFile(options.model_path));
   }
-  LABELITE_ASSIGN_OR_RETURN(plan->input, PlanInput(*plan->model, options.mean, options.std));
-  LABELITE_ASSIGN_OR_RETURN(plan->heads, PlanHeads(*plan->model, options.softmax));
+  const PreprocessPreset preset = options.preprocess;
+  // MediaPipe and the Task Library never apply softmax and rank ties as libc++ does.
+  const bool foreign_scores = preset == PreprocessPreset::kMediaPipe || preset == PreprocessPreset::kTaskLib;
+  LABELITE_ASSIGN_OR_RETURN(plan->input, PlanInput(*plan->model, options.mean, options.std, false, preset));
+  LABELITE_ASSIGN_OR_RETURN(plan->heads, PlanHeads(*plan->model,
+      foreign_scores && options.softmax == SoftmaxMode::kAuto ? SoftmaxMode::kNever : options.softmax));
+  if (foreign_scores) plan->order = RankOrder::kLibcxxPartialSort;
+  if (preset != PreprocessPreset::kLabelite)
+    plan->notices.push_back(std::string("preprocessing and scores as --preprocess ") + PreprocessPresetName(preset) +
+                            (preset == PreprocessPreset::kKeras ? "" : " (--resize is ignored)"));
   ClassifierSummary& s = plan->summary;
   const auto& md = plan->model->metadata();
   s.model_name = md && !md->name.empty() ? md->name
@@ -129,6 +141,16 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   s.normalization = plan->input.normalization;
   plan->notices = plan->input.notices;
   for (const HeadPlan& h : plan->heads) {
+    // Their score threshold: the option when given, else the metadata's, else none at all
+    // (scores used as they are may be negative logits).
+    float threshold = options.score_threshold;
+    if (foreign_scores && threshold == 0.0f) {
+      threshold = -std::numeric_limits<float>::infinity();
+      if (md && static_cast<size_t>(h.output_index) < md->outputs.size() &&
+          md->outputs[static_cast<size_t>(h.output_index)].score_threshold)
+        threshold = *md->outputs[static_cast<size_t>(h.output_index)].score_threshold;
+    }
+    plan->thresholds.push_back(threshold);
     std::string source;
     auto labels = LabelsForHead(*plan, h, &source);
     if (!labels.ok()) return labels.status();
@@ -174,6 +196,23 @@ struct Classifier::State {
   std::vector<float> scores;  // scratch
 };
 
+const char* PreprocessPresetName(PreprocessPreset preset) {
+  switch (preset) {
+    case PreprocessPreset::kLabelite: return "labelite";
+    case PreprocessPreset::kMediaPipe: return "mediapipe";
+    case PreprocessPreset::kTaskLib: return "tasklib";
+    case PreprocessPreset::kKeras: return "keras";
+  }
+  return "labelite";
+}
+
+std::optional<PreprocessPreset> ParsePreprocessPreset(std::string_view name) {
+  for (PreprocessPreset p : {PreprocessPreset::kLabelite, PreprocessPreset::kMediaPipe,
+                             PreprocessPreset::kTaskLib, PreprocessPreset::kKeras})
+    if (name == PreprocessPresetName(p)) return p;
+  return std::nullopt;
+}
+
 Classifier::Classifier(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Classifier::~Classifier() = default;
 
@@ -210,8 +249,18 @@ DecodeOptions Classifier::decode_options() const {
   DecodeOptions d;
   d.color = p.input.color;
   d.max_pixels = p.options.max_image_pixels;
-  d.target_width = p.input.width;
-  d.target_height = p.input.height;
+  switch (p.options.preprocess) {
+    case PreprocessPreset::kLabelite:
+      d.target_width = p.input.width;
+      d.target_height = p.input.height;
+      break;
+    case PreprocessPreset::kMediaPipe:
+    case PreprocessPreset::kTaskLib:
+      d.decoder = ImageDecoder::kStb;
+      break;
+    case PreprocessPreset::kKeras:
+      break;  // full size: no DCT-domain scaling
+  }
   return d;
 }
 
@@ -219,16 +268,36 @@ Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
   const Plan& p = *state_->plan;
   if (image.width < 1 || image.height < 1) return InvalidImage("empty image");
   Image matched = MatchChannels(image, p.input.channels);
-  LABELITE_ASSIGN_OR_RETURN(Image resized,
-      ResizeImage(matched, p.input.width, p.input.height, p.options.resize));
   Interpreter& it = *state_->interp;
-  LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+  const int w = p.input.width, h = p.input.height;
+  switch (p.options.preprocess) {
+    case PreprocessPreset::kLabelite: {
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeImage(matched, w, h, p.options.resize));
+      LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+      break;
+    }
+    case PreprocessPreset::kMediaPipe: {
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeOpenCvWarp(matched, w, h));
+      LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+      break;
+    }
+    case PreprocessPreset::kTaskLib: {
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeLibyuvBilinear(matched, w, h));
+      LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+      break;
+    }
+    case PreprocessPreset::kKeras: {
+      LABELITE_ASSIGN_OR_RETURN(FloatImage resized, ResizeBilinearTf(matched, w, h));
+      LABELITE_RETURN_IF_ERROR(FillInputFloat(p.input, resized, *it.input(0)));
+      break;
+    }
+  }
   LABELITE_RETURN_IF_ERROR(it.Invoke());
   std::vector<Classification> results;
   for (size_t h = 0; h < p.heads.size(); ++h) {
     const HeadPlan& head = p.heads[h];
     ComputeScores(head, *it.output(head.output_index), 0, &state_->scores);
-    for (int index : TopK(state_->scores, p.options.top_k, p.options.score_threshold, p.allowed[h])) {
+    for (int index : TopK(state_->scores, p.options.top_k, p.thresholds[h], p.allowed[h], p.order)) {
       Classification c;
       c.index = index;
       c.label = p.labels[h].names[static_cast<size_t>(index)];

@@ -49,10 +49,19 @@ Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax)
 void ComputeScores(const HeadPlan& head, const Tensor& output, int batch_index,
                    std::vector<float>* scores);
 
+// How TopK orders equal scores.
+//   kLowerIndexFirst: labelite's rule.
+//   kLibcxxPartialSort: whatever std::partial_sort of libc++ (LLVM 15 and later: heap select,
+//     then a sort_heap whose pops use Floyd's sift-down) leaves, comparing scores only, over
+//     the candidates in index order. MediaPipe Tasks and the TFLite Task Library rank that way
+//     (built with libc++), so their top-k among equal quantized scores is reproduced exactly.
+enum class RankOrder { kLowerIndexFirst, kLibcxxPartialSort };
+
 // Indices of the k best scores (>= threshold, allowed[i] != 0 when `allowed` is non-empty),
-// score descending, ties broken by lower index first.
+// score descending, ties ordered by `order`.
 std::vector<int> TopK(const std::vector<float>& scores, int k, float threshold,
-                      const std::vector<char>& allowed);
+                      const std::vector<char>& allowed,
+                      RankOrder order = RankOrder::kLowerIndexFirst);
 
 }  // namespace labelite
 

@@ -382,6 +382,7 @@ void AddClassifyCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
   cmd->add_option("--mean", f->mean, "Normalization mean, M or M,M,M (overrides metadata)");
   cmd->add_option("--std", f->std, "Normalization std, S or S,S,S (overrides metadata)");
+  AddPreprocessOption(cmd, &f->classifier.preprocess);
   cmd->add_option("--resize", f->resize, "stretch (default), crop (central crop) or pad (letterbox)")
       ->check(CLI::IsMember({"stretch", "crop", "pad"}));
   cmd->add_flag("--softmax", f->softmax, "Always apply softmax to the scores");

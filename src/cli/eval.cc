@@ -122,6 +122,7 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--top-k,-k", f->top_k, "k of the top-k accuracy")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", f->json, "Print one JSON object");
   cmd->add_option("--confusion", f->confusion, "Write the confusion matrix (true class x top-1) as CSV");
+  AddPreprocessOption(cmd, &f->classifier.preprocess);
   cmd->add_option("--resize", f->resize, "stretch (default), crop or pad")->check(CLI::IsMember({"stretch", "crop", "pad"}));
   cmd->add_flag("--quiet,-q", f->quiet, "No progress or summary on stderr");
   f->runtime.AddTo(cmd);

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "labelite/classifier.h"
 #include "runtime/interpreter.h"
 
 namespace labelite::cli {
@@ -33,6 +34,18 @@ struct RuntimeFlags {
   }
   InterpreterOptions ToInterpreterOptions() const { return InterpreterOptions{kernels, threads}; }
 };
+
+// --preprocess labelite|mediapipe|tasklib|keras into ClassifierOptions::preprocess.
+inline CLI::Option* AddPreprocessOption(CLI::App* cmd, PreprocessPreset* preset) {
+  std::map<std::string, PreprocessPreset> names;
+  for (PreprocessPreset p : {PreprocessPreset::kLabelite, PreprocessPreset::kMediaPipe,
+                             PreprocessPreset::kTaskLib, PreprocessPreset::kKeras})
+    names[PreprocessPresetName(p)] = p;
+  return cmd->add_option("--preprocess", *preset,
+                         "Whose decode, resize, normalization and score handling to reproduce: "
+                         "labelite (default), mediapipe, tasklib or keras")
+      ->transform(CLI::CheckedTransformer(names));
+}
 
 }  // namespace labelite::cli
 
