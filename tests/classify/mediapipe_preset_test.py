@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""labelite --preprocess mediapipe against the real MediaPipe Tasks ImageClassifier (PyPI).
+
+Every shared (model, image) pair MediaPipe accepts is classified by both, top 5:
+  - the same indices in the same order, tie order included;
+  - the same scores: bit for bit for quantized outputs, within 1e-5 for float outputs.
+The test asserts the number of pairs compared and which models and images MediaPipe refuses.
+
+  mediapipe_preset_test.py LABELITE_CLI TESTDATA            the test (exit 0 pass, 1 fail)
+  mediapipe_preset_test.py LABELITE_CLI TESTDATA --agreement
+      prints, for every preset, on how many pairs labelite's top-1 and whole top-5 (indices
+      in order) equal MediaPipe's: the README table.
+
+Without the mediapipe package: exit 77 (CTest's skip, with the reason), or a failure when
+LABELITE_REQUIRE_ORACLE=1 (CI).
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+TOP_K = 5
+FLOAT_TOLERANCE = 1e-5
+# What MediaPipe refuses in the shared set (exact messages are checked loosely).
+EXPECTED_REFUSED_MODELS = {
+    "keras_lstm_mnist_ptq.tflite": "BHWD",             # not an image model
+    "model_invoking_error.tflite": "BHWD",
+    "mobilenet_v1_0.25_224_1_default_1.tflite": "NormalizationOptions",  # float, no metadata
+}
+EXPECTED_PAIRS = 9 * 19  # 9 classifiers x 19 images with a format MediaPipe's reader takes
+PRESETS = ["labelite", "mediapipe", "tasklib", "keras"]
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+def load_mediapipe():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    try:
+        import mediapipe as mp
+        from mediapipe.tasks import python as mp_tasks
+        from mediapipe.tasks.python import vision
+    except ImportError as e:
+        reason = "the mediapipe package is not installed (%s)" % e
+        if os.environ.get("LABELITE_REQUIRE_ORACLE") == "1":
+            fail(reason + " and LABELITE_REQUIRE_ORACLE=1")
+        print("SKIP: " + reason)
+        sys.exit(77)
+    return mp, mp_tasks, vision
+
+
+def mediapipe_results(testdata):
+    """{(model, image): [(index, score), ...]}, refused models and refused images."""
+    mp, mp_tasks, vision = load_mediapipe()
+    models = sorted(glob.glob(os.path.join(testdata, "models", "*.tflite")))
+    images = sorted(glob.glob(os.path.join(testdata, "images", "*")))
+    decoded, refused_images = {}, {}
+    for path in images:
+        try:
+            decoded[path] = mp.Image.create_from_file(path)
+        except Exception as e:  # raw *.rgb files: no format MediaPipe's reader knows
+            refused_images[os.path.basename(path)] = str(e)
+    results, refused_models = {}, {}
+    for model in models:
+        options = vision.ImageClassifierOptions(
+            base_options=mp_tasks.BaseOptions(model_asset_path=model), max_results=TOP_K)
+        try:
+            classifier = vision.ImageClassifier.create_from_options(options)
+        except Exception as e:
+            refused_models[os.path.basename(model)] = str(e)
+            continue
+        with classifier:
+            for path, image in decoded.items():
+                r = classifier.classify(image)
+                cats = r.classifications[0].categories
+                results[(os.path.basename(model), os.path.basename(path))] = [
+                    (c.index, c.score) for c in cats]
+    return results, refused_models, refused_images, list(decoded)
+
+
+def labelite_results(cli, testdata, model, images, preset):
+    """{image: [(index, score), ...]} from one `labelite classify` run over all images."""
+    cmd = [cli, "classify", "-m", os.path.join(testdata, "models", model), "--top-k", str(TOP_K),
+           "--format", "json", "--preprocess", preset] + images
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        fail("%s exited %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()[-500:]))
+    out = {}
+    for rec in json.loads(p.stdout):
+        if rec.get("error"):
+            fail("labelite on %s %s: %s" % (model, rec["file"], rec["error"]))
+        out[os.path.basename(rec["file"])] = [(c["index"], c["score"]) for c in rec["results"]]
+    return out
+
+
+def float_output(cli, testdata, model):
+    """Whether the model's first output is float32 (scores compared within FLOAT_TOLERANCE)."""
+    p = subprocess.run([cli, "inspect", os.path.join(testdata, "models", model), "--json"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        fail("labelite inspect %s exited %d: %s" % (model, p.returncode, p.stderr.strip()))
+    return json.loads(p.stdout)["outputs"][0]["dtype"] == "float32"
+
+
+def compare(expected, got, exact):
+    """None when equal, else a description. Zero-score entries MediaPipe pads the top 5 with
+    may be missing from labelite's output (it need not print zero-score padding)."""
+    if len(got) < len(expected):
+        missing = expected[len(got):]
+        if any(score != 0.0 for _, score in missing):
+            return "labelite gave %d results, MediaPipe %d" % (len(got), len(expected))
+        expected = expected[:len(got)]
+    if [i for i, _ in got] != [i for i, _ in expected]:
+        return "indices differ"
+    for (_, a), (_, b) in zip(got, expected):
+        if (a != b) if exact else (abs(a - b) > FLOAT_TOLERANCE):
+            return "scores differ by %.3g" % abs(a - b)
+    return None
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    cli, testdata = sys.argv[1], os.environ.get("LABELITE_TESTDATA") or sys.argv[2]
+    agreement = "--agreement" in sys.argv[3:]
+    results, refused_models, refused_images, image_paths = mediapipe_results(testdata)
+
+    if set(refused_models) != set(EXPECTED_REFUSED_MODELS):
+        fail("MediaPipe refused %s, expected %s" % (sorted(refused_models), sorted(EXPECTED_REFUSED_MODELS)))
+    for m, word in EXPECTED_REFUSED_MODELS.items():
+        if word not in refused_models[m]:
+            fail("MediaPipe refused %s for another reason: %s" % (m, refused_models[m]))
+    if any(not name.endswith(".rgb") for name in refused_images):
+        fail("MediaPipe could not read %s" % sorted(refused_images))
+    if len(results) != EXPECTED_PAIRS:
+        fail("MediaPipe classified %d pairs, expected %d" % (len(results), EXPECTED_PAIRS))
+
+    models = sorted({m for m, _ in results})
+    presets = PRESETS if agreement else ["mediapipe"]
+    table = {}
+    for preset in presets:
+        compared = top1 = top5 = 0
+        mismatches = []
+        for model in models:
+            got = labelite_results(cli, testdata, model, image_paths, preset)
+            exact = not float_output(cli, testdata, model)
+            for (m, image), expected in sorted(results.items()):
+                if m != model:
+                    continue
+                mine = got.get(image)
+                if mine is None:
+                    fail("labelite gave no result for %s %s" % (model, image))
+                compared += 1
+                top1 += bool(mine) and bool(expected) and mine[0][0] == expected[0][0]
+                problem = compare(expected, mine, exact)
+                top5 += [i for i, _ in mine] == [i for i, _ in expected][:len(mine)]
+                if problem:
+                    mismatches.append("%s %s: %s\n    labelite  %s\n    MediaPipe %s" %
+                                      (model, image, problem, mine, expected))
+        table[preset] = (compared, top1, top5, len(mismatches))
+        if preset == "mediapipe":
+            if compared != EXPECTED_PAIRS:
+                fail("compared %d pairs, expected %d" % (compared, EXPECTED_PAIRS))
+            if mismatches and not agreement:
+                print("\n".join(mismatches))
+                fail("%d of %d pairs differ from MediaPipe" % (len(mismatches), compared))
+    if agreement:
+        print("| --preprocess | top-1 equal | top-5 equal (indices, in order) | scores too |")
+        print("|---|---|---|---|")
+        for preset, (n, t1, t5, bad) in table.items():
+            print("| `%s` | %d/%d (%.0f%%) | %d/%d (%.0f%%) | %d/%d |" %
+                  (preset, t1, n, 100.0 * t1 / n, t5, n, 100.0 * t5 / n, n - bad, n))
+        return 0
+    print("MediaPipe %d pairs (%d models x %d images; refused: %s; unreadable: %s): "
+          "labelite --preprocess mediapipe identical top-%d indices and scores on all" %
+          (EXPECTED_PAIRS, len(models), len(image_paths), ", ".join(sorted(refused_models)),
+           ", ".join(sorted(refused_images)), TOP_K))
+    print("1 passed, 0 failed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
