@@ -126,10 +126,19 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   LABELITE_ASSIGN_OR_RETURN(plan->input, PlanInput(*plan->model, options.mean, options.std, false, preset));
   LABELITE_ASSIGN_OR_RETURN(plan->heads, PlanHeads(*plan->model,
       foreign_scores && options.softmax == SoftmaxMode::kAuto ? SoftmaxMode::kNever : options.softmax));
-  if (foreign_scores) plan->order = RankOrder::kLibcxxPartialSort;
+  if (foreign_scores) {
+    plan->order = RankOrder::kLibcxxPartialSort;
+    if (options.softmax == SoftmaxMode::kAuto)
+      for (HeadPlan& h : plan->heads)
+        h.description = std::string("scores used as they are (--preprocess ") + PreprocessPresetName(preset) +
+                        " never applies softmax)" + h.description.substr(std::min(h.description.find(';'), h.description.size()));
+  }
   if (preset != PreprocessPreset::kLabelite)
-    plan->notices.push_back(std::string("preprocessing and scores as --preprocess ") + PreprocessPresetName(preset) +
-                            (preset == PreprocessPreset::kKeras ? "" : " (--resize is ignored)"));
+    plan->input.notices.push_back(std::string("--preprocess ") + PreprocessPresetName(preset) + ": " +
+        (preset == PreprocessPreset::kMediaPipe ? "stb_image decode, OpenCV warpPerspective stretch (MediaPipe's CPU ImageToTensor)"
+         : preset == PreprocessPreset::kTaskLib ? "stb_image decode, libyuv bilinear stretch (the Task Library's)"
+                                                : "full-size decode, tf.image.resize bilinear in float (Keras)") +
+        "; --resize is ignored");
   ClassifierSummary& s = plan->summary;
   const auto& md = plan->model->metadata();
   s.model_name = md && !md->name.empty() ? md->name

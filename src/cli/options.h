@@ -37,14 +37,16 @@ struct RuntimeFlags {
 
 // --preprocess labelite|mediapipe|tasklib|keras into ClassifierOptions::preprocess.
 inline CLI::Option* AddPreprocessOption(CLI::App* cmd, PreprocessPreset* preset) {
-  std::map<std::string, PreprocessPreset> names;
+  std::vector<std::string> names;
   for (PreprocessPreset p : {PreprocessPreset::kLabelite, PreprocessPreset::kMediaPipe,
                              PreprocessPreset::kTaskLib, PreprocessPreset::kKeras})
-    names[PreprocessPresetName(p)] = p;
-  return cmd->add_option("--preprocess", *preset,
-                         "Whose decode, resize, normalization and score handling to reproduce: "
-                         "labelite (default), mediapipe, tasklib or keras")
-      ->transform(CLI::CheckedTransformer(names));
+    names.push_back(PreprocessPresetName(p));
+  return cmd
+      ->add_option_function<std::string>(
+          "--preprocess", [preset](const std::string& name) { *preset = *ParsePreprocessPreset(name); },
+          "Whose decode, resize, normalization and score handling to reproduce: labelite "
+          "(default), mediapipe, tasklib or keras")
+      ->check(CLI::IsMember(names));
 }
 
 }  // namespace labelite::cli
