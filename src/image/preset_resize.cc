@@ -1,5 +1,6 @@
 #include "image/preset_resize.h"
 
+#include <libyuv/scale.h>
 #include <libyuv/scale_argb.h>
 
 #include <algorithm>
@@ -145,20 +146,25 @@ Result<Image> ResizeLibyuvBilinear(const Image& src, int width, int height) {
   if (src.channels == 2) return InvalidArgument("resize: 2 channels not supported");
   const size_t in_n = static_cast<size_t>(src.width) * src.height;
   const size_t out_n = static_cast<size_t>(width) * height;
+  Image out;
+  out.width = width;
+  out.height = height;
+  out.channels = src.channels;
+  if (src.channels == 1) {  // gray frames go through ScalePlane
+    out.pixels.resize(out_n);
+    libyuv::ScalePlane(src.pixels.data(), src.width, src.width, src.height, out.pixels.data(),
+                       width, width, height, libyuv::kFilterBilinear);
+    return out;
+  }
   // ARGB in memory order B, G, R, A; bilinear filtering treats the four bytes alike, so the
   // channels are copied in order and the spare bytes carry 255.
   std::vector<uint8_t> argb(in_n * 4, 255), scaled(out_n * 4);
   const int cn = src.channels;
   for (size_t i = 0; i < in_n; ++i)
-    for (int c = 0; c < 4; ++c)
-      if (c < cn || cn == 1) argb[i * 4 + c] = src.pixels[i * cn + (cn == 1 ? 0 : c)];
+    for (int c = 0; c < cn; ++c) argb[i * 4 + c] = src.pixels[i * cn + c];
   if (libyuv::ARGBScale(argb.data(), src.width * 4, src.width, src.height, scaled.data(),
                         width * 4, width, height, libyuv::kFilterBilinear) != 0)
     return InvalidArgument("resize: libyuv::ARGBScale failed");
-  Image out;
-  out.width = width;
-  out.height = height;
-  out.channels = cn;
   out.pixels.resize(out_n * cn);
   for (size_t i = 0; i < out_n; ++i)
     for (int c = 0; c < cn; ++c) out.pixels[i * cn + c] = scaled[i * 4 + c];

@@ -27,8 +27,9 @@ Result<Image> ResizeOpenCvWarp(const Image& src, int width, int height);
 // The projection of step 2 for a w x h source and W x H output (row-major), exposed for tests.
 std::array<double, 9> OpenCvInverseProjection(int src_width, int src_height, int width, int height);
 
-// The TFLite Task Library's resize: libyuv::ARGBScale with kFilterBilinear (RGB goes through
-// ARGB, as the Task Library's libyuv frame-buffer utilities do). 1, 3 or 4 channels.
+// The TFLite Task Library's resize (its libyuv frame-buffer utilities): libyuv::ARGBScale with
+// kFilterBilinear for RGB (through ARGB) and RGBA, libyuv::ScalePlane for gray. 1, 3 or 4
+// channels.
 Result<Image> ResizeLibyuvBilinear(const Image& src, int width, int height);
 
 // tf.image.resize(images, [H, W], method="bilinear", antialias=False) on an 8-bit image:
