@@ -6,8 +6,8 @@
 #include <limits>
 
 #include "classify/preprocess.h"
-#include "image/preset_resize.h"
 #include "classify/scores.h"
+#include "image/preset_resize.h"
 #include "kernels/registry.h"
 #include "labelite/labels.h"
 #include "model/model.h"
@@ -110,6 +110,16 @@ Result<std::vector<char>> AllowMask(const ClassifierOptions& o, const AlignedLab
   return mask;
 }
 
+// What a preset does to the image, for -v.
+std::string PresetNotice(PreprocessPreset preset) {
+  const char* what = preset == PreprocessPreset::kMediaPipe
+      ? "stb_image decode, OpenCV warpPerspective stretch (MediaPipe's CPU ImageToTensor)"
+      : preset == PreprocessPreset::kTaskLib
+      ? "stb_image decode, libyuv bilinear stretch (the Task Library's)"
+      : "full-size decode, tf.image.resize bilinear in float (Keras)";
+  return std::string("--preprocess ") + PreprocessPresetName(preset) + ": " + what + "; --resize is ignored";
+}
+
 Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   auto plan = std::make_shared<Plan>();
   plan->options = options;
@@ -133,12 +143,7 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
         h.description = std::string("scores used as they are (--preprocess ") + PreprocessPresetName(preset) +
                         " never applies softmax)" + h.description.substr(std::min(h.description.find(';'), h.description.size()));
   }
-  if (preset != PreprocessPreset::kLabelite)
-    plan->input.notices.push_back(std::string("--preprocess ") + PreprocessPresetName(preset) + ": " +
-        (preset == PreprocessPreset::kMediaPipe ? "stb_image decode, OpenCV warpPerspective stretch (MediaPipe's CPU ImageToTensor)"
-         : preset == PreprocessPreset::kTaskLib ? "stb_image decode, libyuv bilinear stretch (the Task Library's)"
-                                                : "full-size decode, tf.image.resize bilinear in float (Keras)") +
-        "; --resize is ignored");
+  if (preset != PreprocessPreset::kLabelite) plan->input.notices.push_back(PresetNotice(preset));
   ClassifierSummary& s = plan->summary;
   const auto& md = plan->model->metadata();
   s.model_name = md && !md->name.empty() ? md->name
@@ -278,25 +283,25 @@ Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
   if (image.width < 1 || image.height < 1) return InvalidImage("empty image");
   Image matched = MatchChannels(image, p.input.channels);
   Interpreter& it = *state_->interp;
-  const int w = p.input.width, h = p.input.height;
+  const int in_w = p.input.width, in_h = p.input.height;
   switch (p.options.preprocess) {
     case PreprocessPreset::kLabelite: {
-      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeImage(matched, w, h, p.options.resize));
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeImage(matched, in_w, in_h, p.options.resize));
       LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
       break;
     }
     case PreprocessPreset::kMediaPipe: {
-      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeOpenCvWarp(matched, w, h));
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeOpenCvWarp(matched, in_w, in_h));
       LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
       break;
     }
     case PreprocessPreset::kTaskLib: {
-      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeLibyuvBilinear(matched, w, h));
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeLibyuvBilinear(matched, in_w, in_h));
       LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
       break;
     }
     case PreprocessPreset::kKeras: {
-      LABELITE_ASSIGN_OR_RETURN(FloatImage resized, ResizeBilinearTf(matched, w, h));
+      LABELITE_ASSIGN_OR_RETURN(FloatImage resized, ResizeBilinearTf(matched, in_w, in_h));
       LABELITE_RETURN_IF_ERROR(FillInputFloat(p.input, resized, *it.input(0)));
       break;
     }
