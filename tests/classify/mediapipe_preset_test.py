@@ -12,6 +12,11 @@ the number of pairs compared and which models MediaPipe refuses.
       prints, for every preset, on how many pairs labelite's top-1 and whole top-5 (indices
       in order) equal MediaPipe's: the README table.
 
+  mediapipe_preset_test.py LABELITE_CLI TESTDATA --keras
+      checks --preprocess keras instead, against PIL decode + tf.image.resize (bilinear, no
+      antialiasing) + (x - 127.5) / 127.5 + LiteRT on the float model, opaque images: the same
+      top 5 within 1e-5.
+
 Without the mediapipe package: exit 77 (CTest's skip, with the reason), or a failure when
 LABELITE_REQUIRE_ORACLE=1 (CI).
 """
@@ -147,12 +152,55 @@ def compare(expected, got, exact):
     return None
 
 
+def keras_reference(cli, testdata):
+    """--preprocess keras against a Keras-style pipeline run by TensorFlow itself."""
+    try:
+        import numpy as np
+        import tensorflow as tf
+        from PIL import Image
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError as e:
+        if os.environ.get("LABELITE_REQUIRE_ORACLE") == "1":
+            fail("%s and LABELITE_REQUIRE_ORACLE=1" % e)
+        print("SKIP: %s" % e)
+        return 77
+    model = "mobilenet_v1_0.25_224_1_metadata_1.tflite"  # float input, mean/std 127.5
+    images = [p for p in sorted(glob.glob(os.path.join(testdata, "images", "*")))
+              if not p.endswith(".rgb") and Image.open(p).mode in ("RGB", "L", "P")]
+    got = labelite_results(cli, testdata, model, images, "keras")
+    interpreter = Interpreter(model_path=os.path.join(testdata, "models", model))
+    interpreter.allocate_tensors()
+    inp, out = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    worst = 0.0
+    for path in images:
+        pixels = np.asarray(Image.open(path).convert("RGB"))
+        x = tf.image.resize(pixels, inp["shape"][1:3], method="bilinear", antialias=False).numpy()
+        interpreter.set_tensor(inp["index"], ((x - 127.5) / 127.5)[None].astype(np.float32))
+        interpreter.invoke()
+        scores = interpreter.get_tensor(out["index"])[0]
+        mine = got[os.path.basename(path)]
+        expected = [int(i) for i in np.argsort(-scores, kind="stable")[:TOP_K]]
+        if [i for i, _ in mine] != expected:
+            fail("%s: labelite --preprocess keras %s, TensorFlow %s" % (path, mine, expected))
+        worst = max(worst, max(abs(score - float(scores[i])) for i, score in mine))
+    if worst > FLOAT_TOLERANCE:
+        fail("scores differ from TensorFlow's by up to %.3g" % worst)
+    if len(images) < 18:
+        fail("only %d opaque images compared" % len(images))
+    print("--preprocess keras: the same top %d as PIL + tf.image.resize + LiteRT on %d images, "
+          "scores within %.2g" % (TOP_K, len(images), worst))
+    print("1 passed, 0 failed")
+    return 0
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
         return 2
     cli, testdata = sys.argv[1], os.environ.get("LABELITE_TESTDATA") or sys.argv[2]
     agreement = "--agreement" in sys.argv[3:]
+    if "--keras" in sys.argv[3:]:
+        return keras_reference(cli, testdata)
     results, refused_models, refused_images, image_paths = mediapipe_results(testdata)
 
     if set(refused_models) != set(EXPECTED_REFUSED_MODELS):
