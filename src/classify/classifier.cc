@@ -138,6 +138,7 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
       foreign_scores && options.softmax == SoftmaxMode::kAuto ? SoftmaxMode::kNever : options.softmax));
   if (foreign_scores) {
     plan->order = RankOrder::kLibcxxPartialSort;
+    for (HeadPlan& h : plan->heads) h.float_calibration = true;
     if (options.softmax == SoftmaxMode::kAuto)
       for (HeadPlan& h : plan->heads)
         h.description = std::string("scores used as they are (--preprocess ") + PreprocessPresetName(preset) +

@@ -135,6 +135,35 @@ void LibcxxPartialSort(std::vector<int>& v, std::ptrdiff_t k, Better better) {
   for (std::ptrdiff_t n = k; n > 1; --n) PopHeap(v, better, n);
 }
 
+// log(x) for x >= threshold, else 2 log(threshold) - log(2 threshold - x), as MediaPipe's
+// ClampedLog (continuous, order-preserving below the threshold).
+float ClampedLog(float x, float threshold) {
+  if (x < threshold)
+    return static_cast<float>(2.0 * std::log(static_cast<double>(threshold)) - std::log(2.0 * threshold - x));
+  return static_cast<float>(std::log(static_cast<double>(x)));
+}
+
+// One calibrated score in MediaPipe's float/double mix (see HeadPlan::float_calibration).
+float FloatCalibrated(const CalibrationParams& p, ScoreTransformation t, float score) {
+  constexpr float kLogScoreMinimum = 1e-16f;
+  float transformed = score;
+  if (t == ScoreTransformation::kLog) {
+    transformed = ClampedLog(score, kLogScoreMinimum);
+  } else if (t == ScoreTransformation::kInverseLogistic) {
+    transformed = ClampedLog(score, kLogScoreMinimum) -
+                  ClampedLog(static_cast<float>(1.0 - score), kLogScoreMinimum);
+  }
+  const float shifted = transformed * p.slope + p.offset;
+  float calibrated;
+  if (shifted >= 0.0f) {
+    calibrated = static_cast<float>(p.scale / (1.0 + std::exp(static_cast<double>(-shifted))));
+  } else {
+    const float e = static_cast<float>(std::exp(static_cast<double>(shifted)));
+    calibrated = static_cast<float>(p.scale * e / (1.0 + e));
+  }
+  return std::max(std::min(calibrated, p.scale), 0.0f);
+}
+
 }  // namespace
 
 Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax) {
@@ -229,6 +258,10 @@ void ComputeScores(const HeadPlan& head, const Tensor& output, int batch_index,
       float& s = (*scores)[i];
       if (!p || !p->present || (p->min_score && s < *p->min_score)) {
         s = head.default_score;
+        continue;
+      }
+      if (head.float_calibration) {
+        s = FloatCalibrated(*p, head.transformation, s);
         continue;
       }
       double x = s;

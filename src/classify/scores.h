@@ -40,6 +40,10 @@ struct HeadPlan {
   std::vector<CalibrationParams> calibration;
   ScoreTransformation transformation = ScoreTransformation::kIdentity;
   float default_score = 0.0f;
+  // MediaPipe's ScoreCalibrationCalculator arithmetic (--preprocess mediapipe/tasklib): float
+  // transform (log clamped below 1e-16 by an antisymmetric extension), float slope/offset, the
+  // sigmoid in double from the sign-stable form, capped to [0, scale].
+  bool float_calibration = false;
 };
 
 Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax);

@@ -57,6 +57,36 @@ TEST(PresetTest, LibcxxTieOrderIsMediaPipes) {
   EXPECT_EQ(TopK(distinct, 6, 0.0f, {}, RankOrder::kLibcxxPartialSort), (std::vector<int>{3, 5, 1, 2, 4, 0}));
 }
 
+TEST(PresetTest, MediaPipeCalibrationClampsTheLog) {
+  std::vector<uint8_t> storage(3 * 4);
+  float* v = reinterpret_cast<float*>(storage.data());
+  v[0] = 0.6f; v[1] = 0.0f; v[2] = 0.3f;
+  Tensor t;
+  t.type = DataType::kFloat32;
+  t.dims = {1, 3};
+  t.data = storage.data();
+  t.bytes = storage.size();
+  HeadPlan head;
+  head.num_classes = 3;
+  head.kind = HeadPlan::Kind::kProbabilities;
+  head.transformation = ScoreTransformation::kLog;
+  head.float_calibration = true;
+  head.calibration = {{true, 0.9f, 1.5f, 0.2f, std::nullopt}, {true, 1.0f, 1.0f, 0.0f, std::nullopt},
+                      {true, 1.0f, 2.0f, -0.5f, 0.5f}};
+  head.default_score = 0.05f;
+  std::vector<float> s;
+  ComputeScores(head, t, 0, &s);
+  EXPECT_NEAR(s[0], 0.9 / (1 + std::exp(-(1.5 * std::log(0.6) + 0.2))), 1e-6);
+  // log(0) is clamped: 2 log(1e-16) - log(2e-16) = log(5e-17), so the score stays finite, > 0.
+  EXPECT_GT(s[1], 0.0f);
+  EXPECT_NEAR(s[1], 5e-17, 1e-18);
+  EXPECT_EQ(s[2], 0.05f);  // below its min score
+  // labelite's own arithmetic takes log(0) = -inf: exactly 0.
+  head.float_calibration = false;
+  ComputeScores(head, t, 0, &s);
+  EXPECT_EQ(s[1], 0.0f);
+}
+
 TEST(PresetTest, ClassifierUsesThePresetEndToEnd) {
   ClassifierOptions o;
   o.model_path = testing::ModelPath("mobilenet_v2_1.0_224_quant.tflite");
