@@ -44,13 +44,13 @@ enum class SoftmaxMode {
 //               EXIF orientation, bilinear with half-pixel centers, softmax on logits, ties
 //               ranked lower index first.
 //   kMediaPipe: MediaPipe Tasks' ImageClassifier on CPU, to the bit for quantized models:
-//               stb_image decode (no EXIF rotation, alpha dropped), OpenCV warpPerspective of
+//               stb_image decode (EXIF orientation applied, alpha dropped), OpenCV warpPerspective of
 //               the whole image onto the input (corner-aligned bilinear, 1/32-pixel fixed
 //               point, replicated border), float inputs scaled by the metadata's first
 //               mean/std as OpenCV's convertTo, uint8 inputs raw; scores dequantized and
 //               calibrated, never softmaxed, the metadata's score threshold, top-k as
 //               libc++'s partial_sort leaves ties.
-//   kTaskLib:   the TFLite Task Library's ImageClassifier: stb_image decode, libyuv bilinear
+//   kTaskLib:   the TFLite Task Library's ImageClassifier: stb_image decode (no EXIF), libyuv bilinear
 //               stretch, per-channel metadata normalization, no softmax, libc++ tie order.
 //   kKeras:     full-size decode, tf.image.resize bilinear (half-pixel centers, no
 //               antialiasing) kept in float, then the model's normalization.

@@ -62,10 +62,10 @@ struct Image {
 //              libpng, BMP, libwebp, giflib; alpha composited over `background`).
 //   kStb:      stb_image (Debian's libstb), the decoder of MediaPipe Tasks' Image.create_from_file
 //              and of the TFLite Task Library: full-size JPEG decode with stb's own IDCT,
-//              upsampling and YCbCr conversion, no EXIF orientation, alpha dropped (not
-//              composited), as those pipelines do. JPEG, PNG, BMP and GIF (WebP, which stb
-//              cannot read, keeps labelite's decoder); target_width/height,
-//              apply_exif_orientation and background are ignored.
+//              upsampling and YCbCr conversion, alpha dropped (not composited), as those
+//              pipelines do; apply_exif_orientation as for kLabelite (MediaPipe applies it, the
+//              Task Library does not). JPEG, PNG, BMP and GIF (WebP, which stb cannot read,
+//              keeps labelite's decoder); target_width/height and background are ignored.
 enum class ImageDecoder { kLabelite, kStb };
 
 struct DecodeOptions {

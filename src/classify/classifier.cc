@@ -270,8 +270,11 @@ DecodeOptions Classifier::decode_options() const {
       d.target_height = p.input.height;
       break;
     case PreprocessPreset::kMediaPipe:
+      d.decoder = ImageDecoder::kStb;
+      break;
     case PreprocessPreset::kTaskLib:
       d.decoder = ImageDecoder::kStb;
+      d.apply_exif_orientation = false;  // its stb reader leaves JPEGs as stored
       break;
     case PreprocessPreset::kKeras:
       break;  // full size: no DCT-domain scaling

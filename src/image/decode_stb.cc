@@ -2,8 +2,8 @@
 // Image.create_from_file and the TFLite Task Library's image files. Its JPEG path (own IDCT,
 // fancy upsampling and fixed-point YCbCr conversion) gives pixels that differ from
 // libjpeg-turbo's by a level or two, enough to flip near-ties, so the MediaPipe and Task
-// Library presets decode with it. Pixels come out at full size and as stored: no EXIF
-// orientation, a fourth (alpha) channel dropped rather than composited, as both pipelines do.
+// Library presets decode with it. Pixels come out at full size, a fourth (alpha) channel
+// dropped rather than composited, as both pipelines do.
 #include <stb_image.h>
 
 #include <cstring>
@@ -39,6 +39,12 @@ Result<Decoded> DecodeStb(std::span<const uint8_t> bytes, const DecodeOptions& o
   d.image = MakeImage(width, height, 3);
   std::memcpy(d.image.pixels.data(), pixels.get(), d.image.pixels.size());
   d.mode = ColorMode::kRgb;
+  // MediaPipe's file reader turns a JPEG upright by its EXIF orientation (checked against
+  // MediaPipe 1.2.3 for all 8); the Task Library's does not (apply_exif_orientation = false).
+  if (format == ImageFormat::kJpeg && options.apply_exif_orientation) {
+    Result<Header> header = ProbeJpeg(bytes);
+    if (header.ok()) d.orientation = header->orientation;
+  }
   return d;
 }
 

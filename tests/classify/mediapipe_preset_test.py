@@ -4,8 +4,9 @@
 Every shared (model, image) pair MediaPipe accepts is classified by both, top 5:
   - the same indices in the same order, tie order included;
   - the same scores: bit for bit for quantized outputs, within 1e-5 for float outputs.
-The raw *.rgb files (224x224 RGB bytes) go to both as lossless PNG copies. The test asserts
-the number of pairs compared and which models MediaPipe refuses.
+The raw *.rgb files (224x224 RGB bytes) go to both as lossless PNG copies, and JPEG copies of
+one image tagged with each EXIF orientation check the rotation. The test asserts the number of
+pairs compared and which models MediaPipe refuses.
 
   mediapipe_preset_test.py LABELITE_CLI TESTDATA            the test (exit 0 pass, 1 fail)
   mediapipe_preset_test.py LABELITE_CLI TESTDATA --agreement
@@ -34,9 +35,11 @@ EXPECTED_REFUSED_MODELS = {
     "model_invoking_error.tflite": "BHWD",
     "mobilenet_v1_0.25_224_1_default_1.tflite": "NormalizationOptions",  # float, no metadata
 }
-# 9 classifiers x 21 images: 19 files MediaPipe's reader takes, and the 2 raw 224x224 RGB
-# files (*.rgb), handed to both as lossless PNG copies of their pixels.
-EXPECTED_PAIRS = 9 * 21
+# 9 classifiers x 28 images: 19 files MediaPipe's reader takes, the 2 raw 224x224 RGB files
+# (*.rgb) handed to both as lossless PNG copies of their pixels, and 7 JPEG copies of
+# burger.jpg tagged with EXIF orientations 2..8 (the shared set has no rotated JPEG).
+EXIF_SOURCE = "burger.jpg"
+EXPECTED_PAIRS = 9 * 28
 RAW_SIZE = 224
 PRESETS = ["labelite", "mediapipe", "tasklib", "keras"]
 
@@ -64,20 +67,38 @@ def load_mediapipe():
 
 def raw_as_png(path):
     """A PNG with the pixels of a raw 224x224 RGB file, in a temporary folder."""
-    import tempfile
     from PIL import Image
     data = open(path, "rb").read()
     if len(data) != RAW_SIZE * RAW_SIZE * 3:
         fail("%s: %d bytes, expected raw %dx%d RGB" % (path, len(data), RAW_SIZE, RAW_SIZE))
-    global TEMP_DIR
-    if TEMP_DIR is None:
-        TEMP_DIR = tempfile.TemporaryDirectory(prefix="labelite_mp_")
-    out = os.path.join(TEMP_DIR.name, os.path.basename(path)[:-4] + "_rgb.png")
+    out = os.path.join(temp_dir(), os.path.basename(path)[:-4] + "_rgb.png")
     Image.frombytes("RGB", (RAW_SIZE, RAW_SIZE), data).save(out)
     return out
 
 
 TEMP_DIR = None
+
+
+def temp_dir():
+    import tempfile
+    global TEMP_DIR
+    if TEMP_DIR is None:
+        TEMP_DIR = tempfile.TemporaryDirectory(prefix="labelite_mp_")
+    return TEMP_DIR.name
+
+
+def exif_variants(testdata):
+    """JPEG copies of EXIF_SOURCE tagged with EXIF orientations 2..8."""
+    from PIL import Image
+    source = Image.open(os.path.join(testdata, "images", EXIF_SOURCE))
+    paths = []
+    for orientation in range(2, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        path = os.path.join(temp_dir(), "exif%d.jpg" % orientation)
+        source.save(path, exif=exif, quality=90)
+        paths.append(path)
+    return paths
 MAX_FLOAT_DIFF = [0.0]
 
 
@@ -85,7 +106,7 @@ def mediapipe_results(testdata):
     """{(model, image): [(index, score), ...]}, refused models and refused images."""
     mp, mp_tasks, vision = load_mediapipe()
     models = sorted(glob.glob(os.path.join(testdata, "models", "*.tflite")))
-    images = sorted(glob.glob(os.path.join(testdata, "images", "*")))
+    images = sorted(glob.glob(os.path.join(testdata, "images", "*"))) + exif_variants(testdata)
     decoded, refused_images = {}, {}
     for path in images:
         if path.endswith(".rgb"):
