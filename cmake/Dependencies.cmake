@@ -13,6 +13,9 @@ pkg_check_modules(MINIZIP REQUIRED IMPORTED_TARGET minizip)
 pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
 pkg_check_modules(LIBEXIF REQUIRED IMPORTED_TARGET libexif)
 pkg_check_modules(CPUINFO REQUIRED IMPORTED_TARGET libcpuinfo)
+# stb_image: the decoder MediaPipe Tasks and the TFLite Task Library read image files with
+# (--preprocess mediapipe|tasklib).
+pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
 
 # pthreadpool ships no CMake or pkg-config file in Debian 12.
 find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h REQUIRED)
@@ -46,5 +49,5 @@ add_library(HTTPLIB::HTTPLIB ALIAS PkgConfig::HTTPLIB)
 set(LABELITE_LINK_LIBS
   ${XNNPACK_LIBRARY} ${PTHREADPOOL_LINK_LIBRARIES} ${CPUINFO_LINK_LIBRARIES}
   ${JPEG_LIBRARIES} ${PNG_LIBRARIES} ${WEBP_LINK_LIBRARIES} ${GIF_LIBRARIES}
-  ${LIBEXIF_LINK_LIBRARIES} ${YUV_LIBRARY} ${HTTPLIB_LINK_LIBRARIES} ${MINIZIP_LINK_LIBRARIES} ${SQLite3_LIBRARIES}
+  ${LIBEXIF_LINK_LIBRARIES} ${STB_LINK_LIBRARIES} ${YUV_LIBRARY} ${HTTPLIB_LINK_LIBRARIES} ${MINIZIP_LINK_LIBRARIES} ${SQLite3_LIBRARIES}
   flatbuffers Threads::Threads)

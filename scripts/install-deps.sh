@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git python3 clang lld jq
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libflatbuffers-dev flatbuffers-compiler
-  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libyuv-dev libexif-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libyuv-dev libexif-dev libstb-dev
   libminizip-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "labelite/image.h"
@@ -37,6 +38,28 @@ enum class SoftmaxMode {
   kAlways,  // --softmax
   kNever,   // --no-softmax
 };
+
+// Whose pipeline turns files into scores (--preprocess). Only kLabelite honours --resize.
+//   kLabelite:  labelite's own (README): JPEG DCT-domain downscaling near the input size and
+//               EXIF orientation, bilinear with half-pixel centers, softmax on logits, ties
+//               ranked lower index first.
+//   kMediaPipe: MediaPipe Tasks' ImageClassifier on CPU, to the bit for quantized models:
+//               stb_image decode (EXIF orientation applied, alpha dropped), OpenCV warpPerspective of
+//               the whole image onto the input (corner-aligned bilinear, 1/32-pixel fixed
+//               point, replicated border), float inputs scaled by the metadata's first
+//               mean/std as OpenCV's convertTo, uint8 inputs raw; scores dequantized and
+//               calibrated, never softmaxed, the metadata's score threshold, top-k as
+//               libc++'s partial_sort leaves ties.
+//   kTaskLib:   the TFLite Task Library's ImageClassifier: stb_image decode (no EXIF), libyuv bilinear
+//               stretch, per-channel metadata normalization, no softmax, libc++ tie order.
+//   kKeras:     full-size decode, tf.image.resize bilinear (half-pixel centers, no
+//               antialiasing) kept in float, then the model's normalization.
+enum class PreprocessPreset { kLabelite, kMediaPipe, kTaskLib, kKeras };
+
+// "labelite", "mediapipe", "tasklib", "keras".
+const char* PreprocessPresetName(PreprocessPreset preset);
+// The preset of that name, or nullopt.
+std::optional<PreprocessPreset> ParsePreprocessPreset(std::string_view name);
 
 struct ClassifierOptions {
   // The model: a path, or the bytes of a .tflite file (then model_path names it in messages).
@@ -63,7 +86,8 @@ struct ClassifierOptions {
   std::vector<float> mean;
   std::vector<float> std;
   ResizeMode resize = ResizeMode::kStretch;
-  SoftmaxMode softmax = SoftmaxMode::kAuto;
+  SoftmaxMode softmax = SoftmaxMode::kAuto;  // kAuto means never for kMediaPipe and kTaskLib
+  PreprocessPreset preprocess = PreprocessPreset::kLabelite;
   uint64_t max_image_pixels = 100'000'000;
   // Rank the values of outputs that do not look like class scores (a feature vector from a
   // final pooling op, a spatial map); by default such a model is refused (kUnsupported).

@@ -57,7 +57,19 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
+// Which decoder turns the bytes into pixels.
+//   kLabelite: labelite's decoders (libjpeg-turbo with DCT-domain scaling and EXIF orientation,
+//              libpng, BMP, libwebp, giflib; alpha composited over `background`).
+//   kStb:      stb_image (Debian's libstb), the decoder of MediaPipe Tasks' Image.create_from_file
+//              and of the TFLite Task Library: full-size JPEG decode with stb's own IDCT,
+//              upsampling and YCbCr conversion, alpha dropped (not composited), as those
+//              pipelines do; apply_exif_orientation as for kLabelite (MediaPipe applies it, the
+//              Task Library does not). JPEG, PNG, BMP and GIF (WebP, which stb cannot read,
+//              keeps labelite's decoder); target_width/height and background are ignored.
+enum class ImageDecoder { kLabelite, kStb };
+
 struct DecodeOptions {
+  ImageDecoder decoder = ImageDecoder::kLabelite;
   ColorMode color = ColorMode::kRgb;
   // Images with width * height above this are refused from the header, before decoding.
   uint64_t max_pixels = 100'000'000;

@@ -47,6 +47,7 @@ Result<std::unique_ptr<BatchClassifier>> BatchClassifier::Create(const Classifie
   std::unique_ptr<BatchClassifier> b(new BatchClassifier());
   b->threads_per_worker_ = std::max(1, threads / workers);
   b->resize_ = options.resize;
+  b->preset_ = options.preprocess;
   b->ordered_ = batch.ordered;
   b->window_ = batch.window > 0 ? batch.window : 4 * workers;
   ClassifierOptions o = options;
@@ -76,7 +77,9 @@ BatchResult BatchClassifier::ClassifyOne(Classifier& classifier, size_t index,
     return r;
   }
   const ClassifierSummary& s = classifier.summary();
-  Result<Image> resized = ResizeImage(*decoded, s.input_width, s.input_height, resize_);
+  Result<Image> resized = preset_ == PreprocessPreset::kLabelite
+      ? ResizeImage(*decoded, s.input_width, s.input_height, resize_)
+      : Result<Image>(std::move(*decoded));  // the presets resize inside Classify()
   const Clock::time_point t2 = Clock::now();
   r.preprocess_ms = MsSince(t1, t2);
   const std::string name = path == "-" ? "<stdin>" : path;

@@ -101,6 +101,7 @@ class BatchClassifier {
 
   std::vector<std::unique_ptr<Classifier>> classifiers_;
   ResizeMode resize_ = ResizeMode::kStretch;
+  PreprocessPreset preset_ = PreprocessPreset::kLabelite;  // others resize inside Classify
   int window_ = 0;
   bool ordered_ = true;
   int threads_per_worker_ = 1;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <limits>
 
 #include "classify/preprocess.h"
 #include "classify/scores.h"
+#include "image/preset_resize.h"
 #include "kernels/registry.h"
 #include "labelite/labels.h"
 #include "model/model.h"
@@ -23,6 +25,8 @@ struct Plan {
   std::vector<HeadPlan> heads;
   std::vector<AlignedLabels> labels;       // per head
   std::vector<std::vector<char>> allowed;  // per head; empty = all
+  std::vector<float> thresholds;           // per head
+  RankOrder order = RankOrder::kLowerIndexFirst;
   ClassifierSummary summary;
   std::vector<std::string> notices;
 };
@@ -149,6 +153,16 @@ Result<std::vector<char>> AllowMask(const ClassifierOptions& o, const AlignedLab
   return mask;
 }
 
+// What a preset does to the image, for -v.
+std::string PresetNotice(PreprocessPreset preset) {
+  const char* what = preset == PreprocessPreset::kMediaPipe
+      ? "stb_image decode, OpenCV warpPerspective stretch (MediaPipe's CPU ImageToTensor)"
+      : preset == PreprocessPreset::kTaskLib
+      ? "stb_image decode, libyuv bilinear stretch (the Task Library's)"
+      : "full-size decode, tf.image.resize bilinear in float (Keras)";
+  return std::string("--preprocess ") + PreprocessPresetName(preset) + ": " + what + "; --resize is ignored";
+}
+
 // Errors are tagged with their origin: the options themselves (usage), the model, the labels.
 Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   auto plan = std::make_shared<Plan>();
@@ -165,15 +179,29 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
                    : Model::FromFile(options.model_path);
   if (!model.ok()) return model.status().WithOrigin(ErrorOrigin::kModel);
   plan->model = std::move(*model);
-  auto input = PlanInput(*plan->model, options.mean, options.std);
+  auto input = PlanInput(*plan->model, options.mean, options.std, false, options.preprocess);
   if (!input.ok()) {
     const bool usage = input.status().code() == StatusCode::kInvalidArgument && !options.mean.empty();
     return input.status().WithOrigin(usage ? ErrorOrigin::kUsage : ErrorOrigin::kModel);
   }
+  const PreprocessPreset preset = options.preprocess;
+  // MediaPipe and the Task Library never apply softmax and rank ties as libc++ does.
+  const bool foreign_scores = preset == PreprocessPreset::kMediaPipe || preset == PreprocessPreset::kTaskLib;
   plan->input = std::move(*input);
-  auto heads = PlanHeads(*plan->model, options.softmax, options.allow_any_output);
+  auto heads = PlanHeads(*plan->model,
+                         foreign_scores && options.softmax == SoftmaxMode::kAuto ? SoftmaxMode::kNever : options.softmax,
+                         options.allow_any_output);
   if (!heads.ok()) return heads.status().WithOrigin(ErrorOrigin::kModel);
   plan->heads = std::move(*heads);
+  if (foreign_scores) {
+    plan->order = RankOrder::kLibcxxPartialSort;
+    for (HeadPlan& h : plan->heads) h.float_calibration = true;
+    if (options.softmax == SoftmaxMode::kAuto)
+      for (HeadPlan& h : plan->heads)
+        h.description = std::string("scores used as they are (--preprocess ") + PreprocessPresetName(preset) +
+                        " never applies softmax)" + h.description.substr(std::min(h.description.find(';'), h.description.size()));
+  }
+  if (preset != PreprocessPreset::kLabelite) plan->input.notices.push_back(PresetNotice(preset));
   ClassifierSummary& s = plan->summary;
   const auto& md = plan->model->metadata();
   s.model_name = md && !md->name.empty() ? md->name
@@ -185,6 +213,16 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   s.normalization = plan->input.normalization;
   plan->notices = plan->input.notices;
   for (const HeadPlan& h : plan->heads) {
+    // Their score threshold: the option when given, else the metadata's, else none at all
+    // (scores used as they are may be negative logits).
+    float threshold = options.score_threshold;
+    if (foreign_scores && threshold == 0.0f) {
+      threshold = -std::numeric_limits<float>::infinity();
+      if (md && static_cast<size_t>(h.output_index) < md->outputs.size() &&
+          md->outputs[static_cast<size_t>(h.output_index)].score_threshold)
+        threshold = *md->outputs[static_cast<size_t>(h.output_index)].score_threshold;
+    }
+    plan->thresholds.push_back(threshold);
     std::string source;
     auto labels = LabelsForHead(*plan, h, &source);
     if (!labels.ok()) return labels.status().WithOrigin(ErrorOrigin::kLabels);
@@ -231,6 +269,23 @@ struct Classifier::State {
   std::vector<float> scores;  // scratch
 };
 
+const char* PreprocessPresetName(PreprocessPreset preset) {
+  switch (preset) {
+    case PreprocessPreset::kLabelite: return "labelite";
+    case PreprocessPreset::kMediaPipe: return "mediapipe";
+    case PreprocessPreset::kTaskLib: return "tasklib";
+    case PreprocessPreset::kKeras: return "keras";
+  }
+  return "labelite";
+}
+
+std::optional<PreprocessPreset> ParsePreprocessPreset(std::string_view name) {
+  for (PreprocessPreset p : {PreprocessPreset::kLabelite, PreprocessPreset::kMediaPipe,
+                             PreprocessPreset::kTaskLib, PreprocessPreset::kKeras})
+    if (name == PreprocessPresetName(p)) return p;
+  return std::nullopt;
+}
+
 Classifier::Classifier(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Classifier::~Classifier() = default;
 
@@ -269,8 +324,21 @@ DecodeOptions Classifier::decode_options() const {
   DecodeOptions d;
   d.color = p.input.color;
   d.max_pixels = p.options.max_image_pixels;
-  d.target_width = p.input.width;
-  d.target_height = p.input.height;
+  switch (p.options.preprocess) {
+    case PreprocessPreset::kLabelite:
+      d.target_width = p.input.width;
+      d.target_height = p.input.height;
+      break;
+    case PreprocessPreset::kMediaPipe:
+      d.decoder = ImageDecoder::kStb;
+      break;
+    case PreprocessPreset::kTaskLib:
+      d.decoder = ImageDecoder::kStb;
+      d.apply_exif_orientation = false;  // its stb reader leaves JPEGs as stored
+      break;
+    case PreprocessPreset::kKeras:
+      break;  // full size: no DCT-domain scaling
+  }
   return d;
 }
 
@@ -278,16 +346,36 @@ Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
   const Plan& p = *state_->plan;
   if (image.width < 1 || image.height < 1) return InvalidImage("empty image").WithOrigin(ErrorOrigin::kInput);
   Image matched = MatchChannels(image, p.input.channels);
-  LABELITE_ASSIGN_OR_RETURN(Image resized,
-      ResizeImage(matched, p.input.width, p.input.height, p.options.resize));
   Interpreter& it = *state_->interp;
-  LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+  const int in_w = p.input.width, in_h = p.input.height;
+  switch (p.options.preprocess) {
+    case PreprocessPreset::kLabelite: {
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeImage(matched, in_w, in_h, p.options.resize));
+      LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+      break;
+    }
+    case PreprocessPreset::kMediaPipe: {
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeOpenCvWarp(matched, in_w, in_h));
+      LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+      break;
+    }
+    case PreprocessPreset::kTaskLib: {
+      LABELITE_ASSIGN_OR_RETURN(Image resized, ResizeLibyuvBilinear(matched, in_w, in_h));
+      LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
+      break;
+    }
+    case PreprocessPreset::kKeras: {
+      LABELITE_ASSIGN_OR_RETURN(FloatImage resized, ResizeBilinearTf(matched, in_w, in_h));
+      LABELITE_RETURN_IF_ERROR(FillInputFloat(p.input, resized, *it.input(0)));
+      break;
+    }
+  }
   if (Status s = it.Invoke(); !s.ok()) return s.WithOrigin(ErrorOrigin::kModel);
   std::vector<Classification> results;
   for (size_t h = 0; h < p.heads.size(); ++h) {
     const HeadPlan& head = p.heads[h];
     ComputeScores(head, *it.output(head.output_index), 0, &state_->scores);
-    for (int index : TopK(state_->scores, p.options.top_k, p.options.score_threshold, p.allowed[h])) {
+    for (int index : TopK(state_->scores, p.options.top_k, p.thresholds[h], p.allowed[h], p.order)) {
       if (p.options.skip_zero_scores && state_->scores[static_cast<size_t>(index)] == 0.0f) continue;
       Classification c;
       c.index = index;

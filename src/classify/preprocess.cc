@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 
 #include "kernels/internal/quantization.h"
 
@@ -38,7 +39,8 @@ float At(const std::vector<float>& v, int c) { return v.size() == 1 ? v[0] : v[s
 }  // namespace
 
 Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
-                            const std::vector<float>& std, bool want_bgr) {
+                            const std::vector<float>& std, bool want_bgr,
+                            PreprocessPreset preset) {
   const SubgraphSpec& g = model.main_subgraph();
   if (g.inputs.empty()) return InvalidModel(model.path() + ": model has no input");
   const TensorSpec& in = g.tensors[static_cast<size_t>(g.inputs[0])];
@@ -72,6 +74,29 @@ Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
   const bool explicit_norm = !mean.empty() || !std.empty();
   if (!m.empty() || !s.empty()) LABELITE_RETURN_IF_ERROR(CheckMeanStd(m, s, plan.channels, source));
 
+  plan.preset = preset;
+  // MediaPipe: one mean/std for all channels, applied as a value-range transformation.
+  const bool mediapipe = preset == PreprocessPreset::kMediaPipe && !m.empty();
+  float mp_scale = 1.0f, mp_offset = 0.0f;
+  if (mediapipe) {
+    for (size_t i = 1; i < std::max(m.size(), s.size()); ++i)
+      if (At(m, static_cast<int>(i)) != m[0] || At(s, static_cast<int>(i)) != s[0])
+        return Unsupported(model.path() + ": --preprocess mediapipe takes one mean and std for all "
+                           "channels (MediaPipe refuses per-channel normalization), got mean " +
+                           FormatValues(m) + " std " + FormatValues(s));
+    const float lo = (0.0f - m[0]) / s[0], hi = (255.0f - m[0]) / s[0];
+    mp_scale = (hi - lo) / (255.0f - 0.0f);
+    mp_offset = lo - 0.0f * mp_scale;
+  }
+  if (preset == PreprocessPreset::kMediaPipe && m.empty() && in.type != DataType::kUInt8)
+    plan.notices.push_back("MediaPipe refuses a " + std::string(DataTypeName(in.type)) +
+                           " input without NormalizationOptions metadata; labelite's default is used");
+  if (!m.empty())
+    for (int c = 0; c < 3; ++c) {
+      plan.mean[static_cast<size_t>(c)] = At(m, plan.channels == 1 ? 0 : c);
+      plan.std[static_cast<size_t>(c)] = At(s, plan.channels == 1 ? 0 : c);
+    }
+
   const float scale = in.quantization.empty() ? 0.0f : in.quantization.scale[0];
   const int32_t zp = in.quantization.empty() ? 0 : static_cast<int32_t>(in.quantization.zero_point[0]);
   if (in.type != DataType::kFloat32 && !(scale > 0.0f))
@@ -81,7 +106,9 @@ Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
     const int cc = plan.channels == 1 ? 0 : c;
     for (int p = 0; p < 256; ++p) {
       float value;  // the real value this pixel stands for
-      if (!m.empty()) {
+      if (mediapipe) {
+        value = static_cast<float>(p) * mp_scale + mp_offset;
+      } else if (!m.empty()) {
         value = (static_cast<float>(p) - At(m, cc)) / At(s, cc);
       } else if (in.type == DataType::kFloat32) {
         value = (static_cast<float>(p) - 127.5f) / 127.5f;
@@ -166,6 +193,28 @@ Status FillInput(const InputPlan& plan, const Image& image, Tensor& tensor, int 
       dst[1] = l1[src[1]];
       dst[2] = l2[src[2]];
     }
+  }
+  return Status::Ok();
+}
+
+Status FillInputFloat(const InputPlan& plan, const FloatImage& image, Tensor& tensor,
+                      int batch_index) {
+  if (image.width != plan.width || image.height != plan.height || image.channels != plan.channels)
+    return Internal("FillInputFloat: image does not match the input plan");
+  const size_t n = image.pixels.size();
+  const size_t elem = DataTypeSize(plan.type);
+  if ((static_cast<size_t>(batch_index) + 1) * n * elem > tensor.bytes)
+    return Internal("FillInputFloat: batch slot out of range");
+  const size_t cn = static_cast<size_t>(plan.channels);
+  if (plan.type == DataType::kFloat32) {
+    float* dst = tensor.data_as<float>() + static_cast<size_t>(batch_index) * n;
+    for (size_t i = 0; i < n; ++i) dst[i] = (image.pixels[i] - plan.mean[i % cn]) / plan.std[i % cn];
+    return Status::Ok();
+  }
+  uint8_t* dst = tensor.data + static_cast<size_t>(batch_index) * n;
+  for (size_t i = 0; i < n; ++i) {
+    const long p = std::clamp(std::lround(image.pixels[i]), 0L, 255L);
+    dst[i] = plan.byte_lut[i % cn][static_cast<size_t>(p)];
   }
   return Status::Ok();
 }

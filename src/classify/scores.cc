@@ -73,6 +73,107 @@ std::string ShapeText(const std::vector<int32_t>& dims) {
   return s + "]";
 }
 
+// libc++'s heap primitives over candidate indices; `better(a, b)` plays the comparator
+// (score[a] > score[b]), so the heap's top is the worst of the k kept so far.
+template <typename Better>
+void SiftDown(std::vector<int>& v, Better better, std::ptrdiff_t len, std::ptrdiff_t start) {
+  std::ptrdiff_t child = start;
+  if (len < 2 || (len - 2) / 2 < child) return;
+  child = 2 * child + 1;
+  if (child + 1 < len && better(v[child], v[child + 1])) ++child;
+  if (better(v[child], v[start])) return;
+  const int top = v[start];
+  do {
+    v[start] = v[child];
+    start = child;
+    if ((len - 2) / 2 < child) break;
+    child = 2 * child + 1;
+    if (child + 1 < len && better(v[child], v[child + 1])) ++child;
+  } while (!better(v[child], top));
+  v[start] = top;
+}
+
+template <typename Better>
+void SiftUp(std::vector<int>& v, Better better, std::ptrdiff_t len) {
+  if (len < 2) return;
+  std::ptrdiff_t last = len - 1, parent = (len - 2) / 2;
+  if (!better(v[parent], v[last])) return;
+  const int t = v[last];
+  do {
+    v[last] = v[parent];
+    last = parent;
+    if (parent == 0) break;
+    parent = (parent - 1) / 2;
+  } while (better(v[parent], t));
+  v[last] = t;
+}
+
+// pop_heap with Floyd's sift-down: the hole at the root walks down to a leaf along the larger
+// children, takes the last element, which then sifts up.
+template <typename Better>
+void PopHeap(std::vector<int>& v, Better better, std::ptrdiff_t len) {
+  if (len < 2) return;
+  const int top = v[0];
+  std::ptrdiff_t hole = 0, child = 0;
+  for (;;) {
+    child = 2 * child + 1;
+    if (child + 1 < len && better(v[child], v[child + 1])) ++child;
+    v[hole] = v[child];
+    hole = child;
+    if (child > (len - 2) / 2) break;
+  }
+  const std::ptrdiff_t last = len - 1;
+  if (hole == last) {
+    v[hole] = top;
+    return;
+  }
+  v[hole] = v[last];
+  v[last] = top;
+  SiftUp(v, better, hole + 1);
+}
+
+template <typename Better>
+void LibcxxPartialSort(std::vector<int>& v, std::ptrdiff_t k, Better better) {
+  if (k == 0) return;
+  for (std::ptrdiff_t start = (k - 2) / 2; k > 1 && start >= 0; --start) SiftDown(v, better, k, start);
+  for (size_t i = static_cast<size_t>(k); i < v.size(); ++i) {
+    if (better(v[i], v[0])) {
+      std::swap(v[i], v[0]);
+      SiftDown(v, better, k, 0);
+    }
+  }
+  for (std::ptrdiff_t n = k; n > 1; --n) PopHeap(v, better, n);
+}
+
+// log(x) for x >= threshold, else 2 log(threshold) - log(2 threshold - x), as MediaPipe's
+// ClampedLog (continuous, order-preserving below the threshold).
+float ClampedLog(float x, float threshold) {
+  if (x < threshold)
+    return static_cast<float>(2.0 * std::log(static_cast<double>(threshold)) - std::log(2.0 * threshold - x));
+  return static_cast<float>(std::log(static_cast<double>(x)));
+}
+
+// One calibrated score in MediaPipe's float/double mix (see HeadPlan::float_calibration).
+float FloatCalibrated(const CalibrationParams& p, ScoreTransformation t, float score) {
+  constexpr float kLogScoreMinimum = 1e-16f;
+  float transformed = score;
+  if (t == ScoreTransformation::kLog) {
+    transformed = ClampedLog(score, kLogScoreMinimum);
+  } else if (t == ScoreTransformation::kInverseLogistic) {
+    transformed = ClampedLog(score, kLogScoreMinimum) -
+                  ClampedLog(static_cast<float>(1.0 - score), kLogScoreMinimum);
+  }
+  const float shifted = transformed * p.slope + p.offset;
+  float calibrated;
+  if (shifted >= 0.0f) {
+    calibrated = static_cast<float>(p.scale / (1.0 + std::exp(static_cast<double>(-shifted))));
+  } else {
+    const float e = static_cast<float>(std::exp(static_cast<double>(shifted)));
+    calibrated = static_cast<float>(p.scale * e / (1.0 + e));
+  }
+  return std::max(std::min(calibrated, p.scale), 0.0f);
+}
+
 }  // namespace
 
 OutputShapeInfo DescribeOutput(const Model& model, int output_index) {
@@ -211,6 +312,10 @@ void ComputeScores(const HeadPlan& head, const Tensor& output, int batch_index,
         s = head.default_score;
         continue;
       }
+      if (head.float_calibration) {
+        s = FloatCalibrated(*p, head.transformation, s);
+        continue;
+      }
       double x = s;
       if (head.transformation == ScoreTransformation::kLog) x = std::log(x);
       else if (head.transformation == ScoreTransformation::kInverseLogistic) x = std::log(x / (1.0 - x));
@@ -220,7 +325,7 @@ void ComputeScores(const HeadPlan& head, const Tensor& output, int batch_index,
 }
 
 std::vector<int> TopK(const std::vector<float>& scores, int k, float threshold,
-                      const std::vector<char>& allowed) {
+                      const std::vector<char>& allowed, RankOrder order) {
   std::vector<int> idx;
   for (int i = 0; i < static_cast<int>(scores.size()); ++i) {
     if (!allowed.empty() && !allowed[static_cast<size_t>(i)]) continue;
@@ -228,6 +333,13 @@ std::vector<int> TopK(const std::vector<float>& scores, int k, float threshold,
     idx.push_back(i);
   }
   const size_t kk = std::min(idx.size(), static_cast<size_t>(std::max(k, 0)));
+  if (order == RankOrder::kLibcxxPartialSort) {
+    LibcxxPartialSort(idx, static_cast<std::ptrdiff_t>(kk), [&](int a, int b) {
+      return scores[static_cast<size_t>(a)] > scores[static_cast<size_t>(b)];
+    });
+    idx.resize(kk);
+    return idx;
+  }
   auto better = [&](int a, int b) {
     const float sa = scores[static_cast<size_t>(a)], sb = scores[static_cast<size_t>(b)];
     return sa > sb || (sa == sb && a < b);

@@ -40,6 +40,10 @@ struct HeadPlan {
   std::vector<CalibrationParams> calibration;
   ScoreTransformation transformation = ScoreTransformation::kIdentity;
   float default_score = 0.0f;
+  // MediaPipe's ScoreCalibrationCalculator arithmetic (--preprocess mediapipe/tasklib): float
+  // transform (log clamped below 1e-16 by an antisymmetric extension), float slope/offset, the
+  // sigmoid in double from the sign-stable form, capped to [0, scale].
+  bool float_calibration = false;
 };
 
 // What output `index` of the model looks like (for `inspect` and the refusal below):
@@ -62,10 +66,19 @@ Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax,
 void ComputeScores(const HeadPlan& head, const Tensor& output, int batch_index,
                    std::vector<float>* scores);
 
+// How TopK orders equal scores.
+//   kLowerIndexFirst: labelite's rule.
+//   kLibcxxPartialSort: whatever std::partial_sort of libc++ (LLVM 15 and later: heap select,
+//     then a sort_heap whose pops use Floyd's sift-down) leaves, comparing scores only, over
+//     the candidates in index order. MediaPipe Tasks and the TFLite Task Library rank that way
+//     (built with libc++), so their top-k among equal quantized scores is reproduced exactly.
+enum class RankOrder { kLowerIndexFirst, kLibcxxPartialSort };
+
 // Indices of the k best scores (>= threshold, allowed[i] != 0 when `allowed` is non-empty),
-// score descending, ties broken by lower index first.
+// score descending, ties ordered by `order`.
 std::vector<int> TopK(const std::vector<float>& scores, int k, float threshold,
-                      const std::vector<char>& allowed);
+                      const std::vector<char>& allowed,
+                      RankOrder order = RankOrder::kLowerIndexFirst);
 
 }  // namespace labelite
 

@@ -362,6 +362,7 @@ void AddClassifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--format", f->format, "table|json|jsonl|csv (default: table on a terminal, else jsonl)")
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));
   f->preprocess.AddTo(cmd);
+  AddPreprocessOption(cmd, &f->classifier.preprocess);
   cmd->add_flag("--softmax", f->softmax, "Always apply softmax to the scores");
   cmd->add_flag("--no-softmax", f->no_softmax, "Never apply softmax to the scores");
   cmd->add_option("--max-pixels", f->classifier.max_image_pixels, "Refuse larger images (at least 1)")

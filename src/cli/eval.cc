@@ -135,6 +135,7 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", f->json, "Print one JSON object");
   cmd->add_option("--confusion", f->confusion, "Write the confusion matrix (true class x top-1) as CSV");
   f->preprocess.AddTo(cmd);
+  AddPreprocessOption(cmd, &f->classifier.preprocess);
   cmd->add_flag("--allow-any-output", f->classifier.allow_any_output,
                 "Rank the values of an output that is not class scores (a feature vector, a spatial map)");
   cmd->add_flag("--quiet,-q", f->quiet, "No progress or summary on stderr");

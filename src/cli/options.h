@@ -75,6 +75,20 @@ inline CLI::Validator PositiveCount() {
       "INT >= 1");
 }
 
+// --preprocess labelite|mediapipe|tasklib|keras into ClassifierOptions::preprocess.
+inline CLI::Option* AddPreprocessOption(CLI::App* cmd, PreprocessPreset* preset) {
+  std::vector<std::string> names;
+  for (PreprocessPreset p : {PreprocessPreset::kLabelite, PreprocessPreset::kMediaPipe,
+                             PreprocessPreset::kTaskLib, PreprocessPreset::kKeras})
+    names.push_back(PreprocessPresetName(p));
+  return cmd
+      ->add_option_function<std::string>(
+          "--preprocess", [preset](const std::string& name) { *preset = *ParsePreprocessPreset(name); },
+          "Whose decode, resize, normalization and score handling to reproduce: labelite "
+          "(default), mediapipe, tasklib or keras")
+      ->check(CLI::IsMember(names));
+}
+
 }  // namespace labelite::cli
 
 #endif  // LABELITE_CLI_OPTIONS_H_

@@ -32,6 +32,8 @@ Result<Decoded> DecodePng(std::span<const uint8_t> bytes, const DecodeOptions& o
 Result<Decoded> DecodeBmp(std::span<const uint8_t> bytes, const DecodeOptions& options);
 Result<Decoded> DecodeWebp(std::span<const uint8_t> bytes, const DecodeOptions& options);
 Result<Decoded> DecodeGif(std::span<const uint8_t> bytes, const DecodeOptions& options);
+// ImageDecoder::kStb for JPEG, PNG, BMP and GIF (decode_stb.cc).
+Result<Decoded> DecodeStb(std::span<const uint8_t> bytes, const DecodeOptions& options);
 
 Result<Header> ProbeJpeg(std::span<const uint8_t> bytes);
 Result<Header> ProbePng(std::span<const uint8_t> bytes);

@@ -141,7 +141,12 @@ static Status UnknownFormat(std::span<const uint8_t> bytes) {
 Result<Image> DecodeImage(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   using namespace image_internal;
   Result<Decoded> decoded = Status(StatusCode::kInternal, "unreachable");
-  switch (SniffImageFormat(bytes)) {
+  const ImageFormat format = SniffImageFormat(bytes);
+  // stb_image reads no WebP: those keep labelite's decoder (MediaPipe's file reader refuses them).
+  if (options.decoder == ImageDecoder::kStb && format != ImageFormat::kUnknown &&
+      format != ImageFormat::kWebp) {
+    decoded = DecodeStb(bytes, options);
+  } else switch (format) {
     case ImageFormat::kJpeg: decoded = DecodeJpeg(bytes, options); break;
     case ImageFormat::kPng: decoded = DecodePng(bytes, options); break;
     case ImageFormat::kBmp: decoded = DecodeBmp(bytes, options); break;
