@@ -131,7 +131,7 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   for (const HeadPlan& h : plan->heads) {
     std::string source;
     auto labels = LabelsForHead(*plan, h, &source);
-    if (!labels.ok()) return labels.status();
+    if (!labels.ok()) return labels.status().WithOrigin(ErrorOrigin::kLabels);
     for (const auto& n : labels->notices) plan->notices.push_back(n);
     for (const auto& w : labels->warnings) s.label_warnings.push_back(w);
     LABELITE_ASSIGN_OR_RETURN(std::vector<char> mask, AllowMask(options, *labels));
