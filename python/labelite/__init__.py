@@ -227,22 +227,25 @@ class Classifier:
             return _categories(self._impl.classify_encoded(payload))
         return _categories(self._impl.classify_pixels(payload))
 
-    def classify_batch(self, items, threads=None, *, errors="raise"):
+    def classify_batch(self, items, threads=None, *, errors="raise", names=None):
         """Classifies many images on ``threads`` C++ threads (default: the Classifier's
         ``threads``) with the GIL released; returns one list of Category per item, in input
         order. A failing item raises its labelite.Error (the message names the file, or
         "item N" for bytes and arrays) after the whole batch ran; with ``errors="return"``
-        the error takes the item's place in the returned list instead."""
+        the error takes the item's place in the returned list instead. ``names`` (one string
+        per item) names bytes and array items in messages instead of "item N"."""
         _choice("errors", errors, ("raise", "return"))
         threads = self._threads if threads is None else _positive_int("threads", threads)
         items = list(items)
+        if names is not None and len(names) != len(items):
+            raise UsageError(f"names: {len(names)} names for {len(items)} items", code="invalid argument")
         packed = [_item(x) for x in items]
         out = []
         for i, r in enumerate(self._impl.classify_batch(packed, threads)):
             if isinstance(r, tuple):
                 origin, code, message = r
                 if packed[i][0] != 0:
-                    message = f"{_name_of(items[i], i)}: {message}"
+                    message = f"{names[i] if names is not None else _name_of(items[i], i)}: {message}"
                 err = _errors.from_status(origin, code, message)
                 if errors == "raise":
                     raise err

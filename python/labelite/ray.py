@@ -42,15 +42,16 @@ class Classifier:
             raise KeyError(f"labelite.ray.Classifier: the batch has no {column!r} column "
                            f"(columns: {', '.join(batch)})")
         items = [self._item(x) for x in batch[column]]
-        results = self._classifier.classify_batch(items, threads=self._threads, errors="return")
+        names = [str(p) for p in batch["path"]] if "path" in batch else None
+        results = self._classifier.classify_batch(items, threads=self._threads, errors="return", names=names)
         out = {k: v for k, v in batch.items() if k != column or self._keep_input}
         ok = [r if not isinstance(r, labelite.Error) else [] for r in results]
         out["index"] = np.array([r[0].index if r else -1 for r in ok], dtype=np.int64)
         out["label"] = np.array([r[0].label if r else "" for r in ok], dtype=object)
         out["score"] = np.array([r[0].score if r else np.nan for r in ok], dtype=np.float32)
-        out["indices"] = _ragged([[c.index for c in r] for r in ok], np.int64)
-        out["labels"] = _ragged([[c.label for c in r] for r in ok], object)
-        out["scores"] = _ragged([[c.score for c in r] for r in ok], np.float32)
+        out["indices"] = _lists([[c.index for c in r] for r in ok])
+        out["labels"] = _lists([[c.label for c in r] for r in ok])
+        out["scores"] = _lists([[c.score for c in r] for r in ok])
         out["error"] = np.array([str(r) if isinstance(r, labelite.Error) else None for r in results], dtype=object)
         return out
 
@@ -61,9 +62,10 @@ class Classifier:
         return x
 
 
-def _ragged(rows, dtype):
-    """One array per row in an object array (rows may differ in length)."""
+def _lists(rows):
+    """One Python list per row in an object array (rows may differ in length; Ray stores
+    them as Arrow list columns)."""
     out = np.empty(len(rows), dtype=object)
     for i, row in enumerate(rows):
-        out[i] = np.array(row, dtype=dtype)
+        out[i] = row
     return out

@@ -63,7 +63,7 @@ Result<Image> ImageFrom(const uint8_t* data, size_t ndim, const size_t* shape) {
   if (ndim != 2 && ndim != 3)
     return InvalidArgument("an image array has 2 (HxW) or 3 (HxWxC) dimensions, not " + std::to_string(ndim));
   const size_t channels = ndim == 3 ? shape[2] : 1;
-  if (channels < 1 || channels > 4)
+  if (channels != 1 && channels != 3 && channels != 4)
     return InvalidArgument("an image array has 1, 3 or 4 channels, not " + std::to_string(channels));
   if (shape[0] < 1 || shape[1] < 1 || shape[0] > (1u << 30) || shape[1] > (1u << 30))
     return InvalidImage("an image array of " + std::to_string(shape[0]) + "x" + std::to_string(shape[1]) +
