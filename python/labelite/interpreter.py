@@ -190,10 +190,11 @@ class Interpreter:
 
     def _view(self, tensor_index):
         details = self._get_tensor_details(tensor_index)
-        raw = self._impl.view(int(tensor_index))
         dtype = np.dtype(details["dtype"])
         shape = tuple(int(d) for d in details["shape"])
-        if not self._allocated or raw.size != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+        raw = self._impl.view(int(tensor_index)) if self._allocated else None
+        if raw is None or raw.size != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize:
+            del raw  # a traceback must not keep a view (and so the interpreter) referenced
             raise ValueError("Tensor data is null. Run allocate_tensors() first")
         return raw.view(dtype).reshape(shape)
 
