@@ -80,6 +80,7 @@ class ModelLoader {
   Status ReadQuantization(const tflite::QuantizationParameters* q, TensorSpec* out);
   Status ReadOperator(const tflite::Operator& op, size_t num_tensors, OperatorSpec* out);
   Status ReadMetadata();
+  Status ReadSignatures();
   void ReadEmbeddedZip();
 
   Model* m_;
@@ -317,6 +318,38 @@ Status ModelLoader::ReadMetadata() {
   return Status::Ok();
 }
 
+Status ModelLoader::ReadSignatures() {
+  const auto* defs = fb_->signature_defs();
+  if (!defs) return Status::Ok();
+  for (flatbuffers::uoffset_t i = 0; i < defs->size(); ++i) {
+    const tflite::SignatureDef* d = defs->Get(i);
+    SignatureSpec sig;
+    sig.key = Str(d->signature_key());
+    if (d->subgraph_index() >= m_->subgraphs_.size())
+      return InvalidModel("signature " + Quoted(sig.key) + " refers to subgraph " +
+                          std::to_string(d->subgraph_index()) + " of " +
+                          std::to_string(m_->subgraphs_.size()));
+    sig.subgraph_index = static_cast<int32_t>(d->subgraph_index());
+    const size_t num_tensors = m_->subgraphs_[d->subgraph_index()].tensors.size();
+    auto read = [&](const auto* maps, std::vector<SignatureSpec::Binding>* out) -> Status {
+      if (!maps) return Status::Ok();
+      for (flatbuffers::uoffset_t j = 0; j < maps->size(); ++j) {
+        const tflite::TensorMap* m = maps->Get(j);
+        if (m->tensor_index() >= num_tensors)
+          return InvalidModel("signature " + Quoted(sig.key) + ": " + Quoted(Str(m->name())) +
+                              " refers to tensor " + std::to_string(m->tensor_index()) + " of " +
+                              std::to_string(num_tensors));
+        out->push_back({Str(m->name()), static_cast<int32_t>(m->tensor_index())});
+      }
+      return Status::Ok();
+    };
+    LABELITE_RETURN_IF_ERROR(read(d->inputs(), &sig.inputs));
+    LABELITE_RETURN_IF_ERROR(read(d->outputs(), &sig.outputs));
+    m_->signatures_.push_back(std::move(sig));
+  }
+  return Status::Ok();
+}
+
 void ModelLoader::ReadEmbeddedZip() {
   // minizip finds the end-of-central-directory record from the end of the file and accounts
   // for the flatbuffer before the archive, so it reads the whole file.
@@ -352,6 +385,7 @@ Status ModelLoader::Run() {
   for (flatbuffers::uoffset_t i = 0; i < subgraphs->size(); ++i)
     LABELITE_RETURN_IF_ERROR(ReadSubgraph(*subgraphs->Get(i), i, &m_->subgraphs_[i]));
   LABELITE_RETURN_IF_ERROR(ReadMetadata());
+  LABELITE_RETURN_IF_ERROR(ReadSignatures());
   ReadEmbeddedZip();
   return Status::Ok();
 }

@@ -105,6 +105,18 @@ struct SubgraphSpec {
   std::vector<int32_t> outputs;
 };
 
+// One SignatureDef: named entry points into a subgraph (TF's serving signatures).
+struct SignatureSpec {
+  std::string key;                 // "serving_default"
+  int32_t subgraph_index = 0;
+  struct Binding {
+    std::string name;              // the signature's argument / result name ("x")
+    int32_t tensor_index = 0;      // validated against the subgraph's tensors
+  };
+  std::vector<Binding> inputs;
+  std::vector<Binding> outputs;
+};
+
 // One file of the zip archive appended after the flatbuffer.
 struct EmbeddedFile {
   std::string name;
@@ -137,6 +149,7 @@ class Model {
   const std::string& description() const { return description_; }
   const std::vector<SubgraphSpec>& subgraphs() const { return subgraphs_; }
   const SubgraphSpec& main_subgraph() const { return subgraphs_[0]; }
+  const std::vector<SignatureSpec>& signatures() const { return signatures_; }
   // Parsed TFLITE_METADATA, if the model has it.
   const std::optional<ModelMetadata>& metadata() const { return metadata_; }
   // Names of Model.metadata entries (e.g. "min_runtime_version", "TFLITE_METADATA").
@@ -170,6 +183,7 @@ class Model {
   uint32_t schema_version_ = 0;
   std::string description_;
   std::vector<SubgraphSpec> subgraphs_;
+  std::vector<SignatureSpec> signatures_;
   std::optional<ModelMetadata> metadata_;
   std::vector<std::string> metadata_entry_names_;
   std::span<const uint8_t> metadata_buffer_;

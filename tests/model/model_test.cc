@@ -251,5 +251,24 @@ TEST(ModelTest, ReleasePagesLeavesInMemoryModelsAlone) {
   EXPECT_EQ(Checksum(m.bytes()), before);
 }
 
+// SignatureDefs, as LiteRT's Interpreter._get_full_signature_list() reports them.
+TEST(ModelTest, SignatureDefs) {
+  auto lstm = Load("keras_lstm_mnist_ptq.tflite");
+  ASSERT_TRUE(lstm);
+  ASSERT_EQ(lstm->signatures().size(), 1u);
+  const SignatureSpec& s = lstm->signatures()[0];
+  EXPECT_EQ(s.key, "serving_default");
+  EXPECT_EQ(s.subgraph_index, 0);
+  ASSERT_EQ(s.inputs.size(), 1u);
+  EXPECT_EQ(s.inputs[0].name, "x");
+  EXPECT_EQ(s.inputs[0].tensor_index, 0);
+  ASSERT_EQ(s.outputs.size(), 1u);
+  EXPECT_EQ(s.outputs[0].name, "output_0");
+  EXPECT_EQ(s.outputs[0].tensor_index, 28);
+  auto mobilenet = Load("mobilenet_v2_1.0_224_quant.tflite");
+  ASSERT_TRUE(mobilenet);
+  EXPECT_TRUE(mobilenet->signatures().empty());
+}
+
 }  // namespace
 }  // namespace labelite
