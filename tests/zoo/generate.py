@@ -173,7 +173,12 @@ def generate(arch, kinds, out_dir, force=False):
     model, size = build(arch)
     with tempfile.TemporaryDirectory() as tmp:
         saved = pathlib.Path(tmp) / "saved_model"
-        model.export(str(saved), format="tf_saved_model", verbose=False)
+        # A fixed batch of 1, as classifiers ship: Keras' default signature leaves the batch
+        # dynamic, which makes the converter keep SHAPE/STRIDED_SLICE/PACK for every Reshape.
+        import tensorflow as tf
+
+        signature = [tf.TensorSpec((1, size, size, 3), tf.float32, name="image")]
+        model.export(str(saved), format="tf_saved_model", verbose=False, input_signature=signature)
         build_seconds = time.monotonic() - t0
         print(f"{arch}: built and exported in {build_seconds:.1f} s", flush=True)
         for kind in todo:
