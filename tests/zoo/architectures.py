@@ -52,10 +52,9 @@ def mobilenet_v3_large(size):
 
 
 def efficientnet_b0(size):
-    base = keras.applications.EfficientNetB0(input_shape=(size, size, 3), weights=None,
-                                             classes=CLASSES, include_top=True,
-                                             include_preprocessing=False)
-    return _wrap(base, size, "efficientnet_b0")
+    # Keras' EfficientNet rescales [0, 255] itself (Rescaling + Normalization at the input).
+    return keras.applications.EfficientNetB0(input_shape=(size, size, 3), weights=None,
+                                             classes=CLASSES)
 
 
 def _mbconv(x, expand, kernel, stride, out, name):

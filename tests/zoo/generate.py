@@ -173,7 +173,15 @@ def generate(arch, kinds, out_dir, force=False):
     import keras
 
     t0, cpu0 = time.monotonic(), time.process_time()
-    model, size = build(arch)
+    try:
+        model, size = build(arch)
+    except Exception as e:  # a broken builder fails its models, not the whole zoo
+        error = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:500]}"
+        print(f"{arch}: cannot build: {error}", flush=True)
+        for kind in todo:
+            meta = {"arch": arch, "kind": kind, "error": "building the Keras model: " + error}
+            (out_dir / f"{arch}.{kind}.json").write_text(json.dumps(meta, indent=1) + "\n")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         saved = pathlib.Path(tmp) / "saved_model"
         # A fixed batch of 1, as classifiers ship: Keras' default signature leaves the batch
