@@ -74,7 +74,7 @@ def random_input(detail, rng, value_range):
 
 def read_input(path, detail):
     dtype = np.dtype(detail["dtype"])
-    shape = tuple(detail["shape"])
+    shape = tuple(int(d) for d in detail["shape"])
     try:
         data = pathlib.Path(path).read_bytes()
     except OSError as e:

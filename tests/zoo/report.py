@@ -35,6 +35,15 @@ def cell_reference(cases):
     return " / ".join(out)
 
 
+def cell_vs_ref(cases):
+    out = []
+    for name in ("random", "image"):
+        c = cases.get(name, {})
+        out.append(fmt(c.get("vs_builtin_ref_max_diff")) + " vs " + fmt(c.get("litert_ref_gap"))
+                   if "vs_builtin_ref_max_diff" in c else "-")
+    return " / ".join(out)
+
+
 def cell_fast(cases):
     out = []
     for name in ("random", "image"):
@@ -95,17 +104,19 @@ def main(argv=None):
         "- reference exact: `labelite --kernels reference` output equals LiteRT's builtin kernels "
         "(OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES) bit for bit on quantized outputs, within "
         "1e-4 of the range on float outputs; else the max difference.",
+        "- vs builtin-ref: max |LiteRT builtin-ref - labelite reference| vs max |LiteRT builtin - "
+        "LiteRT builtin-ref| (BUILTIN_REF: TFLite's reference kernels; not a pass criterion).",
         "- fast vs gap: max |LiteRT builtin - labelite fast| vs max |LiteRT builtin - LiteRT XNNPACK| "
         "(quantized units or float values); passes when within max(gap, 1 unit or 1e-4 of the range).",
         "- top-1: labelite fast's top class is LiteRT builtin's top class (ties included).",
         "",
-        "| model | conversion | ops | reference exact | fast vs LiteRT gap | top-1 | problem |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| model | conversion | ops | reference exact | vs builtin-ref | fast vs LiteRT gap | top-1 | problem |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for m in models:
         cases = results.get(m.id, {})
         ops = ", ".join(zoolib.op_signatures(m.path)) if m.meta and "error" not in m.meta else "-"
-        lines.append(f"| {m.arch} | {m.kind} | {ops} | {cell_reference(cases)} | {cell_fast(cases)} | "
+        lines.append(f"| {m.arch} | {m.kind} | {ops} | {cell_reference(cases)} | {cell_vs_ref(cases)} | {cell_fast(cases)} | "
                      f"{cell_top1(cases)} | {problem(m, cases)} |")
     lines += ["", "## Generation (this machine)", "",
               "Seconds are wall / CPU (CPU: all of TensorFlow's threads; the host was shared).",
