@@ -11,7 +11,9 @@ type it refuses). Needs a built labelite ($LABELITE_BIN, default build/release/l
 
 import argparse
 import collections
+import json
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +21,16 @@ import tempfile
 import numpy as np
 
 import zoolib
+
+
+def compress(verdict):
+    """'unsupported operators: NEG (operator 2), GELU (operator 9), NEG (operator 13)' ->
+    'unsupported operators: NEG x2, GELU x1'."""
+    head, sep, tail = verdict.partition("unsupported operators: ")
+    if not sep:
+        return verdict
+    counts = collections.Counter(re.findall(r"([A-Z0-9_]+) \(operator \d+\)", tail))
+    return head + sep + ", ".join(f"{op} x{n}" for op, n in counts.items())
 
 
 def labelite_verdict(model, kernels):
@@ -37,7 +49,7 @@ def labelite_verdict(model, kernels):
     if p.returncode == 0:
         return "runs"
     msg = (p.stderr.strip() or p.stdout.strip() or f"exit {p.returncode}").splitlines()[-1]
-    return msg.replace(str(model.path), model.path.name)
+    return compress(msg.replace(str(model.path), model.path.name))
 
 
 def main(argv=None):
@@ -45,6 +57,7 @@ def main(argv=None):
     p.add_argument("--subset", choices=["ci", "full"], default="full")
     p.add_argument("--out", default="-")
     p.add_argument("--extra", action="append", default=[], help="another .tflite to include")
+    p.add_argument("--results", help="a zoo test run's --zoo-results JSON: adds where outputs differ")
     a = p.parse_args(argv)
     known = zoolib.labelite_ops()
     models = zoolib.zoo_models(a.subset)
@@ -89,6 +102,9 @@ def main(argv=None):
     out += ["", "## What labelite invoke says (first refusal), and on which models/paths"]
     for verdict, ids in sorted(failures.items(), key=lambda kv: -len(kv[1])):
         out.append(f"{verdict}\n    {' '.join(ids)}")
+    if a.results:
+        out += ["", "## Where labelite first differs from LiteRT builtin (tests/zoo/test_zoo.py)"]
+        out += exactness(json.loads(pathlib.Path(a.results).read_text()))
     out += ["", "## Per model", ""] + sections
     text = "\n".join(out) + "\n"
     if a.out == "-":
@@ -96,6 +112,25 @@ def main(argv=None):
     else:
         pathlib.Path(a.out).write_text(text)
     return 0
+
+
+def exactness(results):
+    """Per test and op: the models whose first differing tensor that op wrote."""
+    by_op = collections.defaultdict(set)
+    lines = []
+    for model_id, inputs in sorted(results.items()):
+        for input_name, figures in sorted(inputs.items()):
+            for test in ("reference", "fast"):
+                where = figures.get(f"{test}_first_diff")
+                if not where:
+                    continue
+                m = re.search(r"output of (\w+) \(operator (\d+)\), (\w+) ", where)
+                key = f"{test}: {m.group(1)} {m.group(3)}" if m else f"{test}: ?"
+                by_op[key].add(model_id)
+                lines.append(f"  {model_id} {input_name} {test}: {figures.get(test + '_error', '')}\n"
+                             f"      {where[:400]}")
+    summary = [f"{k:<40} {' '.join(sorted(v))}" for k, v in sorted(by_op.items())]
+    return summary + ["", "Details:"] + lines
 
 
 def labelite_commit():

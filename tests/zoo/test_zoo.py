@@ -54,7 +54,10 @@ class Case:
         self._record(self.model.id, self.input_name, **figures)
 
     def fail(self, message):
-        self.record(**{f"{self.test}_error": message.splitlines()[0]})
+        lines = message.splitlines()
+        self.record(**{f"{self.test}_error": lines[0]})
+        if len(lines) > 1:
+            self.record(**{f"{self.test}_first_diff": lines[1]})
         pytest.fail(message, pytrace=False)
 
     def require_model(self):
