@@ -21,9 +21,11 @@ Steps per architecture:
 """
 
 import argparse
+import concurrent.futures
 import hashlib
 import importlib.metadata
 import json
+import multiprocessing
 import os
 import pathlib
 import shutil
@@ -44,6 +46,9 @@ KINDS = ["float32", "float16", "dynamic", "int8-uint8", "int8-int8"]
 CI_KINDS = ["float32", "int8-uint8"]
 VERSIONED = ["tensorflow-cpu", "keras", "numpy"]
 CALIBRATION_SAMPLES = 8
+# Generation cost order on a 2-core machine (measured, see tests/zoo/RESULTS.md).
+SLOWEST_FIRST = ["nasnet_mobile", "densenet121", "inception_v3", "efficientnet_b0",
+                 "mobilenet_v3_large", "mobilenet_v2", "efficientnet_lite", "resnet50_style"]
 
 
 def package_version(name):
@@ -165,6 +170,13 @@ def convert(saved_model_dir, kind, size):
     return converter.convert()
 
 
+def write_atomic(path, data):
+    """Readers (and a concurrent generator) see the whole file or none of it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def generate(arch, kinds, out_dir, force=False):
     """Builds `arch` once and writes every conversion in `kinds` that is not there yet."""
     todo = [k for k in kinds if force or not (out_dir / f"{arch}.{k}.json").exists()]
@@ -180,7 +192,7 @@ def generate(arch, kinds, out_dir, force=False):
         print(f"{arch}: cannot build: {error}", flush=True)
         for kind in todo:
             meta = {"arch": arch, "kind": kind, "error": "building the Keras model: " + error}
-            (out_dir / f"{arch}.{kind}.json").write_text(json.dumps(meta, indent=1) + "\n")
+            write_atomic(out_dir / f"{arch}.{kind}.json", (json.dumps(meta, indent=1) + "\n").encode())
         return
     with tempfile.TemporaryDirectory() as tmp:
         saved = pathlib.Path(tmp) / "saved_model"
@@ -199,13 +211,14 @@ def generate(arch, kinds, out_dir, force=False):
                     "build_cpu_seconds": round(build_cpu, 2)}
             try:
                 data = convert(saved, kind, size)
-                (out_dir / f"{arch}.{kind}.tflite").write_bytes(data)
+                write_atomic(out_dir / f"{arch}.{kind}.tflite", data)
                 meta["bytes"] = len(data)
             except Exception as e:  # the converter's own message is the result
                 meta["error"] = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:500]}"
             meta["convert_seconds"] = round(time.monotonic() - t1, 2)
             meta["convert_cpu_seconds"] = round(time.process_time() - cpu1, 2)
-            (out_dir / f"{arch}.{kind}.json").write_text(json.dumps(meta, indent=1) + "\n")
+            # The .json last: its presence marks a finished model.
+            write_atomic(out_dir / f"{arch}.{kind}.json", (json.dumps(meta, indent=1) + "\n").encode())
             status = meta.get("error", f"{meta.get('bytes')} bytes")
             print(f"  {arch}.{kind}: {meta['convert_seconds']:.1f} s ({meta['convert_cpu_seconds']:.1f} s CPU), "
                   f"{status}", flush=True)
@@ -223,6 +236,8 @@ def main(argv=None):
     p.add_argument("--kind", action="append", choices=KINDS)
     p.add_argument("--cache", help="cache root (default $LABELITE_ZOO_CACHE or ~/.cache/labelite/zoo)")
     p.add_argument("--force", action="store_true", help="regenerate models already in the cache")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="architectures built at once, one process each (default: %(default)s)")
     p.add_argument("--print-dir", action="store_true", help="print the model folder and exit")
     p.add_argument("--list", action="store_true", help="list architectures and sizes and exit")
     a = p.parse_args(argv)
@@ -238,8 +253,18 @@ def main(argv=None):
     archs = a.arch or list(architectures.ARCHITECTURES)
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    for arch in archs:
-        generate(arch, kinds, out_dir, a.force)
+    # The converter runs on one core most of the time: build several architectures at once,
+    # the slowest first so that they do not finish last alone.
+    archs.sort(key=lambda arch: SLOWEST_FIRST.index(arch) if arch in SLOWEST_FIRST else len(SLOWEST_FIRST))
+    if a.jobs <= 1 or len(archs) == 1:
+        for arch in archs:
+            generate(arch, kinds, out_dir, a.force)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(a.jobs, mp_context=context) as pool:
+            futures = {pool.submit(generate, arch, kinds, out_dir, a.force): arch for arch in archs}
+            for future in concurrent.futures.as_completed(futures):
+                future.result()  # a crashed worker (out of memory) stops the run with its error
     print(f"zoo: {out_dir} ({time.monotonic() - t0:.1f} s)")
     return 0
 
