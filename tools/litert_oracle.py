@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a .tflite model through native LiteRT (ai_edge_litert) and writes what it computes.
 
-  litert_oracle.py MODEL (--input FILE ... | --random-seed N [--random-range LO HI])
+  litert_oracle.py MODEL (--input FILE ... | --random-seed N [--random-range LO HI] | --pattern37)
                    [--path builtin-ref|builtin|xnnpack] [--threads N]
                    [--output-dir DIR] [--dump-dir DIR] [--json]
 
@@ -10,6 +10,8 @@ Paths (LiteRT's op resolvers):
   builtin      OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES: its optimized builtin kernels
   xnnpack      OpResolverType.AUTO: builtin kernels plus the default XNNPACK delegate
 
+--pattern37 feeds every input the pattern of the golden *.pattern37.json files (byte j is
+(37 j + 11) mod 256; int8 subtracts 128, float32 divides by 255), as the WebAssembly oracle does.
 --output-dir DIR writes DIR/output<i>.bin (raw tensor bytes) and DIR/index.json, a list of
 {index, name, dtype, shape, scale, zero_point, file}. With --random-seed, the generated inputs are
 written too (DIR/input<i>.bin), so another runtime can be fed the same bytes.
@@ -49,6 +51,15 @@ def make_interpreter(model, path, threads, preserve):
                               experimental_preserve_all_tensors=preserve)
 
 
+def litert_version():
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("ai-edge-litert")
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
 def tensor_record(detail):
     scale, zero_point = detail["quantization"]
     return {"index": int(detail["index"]), "name": detail["name"],
@@ -70,6 +81,19 @@ def random_input(detail, rng, value_range):
     if dtype == np.bool_:
         return rng.integers(0, 1, shape, endpoint=True).astype(np.bool_)
     raise UsageError(f"input '{detail['name']}': cannot make random {dtype.name} values")
+
+
+def pattern37_input(detail):
+    dtype = np.dtype(detail["dtype"])
+    shape = tuple(int(d) for d in detail["shape"])
+    pattern = (np.arange(int(np.prod(shape)), dtype=np.int64) * 37 + 11) % 256
+    if dtype == np.uint8:
+        return pattern.astype(np.uint8).reshape(shape)
+    if dtype == np.int8:
+        return (pattern - 128).astype(np.int8).reshape(shape)
+    if dtype == np.float32:
+        return (pattern.astype(np.float32) / np.float32(255)).reshape(shape)
+    raise UsageError(f"input '{detail['name']}': no pattern for {dtype.name}, pass --input FILE")
 
 
 def read_input(path, detail):
@@ -136,9 +160,14 @@ def run(a):
             pathlib.Path(d).mkdir(parents=True, exist_ok=True)
     input_records = []
     for i, d in enumerate(inputs):
-        value = read_input(a.input[i], d) if a.input else random_input(d, rng, a.random_range)
+        if a.input:
+            value = read_input(a.input[i], d)
+        elif a.pattern37:
+            value = pattern37_input(d)
+        else:
+            value = random_input(d, rng, a.random_range)
         interp.set_tensor(d["index"], value)
-        if out_dir and not a.input:
+        if out_dir and not a.input:  # generated inputs are written for other runtimes
             write_tensor(out_dir, f"input{i}.bin", value)
             input_records.append(dict(tensor_record(d), file=f"input{i}.bin"))
     try:
@@ -161,7 +190,7 @@ def run(a):
     if a.dump_dir:
         dump_all(interp, pathlib.Path(a.dump_dir))
     if a.json:
-        print(json.dumps({"outputs": records}))
+        print(json.dumps({"runtime": f"ai-edge-litert {litert_version()} {a.path}", "outputs": records}))
     elif not out_dir:
         for rec in records:
             print(f"output '{rec['name']}': {rec['dtype']} {rec['shape']}")
@@ -174,6 +203,7 @@ def main(argv=None):
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--input", action="append", help="raw bytes of one input tensor (repeat, in order)")
     src.add_argument("--random-seed", type=int, help="seeded uniform random inputs instead")
+    src.add_argument("--pattern37", action="store_true", help="the golden files' input pattern")
     p.add_argument("--random-range", type=float, nargs=2, metavar=("LO", "HI"),
                    help="value range for random inputs (default: the type's range; float [-1, 1])")
     p.add_argument("--path", choices=PATHS, default="builtin")

@@ -130,3 +130,33 @@ def test_diff_rejects_a_folder_without_index(tmp_path):
     p = subprocess.run([sys.executable, str(TOOLS / "diff_dumps.py"), str(tmp_path), str(tmp_path)],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and p.stderr.startswith("diff_dumps: ") and "index.json" in p.stderr
+
+
+def raw_builtin_goldens():
+    folder = zoolib.testdata_dir() / "golden" / "raw-builtin"
+    return sorted(folder.glob("*.pattern37.json"))
+
+
+@pytest.mark.parametrize("golden", raw_builtin_goldens(), ids=lambda p: p.name.split(".pattern37")[0])
+def test_oracle_reproduces_the_committed_builtin_goldens(golden):
+    """The shared raw-builtin goldens (TFLite 2.19's builtin kernels, no XNNPACK) hold, value for
+    value, what LiteRT 2.3 computes on the pattern input with its optimized builtin kernels or
+    with its reference ones: the uint8 MobileNet v2 models (and automl_labeler_model) match only
+    BUILTIN_REF (LiteRT 2.3's optimized uint8 kernels differ by up to 8), the float and int8
+    ones only BUILTIN."""
+    expected = json.loads(golden.read_text())
+    model = zoolib.testdata_dir() / "models" / (golden.name.split(".pattern37")[0] + ".tflite")
+    matches = []
+    for path in ("builtin", "builtin-ref"):
+        p = oracle(model, "--pattern37", "--path", path, "--json")
+        assert p.returncode == 0, p.stderr
+        got = json.loads(p.stdout)
+        assert got["runtime"].endswith(" " + path)
+        assert [o["shape"] for o in got["outputs"]] == [o["shape"] for o in expected["outputs"]]
+        if [o["values"] for o in got["outputs"]] == [o["values"] for o in expected["outputs"]]:
+            matches.append(path)
+    assert matches, f"{golden.name}: neither LiteRT builtin nor builtin-ref gives the golden values"
+
+
+def test_there_are_builtin_goldens():
+    assert len(raw_builtin_goldens()) >= 10
