@@ -14,6 +14,8 @@ def pytest_addoption(parser):
     parser.addoption("--zoo-arch", action="append", default=[], help="only these architectures")
     parser.addoption("--zoo-kind", action="append", default=[], help="only these conversions")
     parser.addoption("--zoo-results", help="write every case's figures to this JSON file")
+    parser.addoption("--zoo-reference-oracle", choices=["builtin", "builtin-ref"], default="builtin",
+                     help="the LiteRT kernels labelite's reference path must equal (default: builtin)")
 
 
 @pytest.fixture
