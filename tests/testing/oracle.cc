@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -73,22 +74,49 @@ bool ParseOutputs(const std::string& text, OracleResult* result) {
   return true;
 }
 
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+// The command prefix that runs the oracle, or "" with result->error set. With
+// LABELITE_ORACLE_PYTHON (a Python with ai-edge-litert, e.g. build/venv/bin/python): native
+// LiteRT through tools/litert_oracle.py on LABELITE_ORACLE_LITERT_PATH (default builtin);
+// otherwise the WebAssembly oracle under node.
+std::string OracleCommand(OracleResult* result) {
+  namespace fs = std::filesystem;
+  const std::string python = Env("LABELITE_ORACLE_PYTHON");
+  if (!python.empty()) {
+    const std::string script = std::string(LABELITE_SOURCE_DIR) + "/tools/litert_oracle.py";
+    if (!fs::exists(python)) {
+      result->error = "LABELITE_ORACLE_PYTHON names no file: " + python;
+      return "";
+    }
+    std::string path = Env("LABELITE_ORACLE_LITERT_PATH");
+    if (path.empty()) path = "builtin";
+    return ShellQuote(python) + " " + ShellQuote(script) + " --json --path " + ShellQuote(path);
+  }
+  const std::string script = OracleDir() + "/run.mjs";
+  if (!fs::exists(script)) {
+    result->error = "the TFLite oracle is not installed: no " + script +
+                    " (run scripts/setup-oracle.sh or set LABELITE_ORACLE_DIR)";
+    return "";
+  }
+  if (!NodeAvailable()) {
+    result->error = "the TFLite oracle needs node, which is not on PATH";
+    return "";
+  }
+  return "node " + ShellQuote(script);
+}
+
 }  // namespace
 
 OracleResult RunOracle(const std::vector<uint8_t>& model,
                        const std::vector<std::vector<uint8_t>>& inputs) {
   namespace fs = std::filesystem;
   OracleResult result;
-  const std::string script = OracleDir() + "/run.mjs";
-  if (!fs::exists(script)) {
-    result.error = "the TFLite oracle is not installed: no " + script +
-                   " (run scripts/setup-oracle.sh or set LABELITE_ORACLE_DIR)";
-    return result;
-  }
-  if (!NodeAvailable()) {
-    result.error = "the TFLite oracle needs node, which is not on PATH";
-    return result;
-  }
+  std::string command = OracleCommand(&result);
+  if (command.empty()) return result;
   result.available = true;
 
   const std::string dir = MakeTempDir("labelite-oracle");
@@ -97,7 +125,9 @@ OracleResult RunOracle(const std::vector<uint8_t>& model,
     result.error = "cannot write " + model_path;
     return result;
   }
-  std::string command = "node " + ShellQuote(script) + " " + ShellQuote(model_path);
+  command += " " + ShellQuote(model_path);
+  // Without inputs both oracles feed the pattern of the golden *.pattern37.json files.
+  if (inputs.empty() && command.find("litert_oracle.py") != std::string::npos) command += " --pattern37";
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string path = dir + "/input" + std::to_string(i) + ".bin";
     if (!WriteFile(path, inputs[i])) {

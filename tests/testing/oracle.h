@@ -1,5 +1,8 @@
-// RunOracle (test-only): runs a .tflite file through real TFLite (tools/tflite-oracle, a
-// WebAssembly build of TFLite with XNNPACK, under node) and returns its outputs.
+// RunOracle (test-only): runs a .tflite file through real TFLite and returns its outputs: by
+// default tools/tflite-oracle (a WebAssembly build of TFLite with XNNPACK, under node); with
+// LABELITE_ORACLE_PYTHON set to a Python that has ai-edge-litert (build/venv/bin/python from
+// scripts/setup-venv.sh), native LiteRT through tools/litert_oracle.py, on the kernels named by
+// LABELITE_ORACLE_LITERT_PATH (builtin, the default; builtin-ref; xnnpack).
 //
 //   auto r = RunOracle(model_bytes, {input_bytes});
 //   if (!r.available) GTEST_SKIP() << r.error;   // or FAIL() when OracleRequired()
