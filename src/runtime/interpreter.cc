@@ -176,6 +176,10 @@ Status Interpreter::PrepareAll() {
     ctx.threadpool = nullptr;  // set by AwaitThreadpool, before Bind
     for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
     for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);
+    for (int32_t t : op.intermediates) {
+      const bool valid = t >= 0 && static_cast<size_t>(t) < tensors_.size();
+      ctx.intermediates.push_back(valid ? &tensors_[static_cast<size_t>(t)] : nullptr);
+    }
 
     const KernelRegistration* reg = registrations_[i];
     Status s;
