@@ -180,7 +180,7 @@ Status UnidirectionalSequenceLstmKernel::Prepare(KernelContext& ctx) {
   if (hidden == nullptr || !(hidden->scale > 0.0f))
     return ctx.Error("integer LSTM needs 5 intermediates, the last with the hidden scale");
   hidden_zp_ = hidden->zero_point;
-  const float hidden_scale = static_cast<float>(std::pow(2.0, -15) / hidden->scale * std::pow(2.0, -15));
+  const double hidden_scale = std::pow(2.0, -15) / hidden->scale * std::pow(2.0, -15);
   quant::QuantizeMultiplier(hidden_scale, &hidden_m_, &hidden_shift_);
 
   gi_.assign(static_cast<size_t>(n_cell_), 0);
