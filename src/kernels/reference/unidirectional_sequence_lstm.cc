@@ -8,11 +8,12 @@
 //        g = sat16(MBQM(W_x,g . x + b'_x,g) + MBQM(W_h,g . h + b'_h,g)), where b' folds the
 //        input / output-state zero points into the bias (LiteRT's effective biases) and MBQM is
 //        the double-rounding MultiplyByQuantizedMultiplier with scale w_scale * in_scale / 2^-12;
-//      then sigmoid (input, forget, output) or tanh (cell) with LiteRT's int16 LUT functions.
+//      then sigmoid (input, forget, output) or tanh (cell): gemmlowp's int16 fixed point
+//      (lstm_fixedpoint.h), as LiteRT's tensor_utils::ApplySigmoid / ApplyTanh.
 //   2. c = sat16(c * f >> 15 (rounded) + i * g >> (30 + cell_log2_scale) (rounded)), clipped to
 //      the quantized cell_clip.
-//   3. h = sat8(MBQM(o * tanh(c), 2^-30 / hidden_scale) - hidden_zero_point) (LiteRT subtracts the
-//      zero point here); h is the step's output and the next step's output state.
+//   3. h = sat8(MBQM(o * tanh(c), 2^-30 / hidden_scale) + hidden_zero_point); h is the step's
+//      output and the next step's output state.
 // The state tensors are reset (to real 0) at the start of every Invoke: each call sees the sequence alone,
 // as the Keras layer does (and as LiteRT's first invoke does).
 #include <algorithm>
@@ -25,7 +26,7 @@
 
 #include "kernels/internal/op_checks.h"
 #include "kernels/internal/quantization.h"
-#include "kernels/reference/lstm_activations.h"
+#include "kernels/reference/lstm_fixedpoint.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -203,11 +204,7 @@ void UnidirectionalSequenceLstmKernel::ComputeGate(const GateParams& g, const in
     v += quant::MultiplyByQuantizedMultiplier(acc, g.recurrent_m, g.recurrent_shift);
     out[c] = static_cast<int16_t>(std::clamp(v, -32768, 32767));
   }
-  if (sigmoid) {
-    lstm::Sigmoid16(out, n_cell_, out);
-  } else {
-    lstm::Tanh16(0, out, n_cell_, out);
-  }
+  for (int32_t c = 0; c < n_cell_; ++c) out[c] = sigmoid ? fx16::Logistic(out[c]) : fx16::Tanh(out[c]);
 }
 
 Status UnidirectionalSequenceLstmKernel::Eval(KernelContext& ctx) {
@@ -240,14 +237,8 @@ Status UnidirectionalSequenceLstmKernel::Eval(KernelContext& ctx) {
         if (cell_clip_ > 0) v = std::clamp<int32_t>(v, -cell_clip_, cell_clip_);
         c[k] = static_cast<int16_t>(v);
       }
-      // tanh(c): the cell state has 15 + cell_log2 integer bits, the table takes 3.
-      const int tanh_shift = 12 + cell_log2_;
-      if (tanh_shift < 0) {
-        for (int32_t k = 0; k < n_cell_; ++k) gc_[k] = static_cast<int16_t>(c[k] >> -tanh_shift);
-        lstm::Tanh16(0, gc_.data(), n_cell_, gc_.data());
-      } else {
-        lstm::Tanh16(tanh_shift, c, n_cell_, gc_.data());
-      }
+      // tanh(c): the cell state has 15 + cell_log2 integer bits (LiteRT's ApplyTanh).
+      for (int32_t k = 0; k < n_cell_; ++k) gc_[k] = fx16::Tanh(c[k], 15 + cell_log2_);
       for (int32_t k = 0; k < n_cell_; ++k) {
         int32_t v = quant::MultiplyByQuantizedMultiplier(int32_t{go_[k]} * gc_[k], hidden_m_,
                                                          hidden_shift_);
