@@ -28,6 +28,14 @@ std::string OpLabel(const OperatorSpec& op, int index) {
   return op.name + " (operator " + std::to_string(index) + ")";
 }
 
+// Stands in for an operator that was computed once while preparing (constant folding).
+class FoldedKernel final : public Kernel {
+ public:
+  Status Prepare(KernelContext&) override { return Status::Ok(); }
+  Status Eval(KernelContext&) override { return Status::Ok(); }
+  const char* path() const override { return "folded"; }
+};
+
 }  // namespace
 
 void Interpreter::ThreadpoolDeleter::operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
@@ -90,6 +98,7 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
                                               ? 0 : spec.quantization.zero_point[0]);
     }
   }
+  interp->folded_.assign(g.operators.size(), 0);
   Status s = interp->Resolve(resolver);
   if (!s.ok()) return s.WithPrefix(interp->model_->path());
   s = interp->PrepareAll();
@@ -176,10 +185,19 @@ Status Interpreter::PrepareAll() {
     ctx.threadpool = nullptr;  // set by AwaitThreadpool, before Bind
     for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
     for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);
+    for (int32_t t : op.intermediates) {
+      const bool valid = t >= 0 && static_cast<size_t>(t) < tensors_.size();
+      ctx.intermediates.push_back(valid ? &tensors_[static_cast<size_t>(t)] : nullptr);
+    }
 
     const KernelRegistration* reg = registrations_[i];
+    if (folded_[i]) {  // computed by an earlier PrepareAll; its outputs stay constant
+      kernels_[i] = std::make_unique<FoldedKernel>();
+      continue;
+    }
+    const bool fold = AllInputsConstant(ctx);
     Status s;
-    if (options_.kernels == KernelPath::kFast && reg->xnnpack) {
+    if (!fold && options_.kernels == KernelPath::kFast && reg->xnnpack) {
       kernels_[i] = reg->xnnpack();
       s = kernels_[i]->Prepare(ctx);
       if (s.code() == StatusCode::kUnsupported) kernels_[i].reset();  // fall back below
@@ -207,10 +225,41 @@ Status Interpreter::PrepareAll() {
       }
       out->bytes = static_cast<size_t>(bytes);
     }
+    if (fold) LABELITE_RETURN_IF_ERROR(FoldOperator(i));
   }
   LABELITE_RETURN_IF_ERROR(PlanMemory());
   LABELITE_RETURN_IF_ERROR(AwaitThreadpool());
   return BindAll();
+}
+
+// True for an operator with inputs that are all constant (weights, not variables or graph
+// inputs) and whose outputs are not graph outputs: it computes the same values on every Invoke.
+bool Interpreter::AllInputsConstant(const KernelContext& ctx) const {
+  const SubgraphSpec& g = model_->main_subgraph();
+  if (ctx.inputs.empty()) return false;
+  for (const Tensor* in : ctx.inputs)
+    if (in == nullptr || !in->is_constant || in->data == nullptr) return false;
+  for (int32_t t : ctx.op->outputs)
+    if (std::find(g.outputs.begin(), g.outputs.end(), t) != g.outputs.end()) return false;
+  return true;
+}
+
+// Runs the prepared reference kernel of operator `i` once into buffers of its own, marks its
+// outputs constant and replaces the kernel by a FoldedKernel.
+Status Interpreter::FoldOperator(size_t i) {
+  KernelContext& ctx = contexts_[i];
+  for (Tensor* out : ctx.outputs) {
+    void* mem = std::aligned_alloc(64, std::max<size_t>((out->bytes + 63) / 64 * 64, 64));
+    if (!mem) return ResourceExhausted("cannot allocate a folded constant of " + std::to_string(out->bytes) + " bytes");
+    folded_buffers_.emplace_back(static_cast<uint8_t*>(mem), &FreeArena);
+    out->data = static_cast<uint8_t*>(mem);
+  }
+  LABELITE_RETURN_IF_ERROR(kernels_[i]->Bind(ctx));
+  LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(ctx));
+  for (Tensor* out : ctx.outputs) out->is_constant = true;
+  folded_[i] = 1;
+  kernels_[i] = std::make_unique<FoldedKernel>();
+  return Status::Ok();
 }
 
 Status Interpreter::AwaitThreadpool() {

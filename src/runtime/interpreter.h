@@ -89,6 +89,8 @@ class Interpreter {
   Status PlanMemory();
   Status BindAll();
   Status AwaitThreadpool();
+  bool AllInputsConstant(const KernelContext& ctx) const;
+  Status FoldOperator(size_t op_index);
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
@@ -97,6 +99,11 @@ class Interpreter {
   std::vector<std::unique_ptr<Kernel>> kernels_;
   std::vector<const KernelRegistration*> registrations_;
   std::unique_ptr<uint8_t, void (*)(void*)> arena_{nullptr, nullptr};
+  // Operators whose inputs are all constant run once while preparing (constant folding, as
+  // LiteRT's DEQUANTIZE of float16 weights): their outputs become constant tensors held here,
+  // so that the kernels after them see constant weights (XNNPACK packs them).
+  std::vector<char> folded_;
+  std::vector<std::unique_ptr<uint8_t, void (*)(void*)>> folded_buffers_;
   size_t arena_bytes_ = 0;
   size_t unplanned_bytes_ = 0;
   struct ThreadpoolDeleter { void operator()(pthreadpool_t p) const; };

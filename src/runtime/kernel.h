@@ -33,6 +33,9 @@ struct KernelContext {
   int op_index = 0;
   std::vector<Tensor*> inputs;   // nullptr where an optional input is absent (-1)
   std::vector<Tensor*> outputs;
+  // The operator's intermediate tensors (quantization parameters only, e.g. an integer LSTM's
+  // gate scales); nullptr where absent.
+  std::vector<Tensor*> intermediates;
   // nullptr: run on the caller's thread. Set from Bind on: Prepare must not use it (the pool
   // may still be starting while the kernels prepare).
   pthreadpool_t threadpool = nullptr;

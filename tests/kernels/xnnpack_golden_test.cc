@@ -109,12 +109,6 @@ TEST(XnnpackGolden, FastPathMatchesTfliteXnnpackDelegate) {
     std::vector<std::vector<double>> outputs;
     Status status;
     if (!RunFast(golden, &outputs, &status, &error)) {
-      // The LSTM model needs UNIDIRECTIONAL_SEQUENCE_LSTM, which labelite does not run yet.
-      if (status.code() == StatusCode::kUnsupported &&
-          error.find("UNIDIRECTIONAL_SEQUENCE_LSTM") != std::string::npos) {
-        std::printf("[ SKIPPED  ] %s: %s\n", golden.file.c_str(), error.c_str());
-        continue;
-      }
       ADD_FAILURE() << golden.file << ": " << error;
       continue;
     }

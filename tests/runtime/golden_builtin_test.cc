@@ -92,13 +92,6 @@ TEST(GoldenBuiltin, ReferenceKernelsReproduceTfliteBuiltinKernels) {
     std::vector<Comparison> cmp;
     Status load_status;
     if (!RunGolden(golden, KernelPath::kReference, &cmp, &error, &load_status)) {
-      // The LSTM model needs UNIDIRECTIONAL_SEQUENCE_LSTM, which labelite does not run yet:
-      // it must be refused by name at load time, and is then skipped.
-      if (load_status.code() == StatusCode::kUnsupported &&
-          error.find("UNIDIRECTIONAL_SEQUENCE_LSTM") != std::string::npos) {
-        std::printf("[ SKIPPED  ] %s: refused at load: %s\n", golden.file.c_str(), error.c_str());
-        continue;
-      }
       ADD_FAILURE() << golden.file << ": " << error;
       continue;
     }

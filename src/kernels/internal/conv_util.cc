@@ -30,7 +30,7 @@ Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t chan
 Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
                          const Tensor* bias, Tensor& output, int32_t channels, int channel_axis,
                          Window2D* window, float* float_min, float* float_max,
-                         ConvQuantParams* quant) {
+                         ConvQuantParams* quant, hybrid::HybridWeights* hybrid) {
   const OpOptions& o = ctx.options();
   if (!ComputeWindow(o.padding, window)) {
     return ctx.Error("a " + std::to_string(window->filter_h) + "x" +
@@ -41,6 +41,10 @@ Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Te
       SetOutputDims(ctx, output, {window->batches, window->out_h, window->out_w, channels}));
   switch (input.type) {
     case DataType::kFloat32:
+      if (hybrid != nullptr && hybrid::IsHybrid(input, filter)) {
+        return hybrid::PrepareHybridWeights(ctx, filter, channels, channel_axis, bias, output,
+                                            o.activation, hybrid);
+      }
       LABELITE_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kFloat32));
       LABELITE_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
       LABELITE_RETURN_IF_ERROR(CheckFloatBias(ctx, bias, channels));

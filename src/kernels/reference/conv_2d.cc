@@ -1,6 +1,6 @@
 // CONV_2D, reference implementation: float32, uint8 (per-tensor) and int8 (per-channel
 // weights), NHWC input, OHWI filter, optional bias, SAME/VALID padding, strides, dilation,
-// fused activations.
+// fused activations; hybrid float32 input with int8 weights (conv_2d_hybrid.cc).
 //
 // Quantized arithmetic, as TFLite's builtin kernel (optimized_ops::Conv /
 // optimized_integer_ops::ConvPerChannel, im2col + GEMM):
@@ -17,6 +17,7 @@
 #include "kernels/internal/conv_util.h"
 #include "kernels/internal/op_checks.h"
 #include "kernels/internal/quantization.h"
+#include "kernels/reference/hybrid_ops.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -62,12 +63,23 @@ class Conv2DKernel : public Kernel {
                        std::to_string(o.dilation_h) + ", " + std::to_string(o.dilation_w) +
                        ") must be positive");
     }
-    return internal::PrepareConvOutput(ctx, input, filter, bias, output, channels_out_,
-                                       /*channel_axis=*/0, &w_, &float_min_, &float_max_, &q_);
+    hybrid_ = hybrid::IsHybrid(input, filter);
+    LABELITE_RETURN_IF_ERROR(internal::PrepareConvOutput(ctx, input, filter, bias, output,
+                                                         channels_out_, /*channel_axis=*/0, &w_,
+                                                         &float_min_, &float_max_, &q_, &hw_));
+    if (hybrid_) scratch_.Resize(input.NumElements(), w_.batches, channels_out_);
+    return Status::Ok();
   }
 
   Status Eval(KernelContext& ctx) override {
     const Tensor& input = *ctx.input(0);
+    if (hybrid_) {
+      hybrid::Conv2DHybrid(w_, channels_in_, channels_out_, hw_, input.data_as<float>(),
+                           ctx.input(1)->data_as<int8_t>(),
+                           ctx.input(2) ? ctx.input(2)->data_as<float>() : nullptr,
+                           ctx.output(0)->data_as<float>(), &scratch_);
+      return Status::Ok();
+    }
     switch (input.type) {
       case DataType::kFloat32: EvalFloat(ctx); break;
       case DataType::kUInt8: EvalQuantized<uint8_t>(ctx); break;
@@ -146,6 +158,9 @@ class Conv2DKernel : public Kernel {
   int32_t channels_in_ = 0, channels_out_ = 0;
   float float_min_ = 0.0f, float_max_ = 0.0f;
   ConvQuantParams q_;
+  bool hybrid_ = false;  // float32 input, int8 weights (dynamic-range model)
+  hybrid::HybridWeights hw_;
+  hybrid::HybridScratch scratch_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // DEPTHWISE_CONV_2D, reference implementation: float32, uint8 (per-tensor) and int8
 // (per-channel weights); NHWC input, [1, KH, KW, C * depth_multiplier] filter, optional bias,
-// SAME/VALID padding, strides, dilation, fused activations.
+// SAME/VALID padding, strides, dilation, fused activations; hybrid float32 input with int8
+// per-channel weights (depthwise_conv_2d_hybrid.cc).
 //
 // Output channel oc = ic * depth_multiplier + m reads input channel ic. Quantized arithmetic as
 // TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
@@ -15,6 +16,7 @@
 #include "kernels/internal/conv_util.h"
 #include "kernels/internal/op_checks.h"
 #include "kernels/internal/quantization.h"
+#include "kernels/reference/hybrid_ops.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -62,11 +64,31 @@ class DepthwiseConv2DKernel : public Kernel {
     if (o.stride_h < 1 || o.stride_w < 1 || o.dilation_h < 1 || o.dilation_w < 1) {
       return ctx.Error("strides and dilations must be positive");
     }
-    return internal::PrepareConvOutput(ctx, input, filter, bias, output, channels_out_,
-                                       /*channel_axis=*/3, &w_, &float_min_, &float_max_, &q_);
+    hybrid_ = hybrid::IsHybrid(input, filter);
+    LABELITE_RETURN_IF_ERROR(internal::PrepareConvOutput(ctx, input, filter, bias, output,
+                                                         channels_out_, /*channel_axis=*/3, &w_,
+                                                         &float_min_, &float_max_, &q_, &hw_));
+    if (hybrid_) {
+      // LiteRT's hybrid depthwise kernel needs one scale per output channel.
+      if (hw_.num_scales != static_cast<size_t>(channels_out_)) {
+        return ctx.UnsupportedError("hybrid int8 weights need per-channel scales (got " +
+                                    std::to_string(hw_.num_scales) + " for " +
+                                    std::to_string(channels_out_) + " channels)");
+      }
+      scratch_.Resize(input.NumElements(), w_.batches, channels_out_);
+    }
+    return Status::Ok();
   }
 
   Status Eval(KernelContext& ctx) override {
+    if (hybrid_) {
+      hybrid::DepthwiseConv2DHybrid(w_, channels_in_, depth_multiplier_, hw_,
+                                    ctx.input(0)->data_as<float>(),
+                                    ctx.input(1)->data_as<int8_t>(),
+                                    ctx.input(2) ? ctx.input(2)->data_as<float>() : nullptr,
+                                    ctx.output(0)->data_as<float>(), &scratch_);
+      return Status::Ok();
+    }
     switch (ctx.input(0)->type) {
       case DataType::kFloat32: Run<float, float>(ctx); break;
       case DataType::kUInt8: Run<uint8_t, int32_t>(ctx); break;
@@ -126,6 +148,9 @@ class DepthwiseConv2DKernel : public Kernel {
   int32_t channels_in_ = 0, channels_out_ = 0, depth_multiplier_ = 1;
   float float_min_ = 0.0f, float_max_ = 0.0f;
   ConvQuantParams q_;
+  bool hybrid_ = false;  // float32 input, int8 per-channel weights (dynamic-range model)
+  hybrid::HybridWeights hw_;
+  hybrid::HybridScratch scratch_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // FULLY_CONNECTED, reference implementation: float32, uint8 (per-tensor) and int8 (per-tensor
 // or per-channel weights); filter [units, depth], optional bias, keep_num_dims, fused
-// activations. The input is read as [batch, depth] with batch = elements / depth.
+// activations; hybrid float32 input with int8 weights (fully_connected_hybrid.cc). The input
+// is read as [batch, depth] with batch = elements / depth.
 //
 // Quantized arithmetic as TFLite's builtin kernel (a GEMM):
 //   acc = bias[u] + sum (input + input_offset) * (filter + filter_offset)
@@ -15,6 +16,7 @@
 #include "kernels/internal/conv_util.h"
 #include "kernels/internal/op_checks.h"
 #include "kernels/internal/quantization.h"
+#include "kernels/reference/hybrid_ops.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -57,6 +59,12 @@ class FullyConnectedKernel : public Kernel {
 
     switch (input.type) {
       case DataType::kFloat32:
+        hybrid_ = hybrid::IsHybrid(input, filter);
+        if (hybrid_) {
+          scratch_.Resize(input.NumElements(), batches_, units_);
+          return hybrid::PrepareHybridWeights(ctx, filter, units_, /*channel_axis=*/0, bias,
+                                              output, o.activation, &hw_);
+        }
         LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, filter, "filter", DataType::kFloat32));
         LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, output, "output", DataType::kFloat32));
         LABELITE_RETURN_IF_ERROR(internal::CheckFloatBias(ctx, bias, units_));
@@ -79,6 +87,14 @@ class FullyConnectedKernel : public Kernel {
   }
 
   Status Eval(KernelContext& ctx) override {
+    if (hybrid_) {
+      hybrid::FullyConnectedHybrid(batches_, depth_, units_,
+                                   ctx.options().asymmetric_quantize_inputs, hw_,
+                                   ctx.input(0)->data_as<float>(), ctx.input(1)->data_as<int8_t>(),
+                                   ctx.input(2) ? ctx.input(2)->data_as<float>() : nullptr,
+                                   ctx.output(0)->data_as<float>(), &scratch_);
+      return Status::Ok();
+    }
     switch (ctx.input(0)->type) {
       case DataType::kFloat32: Run<float, float>(ctx); break;
       case DataType::kUInt8: Run<uint8_t, int32_t>(ctx); break;
@@ -124,6 +140,9 @@ class FullyConnectedKernel : public Kernel {
   int32_t batches_ = 0, units_ = 0, depth_ = 0;
   float float_min_ = 0.0f, float_max_ = 0.0f;
   internal::ConvQuantParams q_;
+  bool hybrid_ = false;  // float32 input, int8 weights (dynamic-range model)
+  hybrid::HybridWeights hw_;
+  hybrid::HybridScratch scratch_;
 };
 
 }  // namespace
