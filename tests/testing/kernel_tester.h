@@ -29,6 +29,7 @@
 #include "model/model.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernel.h"
+#include "testing/litert.h"
 #include "testing/model_builder.h"
 #include "testing/oracle.h"
 #include "testing/testdata.h"
@@ -69,7 +70,8 @@ class KernelTester {
             QuantizationParams quant = {}) {
     return builder_.AddConstTensor<T>(type, std::move(shape), values, std::move(quant));
   }
-  // The op's output; `shape` is what the model file records (TFLite re-infers it).
+  // The op's output; `shape` is what the model file records (TFLite re-infers it). Ops with
+  // several outputs (SPLIT, UNPACK) call it once per output, in order.
   int Output(DataType type, std::vector<int32_t> shape, QuantizationParams quant = {});
   void Op(std::vector<int32_t> inputs, const OpOptions& options = {});
 
@@ -77,18 +79,22 @@ class KernelTester {
 
   // Runs the model through labelite's Interpreter with only this op's reference kernel.
   Status Run();
-  const std::vector<int32_t>& output_dims() const { return output_dims_; }
+  const std::vector<int32_t>& output_dims(size_t i = 0) const { return output_dims_[i]; }
+  size_t num_outputs() const { return outputs_.size(); }
   template <typename T>
-  std::vector<T> OutputValues() const {
-    std::vector<T> v(output_bytes_.size() / sizeof(T));
-    if (!v.empty()) std::memcpy(v.data(), output_bytes_.data(), v.size() * sizeof(T));
+  std::vector<T> OutputValues(size_t i = 0) const {
+    const std::vector<uint8_t>& bytes = output_bytes_[i];
+    std::vector<T> v(bytes.size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
     return v;
   }
   // Output values widened to double (for comparisons).
-  std::vector<double> OutputAsDouble() const;
+  std::vector<double> OutputAsDouble(size_t i = 0) const;
 
   // Runs the same model and inputs through TFLite.
   OracleResult RunOracle() const;
+  // Runs the same model and inputs through native LiteRT on `path`.
+  OracleResult RunLiteRt(LiteRtPath path) const;
 
  private:
   int32_t code_;
@@ -96,10 +102,10 @@ class KernelTester {
   ModelBuilder builder_;
   std::vector<int32_t> inputs_;
   std::vector<std::vector<uint8_t>> input_bytes_;
-  int32_t output_ = -1;
-  DataType output_type_ = DataType::kFloat32;
-  std::vector<int32_t> output_dims_;
-  std::vector<uint8_t> output_bytes_;
+  std::vector<int32_t> outputs_;
+  std::vector<DataType> output_types_;
+  std::vector<std::vector<int32_t>> output_dims_;
+  std::vector<std::vector<uint8_t>> output_bytes_;
 };
 
 // Deterministic pseudo-random values in [lo, hi] (integers for integral T).
@@ -139,6 +145,36 @@ void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>&
     ::labelite::testing::ExpectAllNear((tester).OutputAsDouble(),                              \
                                        oracle_result_.outputs[0].values, (tolerance),          \
                                        "TFLite oracle (" + oracle_result_.runtime + ")");      \
+  } while (0)
+
+// Compares every output of the tester's last Run() with native LiteRT on `path` (a LiteRtPath)
+// within `tolerance`. Skips the test when LiteRT is not installed, unless
+// LABELITE_REQUIRE_ORACLE=1.
+#define LABELITE_EXPECT_MATCHES_LITERT(tester, path, tolerance)                                \
+  do {                                                                                         \
+    const ::labelite::testing::OracleResult litert_result_ = (tester).RunLiteRt(path);         \
+    if (!litert_result_.available) {                                                           \
+      if (::labelite::testing::OracleRequired()) FAIL() << litert_result_.error;               \
+      GTEST_SKIP() << litert_result_.error;                                                    \
+    }                                                                                          \
+    ASSERT_TRUE(litert_result_.ran) << litert_result_.error;                                   \
+    ASSERT_EQ(litert_result_.outputs.size(), (tester).num_outputs());                          \
+    for (size_t o_ = 0; o_ < litert_result_.outputs.size(); ++o_) {                            \
+      EXPECT_EQ(litert_result_.outputs[o_].shape, (tester).output_dims(o_)) << "output " << o_; \
+      ::labelite::testing::ExpectAllNear((tester).OutputAsDouble(o_),                          \
+                                         litert_result_.outputs[o_].values, (tolerance),       \
+                                         litert_result_.runtime + " output " +                 \
+                                             std::to_string(o_));                              \
+    }                                                                                          \
+  } while (0)
+
+// Both native LiteRT paths (reference and optimized builtin kernels).
+#define LABELITE_EXPECT_MATCHES_LITERT_BOTH(tester, tolerance)                                 \
+  do {                                                                                         \
+    LABELITE_EXPECT_MATCHES_LITERT(tester, ::labelite::testing::LiteRtPath::kBuiltinRef,      \
+                                   tolerance);                                                 \
+    LABELITE_EXPECT_MATCHES_LITERT(tester, ::labelite::testing::LiteRtPath::kBuiltin,         \
+                                   tolerance);                                                 \
   } while (0)
 
 #endif  // LABELITE_TESTS_TESTING_KERNEL_TESTER_H_
