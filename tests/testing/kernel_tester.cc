@@ -88,8 +88,25 @@ std::vector<double> KernelTester::OutputAsDouble(size_t i) const {
 
 OracleResult KernelTester::RunOracle() const { return testing::RunOracle(ModelBytes(), input_bytes_); }
 
-OracleResult KernelTester::RunLiteRt(LiteRtPath path) const {
-  return testing::RunLiteRt(ModelBytes(), input_bytes_, path);
+std::vector<OracleResult> KernelTester::RunLiteRt(const std::vector<LiteRtPath>& paths) const {
+  return testing::RunLiteRt(ModelBytes(), input_bytes_, paths);
+}
+
+void ExpectMatchesLiteRt(const KernelTester& tester, const std::vector<LiteRtPath>& paths,
+                         double tolerance) {
+  for (const OracleResult& r : tester.RunLiteRt(paths)) {
+    if (!r.available) {
+      if (OracleRequired()) FAIL() << r.error;
+      GTEST_SKIP() << r.error;
+    }
+    ASSERT_TRUE(r.ran) << r.error;
+    ASSERT_EQ(r.outputs.size(), tester.num_outputs()) << r.runtime;
+    for (size_t o = 0; o < r.outputs.size(); ++o) {
+      EXPECT_EQ(r.outputs[o].shape, tester.output_dims(o)) << r.runtime << " output " << o;
+      ExpectAllNear(tester.OutputAsDouble(o), r.outputs[o].values, tolerance,
+                    r.runtime + " output " + std::to_string(o));
+    }
+  }
 }
 
 void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>& expected,

@@ -93,8 +93,8 @@ class KernelTester {
 
   // Runs the same model and inputs through TFLite.
   OracleResult RunOracle() const;
-  // Runs the same model and inputs through native LiteRT on `path`.
-  OracleResult RunLiteRt(LiteRtPath path) const;
+  // Runs the same model and inputs through native LiteRT on each of `paths`.
+  std::vector<OracleResult> RunLiteRt(const std::vector<LiteRtPath>& paths) const;
 
  private:
   int32_t code_;
@@ -128,6 +128,10 @@ std::vector<T> RandomValues(size_t n, double lo, double hi, uint32_t seed) {
 void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>& expected,
                    double tolerance, const std::string& what);
 
+// See LABELITE_EXPECT_MATCHES_LITERT.
+void ExpectMatchesLiteRt(const KernelTester& tester, const std::vector<LiteRtPath>& paths,
+                         double tolerance);
+
 }  // namespace labelite::testing
 
 // Compares the tester's last Run() with TFLite within `tolerance`. Skips the test (after the
@@ -147,34 +151,15 @@ void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>&
                                        "TFLite oracle (" + oracle_result_.runtime + ")");      \
   } while (0)
 
-// Compares every output of the tester's last Run() with native LiteRT on `path` (a LiteRtPath)
-// within `tolerance`. Skips the test when LiteRT is not installed, unless
-// LABELITE_REQUIRE_ORACLE=1.
-#define LABELITE_EXPECT_MATCHES_LITERT(tester, path, tolerance)                                \
-  do {                                                                                         \
-    const ::labelite::testing::OracleResult litert_result_ = (tester).RunLiteRt(path);         \
-    if (!litert_result_.available) {                                                           \
-      if (::labelite::testing::OracleRequired()) FAIL() << litert_result_.error;               \
-      GTEST_SKIP() << litert_result_.error;                                                    \
-    }                                                                                          \
-    ASSERT_TRUE(litert_result_.ran) << litert_result_.error;                                   \
-    ASSERT_EQ(litert_result_.outputs.size(), (tester).num_outputs());                          \
-    for (size_t o_ = 0; o_ < litert_result_.outputs.size(); ++o_) {                            \
-      EXPECT_EQ(litert_result_.outputs[o_].shape, (tester).output_dims(o_)) << "output " << o_; \
-      ::labelite::testing::ExpectAllNear((tester).OutputAsDouble(o_),                          \
-                                         litert_result_.outputs[o_].values, (tolerance),       \
-                                         litert_result_.runtime + " output " +                 \
-                                             std::to_string(o_));                              \
-    }                                                                                          \
-  } while (0)
-
-// Both native LiteRT paths (reference and optimized builtin kernels).
-#define LABELITE_EXPECT_MATCHES_LITERT_BOTH(tester, tolerance)                                 \
-  do {                                                                                         \
-    LABELITE_EXPECT_MATCHES_LITERT(tester, ::labelite::testing::LiteRtPath::kBuiltinRef,      \
-                                   tolerance);                                                 \
-    LABELITE_EXPECT_MATCHES_LITERT(tester, ::labelite::testing::LiteRtPath::kBuiltin,         \
-                                   tolerance);                                                 \
-  } while (0)
+// Compares every output of `tester`'s last Run() with native LiteRT on `paths` (LiteRtPath
+// values) within `tolerance`. Skips the test when LiteRT is not installed, unless
+// LABELITE_REQUIRE_ORACLE=1 (then fails).
+#define LABELITE_EXPECT_MATCHES_LITERT(tester, paths, tolerance) \
+  ::labelite::testing::ExpectMatchesLiteRt((tester), paths, (tolerance))
+// Both native LiteRT paths (its reference and its optimized builtin kernels).
+#define LABELITE_EXPECT_MATCHES_LITERT_BOTH(tester, tolerance)                              \
+  ::labelite::testing::ExpectMatchesLiteRt(                                                 \
+      (tester), {::labelite::testing::LiteRtPath::kBuiltinRef,                              \
+                 ::labelite::testing::LiteRtPath::kBuiltin}, (tolerance))
 
 #endif  // LABELITE_TESTS_TESTING_KERNEL_TESTER_H_

@@ -46,8 +46,8 @@ int RunCommand(const std::string& command, std::string* out) {
   return (status == -1 || !WIFEXITED(status)) ? -1 : WEXITSTATUS(status);
 }
 
-bool Parse(const std::string& text, OracleResult* result) {
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+bool Parse(const std::string& line, OracleResult* result) {
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object() || !j.contains("outputs")) return false;
   result->runtime = j.value("runtime", "");
   for (const auto& o : j["outputs"]) {
@@ -67,24 +67,28 @@ const char* LiteRtPathName(LiteRtPath path) {
   return path == LiteRtPath::kBuiltinRef ? "builtin-ref" : "builtin";
 }
 
-OracleResult RunLiteRt(const std::vector<uint8_t>& model,
-                       const std::vector<std::vector<uint8_t>>& inputs, LiteRtPath path) {
+std::vector<OracleResult> RunLiteRt(const std::vector<uint8_t>& model,
+                                    const std::vector<std::vector<uint8_t>>& inputs,
+                                    const std::vector<LiteRtPath>& paths) {
   namespace fs = std::filesystem;
-  OracleResult result;
+  std::vector<OracleResult> results(paths.size());
   const std::string python = Python();
   const std::string script = std::string(LABELITE_SOURCE_DIR) + "/tests/testing/litert_run.py";
   std::string ignored;
   if (!fs::exists(python) ||
       RunCommand(ShellQuote(python) + " -c 'import ai_edge_litert' 2>/dev/null", &ignored) != 0) {
-    result.error = "native LiteRT is not installed: " + python +
-                   " cannot import ai_edge_litert (run scripts/setup-venv.sh or set "
-                   "LABELITE_LITERT_PYTHON)";
-    return result;
+    for (OracleResult& r : results) {
+      r.error = "native LiteRT is not installed: " + python +
+                " cannot import ai_edge_litert (run scripts/setup-venv.sh or set "
+                "LABELITE_LITERT_PYTHON)";
+    }
+    return results;
   }
-  result.available = true;
+  std::string names;
+  for (LiteRtPath p : paths) names += std::string(names.empty() ? "" : ",") + LiteRtPathName(p);
   const std::string dir = MakeTempDir("labelite-litert");
   std::string command = ShellQuote(python) + " " + ShellQuote(script) + " " +
-                        ShellQuote(dir + "/model.tflite") + " " + LiteRtPathName(path);
+                        ShellQuote(dir + "/model.tflite") + " " + names;
   bool written = WriteFile(dir + "/model.tflite", model);
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string p = dir + "/input" + std::to_string(i) + ".bin";
@@ -97,18 +101,26 @@ OracleResult RunLiteRt(const std::vector<uint8_t>& model,
   const std::string err = ReadFileText(dir + "/stderr.txt");
   std::error_code ec;
   fs::remove_all(dir, ec);
-  if (!written) {
-    result.error = "cannot write the model or inputs under " + dir;
-  } else if (status != 0) {
-    result.error = "LiteRT (" + std::string(LiteRtPathName(path)) + ") failed (exit " +
-                   std::to_string(status) + "): " + err;
-  } else if (!Parse(out, &result)) {
-    result.error = "cannot parse LiteRT's output: " + out.substr(0, 200);
-    result.outputs.clear();
-  } else {
-    result.ran = true;
+  size_t at = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    OracleResult& r = results[i];
+    r.available = true;
+    const size_t end = out.find('\n', at);
+    const std::string line = out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    at = end == std::string::npos ? out.size() : end + 1;
+    if (!written) {
+      r.error = "cannot write the model or inputs under " + dir;
+    } else if (line.empty()) {
+      r.error = "LiteRT (" + std::string(LiteRtPathName(paths[i])) + ") failed (exit " +
+                std::to_string(status) + "): " + err;
+    } else if (!Parse(line, &r)) {
+      r.error = "cannot parse LiteRT's output: " + line.substr(0, 200);
+      r.outputs.clear();
+    } else {
+      r.ran = true;
+    }
   }
-  return result;
+  return results;
 }
 
 }  // namespace labelite::testing

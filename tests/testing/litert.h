@@ -4,9 +4,9 @@
 // made by scripts/setup-venv.sh); tests skip when it is absent (fail with
 // LABELITE_REQUIRE_ORACLE=1).
 //
-//   auto r = RunLiteRt(model_bytes, {input_bytes}, LiteRtPath::kBuiltin);
-//   if (!r.available) GTEST_SKIP() << r.error;
-//   EXPECT_EQ(r.outputs[0].values, ...);
+//   auto r = RunLiteRt(model_bytes, {input_bytes}, {LiteRtPath::kBuiltin});
+//   if (!r[0].available) GTEST_SKIP() << r[0].error;
+//   EXPECT_EQ(r[0].outputs[0].values, ...);
 #ifndef LABELITE_TESTS_TESTING_LITERT_H_
 #define LABELITE_TESTS_TESTING_LITERT_H_
 
@@ -23,9 +23,11 @@ enum class LiteRtPath {
 };
 const char* LiteRtPathName(LiteRtPath path);
 
-// `inputs`: raw bytes of each input tensor, in model input order.
-OracleResult RunLiteRt(const std::vector<uint8_t>& model,
-                       const std::vector<std::vector<uint8_t>>& inputs, LiteRtPath path);
+// `inputs`: raw bytes of each input tensor, in model input order. One result per path (one
+// Python process for all of them).
+std::vector<OracleResult> RunLiteRt(const std::vector<uint8_t>& model,
+                                    const std::vector<std::vector<uint8_t>>& inputs,
+                                    const std::vector<LiteRtPath>& paths);
 
 }  // namespace labelite::testing
 

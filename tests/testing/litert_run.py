@@ -1,9 +1,10 @@
 """Runs a .tflite model through native LiteRT for labelite's C++ tests (testing/litert.cc).
 
-  litert_run.py MODEL PATH INPUT0.bin [INPUT1.bin ...]
+  litert_run.py MODEL PATHS INPUT0.bin [INPUT1.bin ...]
 
-PATH is builtin-ref (OpResolverType.BUILTIN_REF) or builtin (BUILTIN_WITHOUT_DEFAULT_DELEGATES).
-Prints {"runtime": ..., "outputs": [{name, dtype, shape, values}]} as JSON on stdout.
+PATHS is a comma-separated list of builtin-ref (OpResolverType.BUILTIN_REF) and builtin
+(BUILTIN_WITHOUT_DEFAULT_DELEGATES). Prints one JSON object per path on stdout, one per line:
+{"runtime": ..., "outputs": [{name, dtype, shape, values}]}.
 Exit codes: 0 ok; 1 bad usage; 2 LiteRT refused or failed to run the model (message on stderr).
 """
 
@@ -19,20 +20,28 @@ def main(argv):
         return 1
     from ai_edge_litert import interpreter as litert
 
-    resolver = {"builtin-ref": litert.OpResolverType.BUILTIN_REF,
-                "builtin": litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}.get(argv[2])
-    if resolver is None:
-        print("unknown path " + repr(argv[2]), file=sys.stderr)
-        return 1
+    resolvers = {"builtin-ref": litert.OpResolverType.BUILTIN_REF,
+                 "builtin": litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
+    for path in argv[2].split(","):
+        if path not in resolvers:
+            print("unknown path " + repr(path), file=sys.stderr)
+            return 1
+        status = run(litert, argv[1], resolvers[path], path, argv[3:])
+        if status:
+            return status
+    return 0
+
+
+def run(litert, model, resolver, path, inputs):
     try:
-        interp = litert.Interpreter(model_path=argv[1], experimental_op_resolver_type=resolver)
+        interp = litert.Interpreter(model_path=model, experimental_op_resolver_type=resolver)
         interp.allocate_tensors()
         details = interp.get_input_details()
-        if len(argv) - 3 != len(details):
-            print("the model takes %d inputs, got %d" % (len(details), len(argv) - 3), file=sys.stderr)
+        if len(inputs) != len(details):
+            print("the model takes %d inputs, got %d" % (len(details), len(inputs)), file=sys.stderr)
             return 1
-        for d, path in zip(details, argv[3:]):
-            data = np.fromfile(path, dtype=d["dtype"]).reshape(d["shape"])
+        for d, file in zip(details, inputs):
+            data = np.fromfile(file, dtype=d["dtype"]).reshape(d["shape"])
             interp.set_tensor(d["index"], data)
         interp.invoke()
     except (RuntimeError, ValueError) as e:
@@ -45,7 +54,8 @@ def main(argv):
                   for x in v.astype(np.float64).ravel().tolist()]
         outputs.append({"name": d["name"], "dtype": np.dtype(d["dtype"]).name,
                         "shape": [int(s) for s in v.shape], "values": values})
-    json.dump({"runtime": "LiteRT " + argv[2], "outputs": outputs}, sys.stdout)
+    json.dump({"runtime": "LiteRT " + path, "outputs": outputs}, sys.stdout)
+    sys.stdout.write("\n")
     return 0
 
 
