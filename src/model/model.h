@@ -91,7 +91,7 @@ struct OpOptions {
   int32_t num = 0;                             // UNPACK (axis: `axis`)
   bool adj_x = false, adj_y = false;           // BATCH_MATMUL
   bool approximate = false;                    // GELU
-  DataType output_type = DataType::kInt64;     // ARG_MAX, ARG_MIN
+  DataType output_type = DataType::kInt64;     // ARG_MAX, ARG_MIN, SHAPE
 };
 
 struct OperatorSpec {

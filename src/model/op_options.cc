@@ -180,6 +180,9 @@ Status ConvertDataMovement(const tflite::Operator& op, int32_t code, OpOptions* 
     case Op::ARG_MIN:
       if (auto* t = op.builtin_options_as_ArgMinOptions()) return SetOutputType(t->output_type(), o);
       return Status::Ok();
+    case Op::SHAPE:
+      if (auto* t = op.builtin_options_as_ShapeOptions()) return SetOutputType(t->out_type(), o);
+      return Status::Ok();
     default:
       return Status::Ok();
   }

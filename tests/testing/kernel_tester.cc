@@ -18,8 +18,8 @@ int KernelTester::Output(DataType type, std::vector<int32_t> shape, Quantization
   return index;
 }
 
-void KernelTester::Op(std::vector<int32_t> inputs, const OpOptions& options) {
-  builder_.AddOperator(code_, std::move(inputs), outputs_, options);
+void KernelTester::Op(std::vector<int32_t> inputs, const OpOptions& options, int32_t version) {
+  builder_.AddOperator(code_, std::move(inputs), outputs_, options, version);
   builder_.SetInputs(inputs_);
   builder_.SetOutputs(outputs_);
 }

@@ -73,7 +73,7 @@ class KernelTester {
   // The op's output; `shape` is what the model file records (TFLite re-infers it). Ops with
   // several outputs (SPLIT, UNPACK) call it once per output, in order.
   int Output(DataType type, std::vector<int32_t> shape, QuantizationParams quant = {});
-  void Op(std::vector<int32_t> inputs, const OpOptions& options = {});
+  void Op(std::vector<int32_t> inputs, const OpOptions& options = {}, int32_t version = 1);
 
   std::vector<uint8_t> ModelBytes() const;
 

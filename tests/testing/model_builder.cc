@@ -244,6 +244,12 @@ void SetBuiltinOptions(int32_t code, const OpOptions& o, tflite::BuiltinOptionsU
       u->Set(std::move(t));
       break;
     }
+    case Op::SHAPE: {
+      tflite::ShapeOptionsT t;
+      t.out_type = static_cast<tflite::TensorType>(o.output_type);
+      u->Set(std::move(t));
+      break;
+    }
     case Op::PAD: u->Set(tflite::PadOptionsT()); break;
     case Op::PADV2: u->Set(tflite::PadV2OptionsT()); break;
     case Op::TRANSPOSE: u->Set(tflite::TransposeOptionsT()); break;
