@@ -84,6 +84,14 @@ struct OpOptions {
   bool pot_scale_int16 = true;                 // ADD / SUB
   float cell_clip = 0.0f, proj_clip = 0.0f;    // UNIDIRECTIONAL_SEQUENCE_LSTM
   bool time_major = false;                     // UNIDIRECTIONAL_SEQUENCE_LSTM
+  int32_t batch_dims = 0;                      // GATHER (axis: `axis`)
+  int32_t num_splits = 0;                      // SPLIT, SPLIT_V
+  int32_t block_size = 0;                      // SPACE_TO_DEPTH, DEPTH_TO_SPACE
+  int32_t values_count = 0;                    // PACK (axis: `axis`)
+  int32_t num = 0;                             // UNPACK (axis: `axis`)
+  bool adj_x = false, adj_y = false;           // BATCH_MATMUL
+  bool approximate = false;                    // GELU
+  DataType output_type = DataType::kInt64;     // ARG_MAX, ARG_MIN, SHAPE
 };
 
 struct OperatorSpec {

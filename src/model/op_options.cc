@@ -114,6 +114,75 @@ Status ConvertElementwise(const tflite::Operator& op, int32_t code, OpOptions* o
     case Op::LEAKY_RELU:
       if (auto* t = op.builtin_options_as_LeakyReluOptions()) o->alpha = t->alpha();
       return Status::Ok();
+    case Op::DIV:
+      if (auto* t = op.builtin_options_as_DivOptions())
+        return SetActivation(t->fused_activation_function(), o);
+      return Status::Ok();
+    case Op::BATCH_MATMUL:
+      if (auto* t = op.builtin_options_as_BatchMatMulOptions()) {
+        o->adj_x = t->adj_x();
+        o->adj_y = t->adj_y();
+        o->asymmetric_quantize_inputs = t->asymmetric_quantize_inputs();
+      }
+      return Status::Ok();
+    case Op::GELU:
+      if (auto* t = op.builtin_options_as_GeluOptions()) o->approximate = t->approximate();
+      return Status::Ok();
+    default:
+      return Status::Ok();
+  }
+}
+
+Status SetOutputType(tflite::TensorType type, OpOptions* o) {
+  const int v = static_cast<int>(type);
+  if (v != static_cast<int>(DataType::kInt32) && v != static_cast<int>(DataType::kInt64))
+    return InvalidModel("index output type " + std::to_string(v) + " is not int32 or int64");
+  o->output_type = static_cast<DataType>(v);
+  return Status::Ok();
+}
+
+// Ops that move or index data without arithmetic.
+Status ConvertDataMovement(const tflite::Operator& op, int32_t code, OpOptions* o) {
+  switch (static_cast<Op>(code)) {
+    case Op::GATHER:
+      if (auto* t = op.builtin_options_as_GatherOptions()) {
+        o->axis = t->axis();
+        o->batch_dims = t->batch_dims();
+      }
+      return Status::Ok();
+    case Op::SPLIT:
+      if (auto* t = op.builtin_options_as_SplitOptions()) o->num_splits = t->num_splits();
+      return Status::Ok();
+    case Op::SPLIT_V:
+      if (auto* t = op.builtin_options_as_SplitVOptions()) o->num_splits = t->num_splits();
+      return Status::Ok();
+    case Op::SPACE_TO_DEPTH:
+      if (auto* t = op.builtin_options_as_SpaceToDepthOptions()) o->block_size = t->block_size();
+      return Status::Ok();
+    case Op::DEPTH_TO_SPACE:
+      if (auto* t = op.builtin_options_as_DepthToSpaceOptions()) o->block_size = t->block_size();
+      return Status::Ok();
+    case Op::PACK:
+      if (auto* t = op.builtin_options_as_PackOptions()) {
+        o->values_count = t->values_count();
+        o->axis = t->axis();
+      }
+      return Status::Ok();
+    case Op::UNPACK:
+      if (auto* t = op.builtin_options_as_UnpackOptions()) {
+        o->num = t->num();
+        o->axis = t->axis();
+      }
+      return Status::Ok();
+    case Op::ARG_MAX:
+      if (auto* t = op.builtin_options_as_ArgMaxOptions()) return SetOutputType(t->output_type(), o);
+      return Status::Ok();
+    case Op::ARG_MIN:
+      if (auto* t = op.builtin_options_as_ArgMinOptions()) return SetOutputType(t->output_type(), o);
+      return Status::Ok();
+    case Op::SHAPE:
+      if (auto* t = op.builtin_options_as_ShapeOptions()) return SetOutputType(t->out_type(), o);
+      return Status::Ok();
     default:
       return Status::Ok();
   }
@@ -131,6 +200,10 @@ Status ConvertShapeOps(const tflite::Operator& op, int32_t code, OpOptions* o) {
       if (auto* t = op.builtin_options_as_SqueezeOptions()) o->squeeze_dims = ToVector(t->squeeze_dims());
       return Status::Ok();
     case Op::MEAN:
+    case Op::SUM:
+    case Op::REDUCE_MAX:
+    case Op::REDUCE_MIN:
+    case Op::REDUCE_PROD:
       if (auto* t = op.builtin_options_as_ReducerOptions()) o->keep_dims = t->keep_dims();
       return Status::Ok();
     case Op::STRIDED_SLICE:
@@ -166,6 +239,7 @@ Status ConvertBuiltinOptions(const tflite::Operator& op, int32_t code, OpOptions
   *out = OpOptions();
   LABELITE_RETURN_IF_ERROR(ConvertConvLike(op, code, out));
   LABELITE_RETURN_IF_ERROR(ConvertElementwise(op, code, out));
+  LABELITE_RETURN_IF_ERROR(ConvertDataMovement(op, code, out));
   return ConvertShapeOps(op, code, out);
 }
 

@@ -10,15 +10,18 @@
 namespace labelite::testing {
 
 int KernelTester::Output(DataType type, std::vector<int32_t> shape, QuantizationParams quant) {
-  output_ = builder_.AddTensor(type, std::move(shape), "output", std::move(quant));
-  output_type_ = type;
-  return output_;
+  std::string name = "output";
+  name += std::to_string(outputs_.size());
+  const int index = builder_.AddTensor(type, std::move(shape), std::move(name), std::move(quant));
+  outputs_.push_back(index);
+  output_types_.push_back(type);
+  return index;
 }
 
-void KernelTester::Op(std::vector<int32_t> inputs, const OpOptions& options) {
-  builder_.AddOperator(code_, std::move(inputs), {output_}, options);
+void KernelTester::Op(std::vector<int32_t> inputs, const OpOptions& options, int32_t version) {
+  builder_.AddOperator(code_, std::move(inputs), outputs_, options, version);
   builder_.SetInputs(inputs_);
-  builder_.SetOutputs({output_});
+  builder_.SetOutputs(outputs_);
 }
 
 std::vector<uint8_t> KernelTester::ModelBytes() const { return builder_.Build(); }
@@ -40,28 +43,42 @@ Status KernelTester::Run() {
     if (t->bytes) std::memcpy(t->data, input_bytes_[i].data(), t->bytes);
   }
   LABELITE_RETURN_IF_ERROR(interp->Invoke());
-  const Tensor* out = interp->output(0);
-  output_dims_ = out->dims;
-  output_bytes_.assign(out->data, out->data + out->bytes);
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    const Tensor* out = interp->output(static_cast<int>(i));
+    output_dims_.push_back(out->dims);
+    output_bytes_.emplace_back(out->data, out->data + out->bytes);
+  }
   return Status::Ok();
 }
 
-std::vector<double> KernelTester::OutputAsDouble() const {
-  switch (output_type_) {
+std::vector<double> KernelTester::OutputAsDouble(size_t i) const {
+  switch (output_types_[i]) {
     case DataType::kFloat32: {
-      const auto v = OutputValues<float>();
+      const auto v = OutputValues<float>(i);
       return {v.begin(), v.end()};
     }
     case DataType::kUInt8: {
-      const auto v = OutputValues<uint8_t>();
+      const auto v = OutputValues<uint8_t>(i);
       return {v.begin(), v.end()};
     }
     case DataType::kInt8: {
-      const auto v = OutputValues<int8_t>();
+      const auto v = OutputValues<int8_t>(i);
       return {v.begin(), v.end()};
     }
     case DataType::kInt32: {
-      const auto v = OutputValues<int32_t>();
+      const auto v = OutputValues<int32_t>(i);
+      return {v.begin(), v.end()};
+    }
+    case DataType::kInt64: {
+      const auto v = OutputValues<int64_t>(i);
+      return {v.begin(), v.end()};
+    }
+    case DataType::kInt16: {
+      const auto v = OutputValues<int16_t>(i);
+      return {v.begin(), v.end()};
+    }
+    case DataType::kBool: {
+      const auto v = OutputValues<uint8_t>(i);
       return {v.begin(), v.end()};
     }
     default:
@@ -70,6 +87,27 @@ std::vector<double> KernelTester::OutputAsDouble() const {
 }
 
 OracleResult KernelTester::RunOracle() const { return testing::RunOracle(ModelBytes(), input_bytes_); }
+
+std::vector<OracleResult> KernelTester::RunLiteRt(const std::vector<LiteRtPath>& paths) const {
+  return testing::RunLiteRt(ModelBytes(), input_bytes_, paths);
+}
+
+void ExpectMatchesLiteRt(const KernelTester& tester, const std::vector<LiteRtPath>& paths,
+                         double tolerance) {
+  for (const OracleResult& r : tester.RunLiteRt(paths)) {
+    if (!r.available) {
+      if (OracleRequired()) FAIL() << r.error;
+      GTEST_SKIP() << r.error;
+    }
+    ASSERT_TRUE(r.ran) << r.error;
+    ASSERT_EQ(r.outputs.size(), tester.num_outputs()) << r.runtime;
+    for (size_t o = 0; o < r.outputs.size(); ++o) {
+      EXPECT_EQ(r.outputs[o].shape, tester.output_dims(o)) << r.runtime << " output " << o;
+      ExpectAllNear(tester.OutputAsDouble(o), r.outputs[o].values, tolerance,
+                    r.runtime + " output " + std::to_string(o));
+    }
+  }
+}
 
 void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>& expected,
                    double tolerance, const std::string& what) {

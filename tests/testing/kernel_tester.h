@@ -29,6 +29,7 @@
 #include "model/model.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernel.h"
+#include "testing/litert.h"
 #include "testing/model_builder.h"
 #include "testing/oracle.h"
 #include "testing/testdata.h"
@@ -69,26 +70,31 @@ class KernelTester {
             QuantizationParams quant = {}) {
     return builder_.AddConstTensor<T>(type, std::move(shape), values, std::move(quant));
   }
-  // The op's output; `shape` is what the model file records (TFLite re-infers it).
+  // The op's output; `shape` is what the model file records (TFLite re-infers it). Ops with
+  // several outputs (SPLIT, UNPACK) call it once per output, in order.
   int Output(DataType type, std::vector<int32_t> shape, QuantizationParams quant = {});
-  void Op(std::vector<int32_t> inputs, const OpOptions& options = {});
+  void Op(std::vector<int32_t> inputs, const OpOptions& options = {}, int32_t version = 1);
 
   std::vector<uint8_t> ModelBytes() const;
 
   // Runs the model through labelite's Interpreter with only this op's reference kernel.
   Status Run();
-  const std::vector<int32_t>& output_dims() const { return output_dims_; }
+  const std::vector<int32_t>& output_dims(size_t i = 0) const { return output_dims_[i]; }
+  size_t num_outputs() const { return outputs_.size(); }
   template <typename T>
-  std::vector<T> OutputValues() const {
-    std::vector<T> v(output_bytes_.size() / sizeof(T));
-    if (!v.empty()) std::memcpy(v.data(), output_bytes_.data(), v.size() * sizeof(T));
+  std::vector<T> OutputValues(size_t i = 0) const {
+    const std::vector<uint8_t>& bytes = output_bytes_[i];
+    std::vector<T> v(bytes.size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
     return v;
   }
   // Output values widened to double (for comparisons).
-  std::vector<double> OutputAsDouble() const;
+  std::vector<double> OutputAsDouble(size_t i = 0) const;
 
   // Runs the same model and inputs through TFLite.
   OracleResult RunOracle() const;
+  // Runs the same model and inputs through native LiteRT on each of `paths`.
+  std::vector<OracleResult> RunLiteRt(const std::vector<LiteRtPath>& paths) const;
 
  private:
   int32_t code_;
@@ -96,10 +102,10 @@ class KernelTester {
   ModelBuilder builder_;
   std::vector<int32_t> inputs_;
   std::vector<std::vector<uint8_t>> input_bytes_;
-  int32_t output_ = -1;
-  DataType output_type_ = DataType::kFloat32;
-  std::vector<int32_t> output_dims_;
-  std::vector<uint8_t> output_bytes_;
+  std::vector<int32_t> outputs_;
+  std::vector<DataType> output_types_;
+  std::vector<std::vector<int32_t>> output_dims_;
+  std::vector<std::vector<uint8_t>> output_bytes_;
 };
 
 // Deterministic pseudo-random values in [lo, hi] (integers for integral T).
@@ -122,6 +128,10 @@ std::vector<T> RandomValues(size_t n, double lo, double hi, uint32_t seed) {
 void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>& expected,
                    double tolerance, const std::string& what);
 
+// See LABELITE_EXPECT_MATCHES_LITERT.
+void ExpectMatchesLiteRt(const KernelTester& tester, const std::vector<LiteRtPath>& paths,
+                         double tolerance);
+
 }  // namespace labelite::testing
 
 // Compares the tester's last Run() with TFLite within `tolerance`. Skips the test (after the
@@ -140,5 +150,16 @@ void ExpectAllNear(const std::vector<double>& actual, const std::vector<double>&
                                        oracle_result_.outputs[0].values, (tolerance),          \
                                        "TFLite oracle (" + oracle_result_.runtime + ")");      \
   } while (0)
+
+// Compares every output of `tester`'s last Run() with native LiteRT on `paths` (LiteRtPath
+// values) within `tolerance`. Skips the test when LiteRT is not installed, unless
+// LABELITE_REQUIRE_ORACLE=1 (then fails).
+#define LABELITE_EXPECT_MATCHES_LITERT(tester, paths, tolerance) \
+  ::labelite::testing::ExpectMatchesLiteRt((tester), paths, (tolerance))
+// Both native LiteRT paths (its reference and its optimized builtin kernels).
+#define LABELITE_EXPECT_MATCHES_LITERT_BOTH(tester, tolerance)                              \
+  ::labelite::testing::ExpectMatchesLiteRt(                                                 \
+      (tester), {::labelite::testing::LiteRtPath::kBuiltinRef,                              \
+                 ::labelite::testing::LiteRtPath::kBuiltin}, (tolerance))
 
 #endif  // LABELITE_TESTS_TESTING_KERNEL_TESTER_H_

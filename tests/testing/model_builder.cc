@@ -158,6 +158,98 @@ void SetBuiltinOptions(int32_t code, const OpOptions& o, tflite::BuiltinOptionsU
       u->Set(std::move(t));
       break;
     }
+    case Op::DIV: {
+      tflite::DivOptionsT t;
+      t.fused_activation_function = Act(o.activation);
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::BATCH_MATMUL: {
+      tflite::BatchMatMulOptionsT t;
+      t.adj_x = o.adj_x;
+      t.adj_y = o.adj_y;
+      t.asymmetric_quantize_inputs = o.asymmetric_quantize_inputs;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::GELU: {
+      tflite::GeluOptionsT t;
+      t.approximate = o.approximate;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::SUM:
+    case Op::REDUCE_MAX:
+    case Op::REDUCE_MIN:
+    case Op::REDUCE_PROD: {
+      tflite::ReducerOptionsT t;
+      t.keep_dims = o.keep_dims;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::GATHER: {
+      tflite::GatherOptionsT t;
+      t.axis = o.axis;
+      t.batch_dims = o.batch_dims;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::SPLIT: {
+      tflite::SplitOptionsT t;
+      t.num_splits = o.num_splits;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::SPLIT_V: {
+      tflite::SplitVOptionsT t;
+      t.num_splits = o.num_splits;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::SPACE_TO_DEPTH: {
+      tflite::SpaceToDepthOptionsT t;
+      t.block_size = o.block_size;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::DEPTH_TO_SPACE: {
+      tflite::DepthToSpaceOptionsT t;
+      t.block_size = o.block_size;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::PACK: {
+      tflite::PackOptionsT t;
+      t.values_count = o.values_count;
+      t.axis = o.axis;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::UNPACK: {
+      tflite::UnpackOptionsT t;
+      t.num = o.num;
+      t.axis = o.axis;
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::ARG_MAX: {
+      tflite::ArgMaxOptionsT t;
+      t.output_type = static_cast<tflite::TensorType>(o.output_type);
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::ARG_MIN: {
+      tflite::ArgMinOptionsT t;
+      t.output_type = static_cast<tflite::TensorType>(o.output_type);
+      u->Set(std::move(t));
+      break;
+    }
+    case Op::SHAPE: {
+      tflite::ShapeOptionsT t;
+      t.out_type = static_cast<tflite::TensorType>(o.output_type);
+      u->Set(std::move(t));
+      break;
+    }
     case Op::PAD: u->Set(tflite::PadOptionsT()); break;
     case Op::PADV2: u->Set(tflite::PadV2OptionsT()); break;
     case Op::TRANSPOSE: u->Set(tflite::TransposeOptionsT()); break;

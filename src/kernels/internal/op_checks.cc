@@ -49,6 +49,16 @@ Status CheckQuantized(const KernelContext& ctx, const Tensor& t, const char* wha
                    ") has no valid quantization scale (" + std::to_string(t.scale) + ")");
 }
 
+Status NormalizeAxis(const KernelContext& ctx, int64_t axis, int rank, int* out) {
+  const int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) {
+    return ctx.Error("axis " + std::to_string(axis) + " is out of range for rank " +
+                     std::to_string(rank));
+  }
+  *out = static_cast<int>(a);
+  return Status::Ok();
+}
+
 Status SetOutputDims(const KernelContext& ctx, Tensor& output, std::vector<int32_t> dims) {
   int64_t n = 1;
   for (int32_t d : dims) {

@@ -30,6 +30,10 @@ Status CheckRank(const KernelContext& ctx, const Tensor& t, const char* what, in
 // A quantized (uint8/int8) tensor must carry a positive scale.
 Status CheckQuantized(const KernelContext& ctx, const Tensor& t, const char* what);
 
+// `axis` made non-negative (negative values count from the end) for a tensor of `rank`
+// dimensions; an error when it is outside [-rank, rank).
+Status NormalizeAxis(const KernelContext& ctx, int64_t axis, int rank, int* out);
+
 // Sets the output's dims after checking that its element count fits in int32 (TFLite's limit).
 Status SetOutputDims(const KernelContext& ctx, Tensor& output, std::vector<int32_t> dims);
 
