@@ -7,9 +7,7 @@
 #include <cstring>
 
 #include "kernels/fast/isa.h"
-
-// Only the functions marked LABELITE_AVX2 use AVX2; the rest of the build stays generic.
-#define LABELITE_AVX2 __attribute__((target("avx2,fma")))
+#include "kernels/x86/avx2/requant_avx2.h"
 
 namespace labelite::xnn {
 namespace {
@@ -35,45 +33,13 @@ struct TileArgs {
   size_t c_stride;
   size_t columns;  // valid channels of the block, 1..16
   size_t k_pairs;
-  float hi;  // out_max - zero point
-  int32_t zero_point, out_min, out_max;
-  bool is_signed;
+  avx2::Requant q;
 };
 
-// Step 4 for one row: 16 int16 in channel order, + zero point (saturating).
-LABELITE_AVX2 inline __m256i Scale16(__m256i acc0, __m256i acc1, const TileArgs& t) {
-  const __m256 hi = _mm256_set1_ps(t.hi);
-  __m256 f0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0), _mm256_loadu_ps(t.scale));
-  __m256 f1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1), _mm256_loadu_ps(t.scale + 8));
-  f0 = _mm256_min_ps(f0, hi);
-  f1 = _mm256_min_ps(f1, hi);
-  const __m256i p = _mm256_packs_epi32(_mm256_cvtps_epi32(f0), _mm256_cvtps_epi32(f1));
-  return _mm256_adds_epi16(p, _mm256_set1_epi16(static_cast<int16_t>(t.zero_point)));
-}
-
-// Two rows of 16 int16 to bytes, clamped: row 0 in the low half, row 1 in the high half.
-LABELITE_AVX2 inline __m256i Bytes(__m256i r0, __m256i r1, const TileArgs& t) {
-  const __m256i lo = _mm256_set1_epi8(static_cast<char>(t.out_min));
-  const __m256i hi = _mm256_set1_epi8(static_cast<char>(t.out_max));
-  __m256i b;
-  if (t.is_signed) {
-    b = _mm256_packs_epi16(r0, r1);
-    b = _mm256_min_epi8(_mm256_max_epi8(b, lo), hi);
-  } else {
-    b = _mm256_packus_epi16(r0, r1);
-    b = _mm256_min_epu8(_mm256_max_epu8(b, lo), hi);
-  }
-  return _mm256_permute4x64_epi64(b, 0xD8);
-}
-
-LABELITE_AVX2 inline void Store16(uint8_t* c, __m128i v, size_t columns) {
-  if (columns == 16) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(c), v);
-    return;
-  }
-  alignas(16) uint8_t tmp[16];
-  _mm_store_si128(reinterpret_cast<__m128i*>(tmp), v);
-  std::memcpy(c, tmp, columns);
+// One row's 16 int16: the interleaved slots (step 1) make ScaleToInt16's lane-wise pack come
+// out in channel order.
+LABELITE_AVX2 inline __m256i Row16(const TileArgs& t, __m256i acc0, __m256i acc1) {
+  return avx2::ScaleToInt16(acc0, acc1, t.scale, t.scale + 8, t.q);
 }
 
 // One tile: MR rows x 16 channels (step 3, then step 4).
@@ -101,14 +67,15 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
   int r = 0;
 #pragma GCC unroll 8
   for (; r + 1 < MR; r += 2) {
-    const __m256i b = Bytes(Scale16(acc[r][0], acc[r][1], t),
-                            Scale16(acc[r + 1][0], acc[r + 1][1], t), t);
-    Store16(t.c + r * t.c_stride, _mm256_castsi256_si128(b), t.columns);
-    Store16(t.c + (r + 1) * t.c_stride, _mm256_extracti128_si256(b, 1), t.columns);
+    const __m256i b =
+        avx2::PackRows(Row16(t, acc[r][0], acc[r][1]), Row16(t, acc[r + 1][0], acc[r + 1][1]), t.q);
+    avx2::Store16(t.c + r * t.c_stride, _mm256_castsi256_si128(b), t.columns);
+    avx2::Store16(t.c + (r + 1) * t.c_stride, _mm256_extracti128_si256(b, 1), t.columns);
   }
   if constexpr (MR % 2 != 0) {
-    const __m256i p = Scale16(acc[MR - 1][0], acc[MR - 1][1], t);
-    Store16(t.c + (MR - 1) * t.c_stride, _mm256_castsi256_si128(Bytes(p, p, t)), t.columns);
+    const __m256i p = Row16(t, acc[MR - 1][0], acc[MR - 1][1]);
+    avx2::Store16(t.c + (MR - 1) * t.c_stride, _mm256_castsi256_si128(avx2::PackRows(p, p, t.q)),
+                  t.columns);
   }
 }
 
@@ -179,11 +146,8 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
   t.a_stride = a_stride;
   t.c_stride = c_stride;
   t.k_pairs = k_pairs_;
-  t.hi = static_cast<float>(output_max_ - output_zero_point_);
-  t.zero_point = output_zero_point_;
-  t.out_min = output_min_;
-  t.out_max = output_max_;
-  t.is_signed = is_signed_;
+  t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
+         output_max_, is_signed_};
   for (size_t b = block_begin; b < block_end; ++b) {
     const size_t column = kBlockChannels * b;
     t.w = weights_.data() + b * k_pairs_ * 32;
