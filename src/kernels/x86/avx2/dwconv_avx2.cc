@@ -15,7 +15,8 @@ constexpr size_t kMaxTaps = DwConvAvx2::kMaxKernel * DwConvAvx2::kMaxKernel;
 constexpr size_t kGroupBlocks = 4;  // blocks of 16 channels per thread task
 
 struct TileArgs {
-  std::array<const uint8_t*, kMaxTaps> src;  // per tap: the first pixel's input at channel c0
+  std::array<const uint8_t*, kMaxTaps> src;  // per tap: the first pixel's input, channel 0
+  size_t channel;                            // c0: the block's first channel
   size_t pixel_step;                         // input bytes between the tile's pixels
   size_t taps;
   const int32_t* w;  // tap 0 at channel c0
@@ -56,7 +57,7 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
   for (size_t tap = 0; tap < t.taps; ++tap, w += t.w_stride) {
     const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
     const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8));
-    const uint8_t* a = t.src[tap];
+    const uint8_t* a = t.src[tap] + t.channel;
 #pragma GCC unroll 4
     for (int p = 0; p < P; ++p, a += t.pixel_step) {
       acc[p][0] = _mm256_add_epi32(
@@ -152,7 +153,8 @@ bool DwConvAvx2::Pack(const FastConvSpec& s) {
   return true;
 }
 
-// Per block: tiles of up to 4 interior pixels, single border pixels with per-tap sources.
+// Tiles of up to 4 interior pixels or single border pixels (per-tap sources), each over all
+// the task's 16-channel blocks.
 void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size_t block_begin,
                         size_t block_end) const {
   std::array<const uint8_t*, kMaxKernel> rows;  // per kernel row: the input row or pad_row_
@@ -171,35 +173,36 @@ void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size
   t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
          output_max_, is_signed_};
   uint8_t* out_row = out_image + y * out_w_ * channels_;
-  for (size_t b = block_begin; b < block_end; ++b) {
-    const size_t c0 = 16 * b;
-    t.columns = std::min<size_t>(16, channels_ - c0);
-    t.w = weights_.data() + c0;
-    t.bias = bias_.data() + c0;
-    t.scale = scales_.data() + c0;
-    const auto& tiles = kTiles[t.columns < 16 ? 1 : 0];
-    for (size_t x = 0; x < out_w_;) {
-      const ptrdiff_t x0 = static_cast<ptrdiff_t>(x * stride_w_) -
-                           static_cast<ptrdiff_t>(pad_left_);
-      t.out = out_row + x * channels_ + c0;
-      size_t n = 1;
-      if (x >= x_lo_ && x < x_hi_) {
-        n = std::min<size_t>(4, x_hi_ - x);
-        for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
-          for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap)
-            t.src[tap] = rows[ky] + (static_cast<size_t>(x0) + kx) * channels_ + c0;
-      } else {
-        for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
-          for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap) {
-            const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx);
-            t.src[tap] = ix >= 0 && static_cast<size_t>(ix) < in_w_
-                             ? rows[ky] + static_cast<size_t>(ix) * channels_ + c0
-                             : pad_row_.data() + c0;
-          }
-      }
-      tiles[n - 1](t);
-      x += n;
+  const size_t c_begin = 16 * block_begin, c_end = std::min(channels_, 16 * block_end);
+  const size_t full_end = c_begin + (c_end - c_begin) / 16 * 16;  // blocks of 16 channels
+  // Pixel tiles outside, channel blocks inside: the tile's input lines serve every block at once.
+  for (size_t x = 0; x < out_w_;) {
+    const ptrdiff_t x0 = static_cast<ptrdiff_t>(x * stride_w_) - static_cast<ptrdiff_t>(pad_left_);
+    size_t n = 1;
+    if (x >= x_lo_ && x < x_hi_) {
+      n = std::min<size_t>(4, x_hi_ - x);
+      for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
+        for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap)
+          t.src[tap] = rows[ky] + (static_cast<size_t>(x0) + kx) * channels_;
+    } else {
+      for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
+        for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap) {
+          const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx);
+          t.src[tap] = ix >= 0 && static_cast<size_t>(ix) < in_w_
+                           ? rows[ky] + static_cast<size_t>(ix) * channels_
+                           : pad_row_.data();
+        }
     }
+    for (size_t c0 = c_begin; c0 < c_end; c0 += 16) {
+      t.channel = c0;
+      t.columns = std::min<size_t>(16, c_end - c0);
+      t.w = weights_.data() + c0;
+      t.bias = bias_.data() + c0;
+      t.scale = scales_.data() + c0;
+      t.out = out_row + x * channels_ + c0;
+      kTiles[c0 < full_end ? 0 : 1][n - 1](t);
+    }
+    x += n;
   }
 }
 

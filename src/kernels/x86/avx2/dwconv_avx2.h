@@ -7,8 +7,9 @@
 //      w - w_zp in its low 16 bits and 0 in the high ones; the bias absorbs the input zero
 //      point, b' = b - a_zp * sum(w - w_zp) (wrapping like XNNPACK's), so that positions
 //      outside the image, read from a row of input zero points, add exactly 0.
-//   2. Run, per task (one output row of one image, a range of 64-channel groups), per block of
-//      16 channels, per tile of up to 4 output pixels: per tap, VPMOVZXBD / VPMOVSXBD load 8
+//   2. Run, per task (one output row of one image, a range of 64-channel groups), per tile of up
+//      to 4 output pixels, per block of 16 channels (so the tile's input lines serve every
+//      block while they are in L1): per tap, VPMOVZXBD / VPMOVSXBD load 8
 //      input bytes into int32 lanes, VPMADDWD against the tap's weight lanes gives the exact
 //      products (the weight lane's high half is 0, whatever the input's is), VPADDD
 //      accumulates. Interior pixels address their taps by arithmetic; the few whose window
