@@ -26,7 +26,7 @@ size_t ChannelOfSlot(size_t e) {
 struct TileArgs {
   const int16_t* a;  // first row of the tile
   size_t a_stride;   // in int16
-  const int16_t* w;  // the block's packed weights
+  const void* w;     // the block's packed weights: int8 or int16 (see Tile's kBytes)
   const int32_t* bias;
   const float* scale;
   uint8_t* c;  // the tile's first row at the block's first channel
@@ -42,8 +42,22 @@ LABELITE_AVX2 inline __m256i Row16(const TileArgs& t, __m256i acc0, __m256i acc1
   return avx2::ScaleToInt16(acc0, acc1, t.scale, t.scale + 8, t.q);
 }
 
-// One tile: MR rows x 16 channels (step 3, then step 4).
-template <int MR>
+// The two weight vectors of one pair of k: 32 int16, stored as such or as int8 (VPMOVSXBW).
+template <bool kBytes>
+LABELITE_AVX2 inline void LoadWeights(const void* w, size_t kp, __m256i* w0, __m256i* w1) {
+  if constexpr (kBytes) {
+    const auto* p = static_cast<const int8_t*>(w) + 32 * kp;
+    *w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    *w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
+  } else {
+    const auto* p = static_cast<const int16_t*>(w) + 32 * kp;
+    *w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    *w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16));
+  }
+}
+
+// One tile: MR rows x 16 channels (step 3, then step 4); weights as int8 when kBytes.
+template <int MR, bool kBytes>
 LABELITE_AVX2 void Tile(const TileArgs& t) {
   __m256i acc[MR][2];
   const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias));
@@ -51,10 +65,9 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) acc[r][0] = b0, acc[r][1] = b1;
   const int16_t* a = t.a;
-  const int16_t* w = t.w;
-  for (size_t kp = 0; kp < t.k_pairs; ++kp, a += 2, w += 32) {
-    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
-    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 16));
+  for (size_t kp = 0; kp < t.k_pairs; ++kp, a += 2) {
+    __m256i w0, w1;
+    LoadWeights<kBytes>(t.w, kp, &w0, &w1);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       int32_t pair;
@@ -80,8 +93,11 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
 }
 
 using TileFn = void (*)(const TileArgs&);
-constexpr std::array<TileFn, Avx2Gemm::kTileRows> kTiles = {&Tile<1>, &Tile<2>, &Tile<3>,
-                                                             &Tile<4>, &Tile<5>, &Tile<6>};
+constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kTiles = {
+    {{&Tile<1, false>, &Tile<2, false>, &Tile<3, false>, &Tile<4, false>, &Tile<5, false>,
+      &Tile<6, false>},
+     {&Tile<1, true>, &Tile<2, true>, &Tile<3, true>, &Tile<4, true>, &Tile<5, true>,
+      &Tile<6, true>}}};
 
 }  // namespace
 
@@ -103,7 +119,7 @@ bool Avx2Gemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
   output_min_ = q.output_min;
   output_max_ = q.output_max;
   const size_t slots = blocks() * kBlockChannels;
-  weights_.assign(slots * 2 * k_pairs_, 0);
+  std::vector<int16_t> w16(slots * 2 * k_pairs_, 0);
   bias_.assign(slots, 0);
   scales_.assign(slots, 0.0f);
   const auto* w8 = static_cast<const uint8_t*>(weights);
@@ -117,13 +133,22 @@ bool Avx2Gemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
       if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
       scales_[slot] = scale;
       bias_[slot] = bias != nullptr ? bias[ch] : 0;
-      int16_t* out = weights_.data() + b * k_pairs_ * 32 + 2 * e;
+      int16_t* out = w16.data() + b * k_pairs_ * 32 + 2 * e;
       for (size_t j = 0; j < k; ++j) {
         const uint8_t v = w8[ch * k + j];
         out[(j / 2) * 32 + j % 2] =
             static_cast<int16_t>(q.is_signed ? static_cast<int8_t>(v) : v - q.kernel_zero_point);
       }
     }
+  // Half the weight traffic when every w - w_zp fits int8 (always for int8 weights).
+  byte_weights_ = std::all_of(w16.begin(), w16.end(), [](int16_t v) { return v >= -128 && v <= 127; });
+  if (byte_weights_) {
+    weights8_.assign(w16.begin(), w16.end());
+    weights16_.clear();
+  } else {
+    weights16_ = std::move(w16);
+    weights8_.clear();
+  }
   return true;
 }
 
@@ -150,7 +175,8 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
          output_max_, is_signed_};
   for (size_t b = block_begin; b < block_end; ++b) {
     const size_t column = kBlockChannels * b;
-    t.w = weights_.data() + b * k_pairs_ * 32;
+    t.w = byte_weights_ ? static_cast<const void*>(weights8_.data() + b * k_pairs_ * 32)
+                        : static_cast<const void*>(weights16_.data() + b * k_pairs_ * 32);
     t.bias = bias_.data() + column;
     t.scale = scales_.data() + column;
     t.columns = std::min(kBlockChannels, n_ - column);
@@ -158,7 +184,7 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
       const size_t m = std::min(kTileRows, rows - r);
       t.a = a + r * a_stride;
       t.c = c + r * c_stride + column;
-      kTiles[m - 1](t);
+      kTiles[byte_weights_ ? 1 : 0][m - 1](t);
     }
   }
 }

@@ -5,8 +5,9 @@
 //
 // How it computes (steps):
 //   1. Pack (once): output channels in blocks of 16 (two vectors of 8 int32 lanes); per block
-//      and per pair of k, 32 int16 [vector][channel][2 k] of w - w_zp (int8 weights as they
-//      are, uint8 minus the kernel zero point: both fit int16). Within a block the channels are
+//      and per pair of k, 32 values [vector][channel][2 k] of w - w_zp (int8 weights as they
+//      are, uint8 minus the kernel zero point), stored as int8 when they all fit (always for
+//      int8 weights; VPMOVSXBW widens them in the k loop), else as int16. Within a block the channels are
 //      interleaved (vector 0 holds channels 0-3 and 8-11, vector 1 4-7 and 12-15) so that the
 //      lane-wise saturating packs of step 4 leave the bytes in channel order.
 //   2. A's rows become int16 a - a_zp (Run converts raw rows chunk by chunk into a stack
@@ -69,7 +70,9 @@ class Avx2Gemm {
   size_t k_ = 0, n_ = 0, k_pairs_ = 0;
   int32_t input_zero_point_ = 0;
   int32_t output_zero_point_ = 0, output_min_ = 0, output_max_ = 0;
-  std::vector<int16_t> weights_;  // per block: [k_pairs][2][8][2]
+  bool byte_weights_ = true;       // every w - w_zp fits int8: weights8_, else weights16_
+  std::vector<int8_t> weights8_;   // per block: [k_pairs][2][8][2]
+  std::vector<int16_t> weights16_;
   std::vector<int32_t> bias_;     // per block: [16], in the block's channel order
   std::vector<float> scales_;     // likewise
 };
