@@ -43,11 +43,13 @@ LABELITE_AVX2 inline __m256i Load8(const uint8_t* p, size_t valid, bool is_signe
   return is_signed ? _mm256_cvtepi8_epi32(v) : _mm256_cvtepu8_epi32(v);
 }
 
-// P output pixels x 16 channels (steps 2 and 3 of dwconv_avx2.h).
+// P output pixels x 16 channels (steps 2 and 3 of dwconv_avx2.h). kTail: fewer than 16
+// channels, loaded byte by byte past the first whole 8.
 template <int P, bool kTail>
 LABELITE_AVX2 void Tile(const TileArgs& t) {
   const bool is_signed = t.q.is_signed;
   const size_t hi_valid = t.columns > 8 ? t.columns - 8 : 0;
+  const bool lo_whole = t.columns >= 8;
   __m256i acc[P][2];
   const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias));
   const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + 8));
@@ -60,8 +62,9 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
     const uint8_t* a = t.src[tap] + t.channel;
 #pragma GCC unroll 4
     for (int p = 0; p < P; ++p, a += t.pixel_step) {
-      acc[p][0] = _mm256_add_epi32(
-          acc[p][0], _mm256_madd_epi16(Load8<kTail>(a, t.columns, is_signed), w0));
+      const __m256i lo = kTail && !lo_whole ? Load8<true>(a, t.columns, is_signed)
+                                            : Load8<false>(a, 8, is_signed);
+      acc[p][0] = _mm256_add_epi32(acc[p][0], _mm256_madd_epi16(lo, w0));
       if (!kTail || hi_valid != 0)
         acc[p][1] = _mm256_add_epi32(
             acc[p][1], _mm256_madd_epi16(Load8<kTail>(a + 8, hi_valid, is_signed), w1));
