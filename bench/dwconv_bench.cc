@@ -1,4 +1,5 @@
-// labelite's depthwise convolution (DwConvAvx512) against XNNPACK 2022's depthwise operator on
+// labelite's depthwise convolution (MakeFastConv: DwConvAvx512, or DwConvAvx2 with
+// LABELITE_ISA=avx2) against XNNPACK 2022's depthwise operator on
 // every DEPTHWISE_CONV_2D shape of MobileNet v2 1.0 224 (3x3, TF SAME padding), for per-channel
 // int8 (qc8, the tf2 ptq model) and uint8 (qu8, the TF1 quant model), 1 and 2 threads. Reports
 // GMAC/s ("MAC/s" counter) per layer and for all 17 depthwise convolutions in a row ("model").
@@ -20,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/x86/avx512/dwconv_avx512.h"
+#include "kernels/fast/fast_conv.h"
 #include "kernels/xnnpack/quantized_conv_op.h"
 
 namespace labelite::xnn {
@@ -94,7 +95,7 @@ class DwConv {
     for (auto& a : input_) a = static_cast<uint8_t>(rng());
     output_.resize(s_.out_h * s_.out_w * l.channels);
     if (impl == Impl::kOurs)
-      fast_ = MakeDwConvAvx512(s_);
+      fast_ = MakeFastConv(s_);
     else
       CreateXnnpack();
   }

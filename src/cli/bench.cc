@@ -1,7 +1,9 @@
 // `labelite bench MODEL [--threads N] [--runs N] [--warmup N] [--kernels reference|fast]
-// [--json] [--profile]`: times model load, prepare (Interpreter::Create), the first invoke and
-// `runs` timed invokes after `warmup` untimed ones, on the pattern37 input
-// (byte i = (i*37+11) mod 256; int8: minus 128; float32: /255).
+// [--isa avx512|avx2|xnnpack|reference] [--json] [--profile]`: times model load, prepare
+// (Interpreter::Create), the first invoke and `runs` timed invokes after `warmup` untimed ones,
+// on the pattern37 input (byte i = (i*37+11) mod 256; int8: minus 128; float32: /255).
+// --isa lowers the ISA level of labelite's own kernels (kernels/fast/isa.h) for this run;
+// `reference` also selects the reference kernels. The JSON reports the level used.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -12,12 +14,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
+#include "kernels/fast/isa.h"
 #include "kernels/registry.h"
 #include "runtime/interpreter.h"
 
@@ -32,6 +36,7 @@ struct BenchOptions {
   int warmup = 5;
   bool json = false;
   bool profile = false;
+  std::string isa;  // empty: what the CPU has, lowered by LABELITE_ISA
   RuntimeFlags runtime;
 };
 
@@ -99,7 +104,30 @@ void PrintProfile(const Interpreter& it, int invokes) {
                 p.total_ms / invokes, 100.0 * p.total_ms / total, p.path);
 }
 
-int RunBench(const BenchOptions& o) {
+// The ISA level the run uses: --isa applied (reference also selects the reference kernels).
+// False, with a one-line error, for an unknown name.
+bool ApplyIsa(BenchOptions& o) {
+  if (o.isa.empty()) return true;
+  const std::optional<xnn::IsaLevel> level = xnn::ParseIsaLevel(o.isa);
+  if (!level) {
+    std::fprintf(stderr,
+                 "labelite bench: unknown --isa %s (expected avx512, avx2, xnnpack or "
+                 "reference)\n",
+                 nlohmann::json(o.isa)
+                     .dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)
+                     .c_str());
+    return false;
+  }
+  xnn::SetIsaLimit(*level);
+  if (*level == xnn::IsaLevel::kReference) o.runtime.kernels = KernelPath::kReference;
+  return true;
+}
+
+int RunBench(BenchOptions o) {
+  if (!ApplyIsa(o)) return kExitUsage;
+  const char* isa = o.runtime.kernels == KernelPath::kReference
+                        ? "reference"
+                        : xnn::IsaLevelName(std::max(xnn::ActiveIsa(), xnn::IsaLevel::kXnnpack));
   // The process before the model: binary, libraries, CLI; what the model costs is on top.
   const int64_t baseline_rss = std::max<int64_t>(0, ProcStatusBytes("VmRSS:"));
   auto start = Clock::now();
@@ -141,11 +169,12 @@ int RunBench(const BenchOptions& o) {
         {"throughput_per_s", 1000.0 / mean}, {"gmacs", gmacs}, {"macs", it.TotalMacs()},
         {"arena_bytes", it.arena_bytes()}, {"peak_rss_bytes", peak_rss},
         {"baseline_rss_bytes", baseline_rss}, {"model_rss_bytes", model_rss},
-        {"threads", o.runtime.threads}, {"kernels", kernels}, {"runs", o.runs}};
+        {"threads", o.runtime.threads}, {"kernels", kernels}, {"isa", isa},
+        {"isa_detected", xnn::IsaLevelName(xnn::DetectedIsa())}, {"runs", o.runs}};
     std::printf("%s\n", j.dump(1).c_str());
   } else {
-    std::printf("model        %s\nkernels      %s, %d thread(s)\n", o.model.c_str(), kernels,
-                o.runtime.threads);
+    std::printf("model        %s\nkernels      %s, %d thread(s), ISA level %s\n", o.model.c_str(),
+                kernels, o.runtime.threads, isa);
     std::printf("load         %.3f ms\nprepare      %.3f ms\nfirst invoke %.3f ms\n", load_ms,
                 prepare_ms, first_ms);
     std::printf("latency (%d runs) min %.3f  median %.3f  mean %.3f  p90 %.3f  p99 %.3f  max %.3f ms\n",
@@ -178,6 +207,9 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0, 1000000))->capture_default_str();
   cmd->add_flag("--json", opts->json, "Print one JSON object");
   cmd->add_flag("--profile", opts->profile, "Print per-op-type and per-operator times");
+  cmd->add_option("--isa", opts->isa,
+                  "Highest ISA level of labelite's own kernels: avx512, avx2, xnnpack or reference "
+                  "(default: what the CPU has, lowered by LABELITE_ISA)");
   opts->runtime.AddTo(cmd);
   cmd->callback([opts, exit_code] { *exit_code = RunBench(*opts); });
 }

@@ -62,5 +62,32 @@ TEST(BenchCli, MissingModelIsAOneLineError) {
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
 }
 
+// --isa lowers the level the JSON reports (never above what the CPU has); xnnpack runs no own
+// kernel, so the profile shows none of theirs; unknown names are a one-line usage error.
+TEST(BenchCli, IsaLevelIsAppliedAndReported) {
+  const std::string model = ShellQuote(testing::ModelPath("mobilenet_v1_0.25_128_quant.tflite"));
+  const auto detected = RunLabelite("bench " + model + " --runs 1 --threads 1 --json");
+  ASSERT_EQ(detected.exit_code, 0) << detected.err;
+  const auto dj = nlohmann::json::parse(detected.out, nullptr, false);
+  ASSERT_TRUE(dj.is_object());
+  EXPECT_EQ(dj["isa"], dj["isa_detected"]);
+  const auto x = RunLabelite("bench " + model + " --runs 1 --threads 1 --json --isa xnnpack");
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(nlohmann::json::parse(x.out, nullptr, false)["isa"], "xnnpack");
+  const auto r = RunLabelite("bench " + model + " --runs 1 --threads 1 --json --isa reference");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rj = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_EQ(rj["isa"], "reference");
+  EXPECT_EQ(rj["kernels"], "reference");
+  const auto p = RunLabelite("bench " + model + " --runs 1 --threads 1 --profile --isa xnnpack");
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  for (const char* own : {"vnni", "avx512", "avx2"})
+    EXPECT_EQ(p.out.find(std::string("  ") + own), std::string::npos) << own << "\n" << p.out;
+  const auto bad = RunLabelite("bench " + model + " --runs 1 --isa avx9");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("unknown --isa \"avx9\""), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find('\n'), bad.err.size() - 1) << bad.err;
+}
+
 }  // namespace
 }  // namespace labelite

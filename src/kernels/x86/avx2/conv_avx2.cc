@@ -1,0 +1,156 @@
+#include "kernels/x86/avx2/conv_avx2.h"
+
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace labelite::xnn {
+namespace {
+
+constexpr size_t kBufferValues = 32768;  // the per-task im2col buffer: 64 KB of int16
+constexpr size_t kMaxChunkRows = 96;
+constexpr size_t kMinRowsPerPart = 24;  // direct: smaller row ranges waste most of a tile
+
+struct DirectContext {
+  const ConvAvx2* conv;
+  const uint8_t* input;
+  uint8_t* output;
+  size_t pixels, row_parts, column_groups;
+};
+
+// Task (i, j): row range i of row_parts, column-block range j of column_groups.
+void DirectTask(void* context, size_t i, size_t j) {
+  const auto* dc = static_cast<const DirectContext*>(context);
+  const size_t blocks = dc->conv->gemm().blocks();
+  dc->conv->RunRows(dc->input, dc->output, i * dc->pixels / dc->row_parts,
+                    (i + 1) * dc->pixels / dc->row_parts, j * blocks / dc->column_groups,
+                    (j + 1) * blocks / dc->column_groups);
+}
+// The grid transposed: pthreadpool gives each thread a contiguous range of the first index.
+void DirectTaskByColumns(void* context, size_t j, size_t i) { DirectTask(context, i, j); }
+
+struct ChunkContext {
+  const ConvAvx2* conv;
+  const uint8_t* input;
+  uint8_t* output;
+  size_t in_image, out_image;  // bytes per image
+  size_t pixels, chunks;       // per image
+};
+
+void ChunkTask(void* context, size_t task) {
+  const auto* cc = static_cast<const ChunkContext*>(context);
+  const size_t image = task / cc->chunks;
+  const size_t pixel = (task % cc->chunks) * cc->conv->chunk_rows();
+  cc->conv->RunChunk(cc->input + image * cc->in_image, cc->output + image * cc->out_image, pixel,
+                     std::min(cc->conv->chunk_rows(), cc->pixels - pixel));
+}
+
+}  // namespace
+
+void ConvAvx2::RunRows(const uint8_t* input, uint8_t* output, size_t begin, size_t end,
+                       size_t block_begin, size_t block_end) const {
+  gemm_.Run(input + begin * g_.cin, g_.cin, end - begin, output + begin * g_.cout, g_.cout,
+            block_begin, block_end);
+}
+
+// Row split when the input outweighs the weights (up to 4 ranges per thread, a multiple of the
+// thread count, at least kMinRowsPerPart rows each); else column blocks per thread.
+void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
+                         pthreadpool_t pool) const {
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  DirectContext dc{this, input, output, pixels, 1, 1};
+  if (threads <= 1) return DirectTask(&dc, 0, 0);
+  if (pixels >= gemm_.n() || gemm_.blocks() == 1) {
+    dc.row_parts = std::min(4 * threads, std::max<size_t>(1, pixels / kMinRowsPerPart));
+    if (dc.row_parts >= threads) dc.row_parts -= dc.row_parts % threads;
+    if (dc.row_parts == 1) return DirectTask(&dc, 0, 0);
+    pthreadpool_parallelize_2d(pool, &DirectTask, &dc, dc.row_parts, 1, 0);
+    return;
+  }
+  dc.column_groups = gemm_.blocks();
+  dc.row_parts = std::clamp<size_t>(pixels / kMinRowsPerPart, 1, threads);
+  pthreadpool_parallelize_2d(pool, &DirectTaskByColumns, &dc, dc.column_groups, dc.row_parts, 0);
+}
+
+// Per output pixel and kernel row: the window row converted in one piece when it lies inside
+// the image (no dilation), else input pixel by input pixel; outside the image 0.
+void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t* rows) const {
+  const size_t cin = g_.cin, span = g_.kernel_w * cin, k = gemm_.k(), stride = gemm_.k_even();
+  size_t oy = pixel / g_.out_w, ox = pixel % g_.out_w;
+  for (size_t p = 0; p < count; ++p, rows += stride) {
+    const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g_.stride_w) - g_.pad_left;
+    const bool inside_x =
+        g_.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g_.kernel_w <= g_.in_w;
+    int16_t* dst = rows;
+    for (size_t ky = 0; ky < g_.kernel_h; ++ky, dst += span) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g_.stride_h + ky * g_.dilation_h) -
+                           static_cast<ptrdiff_t>(g_.pad_top);
+      if (iy < 0 || static_cast<size_t>(iy) >= g_.in_h) {
+        std::fill_n(dst, span, int16_t{0});
+        continue;
+      }
+      const uint8_t* src = image + static_cast<size_t>(iy) * g_.in_w * cin;
+      if (inside_x) {
+        gemm_.Convert(src + static_cast<size_t>(x0) * cin, span, dst);
+        continue;
+      }
+      for (size_t kx = 0; kx < g_.kernel_w; ++kx) {
+        const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g_.dilation_w);
+        if (ix < 0 || static_cast<size_t>(ix) >= g_.in_w)
+          std::fill_n(dst + kx * cin, cin, int16_t{0});
+        else
+          gemm_.Convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
+      }
+    }
+    if (stride != k) rows[k] = 0;
+    if (++ox == g_.out_w) {
+      ox = 0;
+      ++oy;
+    }
+  }
+}
+
+void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel,
+                        size_t count) const {
+  alignas(32) int16_t buffer[kBufferValues];
+  Im2col(image, pixel, count, buffer);
+  gemm_.RunPrepared(buffer, gemm_.k_even(), count, out_image + pixel * g_.cout, g_.cout, 0,
+                    gemm_.blocks());
+}
+
+void ConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const {
+  const auto* in = static_cast<const uint8_t*>(input);
+  auto* out = static_cast<uint8_t*>(output);
+  if (direct_) return RunDirect(in, out, batch * g_.in_h * g_.in_w, pool);
+  ChunkContext cc{this, in, out, g_.in_h * g_.in_w * g_.cin, g_.out_h * g_.out_w * g_.cout,
+                  g_.out_h * g_.out_w, 0};
+  cc.chunks = (cc.pixels + chunk_rows_ - 1) / chunk_rows_;
+  const size_t tasks = batch * cc.chunks;
+  if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
+    for (size_t t = 0; t < tasks; ++t) ChunkTask(&cc, t);
+    return;
+  }
+  pthreadpool_parallelize_1d(pool, &ChunkTask, &cc, tasks, 0);
+}
+
+std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
+  if (s.depthwise || s.cin == 0 || s.out_h == 0 || s.out_w == 0 || s.kernel_h == 0 ||
+      s.kernel_w == 0 || s.stride_h == 0 || s.stride_w == 0 || s.dilation_h == 0 ||
+      s.dilation_w == 0 || !Avx2Gemm::Supported())
+    return nullptr;
+  const size_t k = size_t{s.kernel_h} * s.kernel_w * s.cin;
+  if ((k + 1) / 2 * 2 > kBufferValues / Avx2Gemm::kTileRows) return nullptr;  // XNNPACK runs it
+  auto conv = std::make_unique<ConvAvx2>();
+  if (!conv->gemm_.Pack(s.quant, k, s.cout, s.weights, s.bias)) return nullptr;
+  conv->g_ = s;
+  conv->direct_ = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 &&
+                  s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 && s.pad_right == 0 &&
+                  s.in_h == s.out_h && s.in_w == s.out_w;
+  size_t chunk = std::min(kMaxChunkRows, kBufferValues / conv->gemm_.k_even());
+  if (chunk > Avx2Gemm::kTileRows) chunk -= chunk % Avx2Gemm::kTileRows;
+  conv->chunk_rows_ = chunk;
+  return conv;
+}
+
+}  // namespace labelite::xnn

@@ -1,0 +1,236 @@
+#include "kernels/x86/avx2/dwconv_avx2.h"
+
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <array>
+
+#include "kernels/fast/isa.h"
+#include "kernels/x86/avx2/requant_avx2.h"
+
+namespace labelite::xnn {
+namespace {
+
+constexpr size_t kMaxTaps = DwConvAvx2::kMaxKernel * DwConvAvx2::kMaxKernel;
+constexpr size_t kGroupBlocks = 4;  // blocks of 16 channels per thread task
+
+struct TileArgs {
+  std::array<const uint8_t*, kMaxTaps> src;  // per tap: the first pixel's input, channel 0
+  size_t channel;                            // c0: the block's first channel
+  size_t pixel_step;                         // input bytes between the tile's pixels
+  size_t taps;
+  const int32_t* w;  // tap 0 at channel c0
+  size_t w_stride;   // int32 between taps
+  const int32_t* bias;
+  const float* scale;
+  uint8_t* out;  // the first pixel's output at channel c0
+  size_t out_step;
+  size_t columns;  // valid channels of the block, 1..16
+  avx2::Requant q;
+};
+
+// 8 input bytes (fewer, zero-filled, when kTail) to int32 lanes.
+template <bool kTail>
+LABELITE_AVX2 inline __m256i Load8(const uint8_t* p, size_t valid, bool is_signed) {
+  __m128i v;
+  if constexpr (kTail) {
+    uint8_t tmp[8] = {};
+    std::memcpy(tmp, p, std::min<size_t>(8, valid));
+    v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(tmp));
+  } else {
+    v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+  }
+  return is_signed ? _mm256_cvtepi8_epi32(v) : _mm256_cvtepu8_epi32(v);
+}
+
+// P output pixels x 16 channels (steps 2 and 3 of dwconv_avx2.h). kTail: fewer than 16
+// channels, loaded byte by byte past the first whole 8.
+template <int P, bool kTail>
+LABELITE_AVX2 void Tile(const TileArgs& t) {
+  const bool is_signed = t.q.is_signed;
+  const size_t hi_valid = t.columns > 8 ? t.columns - 8 : 0;
+  const bool lo_whole = t.columns >= 8;
+  __m256i acc[P][2];
+  const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias));
+  const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + 8));
+#pragma GCC unroll 4
+  for (int p = 0; p < P; ++p) acc[p][0] = b0, acc[p][1] = b1;
+  const int32_t* w = t.w;
+  for (size_t tap = 0; tap < t.taps; ++tap, w += t.w_stride) {
+    const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
+    const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8));
+    const uint8_t* a = t.src[tap] + t.channel;
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p, a += t.pixel_step) {
+      const __m256i lo = kTail && !lo_whole ? Load8<true>(a, t.columns, is_signed)
+                                            : Load8<false>(a, 8, is_signed);
+      acc[p][0] = _mm256_add_epi32(acc[p][0], _mm256_madd_epi16(lo, w0));
+      if (!kTail || hi_valid != 0)
+        acc[p][1] = _mm256_add_epi32(
+            acc[p][1], _mm256_madd_epi16(Load8<kTail>(a + 8, hi_valid, is_signed), w1));
+    }
+  }
+  // ScaleToInt16 leaves channels 0-3, 8-11, 4-7, 12-15: VPERMQ puts them in order.
+  __m256i r[P];
+#pragma GCC unroll 4
+  for (int p = 0; p < P; ++p)
+    r[p] = _mm256_permute4x64_epi64(
+        avx2::ScaleToInt16(acc[p][0], acc[p][1], t.scale, t.scale + 8, t.q), 0xD8);
+  int p = 0;
+#pragma GCC unroll 4
+  for (; p + 1 < P; p += 2) {
+    const __m256i b = avx2::PackRows(r[p], r[p + 1], t.q);
+    avx2::Store16(t.out + p * t.out_step, _mm256_castsi256_si128(b), t.columns);
+    avx2::Store16(t.out + (p + 1) * t.out_step, _mm256_extracti128_si256(b, 1), t.columns);
+  }
+  if constexpr (P % 2 != 0)
+    avx2::Store16(t.out + (P - 1) * t.out_step,
+                  _mm256_castsi256_si128(avx2::PackRows(r[P - 1], r[P - 1], t.q)), t.columns);
+}
+
+using TileFn = void (*)(const TileArgs&);
+constexpr std::array<std::array<TileFn, 4>, 2> kTiles = {
+    {{&Tile<1, false>, &Tile<2, false>, &Tile<3, false>, &Tile<4, false>},
+     {&Tile<1, true>, &Tile<2, true>, &Tile<3, true>, &Tile<4, true>}}};
+
+struct RunContext {
+  const DwConvAvx2* conv;
+  const uint8_t* input;
+  uint8_t* output;
+  size_t blocks_per_task;
+};
+
+void RunTask(void* context, size_t row_task, size_t block_task) {
+  const auto* rc = static_cast<const RunContext*>(context);
+  const DwConvAvx2& c = *rc->conv;
+  const size_t image = row_task / c.out_h(), y = row_task % c.out_h();
+  const size_t begin = block_task * rc->blocks_per_task;
+  c.RunRow(rc->input + image * c.in_image(), rc->output + image * c.out_image(), y, begin,
+           std::min(c.blocks(), begin + rc->blocks_per_task));
+}
+
+}  // namespace
+
+// Steps: geometry; per channel the scale and the bias corrected by the weight sum; the weights
+// as int32 lanes (w - w_zp in the low half).
+bool DwConvAvx2::Pack(const FastConvSpec& s) {
+  const ConvQuant& q = s.quant;
+  const size_t c = s.cin;
+  if (!s.depthwise || c == 0 || s.cout != c || s.out_h == 0 || s.out_w == 0 ||
+      s.dilation_h != 1 || s.dilation_w != 1 || s.kernel_h == 0 || s.kernel_w == 0 ||
+      s.kernel_h > kMaxKernel || s.kernel_w > kMaxKernel || s.stride_h == 0 || s.stride_w == 0 ||
+      q.kernel_scales.empty() || (q.kernel_scales.size() != 1 && q.kernel_scales.size() != c))
+    return false;
+  in_h_ = s.in_h, in_w_ = s.in_w, channels_ = c, out_h_ = s.out_h, out_w_ = s.out_w;
+  kernel_h_ = s.kernel_h, kernel_w_ = s.kernel_w, stride_h_ = s.stride_h, stride_w_ = s.stride_w;
+  pad_top_ = s.pad_top, pad_left_ = s.pad_left;
+  x_lo_ = std::min(out_w_, (pad_left_ + stride_w_ - 1) / stride_w_);
+  x_hi_ = in_w_ + pad_left_ >= kernel_w_
+              ? std::clamp((in_w_ + pad_left_ - kernel_w_) / stride_w_ + 1, x_lo_, out_w_)
+              : x_lo_;
+  output_zero_point_ = q.output_zero_point;
+  output_min_ = q.output_min;
+  output_max_ = q.output_max;
+  is_signed_ = q.is_signed;
+  pad_row_.assign(in_w_ * c + 16, static_cast<uint8_t>(q.input_zero_point));
+  const size_t taps = kernel_h_ * kernel_w_, width = blocks() * 16;
+  weights_.assign(taps * width, 0);
+  bias_.assign(width, 0);
+  scales_.assign(width, 0.0f);
+  for (size_t ch = 0; ch < c; ++ch) {
+    const float ks = q.kernel_scales[q.kernel_scales.size() == 1 ? 0 : ch];
+    const float scale = q.input_scale * ks / q.output_scale;
+    if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
+    scales_[ch] = scale;
+    uint32_t sum = 0;  // int32 arithmetic wraps as XNNPACK's does
+    for (size_t tap = 0; tap < taps; ++tap) {
+      const int32_t w = q.is_signed ? static_cast<const int8_t*>(s.weights)[tap * c + ch]
+                                    : static_cast<const uint8_t*>(s.weights)[tap * c + ch] -
+                                          q.kernel_zero_point;
+      weights_[tap * width + ch] = static_cast<int32_t>(static_cast<uint16_t>(w));
+      sum += static_cast<uint32_t>(w);
+    }
+    const uint32_t b = s.bias != nullptr ? static_cast<uint32_t>(s.bias[ch]) : 0u;
+    bias_[ch] = static_cast<int32_t>(b - static_cast<uint32_t>(q.input_zero_point) * sum);
+  }
+  return true;
+}
+
+// Tiles of up to 4 interior pixels or single border pixels (per-tap sources), each over all
+// the task's 16-channel blocks.
+void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size_t block_begin,
+                        size_t block_end) const {
+  std::array<const uint8_t*, kMaxKernel> rows;  // per kernel row: the input row or pad_row_
+  for (size_t ky = 0; ky < kernel_h_; ++ky) {
+    const ptrdiff_t iy = static_cast<ptrdiff_t>(y * stride_h_ + ky) -
+                         static_cast<ptrdiff_t>(pad_top_);
+    rows[ky] = iy >= 0 && static_cast<size_t>(iy) < in_h_
+                   ? image + static_cast<size_t>(iy) * in_w_ * channels_
+                   : pad_row_.data();
+  }
+  TileArgs t{};
+  t.pixel_step = stride_w_ * channels_;
+  t.taps = kernel_h_ * kernel_w_;
+  t.w_stride = blocks() * 16;
+  t.out_step = channels_;
+  t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
+         output_max_, is_signed_};
+  uint8_t* out_row = out_image + y * out_w_ * channels_;
+  const size_t c_begin = 16 * block_begin, c_end = std::min(channels_, 16 * block_end);
+  const size_t full_end = c_begin + (c_end - c_begin) / 16 * 16;  // blocks of 16 channels
+  // Pixel tiles outside, channel blocks inside: the tile's input lines serve every block at once.
+  for (size_t x = 0; x < out_w_;) {
+    const ptrdiff_t x0 = static_cast<ptrdiff_t>(x * stride_w_) - static_cast<ptrdiff_t>(pad_left_);
+    size_t n = 1;
+    if (x >= x_lo_ && x < x_hi_) {
+      n = std::min<size_t>(4, x_hi_ - x);
+      for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
+        for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap)
+          t.src[tap] = rows[ky] + (static_cast<size_t>(x0) + kx) * channels_;
+    } else {
+      for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
+        for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap) {
+          const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx);
+          t.src[tap] = ix >= 0 && static_cast<size_t>(ix) < in_w_
+                           ? rows[ky] + static_cast<size_t>(ix) * channels_
+                           : pad_row_.data();
+        }
+    }
+    for (size_t c0 = c_begin; c0 < c_end; c0 += 16) {
+      t.channel = c0;
+      t.columns = std::min<size_t>(16, c_end - c0);
+      t.w = weights_.data() + c0;
+      t.bias = bias_.data() + c0;
+      t.scale = scales_.data() + c0;
+      t.out = out_row + x * channels_ + c0;
+      kTiles[c0 < full_end ? 0 : 1][n - 1](t);
+    }
+    x += n;
+  }
+}
+
+void DwConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const {
+  RunContext rc{this, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output),
+                blocks()};
+  const size_t rows = batch * out_h_;
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  if (threads <= 1) {
+    for (size_t r = 0; r < rows; ++r) RunTask(&rc, r, 0);
+    return;
+  }
+  // At least 4 tasks per thread: split the channels (groups of 4 blocks) when rows are few.
+  const size_t groups = (blocks() + kGroupBlocks - 1) / kGroupBlocks;
+  const size_t splits = std::min(groups, (4 * threads + rows - 1) / rows);
+  rc.blocks_per_task = (blocks() + splits - 1) / splits;
+  pthreadpool_parallelize_2d(pool, &RunTask, &rc, rows,
+                             (blocks() + rc.blocks_per_task - 1) / rc.blocks_per_task, 0);
+}
+
+std::unique_ptr<FastConv> MakeDwConvAvx2(const FastConvSpec& spec) {
+  if (!spec.depthwise || ActiveIsa() < IsaLevel::kAvx2) return nullptr;
+  auto conv = std::make_unique<DwConvAvx2>();
+  if (!conv->Pack(spec)) return nullptr;
+  return conv;
+}
+
+}  // namespace labelite::xnn

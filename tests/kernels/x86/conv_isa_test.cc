@@ -1,0 +1,182 @@
+// Quantized CONV_2D through MakeFastConv (fast_conv_list.inc) at every ISA level this CPU
+// supports (kernels/fast/isa.h: avx512 picks the VNNI kernels, avx2 ConvAvx2), against
+// XNNPACK's own convolution operator: the same bytes for qs8, qc8 and qu8 with 1x1 layers of
+// MobileNet's shapes (row and column thread splits), KxK kernels with strides, dilations,
+// uneven paddings, odd channel counts around the 16-channel blocks and 6-row tiles, negative
+// zero points, clamped ranges, scales >= 1, batches and threads.
+#include <gtest/gtest.h>
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kernels/fast/fast_conv.h"
+#include "kernels/fast/isa.h"
+#include "testing/xnn_conv.h"
+
+namespace labelite::xnn {
+namespace {
+
+using Kind = testing::ConvKind;
+
+ConvQuant RandomQuant(Kind kind, size_t k, size_t cout, std::mt19937& rng) {
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  ConvQuant q;
+  q.is_signed = kind != Kind::kQU8;
+  const int offset = q.is_signed ? -128 : 0;
+  q.input_zero_point = byte(rng) + offset;
+  q.kernel_zero_point = q.is_signed ? 0 : byte(rng);
+  q.output_zero_point = byte(rng) + offset;
+  q.input_scale = 0.01f + 0.05f * unit(rng);
+  q.output_scale = 0.05f + 0.5f * unit(rng);
+  const size_t scales = kind == Kind::kQC8 ? cout : 1;
+  for (size_t i = 0; i < scales; ++i)
+    q.kernel_scales.push_back(0.002f + 0.02f * unit(rng) / std::sqrt(float(k)));
+  if (rng() % 4 == 0) {  // some scale in [1, 200]: float(acc) * scale beyond int32
+    const float max_ks = *std::max_element(q.kernel_scales.begin(), q.kernel_scales.end());
+    q.output_scale = q.input_scale * max_ks * (0.005f + 0.99f * unit(rng));
+  }
+  q.output_min = offset;
+  q.output_max = offset + 255;
+  if (rng() % 2 == 0) {
+    q.output_min = std::max(q.output_min, q.output_zero_point);         // RELU
+    q.output_max = std::min(q.output_max, q.output_zero_point + 60);    // RELU6-like
+    if (q.output_max <= q.output_min) q.output_min = q.output_max - 1;  // zero point 127/255
+  }
+  return q;
+}
+
+size_t OutSize(size_t in, uint32_t before, uint32_t after, uint32_t k, uint32_t s, uint32_t d) {
+  const size_t window = size_t{d} * (k - 1) + 1, padded = in + before + after;
+  return padded < window ? 0 : (padded - window) / s + 1;
+}
+
+struct Case {
+  size_t batch, in_h, in_w, cin, cout;
+  uint32_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  uint32_t top = 0, left = 0, bottom = 0, right = 0;
+  uint32_t seed = 1;
+};
+
+class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind>> {
+ protected:
+  void SetUp() override {
+    saved_ = ActiveIsa();
+    level_ = std::get<0>(GetParam());
+    kind_ = std::get<1>(GetParam());
+    if (DetectedIsa() < level_) GTEST_SKIP() << "CPU without " << IsaLevelName(level_);
+    SetIsaLimit(level_);
+    ASSERT_EQ(xnn_initialize(nullptr), xnn_status_success);
+    pools_ = {pthreadpool_create(2), pthreadpool_create(3)};  // once: creation waits for CPUs
+  }
+  void TearDown() override {
+    for (pthreadpool_t p : pools_) pthreadpool_destroy(p);
+    SetIsaLimit(saved_);
+  }
+
+  void RunCase(const Case& c) {
+    SCOPED_TRACE("in " + std::to_string(c.in_h) + "x" + std::to_string(c.in_w) + "x" +
+                 std::to_string(c.cin) + " cout " + std::to_string(c.cout) + " kernel " +
+                 std::to_string(c.kh) + "x" + std::to_string(c.kw) + " stride " +
+                 std::to_string(c.sh) + " seed " + std::to_string(c.seed));
+    std::mt19937 rng(c.seed);
+    FastConvSpec s;
+    s.in_h = c.in_h, s.in_w = c.in_w, s.cin = c.cin, s.cout = c.cout;
+    s.kernel_h = c.kh, s.kernel_w = c.kw, s.stride_h = c.sh, s.stride_w = c.sw;
+    s.dilation_h = c.dh, s.dilation_w = c.dw;
+    s.pad_top = c.top, s.pad_left = c.left, s.pad_bottom = c.bottom, s.pad_right = c.right;
+    s.out_h = OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh);
+    s.out_w = OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw);
+    ASSERT_GT(s.out_h * s.out_w, 0u);
+    const size_t k = size_t{c.kh} * c.kw * c.cin;
+    s.quant = RandomQuant(kind_, k, c.cout, rng);
+    std::vector<uint8_t> w(k * c.cout), in(c.batch * c.in_h * c.in_w * c.cin);
+    for (auto& b : w) b = static_cast<uint8_t>(rng());
+    for (auto& b : in) b = static_cast<uint8_t>(rng());
+    std::vector<int32_t> bias(c.cout);
+    for (auto& b : bias) b = static_cast<int32_t>(rng() % 20001) - 10000;
+    if (rng() % 4 == 0)  // large biases: accumulators far outside the output range
+      for (size_t i = 0; i < bias.size(); i += 2) bias[i] = static_cast<int32_t>(rng());
+    s.weights = w.data();
+    s.bias = rng() % 8 == 0 ? nullptr : bias.data();
+    const std::vector<uint8_t> expected = testing::RunXnnpackConv(kind_, s, c.batch, in);
+    std::unique_ptr<FastConv> conv = MakeFastConv(s);
+    ASSERT_NE(conv, nullptr);
+    EXPECT_EQ(std::string(conv->path()), level_ == IsaLevel::kAvx512 ? "vnni" : "avx2");
+    std::vector<uint8_t> got(expected.size(), 0xAA);
+    conv->Run(in.data(), got.data(), c.batch, nullptr);
+    size_t mismatches = 0;
+    for (size_t i = 0; i < got.size(); ++i) mismatches += got[i] != expected[i];
+    EXPECT_EQ(mismatches, 0u) << "of " << got.size();
+    for (pthreadpool_t pool : pools_) {  // every thread split gives the same bytes
+      std::vector<uint8_t> threaded(expected.size(), 0x55);
+      conv->Run(in.data(), threaded.data(), c.batch, pool);
+      EXPECT_EQ(threaded, got) << pthreadpool_get_threads_count(pool) << " threads";
+    }
+  }
+
+  IsaLevel saved_ = IsaLevel::kXnnpack, level_ = IsaLevel::kXnnpack;
+  Kind kind_ = Kind::kQS8;
+  std::vector<pthreadpool_t> pools_;
+};
+
+// MobileNet v2's 1x1 shapes: many pixels (row split), 7x7 widening and the 1-pixel logits
+// (column split), channel counts that leave partial 16-channel blocks and 6-row tiles.
+TEST_P(ConvIsaTest, PointwiseLayers) {
+  RunCase({1, 28, 28, 32, 144, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3});
+  RunCase({1, 14, 14, 64, 24});
+  RunCase({1, 7, 7, 160, 960, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 5});
+  RunCase({1, 1, 1, 1280, 1001, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 6});
+  RunCase({2, 5, 7, 17, 33, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 7});  // odd k, batch 2
+  RunCase({1, 1, 1, 1, 1});
+}
+
+TEST_P(ConvIsaTest, WindowedLayers) {
+  RunCase({1, 224, 224, 3, 32, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 7});   // MobileNet's first layer
+  RunCase({2, 33, 17, 3, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 8});
+  RunCase({1, 5, 5, 1, 1, 5, 5, 1, 1});                             // window = image
+  RunCase({1, 3, 3, 2, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});           // all padding around
+  RunCase({1, 8, 8, 16, 24, 1, 1, 2, 2});                           // 1x1 stride 2
+  RunCase({1, 7, 7, 5, 17, 1, 1, 1, 1, 1, 1, 1, 2, 0, 3});          // 1x1 with padding
+  RunCase({1, 9, 11, 7, 64, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3});         // dilations
+  RunCase({1, 10, 10, 96, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});       // K = 864
+  RunCase({3, 13, 9, 3, 8, 7, 7, 3, 2, 1, 1, 3, 2, 3, 4});          // 7x7, batch 3
+}
+
+TEST_P(ConvIsaTest, RandomShapes) {
+  std::mt19937 rng(991 + int(kind_));
+  for (int i = 0; i < 40; ++i) {
+    auto below = [&rng](uint32_t n) { return 1 + static_cast<uint32_t>(rng() % n); };
+    Case c{below(2), below(16), below(16), below(40), below(70), below(4), below(4),
+           below(3), below(3)};
+    if (rng() % 4 == 0) c.dh = below(2), c.dw = below(2);
+    c.top = rng() % c.kh, c.bottom = rng() % c.kh, c.left = rng() % c.kw, c.right = rng() % c.kw;
+    c.seed = static_cast<uint32_t>(rng());
+    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
+        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+      --i;
+      continue;
+    }
+    RunCase(c);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Levels, ConvIsaTest,
+    ::testing::Combine(::testing::Values(IsaLevel::kAvx512, IsaLevel::kAvx2),
+                       ::testing::Values(Kind::kQS8, Kind::kQC8, Kind::kQU8)),
+    [](const auto& info) {
+      const Kind k = std::get<1>(info.param);
+      return std::string(IsaLevelName(std::get<0>(info.param))) + "_" +
+             (k == Kind::kQS8 ? "qs8" : k == Kind::kQC8 ? "qc8" : "qu8");
+    });
+
+}  // namespace
+}  // namespace labelite::xnn
