@@ -127,6 +127,8 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   s.input_channels = plan->input.channels;
   s.input_type = plan->input.type;
   s.normalization = plan->input.normalization;
+  const SubgraphSpec& graph = plan->model->main_subgraph();
+  s.input_name = graph.tensors[static_cast<size_t>(graph.inputs[0])].name;
   plan->notices = plan->input.notices;
   for (const HeadPlan& h : plan->heads) {
     std::string source;
@@ -139,6 +141,7 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
     plan->labels.push_back(std::move(*labels));
     s.num_classes.push_back(h.num_classes);
     s.score_mode.push_back(h.description);
+    s.output_names.push_back(graph.tensors[static_cast<size_t>(graph.outputs[static_cast<size_t>(h.output_index)])].name);
     if (s.label_source.empty()) s.label_source = source;
   }
   return std::shared_ptr<const Plan>(std::move(plan));
@@ -221,8 +224,28 @@ Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
   Image matched = MatchChannels(image, p.input.channels);
   LABELITE_ASSIGN_OR_RETURN(Image resized,
       ResizeImage(matched, p.input.width, p.input.height, p.options.resize));
+  LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *state_->interp->input(0)));
+  return RunAndRank();
+}
+
+Result<std::vector<Classification>> Classifier::ClassifyTensor(DataType type, std::span<const uint8_t> data) {
+  const Plan& p = *state_->plan;
+  Tensor& input = *state_->interp->input(0);
+  if (type != p.input.type)
+    return Status(StatusCode::kInvalidArgument, "the model takes a " + std::string(DataTypeName(p.input.type)) +
+                  " tensor, not " + std::string(DataTypeName(type)), ErrorOrigin::kInput);
+  if (data.size() != input.bytes)
+    return Status(StatusCode::kInvalidArgument, "the model takes " + std::to_string(input.bytes) +
+                  " bytes of input (" + std::to_string(p.input.height) + "x" + std::to_string(p.input.width) + "x" +
+                  std::to_string(p.input.channels) + " " + std::string(DataTypeName(type)) + "), not " +
+                  std::to_string(data.size()), ErrorOrigin::kInput);
+  std::copy(data.begin(), data.end(), input.data);
+  return RunAndRank();
+}
+
+Result<std::vector<Classification>> Classifier::RunAndRank() {
+  const Plan& p = *state_->plan;
   Interpreter& it = *state_->interp;
-  LABELITE_RETURN_IF_ERROR(FillInput(p.input, resized, *it.input(0)));
   LABELITE_RETURN_IF_ERROR(it.Invoke());
   std::vector<Classification> results;
   for (size_t h = 0; h < p.heads.size(); ++h) {
