@@ -44,7 +44,8 @@ Clock::time_point Context::Deadline() const {
 
 namespace {
 
-void ReadBody(const Context& ctx, httplib::Request& req, const httplib::ContentReader& reader) {
+void ReadBody(const Context& ctx, httplib::Request& req, const httplib::Response& res,
+              const httplib::ContentReader& reader) {
   const uint64_t max = ctx.options.max_body;
   bool too_large = false;
   auto append = [&](std::string* to, const char* data, size_t n) {
@@ -69,6 +70,8 @@ void ReadBody(const Context& ctx, httplib::Request& req, const httplib::ContentR
     ok = reader([&](const char* data, size_t n) { return append(&body, data, n); });
     req.body = std::move(body);
   }
+  // cpp-httplib refuses a Content-Length over set_payload_max_length itself (status 413).
+  too_large = too_large || (!ok && res.status == 413);
   if (too_large) throw HttpError(413, "request body larger than " + std::to_string(max) + " bytes (--max-body)");
   if (!ok) throw HttpError(400, "the request body could not be read (cut short, or malformed multipart data)");
 }
@@ -109,7 +112,7 @@ httplib::Server::HandlerWithContentReader PostRoute(
                                                       const httplib::ContentReader& reader) {
     RunRoute(ctx, route, res, [&] {
       // The library's Request is ours for the request's lifetime; the signature only makes it const.
-      ReadBody(ctx, const_cast<httplib::Request&>(req), reader);
+      ReadBody(ctx, const_cast<httplib::Request&>(req), res, reader);
       handler(req, res);
     });
   };
