@@ -11,19 +11,11 @@ namespace labelite::server {
 
 namespace {
 
-// The request the current connection thread is handling (connection threads handle one
-// request at a time; the access logger runs on the same thread after the response).
-thread_local const char* t_route = nullptr;
+// The model of the request the current connection thread is handling (for its metrics).
 thread_local std::string t_model;
 
 }  // namespace
 
-const char* CurrentRoute() { return t_route ? t_route : "none"; }
-std::string CurrentModel() { return t_model; }
-void ResetCurrentRequest() {
-  t_route = nullptr;
-  t_model.clear();
-}
 
 ModelPool& Context::Model(std::string_view name) const {
   auto it = models.find(name);
@@ -82,7 +74,6 @@ namespace {
 
 // Runs one routed request: metrics, and every exception to a JSON error.
 void RunRoute(Context& ctx, const char* route, httplib::Response& res, const std::function<void()>& work) {
-  t_route = route;
   t_model.clear();
   const auto start = Clock::now();
   try {
@@ -94,6 +85,8 @@ void RunRoute(Context& ctx, const char* route, httplib::Response& res, const std
   } catch (const std::exception& e) {
     SendError(res, 500, std::string("internal error: ") + e.what());
   }
+  // Counted before the response is written, so a client that reads /metrics next sees it.
+  ctx.metrics->CountRequest(route, t_model, res.status < 0 ? 200 : res.status);
   ctx.metrics->ObserveLatency(route, t_model, std::chrono::duration<double>(Clock::now() - start).count());
 }
 

@@ -63,10 +63,6 @@ httplib::Server::Handler Route(Context& ctx, const char* route,
 // application/x-www-form-urlencoded bodies, curl's default, at 8 KiB).
 httplib::Server::HandlerWithContentReader PostRoute(
     Context& ctx, const char* route, std::function<void(const httplib::Request&, httplib::Response&)> handler);
-// The route and model the current thread's request was attributed to (for the access logger).
-const char* CurrentRoute();
-std::string CurrentModel();
-void ResetCurrentRequest();
 
 void SendJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
 void SendError(httplib::Response& res, int status, const std::string& message, int retry_after_s = 0);

@@ -56,6 +56,7 @@ void Configure(Server::Impl& impl) {
       [&ctx](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a route's own error
         FillLibraryError(ctx, req, res);
+        ctx.metrics->CountRequest("none", "", res.status);  // routed requests count in their route
         return httplib::Server::HandlerResponse::Handled;
       }));
   http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
@@ -67,10 +68,6 @@ void Configure(Server::Impl& impl) {
     } catch (...) {
     }
     SendError(res, 500, "internal error: " + what);
-  });
-  http.set_logger([&ctx](const httplib::Request&, const httplib::Response& res) {
-    ctx.metrics->CountRequest(CurrentRoute(), CurrentModel(), res.status);
-    ResetCurrentRequest();
   });
   AddKServeV2Routes(http, ctx);
   AddTfServingRoutes(http, ctx);
