@@ -2,8 +2,8 @@
 connections (plain, KServe v2 binary, TF Serving; every 10th a bad image), no unexpected status,
 every answer identical to `labelite classify`, and the server's memory flat."""
 import base64
-import io
 import json
+import os
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +12,11 @@ from PIL import Image
 
 from conftest import IMAGES, TINY, Server, cli_records
 
-TOTAL = 20000
+# Under ASan (LABELITE_SANITIZED=1, set by CTest for the asan build) the quarantine keeps freed
+# memory resident, so RSS says nothing there: the load is shorter and LeakSanitizer, run when
+# the server exits, checks for leaks instead (its exit code must be 0).
+SANITIZED = os.environ.get("LABELITE_SANITIZED") == "1"
+TOTAL = 5000 if SANITIZED else 20000
 CLIENTS = 8
 
 
@@ -68,8 +72,11 @@ def test_20k_requests_no_errors_flat_memory(tmp_path):
         # After the first 4000 requests (allocator pools, thread stacks and caches warm), the
         # resident size stays within 8 MiB.
         steady = rss[2:]
-        assert len(steady) >= 7
-        assert max(steady) - min(steady) < 8 * 1024, rss
+        if SANITIZED:
+            print("RSS not compared under ASan (quarantine); LeakSanitizer checks the exit")
+        else:
+            assert len(steady) >= 7
+            assert max(steady) - min(steady) < 8 * 1024, rss
         metrics = s.request("GET", "/metrics")[2].decode()
         assert 'labelite_images_classified_total{model="tiny"} %d' % (TOTAL * 9 // 10) in metrics
     finally:
