@@ -43,6 +43,13 @@ Status BuildModels(ServeFlags& f) {
   }
   for (const std::string& m : f.models) {
     auto [name, path] = SplitNamed(m);
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {  // a model folder: its .tflite and labels.*
+      auto config = server::ModelFromFolder(name, path, base);
+      if (!config.ok()) return config.status();
+      f.server.models.push_back(std::move(*config));
+      continue;
+    }
     server::ModelConfig config{name, base};
     config.classifier.model_path = path;
     f.server.models.push_back(std::move(config));
@@ -109,7 +116,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<ServeFlags>();
   const server::ServerOptions defaults;
   CLI::App* cmd = app.add_subcommand("serve", "Serve models over HTTP: KServe v2, TF Serving REST, an upload page, metrics");
-  cmd->add_option("--model,-m", f->models, "NAME=PATH of a .tflite model (repeatable; a bare PATH is named after its file)");
+  cmd->add_option("--model,-m", f->models, "NAME=PATH of a .tflite model or of a folder with one .tflite and labels.* (repeatable; a bare PATH is named after its file)");
   cmd->add_option("--labels", f->labels, "NAME=SOURCE: labels for model NAME (default: its embedded labels)");
   cmd->add_option("--model-dir", f->model_dir, "Serve DIR/NAME/*.tflite (+ DIR/NAME/labels.*) as model NAME");
   cmd->add_option("--host", f->server.host, "Address to listen on")->capture_default_str();

@@ -78,6 +78,28 @@ void Configure(Server::Impl& impl) {
 
 }  // namespace
 
+Result<ModelConfig> ModelFromFolder(const std::string& name, const std::string& folder,
+                                    const ClassifierOptions& base) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> tflite, labels;
+  for (const auto& e : fs::directory_iterator(folder, ec)) {
+    if (!e.is_regular_file()) continue;
+    if (e.path().extension() == ".tflite") tflite.push_back(e.path());
+    else if (e.path().stem() == "labels") labels.push_back(e.path());
+  }
+  if (ec) return Status(StatusCode::kIoError, folder + ": cannot list: " + ec.message(), ErrorOrigin::kUsage);
+  if (tflite.size() != 1 || labels.size() > 1)
+    return Status(StatusCode::kInvalidArgument,
+                  folder + ": a model folder holds one .tflite file (it has " + std::to_string(tflite.size()) +
+                      ") and at most one labels.* file",
+                  ErrorOrigin::kUsage);
+  ModelConfig m{name, base};
+  m.classifier.model_path = tflite[0].string();
+  if (!labels.empty()) m.classifier.labels = labels[0].string();
+  return m;
+}
+
 Result<std::vector<ModelConfig>> ModelsFromDir(const std::string& dir, const ClassifierOptions& base,
                                                std::vector<std::string>* notices) {
   namespace fs = std::filesystem;
@@ -90,23 +112,13 @@ Result<std::vector<ModelConfig>> ModelsFromDir(const std::string& dir, const Cla
   std::sort(folders.begin(), folders.end());
   std::vector<ModelConfig> models;
   for (const fs::path& folder : folders) {
-    std::vector<fs::path> tflite, labels;
-    for (const auto& e : fs::directory_iterator(folder, ec)) {
-      if (!e.is_regular_file()) continue;
-      if (e.path().extension() == ".tflite") tflite.push_back(e.path());
-      else if (e.path().stem() == "labels") labels.push_back(e.path());
-    }
-    if (tflite.empty()) {
+    bool has_model = false;
+    for (const auto& e : fs::directory_iterator(folder, ec)) has_model |= e.path().extension() == ".tflite";
+    if (!has_model) {
       notices->push_back(folder.string() + ": no .tflite file, skipped");
       continue;
     }
-    if (tflite.size() > 1 || labels.size() > 1)
-      return Status(StatusCode::kInvalidArgument,
-                    folder.string() + ": holds several .tflite or labels.* files; a model folder holds one of each",
-                    ErrorOrigin::kUsage);
-    ModelConfig m{folder.filename().string(), base};
-    m.classifier.model_path = tflite[0].string();
-    if (!labels.empty()) m.classifier.labels = labels[0].string();
+    LABELITE_ASSIGN_OR_RETURN(ModelConfig m, ModelFromFolder(folder.filename().string(), folder.string(), base));
     models.push_back(std::move(m));
   }
   if (models.empty()) return Status(StatusCode::kNotFound, dir + ": no model folder (DIR/NAME/*.tflite)", ErrorOrigin::kUsage);

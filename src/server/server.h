@@ -60,6 +60,10 @@ struct ServerOptions {
 Result<std::vector<ModelConfig>> ModelsFromDir(const std::string& dir, const ClassifierOptions& base,
                                                std::vector<std::string>* notices);
 
+// One model from a folder holding its single .tflite file and, optionally, labels.*.
+Result<ModelConfig> ModelFromFolder(const std::string& name, const std::string& folder,
+                                    const ClassifierOptions& base);
+
 class Server {
  public:
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options);

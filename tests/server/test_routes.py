@@ -314,13 +314,15 @@ def test_model_dir_serves_one_model_per_folder(tmp_path):
     (tmp_path / "bare" / "m.tflite").symlink_to(V1_BARE)
     (tmp_path / "bare" / "labels.txt").symlink_to(LABELS / "mobilenet_labels_1001.txt")
     (tmp_path / "empty").mkdir()
-    s = Server("--model-dir", tmp_path, "--threads", "1")
+    s = Server("--model-dir", tmp_path, "--model", f"folder={tmp_path / 'bare'}", "--threads", "1")
     try:
         img = IMAGES / "burger.jpg"
         want = cli_records(V1_BARE, [img], labels=LABELS / "mobilenet_labels_1001.txt")[str(img)]["results"]
         status, rec = s.json("POST", "/v1/classify?model=bare", img.read_bytes())
         assert status == 200 and rec["results"] == want
         assert s.json("GET", "/v2/models/birds/ready")[0] == 200
+        status, rec = s.json("POST", "/v1/classify?model=folder", img.read_bytes())  # --model NAME=FOLDER
+        assert status == 200 and rec["results"] == want
         assert s.json("GET", "/v2/models/empty")[0] == 404
     finally:
         assert s.stop()[0] == 0
