@@ -84,6 +84,19 @@ def test_plain_with_labels_option_and_float_model(server):
         assert rec["results"] == flt[str(img)]["results"]
 
 
+def test_keep_alive_serves_many_requests_on_one_connection(server, cli_mnv2):
+    conn = server.conn()
+    conn.connect()
+    sock = conn.sock
+    for i in range(20):
+        img = PHOTOS[i % len(PHOTOS)]
+        status, hdrs, data = server.request("POST", "/v1/classify?model=mnv2", img.read_bytes(), conn=conn)
+        assert status == 200 and json.loads(data)["results"] == cli_mnv2[str(img)]["results"]
+        assert hdrs.get("connection", "").lower() != "close"
+        assert conn.sock is sock  # the same TCP connection, never reopened
+    conn.close()
+
+
 # --- KServe v2 --------------------------------------------------------------------------------
 
 def test_kserve_metadata_and_health(server):
