@@ -144,17 +144,22 @@ std::string Quote(std::string_view text) {
 }
 
 nlohmann::json ParseJson(std::string_view body) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Parse again for the position of the error (the message quotes no request bytes).
-    try {
-      nlohmann::json again = nlohmann::json::parse(body);
-      (void)again;
-    } catch (const nlohmann::json::parse_error& e) {
-      throw HttpError(400, "invalid JSON: syntax error at byte " + std::to_string(e.byte));
-    }
-    throw HttpError(400, "invalid JSON");
+  // Values nested deeper than any request of ours are dropped while parsing (a body of
+  // brackets would otherwise become millions of empty arrays) and refused below.
+  constexpr int kMaxDepth = 16;
+  bool too_deep = false;
+  auto limit_depth = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth <= kMaxDepth) return true;
+    too_deep = true;
+    return false;
+  };
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body, limit_depth);
+  } catch (const nlohmann::json::parse_error& e) {  // the message would quote request bytes
+    throw HttpError(400, "invalid JSON: syntax error at byte " + std::to_string(e.byte));
   }
+  if (too_deep) throw HttpError(400, "invalid JSON: nested deeper than 16 levels");
   return j;
 }
 

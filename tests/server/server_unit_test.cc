@@ -25,7 +25,7 @@ int StatusOf(const std::function<void()>& f) {
   return 0;
 }
 
-TEST(DecodeBase64, StandardTextWithAndWithoutPadding) {
+TEST(ServerBase64, StandardTextWithAndWithoutPadding) {
   EXPECT_EQ(DecodeBase64("aGVsbG8=", "x"), "hello");
   EXPECT_EQ(DecodeBase64("aGVsbG8", "x"), "hello");
   EXPECT_EQ(DecodeBase64("aGk=", "x"), "hi");
@@ -35,7 +35,7 @@ TEST(DecodeBase64, StandardTextWithAndWithoutPadding) {
   EXPECT_EQ(DecodeBase64("AP8A/w==", "x"), std::string("\x00\xff\x00\xff", 4));
 }
 
-TEST(DecodeBase64, RefusesWhatIsNotBase64) {
+TEST(ServerBase64, RefusesWhatIsNotBase64) {
   for (const char* bad : {"aGVs bG8=", "aGVsbG8*", "a=bc", "abcde", "YQ===", "-_-_"})
     EXPECT_EQ(StatusOf([&] { (void)DecodeBase64(bad, "image 3"); }), 400) << bad;
   try {
@@ -46,13 +46,13 @@ TEST(DecodeBase64, RefusesWhatIsNotBase64) {
   }
 }
 
-TEST(Quote, EscapesAndShortens) {
+TEST(ServerQuote, EscapesAndShortens) {
   EXPECT_EQ(Quote("cat"), "'cat'");
   EXPECT_EQ(Quote("a'b\\c\x01\xe9"), "'a\\'b\\\\c\\x01\\xe9'");
   EXPECT_EQ(Quote(std::string(100, 'x')), "'" + std::string(60, 'x') + "...'");
 }
 
-TEST(HttpStatusFor, TheInputsFaultIs400) {
+TEST(ServerHttpStatus, TheInputsFaultIs400) {
   EXPECT_EQ(HttpStatusFor(InvalidImage("truncated JPEG data")), 400);
   EXPECT_EQ(HttpStatusFor(ResourceExhausted("image of 2000000 pixels")), 400);
   EXPECT_EQ(HttpStatusFor(Status(StatusCode::kUnsupported, "animated WebP", ErrorOrigin::kInput)), 400);
@@ -66,7 +66,7 @@ ClassifierOptions Tiny() {
   return o;
 }
 
-TEST(ModelPool, FullQueueIs503AndTimeoutWhileQueuedIs503) {
+TEST(ServerModelPool, FullQueueIs503AndTimeoutWhileQueuedIs503) {
   auto pool = ModelPool::Create("tiny", Tiny(), /*workers=*/1, /*queue_capacity=*/1);
   ASSERT_TRUE(pool.ok()) << pool.status().message();
   ModelPool& p = **pool;
@@ -115,7 +115,7 @@ TEST(ModelPool, FullQueueIs503AndTimeoutWhileQueuedIs503) {
   EXPECT_EQ(queued_ran, 1);  // the timed-out job never ran
 }
 
-TEST(ModelPool, JobsRunOnClonesAndErrorsComeBack) {
+TEST(ServerModelPool, JobsRunOnClonesAndErrorsComeBack) {
   auto pool = ModelPool::Create("tiny", Tiny(), /*workers=*/2, /*queue_capacity=*/8);
   ASSERT_TRUE(pool.ok());
   const std::vector<uint8_t> bytes = testing::ReadFileBytes(testing::ImagePath("burger.jpg"));

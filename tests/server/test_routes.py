@@ -222,6 +222,7 @@ BAD = [
     # (method, path, body, headers, status, words in the error)
     ("POST", "/v2/models/mnv2/infer", b'{"inputs": [', {}, 400, "invalid JSON"),
     ("POST", "/v2/models/mnv2/infer", b"[1, 2]", {}, 400, "JSON object"),
+    ("POST", "/v2/models/mnv2/infer", b'{"inputs": ' + b"[" * 100000 + b"]" * 100000 + b"}", {}, 400, "nested deeper"),
     ("POST", "/v2/models/mnv2/infer", infer_req([{"name": "input", "datatype": "FP32", "shape": [1, 224, 224, 3],
                                                   "data": [0.0]}]), {}, 400, "datatype"),
     ("POST", "/v2/models/mnv2/infer", infer_req([{"name": "input", "datatype": "UINT8", "shape": [1, 100, 100, 3],
