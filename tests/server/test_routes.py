@@ -431,6 +431,15 @@ def test_sigterm_drains_requests_in_flight_and_exits_0():
     assert "SIGTERM: finishing the requests in flight" in err and "stopped" in err
 
 
+def test_sigint_stops_an_idle_server_with_exit_0():
+    import signal
+    s = Server("--model", f"tiny={TINY}", "--threads", "1")
+    assert s.json("GET", "/v2/health/ready") == (200, {"ready": True})
+    s.proc.send_signal(signal.SIGINT)
+    code, err = s.stop()
+    assert code == 0 and "SIGINT: finishing the requests in flight" in err
+
+
 # --- metrics ----------------------------------------------------------------------------------
 
 def test_metrics_count_routes_statuses_images_and_latency(server):
