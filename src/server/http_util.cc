@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 
 #include "server/metrics.h"
 
@@ -192,6 +195,30 @@ int IntParam(const httplib::Request& req, const char* name, int fallback, int ma
   if (ec != std::errc() || end != v.data() + v.size() || n < 1 || n > max)
     throw HttpError(400, std::string(name) + " must be an integer from 1 to " + std::to_string(max) + ", not " + Quote(v));
   return n;
+}
+
+std::string TensorFromJson(const std::vector<const nlohmann::json*>& elements, DataType type, const std::string& what) {
+  if (type != DataType::kFloat32 && type != DataType::kUInt8 && type != DataType::kInt8)
+    throw HttpError(400, what + ": the model's input type takes encoded images only");
+  std::string out(elements.size() * DataTypeSize(type), '\0');
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const nlohmann::json& e = *elements[i];
+    const std::string element = what + ": element " + std::to_string(i);
+    if (type == DataType::kFloat32) {
+      const double v = e.is_number() ? e.get<double>() : 0.0;
+      if (!e.is_number() || !(std::fabs(v) <= std::numeric_limits<float>::max()))
+        throw HttpError(400, element + " is not a number in float32 range");
+      const float f = static_cast<float>(v);
+      std::memcpy(&out[i * 4], &f, 4);
+      continue;
+    }
+    const bool u8 = type == DataType::kUInt8;
+    if (!e.is_number_integer() || e.get<int64_t>() < (u8 ? 0 : -128) || e.get<int64_t>() > (u8 ? 255 : 127))
+      throw HttpError(400, element + (u8 ? " is not a UINT8 value (an integer from 0 to 255)"
+                                         : " is not an INT8 value (an integer from -128 to 127)"));
+    out[i] = static_cast<char>(static_cast<uint8_t>(e.get<int64_t>() & 0xff));
+  }
+  return out;
 }
 
 int HttpStatusFor(const Status& status) {

@@ -77,6 +77,10 @@ std::string DecodeBase64(std::string_view text, const std::string& what);
 // A positive integer query parameter, or `fallback` when absent; 400 when not a number in [1, max].
 int IntParam(const httplib::Request& req, const char* name, int fallback, int max);
 
+// JSON numbers as the raw bytes of a tensor of `type` (uint8, int8 or float32): integers in the
+// type's range, or finite numbers within float range; 400 naming "<what>: element <i>".
+std::string TensorFromJson(const std::vector<const nlohmann::json*>& elements, DataType type, const std::string& what);
+
 // The HTTP status for a classification failure: 400 for the input's fault (bytes that are not
 // an image, too many pixels, a tensor of the wrong type or size), 500 otherwise.
 int HttpStatusFor(const Status& status);

@@ -10,8 +10,6 @@
 //
 // An instance is an encoded image ({"b64": ...}, or an object whose single feature is one) or
 // a nested array in the model's input shape [H][W][C] (its input type, fed as it is).
-#include <cstring>
-
 #include "server/routes.h"
 
 namespace labelite::server {
@@ -62,24 +60,7 @@ std::string TensorOf(const json& v, const ClassifierSummary& s, const std::strin
     }
     level = std::move(next);
   }
-  const size_t elem = DataTypeSize(s.input_type);
-  std::string out(level.size() * elem, '\0');
-  for (size_t i = 0; i < level.size(); ++i) {
-    const json& e = *level[i];
-    if (s.input_type == DataType::kFloat32) {
-      if (!e.is_number()) throw HttpError(400, what + ": element " + std::to_string(i) + " is not a number");
-      const float f = e.get<float>();
-      std::memcpy(&out[i * 4], &f, 4);
-    } else if (s.input_type == DataType::kUInt8 || s.input_type == DataType::kInt8) {
-      const bool u8 = s.input_type == DataType::kUInt8;
-      if (!e.is_number_integer() || e.get<int64_t>() < (u8 ? 0 : -128) || e.get<int64_t>() > (u8 ? 255 : 127))
-        throw HttpError(400, what + ": element " + std::to_string(i) + " is not a " + (u8 ? "uint8" : "int8") + " value");
-      out[i] = static_cast<char>(static_cast<uint8_t>(e.get<int64_t>() & 0xff));
-    } else {
-      throw HttpError(400, what + ": the model's input type takes encoded images only");
-    }
-  }
-  return out;
+  return TensorFromJson(level, s.input_type, what);
 }
 
 // Classifies a list of instances: all images, or all tensors.

@@ -231,6 +231,8 @@ BAD = [
                                                   "data": [0, 1, 2]}]), {}, 400, "elements"),
     ("POST", "/v2/models/mnv2/infer", infer_req([{"name": "input", "datatype": "UINT8", "shape": [1, 224, 224, 3],
                                                   "data": [300] * (224 * 224 * 3)}]), {}, 400, "UINT8 value"),
+    ("POST", "/v2/models/v1float/infer", infer_req([{"name": "input", "datatype": "FP32", "shape": [224, 224, 3],
+                                                     "data": [1e300] * (224 * 224 * 3)}]), {}, 400, "float32 range"),
     ("POST", "/v2/models/mnv2/infer", infer_req([{"name": "pixels", "datatype": "BYTES", "shape": [1],
                                                   "data": ["aGVsbG8="]}]), {}, 400, "unknown input"),
     ("POST", "/v2/models/mnv2/infer", infer_req([{"name": "input", "datatype": "BYTES", "shape": [1],
