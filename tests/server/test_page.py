@@ -149,6 +149,18 @@ def test_page_upload_shows_the_top_classes_with_bars(tmp_path):
         png = Image.open(io.BytesIO(base64.b64decode(shot))).convert("RGB")
         (tmp_path / "page.png").write_bytes(base64.b64decode(shot))
         check_screenshot(png, browser, want)
+
+        # A file that is not an image: the server's one-line error is shown, no stale bars.
+        notes = tmp_path / "upload" / "notes.txt"
+        notes.write_text("not a picture\n")
+        browser.send("DOM.setFileInputFiles", {"nodeId": node, "files": [str(notes)]})
+        deadline = time.monotonic() + 30
+        while not browser.eval("document.getElementById('error').textContent"):
+            assert time.monotonic() < deadline, "the page showed no error"
+            time.sleep(0.1)
+        error = browser.eval("document.getElementById('error').textContent")
+        assert "unrecognized image format" in error, error
+        assert browser.eval("document.querySelectorAll('#results .cls').length") == 0
     finally:
         browser.close()
         assert s.stop()[0] == 0
