@@ -13,6 +13,8 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-dev python3-venv   # the Python package (pip install ., scripts/test-python.sh)
+  chromium  # headless, for the test of labelite serve's web page (~125 MB download)
+  wrk       # bench/server
   )
 # Node.js runs the TFLite oracle in tests; the machine image may already ship its own build.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)

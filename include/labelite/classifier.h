@@ -114,6 +114,8 @@ struct ClassifierSummary {
   std::vector<int> num_classes;       // per head
   std::vector<std::string> score_mode; // per head: "softmax applied (logits)", ...
   std::string label_source;  // e.g. "labels.txt embedded in the model (1001 lines)"
+  std::string input_name;    // the model's input tensor name (servers name their input by it)
+  std::vector<std::string> output_names;  // per head: the output tensor's name
   // Label quality warnings (duplicates, empty labels, gaps); worth showing when asked.
   std::vector<std::string> label_warnings;
 };
@@ -131,6 +133,11 @@ class Classifier {
   Result<std::vector<Classification>> ClassifyEncoded(std::span<const uint8_t> bytes);
   // Errors name the file.
   Result<std::vector<Classification>> ClassifyFile(const std::string& path);
+  // A tensor already in the model's input layout and type (no decoding, resizing or
+  // normalization): input_height * input_width * input_channels values of
+  // summary().input_type, row-major HWC. Another type or size is a kInvalidArgument error with
+  // origin kInput.
+  Result<std::vector<Classification>> ClassifyTensor(DataType type, std::span<const uint8_t> data);
 
   const ClassifierSummary& summary() const;
   // The name of every class of one output head, as results print them (after label alignment;
@@ -145,6 +152,7 @@ class Classifier {
 
  private:
   explicit Classifier(std::unique_ptr<State> state);
+  Result<std::vector<Classification>> RunAndRank();  // invoke on the filled input, top-k
   std::unique_ptr<State> state_;
 };
 

@@ -211,6 +211,8 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
   s.input_channels = plan->input.channels;
   s.input_type = plan->input.type;
   s.normalization = plan->input.normalization;
+  const SubgraphSpec& graph = plan->model->main_subgraph();
+  s.input_name = graph.tensors[static_cast<size_t>(graph.inputs[0])].name;
   plan->notices = plan->input.notices;
   for (const HeadPlan& h : plan->heads) {
     // Their score threshold: the option when given, else the metadata's, else none at all
@@ -234,6 +236,7 @@ Result<std::shared_ptr<const Plan>> MakePlan(const ClassifierOptions& options) {
     plan->labels.push_back(std::move(*labels));
     s.num_classes.push_back(h.num_classes);
     s.score_mode.push_back(h.description);
+    s.output_names.push_back(graph.tensors[static_cast<size_t>(graph.outputs[static_cast<size_t>(h.output_index)])].name);
     if (s.label_source.empty()) s.label_source = source;
   }
   return std::shared_ptr<const Plan>(std::move(plan));
@@ -370,6 +373,27 @@ Result<std::vector<Classification>> Classifier::Classify(const Image& image) {
       break;
     }
   }
+  return RunAndRank();
+}
+
+Result<std::vector<Classification>> Classifier::ClassifyTensor(DataType type, std::span<const uint8_t> data) {
+  const Plan& p = *state_->plan;
+  Tensor& input = *state_->interp->input(0);
+  if (type != p.input.type)
+    return Status(StatusCode::kInvalidArgument, "the model takes a " + std::string(DataTypeName(p.input.type)) +
+                  " tensor, not " + std::string(DataTypeName(type)), ErrorOrigin::kInput);
+  if (data.size() != input.bytes)
+    return Status(StatusCode::kInvalidArgument, "the model takes " + std::to_string(input.bytes) +
+                  " bytes of input (" + std::to_string(p.input.height) + "x" + std::to_string(p.input.width) + "x" +
+                  std::to_string(p.input.channels) + " " + std::string(DataTypeName(type)) + "), not " +
+                  std::to_string(data.size()), ErrorOrigin::kInput);
+  std::copy(data.begin(), data.end(), input.data);
+  return RunAndRank();
+}
+
+Result<std::vector<Classification>> Classifier::RunAndRank() {
+  const Plan& p = *state_->plan;
+  Interpreter& it = *state_->interp;
   if (Status s = it.Invoke(); !s.ok()) return s.WithOrigin(ErrorOrigin::kModel);
   std::vector<Classification> results;
   for (size_t h = 0; h < p.heads.size(); ++h) {
