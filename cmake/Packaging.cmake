@@ -29,12 +29,12 @@ set(CPACK_DEBIAN_CLI_DESCRIPTION "labelite command-line tool\n classify, eval, i
 set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS
   "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libxnnpack0, libpthreadpool0, libcpuinfo0, \
 libflatbuffers2, libjpeg62-turbo, libpng16-16, libwebp7, libgif7, libyuv0, libexif12, \
-libminizip1, zlib1g, libcpp-httplib0.11, libsqlite3-0, libssl3")
+libminizip1, zlib1g, libcpp-httplib0.11, libsqlite3-0, libssl3, libstb0")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME liblabelite-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "labelite static library and headers\n With pkg-config and CMake package files (find_package(labelite)).")
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
   "libxnnpack-dev, libpthreadpool-dev, libcpuinfo-dev, libflatbuffers-dev, libjpeg62-turbo-dev, \
-libpng-dev, libwebp-dev, libgif-dev, libyuv-dev, libexif-dev, libminizip-dev, zlib1g-dev, \
+libpng-dev, libwebp-dev, libgif-dev, libyuv-dev, libexif-dev, libstb-dev, libminizip-dev, zlib1g-dev, \
 libcpp-httplib-dev, libsqlite3-dev")
 include(CPack)

@@ -12,7 +12,7 @@ dest=${1:-$here/build/arm64-sysroot}
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 DEV_PKGS=(libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libflatbuffers-dev libjpeg62-turbo-dev
-  libpng-dev libwebp-dev libgif-dev libyuv-dev libexif-dev libminizip-dev zlib1g-dev
+  libpng-dev libwebp-dev libgif-dev libyuv-dev libexif-dev libstb-dev libminizip-dev zlib1g-dev
   libcpp-httplib-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev)
 # Header-only, Architecture: all.
 ALL_PKGS=(nlohmann-json3-dev libcli11-dev)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that labelite's build, tests and benchmarks need.
-# Idempotent; run as root (or with sudo) on a fresh Debian 12.
+# Installs the Debian 12 packages labelite's build needs; with --test also what its tests and
+# benchmarks need (headless Chromium for the server's page, wrk, the arm64 cross toolchain,
+# qemu-user and debootstrap). Idempotent; runs apt-get as root, or through sudo when not root.
+#   scripts/install-deps.sh [--test]
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -13,9 +15,14 @@ PKGS=(
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-dev python3-venv   # the Python package (pip install ., scripts/test-python.sh)
-  chromium  # headless, for the test of labelite serve's web page (~125 MB download)
-  wrk       # bench/server
   )
+if [ "${1:-}" = "--test" ]; then
+  PKGS+=(
+    chromium               # headless, for the test of labelite serve's web page (~125 MB download)
+    wrk                    # bench/server
+    g++-aarch64-linux-gnu qemu-user-static dpkg-dev debootstrap   # scripts/test-arm64.sh
+  )
+fi
 # Node.js runs the TFLite oracle in tests; the machine image may already ship its own build.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 missing=()
