@@ -43,7 +43,7 @@ __version__ = "0.1.0"
 
 _KERNELS = ("fast", "reference")
 _RESIZE = ("stretch", "crop", "pad")
-_PREPROCESS = ("labelite",)
+_PREPROCESS = ("labelite", "mediapipe", "tasklib", "keras")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -157,7 +157,9 @@ class Classifier:
     ``model`` is a path or the bytes of a .tflite file; ``labels`` a label source as the CLI
     takes it (a file, ``sqlite:PATH?table=...``, ``http://...``), by default the labels
     embedded in the model. Keyword options are the CLI's, with its defaults:
-    ``top_k``, ``score_threshold``, ``threads`` (threads of one classification; batches run
+    ``top_k``, ``score_threshold`` (None: as the CLI, results scoring exactly 0 are left out;
+    0 keeps them), ``preprocess`` ("labelite", "mediapipe", "tasklib", "keras"), ``threads``
+    (threads of one classification; batches run
     that many images at once), ``kernels`` ("fast" or "reference"), ``resize`` ("stretch",
     "crop", "pad"), ``mean``/``std`` (normalization override), ``allow``/``deny`` (class
     names), ``locale``, ``allow_label_mismatch``, ``labels_format``, ``softmax`` (None: when
@@ -169,15 +171,15 @@ class Classifier:
     ship them; the receiving process loads the model again.
     """
 
-    def __init__(self, model, labels=None, *, top_k=5, score_threshold=0.0, threads=1, kernels="fast",
+    def __init__(self, model, labels=None, *, top_k=5, score_threshold=None, threads=1, kernels="fast",
                  resize="stretch", preprocess="labelite", mean=None, std=None, allow=None, deny=None,
                  locale=None, allow_label_mismatch=False, labels_format=None, softmax=None,
-                 max_pixels=100_000_000):
+                 max_pixels=100_000_000, allow_any_output=False):
         self._args = dict(model=model, labels=labels, top_k=top_k, score_threshold=score_threshold,
                           threads=threads, kernels=kernels, resize=resize, preprocess=preprocess, mean=mean,
                           std=std, allow=allow, deny=deny, locale=locale,
                           allow_label_mismatch=allow_label_mismatch, labels_format=labels_format,
-                          softmax=softmax, max_pixels=max_pixels)
+                          softmax=softmax, max_pixels=max_pixels, allow_any_output=allow_any_output)
         if isinstance(model, (bytes, bytearray, memoryview)):
             model_path, model_bytes = "<model bytes>", bytes(model)
             if not model_bytes:
@@ -204,7 +206,12 @@ class Classifier:
             "locale": locale or "",
             "allow_label_mismatch": bool(allow_label_mismatch),
             "top_k": _positive_int("top_k", top_k),
-            "score_threshold": float(score_threshold),
+            # As the CLI: results scoring exactly 0 (a quantized output at its floor) are left
+            # out unless score_threshold=0 is given explicitly.
+            "score_threshold": 0.0 if score_threshold is None else float(score_threshold),
+            "skip_zero_scores": score_threshold is None,
+            "preprocess": preprocess,
+            "allow_any_output": bool(allow_any_output),
             "allow": _names("allow", allow),
             "deny": _names("deny", deny),
             "threads": self._threads,

@@ -55,6 +55,9 @@ ClassifierOptions OptionsFrom(const nb::dict& d) {
   o.softmax = softmax == "always" ? SoftmaxMode::kAlways
               : softmax == "never" ? SoftmaxMode::kNever : SoftmaxMode::kAuto;
   o.max_image_pixels = Get<uint64_t>(d, "max_pixels");
+  o.skip_zero_scores = Get<bool>(d, "skip_zero_scores");
+  o.allow_any_output = Get<bool>(d, "allow_any_output");
+  o.preprocess = *ParsePreprocessPreset(Get<std::string>(d, "preprocess"));
   return o;
 }
 
