@@ -2,8 +2,9 @@
 //   1. against a straightforward computation in this file (double / int64 sums over the window,
 //      padding from TensorFlow's SAME/VALID definitions, then TFLite's requantization:
 //      QuantizeMultiplier of the real multiplier and TFLite's double-rounding
-//      MultiplyByQuantizedMultiplier from kernels/internal/quantization.h),
-//      which must match exactly (float: 1e-5);
+//      MultiplyByQuantizedMultiplier from kernels/internal/quantization.h; int8 with ties
+//      rounded up, as LiteRT's optimized kernel), which must match exactly (float: 1e-5),
+//      and so must native LiteRT's builtin kernel;
 //   2. against the real-valued result round(acc * real_multiplier) + zp within 1;
 //   3. against TFLite (the oracle) within 1e-5 (float) or 1 (quantized: the oracle runs
 //      XNNPACK, whose fp32 requantization rounds differently from the builtin kernel's).
@@ -167,12 +168,20 @@ void RunCase(const ConvCase& spec, uint32_t seed, bool with_oracle) {
     int32_t qm;
     int shift;
     quant::QuantizeMultiplier(m, &qm, &shift);
-    exact[i] = std::clamp(
-        quant::MultiplyByQuantizedMultiplier(int32_t(acc[i]), qm, shift) + out_zp, lo, hi);
+    // int8: LiteRT's optimized per-channel kernel rounds exact negative ties up (its NEON
+    // output stage, through NEON_2_SSE on x86).
+    const int32_t scaled =
+        c.type == DataType::kInt8
+            ? quant::MultiplyByQuantizedMultiplierTiesUp(int32_t(acc[i]), qm, shift)
+            : quant::MultiplyByQuantizedMultiplier(int32_t(acc[i]), qm, shift);
+    exact[i] = std::clamp(scaled + out_zp, lo, hi);
     real[i] = std::clamp<double>(std::round(acc[i] * m) + out_zp, lo, hi);
   }
   ExpectAllNear(ours, exact, is_float ? 1e-5 : 0.0, "the straightforward computation");
   ExpectAllNear(ours, real, is_float ? 1e-5 : 1.0, "real-valued arithmetic");
+  // (LiteRT's builtin kernel crashes on a depthwise convolution without bias.)
+  if (with_oracle && c.bias)
+    LABELITE_EXPECT_MATCHES_LITERT(t, {LiteRtPath::kBuiltin}, is_float ? 1e-5 : 0.0);
   if (with_oracle) LABELITE_EXPECT_MATCHES_ORACLE(t, is_float ? 1e-5 : 1.0);
 }
 

@@ -1,7 +1,8 @@
 // MEAN reference kernel tests: the global-average-pool form (keep_dims, axes {1, 2}) that
 // classifiers use, other axes with and without keep_dims, negative and repeated axes; exact
 // against a straightforward computation of TFLite's arithmetic for each path (see mean.cc) and
-// against TFLite (the oracle; quantized within 1: XNNPACK requantizes in float).
+// against TFLite: exact against native LiteRT's builtin kernel, within 1 of the WebAssembly
+// oracle (XNNPACK requantizes in float).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -73,12 +74,17 @@ void RunMean(MeanCase c, uint32_t seed, bool with_oracle = true) {
       quant::QuantizeMultiplier(double(c.in_scale / (float(per_out) * c.out_scale)), &m, &shift);
       expected[o] = std::clamp<double>(
           quant::MultiplyByQuantizedMultiplier(int32_t(sums[o]), m, shift) + bias, qlo, qhi);
-    } else if (c.in_scale == c.out_scale && c.in_zp == c.out_zp) {
-      expected[o] = std::trunc(sums[o] / per_out);
-    } else {
-      const float s = c.in_scale / c.out_scale;
-      const float mean = float(sums[o]) / float(per_out);
-      expected[o] = std::clamp<double>(std::round(mean * s + float(-c.in_zp) * s) + c.out_zp, qlo, qhi);
+    } else {  // TFLite's integer QuantizedMeanOrSum
+      int32_t m;
+      int shift;
+      quant::QuantizeMultiplier(double(c.in_scale) / double(c.out_scale), &m, &shift);
+      int k = 0;
+      while ((int64_t{2} << k) <= per_out) ++k;  // floor(log2(count))
+      k = std::min({k, 32, 31 + shift});
+      m = int32_t((int64_t(m) << k) / per_out);
+      const int32_t shifted = int32_t(sums[o]) - c.in_zp * int32_t(per_out);
+      expected[o] = std::clamp<double>(
+          quant::MultiplyByQuantizedMultiplier(shifted, m, shift - k) + c.out_zp, qlo, qhi);
     }
   }
 
@@ -93,6 +99,8 @@ void RunMean(MeanCase c, uint32_t seed, bool with_oracle = true) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(t.output_dims(), out_shape);
   ExpectAllNear(t.OutputAsDouble(), expected, is_float ? 1e-5 : 0.0, "the straightforward computation");
+  // Exact against LiteRT's optimized builtin kernel (the zoo's reference), float within 1e-5.
+  if (with_oracle) LABELITE_EXPECT_MATCHES_LITERT(t, {LiteRtPath::kBuiltin}, is_float ? 1e-5 : 0.0);
   if (with_oracle) LABELITE_EXPECT_MATCHES_ORACLE(t, is_float ? 1e-5 : 1.0);
 }
 

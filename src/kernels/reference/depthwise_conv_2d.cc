@@ -7,7 +7,9 @@
 // TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)
 //   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
-// with TFLite's double rounding.
+// with TFLite's double rounding; int8 rounds exact negative ties up (...TiesUp) as LiteRT's
+// optimized per-channel kernel does on x86 (its NEON output stage through NEON_2_SSE: the
+// ConvNeXt 7x7 and MobileNet v3 5x5 zoo models and the LiteRT checks of the kernel tests).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -136,7 +138,7 @@ class DepthwiseConv2DKernel : public Kernel {
               if constexpr (std::is_same_v<Acc, float>) {
                 *out++ = std::min(std::max(acc, float_min_), float_max_);
               } else {
-                int64_t v = quant::MultiplyByQuantizedMultiplier(
+                int64_t v = std::is_same_v<T, int8_t> ? quant::MultiplyByQuantizedMultiplierTiesUp(acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]) : quant::MultiplyByQuantizedMultiplier(
                     acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
                 v += q_.output_offset;
                 *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));

@@ -6,9 +6,11 @@
 //      classifiers): sum, then MultiplyByQuantizedMultiplier with
 //      real = float(in_scale / (float(H * W) * out_scale)), plus
 //      bias = out_zp - int(round-half-away(float(in_zp * in_scale / out_scale))), clamped.
-//   2. same scale and zero point in and out: integer sum / count (truncating).
-//   3. otherwise: float mean of the raw values, round(mean * s + b) + out_zp with
-//      s = in_scale / out_scale, b = -in_zp * s, clamped.
+//   2. otherwise, also for equal input and output parameters (TFLite's integer
+//      QuantizedMeanOrSum): M * 2^S = in_scale / out_scale (double),
+//      folded with 1 / count: k = min(floor(log2(count)), 32, 31 + S),
+//      M' = (M << k) / count, S' = S - k;
+//      out = MultiplyByQuantizedMultiplier(sum - in_zp * count, M', S') + out_zp, clamped.
 // Float: path 1 sums over (h, w) in float and divides by H * W; otherwise sums in float in
 // input order and divides by the count.
 #include <algorithm>
@@ -26,7 +28,7 @@
 namespace labelite {
 namespace {
 
-enum class MeanPath { kSpatial, kSameParams, kRescale };
+enum class MeanPath { kSpatial, kFloat, kRescale };
 
 class MeanKernel : public Kernel {
  public:
@@ -78,7 +80,7 @@ class MeanKernel : public Kernel {
                          ((axes[0] == 1 && axes[1] == 2) || (axes[0] == 2 && axes[1] == 1));
     switch (input.type) {
       case DataType::kFloat32:
-        path_ = spatial ? MeanPath::kSpatial : MeanPath::kSameParams;
+        path_ = spatial ? MeanPath::kSpatial : MeanPath::kFloat;
         return Status::Ok();
       case DataType::kUInt8:
       case DataType::kInt8:
@@ -99,12 +101,16 @@ class MeanKernel : public Kernel {
       bias_ = output.zero_point - static_cast<int32_t>(temp);
       const float real_scale = input.scale / (elements * output.scale);
       quant::QuantizeMultiplier(static_cast<double>(real_scale), &multiplier_, &shift_);
-    } else if (input.scale == output.scale && input.zero_point == output.zero_point) {
-      path_ = MeanPath::kSameParams;
     } else {
       path_ = MeanPath::kRescale;
-      scale_ = input.scale / output.scale;
-      float_bias_ = static_cast<float>(-input.zero_point) * scale_;
+      quant::QuantizeMultiplier(static_cast<double>(input.scale) / static_cast<double>(output.scale),
+                                &multiplier_, &shift_);
+      if (count_ > 0) {
+        int k = 63 - __builtin_clzll(static_cast<uint64_t>(count_));
+        k = std::min({k, 32, 31 + shift_});
+        multiplier_ = static_cast<int32_t>((static_cast<int64_t>(multiplier_) << k) / count_);
+        shift_ -= k;
+      }
     }
     return Status::Ok();
   }
@@ -171,14 +177,11 @@ class MeanKernel : public Kernel {
           v = quant::MultiplyByQuantizedMultiplier(sums_[i], multiplier_, shift_) + bias_;
           v = std::clamp(v, kMin, kMax);
           break;
-        case MeanPath::kSameParams:
-          v = sums_[i] / static_cast<int32_t>(count_);
-          break;
+        case MeanPath::kFloat:  // not a quantized path
         case MeanPath::kRescale: {
-          const float mean = static_cast<float>(sums_[i]) / static_cast<float>(count_);
-          float r = std::round(mean * scale_ + float_bias_) + static_cast<float>(out_zp_);
-          r = std::max(std::min(r, static_cast<float>(kMax)), static_cast<float>(kMin));
-          v = static_cast<int32_t>(r);
+          const int32_t shifted = sums_[i] - in_zp_ * static_cast<int32_t>(count_);
+          v = quant::MultiplyByQuantizedMultiplier(shifted, multiplier_, shift_) + out_zp_;
+          v = std::clamp(v, kMin, kMax);
           break;
         }
       }
@@ -191,11 +194,10 @@ class MeanKernel : public Kernel {
   std::vector<int32_t> index_;
   std::vector<int32_t> sums_;
   int64_t count_ = 1;
-  MeanPath path_ = MeanPath::kSameParams;
+  MeanPath path_ = MeanPath::kFloat;
   int32_t in_zp_ = 0, out_zp_ = 0;
   int32_t multiplier_ = 0, bias_ = 0;
   int shift_ = 0;
-  float scale_ = 0.0f, float_bias_ = 0.0f;
 };
 
 }  // namespace
