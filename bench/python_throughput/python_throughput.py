@@ -139,7 +139,7 @@ def ray_runs(model, paths, workers_list, rounds):
                 ds = ray.data.read_binary_files(paths, include_paths=True)
                 ds = ds.map_batches(labelite.ray.Classifier, fn_constructor_kwargs={"model": model},
                                     compute=ray.data.ActorPoolStrategy(size=workers), batch_size=32,
-                                    num_cpus=1 if workers == 1 else 0.75)
+                                    num_cpus=0.5)  # leaves a CPU for the read tasks
                 return ds.select_columns(["path", "label"]).take_all()
             out[workers] = timed(run, rounds)
     finally:
@@ -154,6 +154,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--skip-ray", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--skip-local", action="store_true", help="only the cluster engines")
     args = ap.parse_args()
     paths = make_images(args.images)
     n = len(paths)
@@ -166,12 +167,13 @@ def main():
         rows.append((name, n / median))
         print(f"  {name:<44} {n / median:7.1f} images/s  ({n / best:6.1f})", flush=True)
 
-    for threads in (1, 2):
+    for threads in () if args.skip_local else (1, 2):
         report(f"labelite classify_batch, {threads} thread(s)", timed(labelite_batch(args.model, paths, threads),
                                                                       args.rounds))
         report(f"PIL + numpy + LiteRT, {threads} Python thread(s)", timed(pil_litert(args.model, paths, threads),
                                                                          args.rounds))
-    report("PIL + numpy + LiteRT, num_threads=2", timed(pil_litert(args.model, paths, 1, 2), args.rounds))
+    if not args.skip_local:
+        report("PIL + numpy + LiteRT, num_threads=2", timed(pil_litert(args.model, paths, 1, 2), args.rounds))
     if not args.skip_dask:
         for workers, t in dask_runs(args.model, paths, (1, 2), args.rounds).items():
             report(f"Dask LocalCluster, {workers} worker(s) x 1 thread", t)
@@ -179,9 +181,10 @@ def main():
         for workers, t in ray_runs(args.model, paths, (1, 2), args.rounds).items():
             report(f"Ray Data, actor pool of {workers}", t)
     r = dict(rows)
-    base = r["PIL + numpy + LiteRT, 1 Python thread(s)"]
-    print(f"labelite / PIL+LiteRT at 1 thread: {r['labelite classify_batch, 1 thread(s)'] / base:.2f}x; "
-          f"at 2 threads: {r['labelite classify_batch, 2 thread(s)'] / r['PIL + numpy + LiteRT, 2 Python thread(s)']:.2f}x")
+    if not args.skip_local:
+        base = r["PIL + numpy + LiteRT, 1 Python thread(s)"]
+        print(f"labelite / PIL+LiteRT at 1 thread: {r['labelite classify_batch, 1 thread(s)'] / base:.2f}x; at 2 "
+              f"threads: {r['labelite classify_batch, 2 thread(s)'] / r['PIL + numpy + LiteRT, 2 Python thread(s)']:.2f}x")
     if not args.skip_dask:
         print(f"Dask 2 workers / 1 worker: {r['Dask LocalCluster, 2 worker(s) x 1 thread'] / r['Dask LocalCluster, 1 worker(s) x 1 thread']:.2f}x")
     if not args.skip_ray:

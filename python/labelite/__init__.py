@@ -163,7 +163,8 @@ class Classifier:
     that many images at once), ``kernels`` ("fast" or "reference"), ``resize`` ("stretch",
     "crop", "pad"), ``mean``/``std`` (normalization override), ``allow``/``deny`` (class
     names), ``locale``, ``allow_label_mismatch``, ``labels_format``, ``softmax`` (None: when
-    the output is logits; True/False: always/never) and ``max_pixels``.
+    the output is logits; True/False: always/never) and ``max_pixels``. ``preprocess`` takes
+    "labelite" (the CLI's default pipeline; other presets come with the CLI's --preprocess).
 
     Calls release the GIL. One object serves one call at a time (concurrent calls from several
     Python threads take turns); for parallel work use ``classify_batch`` or one Classifier per
