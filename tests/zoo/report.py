@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/zoo/RESULTS.md from a zoo test run (pytest --zoo-results FILE).
 
-  python tests/zoo/report.py RESULTS_JSON [--subset ci|full] [--out tests/zoo/RESULTS.md]
+  python tests/zoo/report.py RESULTS_JSON... [--subset ci|full] [--out tests/zoo/RESULTS.md]
                              [--note TEXT]
 """
 
@@ -89,12 +89,18 @@ def problem(model, cases):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("results")
+    p.add_argument("results", nargs="+", help="one or more --zoo-results files; later ones win per model")
     p.add_argument("--subset", choices=["ci", "full"], default="full")
     p.add_argument("--out", default=str(zoolib.HERE / "RESULTS.md"))
     p.add_argument("--note", default="")
     a = p.parse_args(argv)
-    results = json.loads(pathlib.Path(a.results).read_text())
+    results = {}
+    for path in a.results:
+        for model_id, cases in json.loads(pathlib.Path(path).read_text()).items():
+            if any(k.endswith("_error") and "not generated" in v for c in cases.values() for k, v in c.items()) \
+                    and model_id in results:
+                continue  # an earlier run that had the model is better than one that had not
+            results[model_id] = cases
     models = zoolib.zoo_models(a.subset)
     commit = subprocess.run(["git", "-C", str(zoolib.REPO), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
