@@ -79,6 +79,8 @@ def problem(model, cases):
             if e:
                 e = e.split(": ", 1)[1] if e.startswith(model.id) else e
                 e = inventory.compress(e.replace(f"labelite: {model.path.name}: ", ""))
+                e = re.sub(r"^labelite --kernels \w+ refuses it: ", "labelite refuses it: ", e)
+                e = re.sub(r"^not generated: .*", "not generated", e)
                 where = short_diff(cases.get(name, {}).get(f"{test}_first_diff", ""))
                 if where:
                     e = f"{test}: {where}"
