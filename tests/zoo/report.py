@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/zoo/RESULTS.md from a zoo test run (pytest --zoo-results FILE).
 
-  python tests/zoo/report.py RESULTS_JSON [--subset ci|full] [--out tests/zoo/RESULTS.md]
+  python tests/zoo/report.py RESULTS_JSON... [--subset ci|full] [--out tests/zoo/RESULTS.md]
                              [--note TEXT]
 """
 
@@ -10,9 +10,11 @@ import datetime
 import json
 import pathlib
 import platform
+import re
 import subprocess
 import sys
 
+import inventory
 import zoolib
 
 
@@ -60,6 +62,11 @@ def cell_top1(cases):
     return " / ".join(out)
 
 
+def short_diff(where):
+    m = re.search(r"output of (\w+) \(operator (\d+)\), (\w+) \[[^]]*\]: max \|A-B\| = ([^ ]+)", where)
+    return f"first differs at {m.group(1)} (operator {m.group(2)}, {m.group(3)}) by {m.group(4)}" if m else ""
+
+
 def problem(model, cases):
     if not model.meta:
         return "not generated"
@@ -71,6 +78,12 @@ def problem(model, cases):
             e = cases.get(name, {}).get(f"{test}_error")
             if e:
                 e = e.split(": ", 1)[1] if e.startswith(model.id) else e
+                e = inventory.compress(e.replace(f"labelite: {model.path.name}: ", ""))
+                e = re.sub(r"^labelite --kernels \w+ refuses it: ", "labelite refuses it: ", e)
+                e = re.sub(r"^not generated: .*", "not generated", e)
+                where = short_diff(cases.get(name, {}).get(f"{test}_first_diff", ""))
+                if where:
+                    e = f"{test}: {where}"
                 if e not in errors:
                     errors.append(e)
     return "; ".join(f"{x}" for x in errors).replace("|", "\\|")
@@ -78,12 +91,18 @@ def problem(model, cases):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("results")
+    p.add_argument("results", nargs="+", help="one or more --zoo-results files; later ones win per model")
     p.add_argument("--subset", choices=["ci", "full"], default="full")
     p.add_argument("--out", default=str(zoolib.HERE / "RESULTS.md"))
     p.add_argument("--note", default="")
     a = p.parse_args(argv)
-    results = json.loads(pathlib.Path(a.results).read_text())
+    results = {}
+    for path in a.results:
+        for model_id, cases in json.loads(pathlib.Path(path).read_text()).items():
+            if any(k.endswith("_error") and "not generated" in v for c in cases.values() for k, v in c.items()) \
+                    and model_id in results:
+                continue  # an earlier run that had the model is better than one that had not
+            results[model_id] = cases
     models = zoolib.zoo_models(a.subset)
     commit = subprocess.run(["git", "-C", str(zoolib.REPO), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
@@ -102,8 +121,9 @@ def main(argv=None):
         "",
         "Each cell reads `random input / real image` (grace_hopper.bmp resized).",
         "- reference exact: `labelite --kernels reference` output equals LiteRT's builtin kernels "
-        "(OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES) bit for bit on quantized outputs, within "
-        "1e-4 of the range on float outputs; else the max difference.",
+        "(OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES) bit for bit on quantized outputs (and "
+        "quantized models must match on every intermediate tensor too), within 1e-4 of the range "
+        "(or LiteRT's own builtin-vs-builtin-ref gap) on float outputs; else the max output difference.",
         "- vs builtin-ref: max |LiteRT builtin-ref - labelite reference| vs max |LiteRT builtin - "
         "LiteRT builtin-ref| (BUILTIN_REF: TFLite's reference kernels; not a pass criterion; with "
         "`--zoo-reference-oracle builtin-ref` the roles of the two swap).",

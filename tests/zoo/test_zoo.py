@@ -2,7 +2,7 @@
 
 For each model and each of two inputs (a seeded random tensor, a real photo):
   test_reference  labelite --kernels reference equals LiteRT's builtin kernels: bit for bit on
-                  quantized outputs; on float outputs within 1e-4 of the output's range, or
+                  quantized outputs and, in quantized models, on every intermediate tensor too; on float outputs within 1e-4 of the output's range, or
                   within LiteRT's own builtin-vs-builtin-ref gap when that is larger (its optimized
                   float kernels sum in another order). Dynamic-range models included: LiteRT's
                   hybrid arithmetic.
@@ -31,6 +31,7 @@ import diff_dumps
 FLOAT_RANGE_TOLERANCE = 1e-4
 RANDOM_SEED = 7
 INPUTS = ["random", "image"]
+NO_DIFFERENCE = "no intermediate tensor differs"
 
 
 def pytest_generate_tests(metafunc):
@@ -128,7 +129,7 @@ def first_difference(model, input_name, kernels, tolerance, range_tolerance, ora
             if res is not None:
                 return (f"first differing tensor (A = LiteRT {oracle}, B = labelite): "
                         + diff_dumps.describe(rec, res))
-    return "no intermediate tensor differs"
+    return NO_DIFFERENCE
 
 
 def top1_agrees(ours, theirs, allowed):
@@ -164,6 +165,12 @@ def test_reference(model, input_name, record, tmp_path, request):
     if failures:
         where = first_difference(model, input_name, "reference", 0.0, FLOAT_RANGE_TOLERANCE, oracle)
         case.fail(f"{model.id} on {input_name} input: " + "; ".join(failures) + f"\n{where}")
+    # Quantized models: every tensor, not only the output (a saturated softmax hides a lot).
+    if all(np.dtype(rec["dtype"]).kind in "iu" for rec in theirs.records):
+        where = first_difference(model, input_name, "reference", 0.0, 0.0, oracle)
+        case.record(intermediates_exact=where == NO_DIFFERENCE)
+        if where != NO_DIFFERENCE:
+            case.fail(f"{model.id} on {input_name} input: outputs equal, an intermediate tensor differs\n{where}")
 
 
 def test_fast(model, input_name, record, tmp_path):
