@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string_view>
 #include <system_error>
 
 #include "runtime/arena_planner.h"
@@ -67,6 +68,13 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
       interp->pool_maker_ = std::jthread(make_pool);
     } catch (const std::system_error&) {  // no thread to spare: create it here
       make_pool();
+    }
+    const char* work_pool = std::getenv("LABELITE_WORK_POOL");
+    if (work_pool == nullptr || std::string_view(work_pool) != "0") {
+      try {
+        interp->work_pool_ = std::make_unique<WorkPool>(threads);
+      } catch (const std::system_error&) {  // pthreadpool runs the own kernels' tasks too
+      }
     }
   }
 
@@ -277,6 +285,7 @@ Status Interpreter::BindAll() {
 }
 
 Status Interpreter::Invoke() {
+  const WorkPoolScope scope(threadpool_.get(), work_pool_.get());
   if (!profiling_) {
     for (size_t i = 0; i < kernels_.size(); ++i)
       LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
