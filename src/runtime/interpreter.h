@@ -106,8 +106,9 @@ class Interpreter {
   // threadpool_ so that it is joined before the pool is destroyed.
   std::jthread pool_maker_;
   // Runs labelite's own kernels' tasks during Invoke (work_pool.h: no waiting for a worker that
-  // has not woken); XNNPACK's operators keep threadpool_. Null with 1 thread, or when
-  // LABELITE_WORK_POOL=0 (for comparisons) or no thread could be started.
+  // has not woken); XNNPACK's operators keep threadpool_. Null with 1 thread, when more than a
+  // quarter of the operators run on XNNPACK (see Create), when LABELITE_WORK_POOL=0 (for
+  // comparisons) or when no thread could be started.
   std::unique_ptr<WorkPool> work_pool_;
   bool profiling_ = false;
   std::vector<OpProfile> profile_;

@@ -15,7 +15,11 @@
 namespace labelite {
 namespace {
 
-constexpr int kWorkerSpins = 20000;  // pauses (~100-300 us) before a worker sleeps
+// Between jobs a worker spins about 50-100 us before it sleeps, yielding the CPU every 64
+// pauses: pthreadpool's worker (XNNPACK's operators run between ours) or another process may
+// need it, and on 2 vCPUs a worker that only spins starves the thread the caller waits for.
+constexpr int kWorkerSpins = 4096;
+constexpr int kWorkerYieldEvery = 64;
 constexpr int kCallerSpins = 256;    // pauses between sched_yield while tasks finish
 
 constexpr uint64_t kField = (uint64_t{1} << 24) - 1;
@@ -91,7 +95,10 @@ void WorkPool::WorkerLoop(size_t self) {
   for (;;) {
     uint32_t now = epoch_.load(std::memory_order_acquire);
     for (int i = 0; i < kWorkerSpins && now == seen; ++i) {
-      LABELITE_PAUSE();
+      if (i % kWorkerYieldEvery == kWorkerYieldEvery - 1)
+        sched_yield();
+      else
+        LABELITE_PAUSE();
       now = epoch_.load(std::memory_order_acquire);
     }
     if (now == seen) {  // sleep: sleepers_ counted before the epoch is checked again
