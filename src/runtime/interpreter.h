@@ -28,6 +28,7 @@
 #include "runtime/kernel.h"
 #include "runtime/op_resolver.h"
 #include "runtime/tensor.h"
+#include "runtime/work_pool.h"
 
 namespace labelite {
 
@@ -111,6 +112,11 @@ class Interpreter {
   // Creates threadpool_ while the kernels pack their weights (see Create); declared after
   // threadpool_ so that it is joined before the pool is destroyed.
   std::jthread pool_maker_;
+  // Runs labelite's own kernels' tasks during Invoke (work_pool.h: no waiting for a worker that
+  // has not woken); XNNPACK's operators keep threadpool_. Null with 1 thread, when more than a
+  // quarter of the operators run on XNNPACK (see Create), when LABELITE_WORK_POOL=0 (for
+  // comparisons) or when no thread could be started.
+  std::unique_ptr<WorkPool> work_pool_;
   bool profiling_ = false;
   std::vector<OpProfile> profile_;
 };

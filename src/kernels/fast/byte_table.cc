@@ -7,6 +7,7 @@
 #include "kernels/fast/isa.h"
 #if defined(__x86_64__)
 #include "kernels/x86/avx512/byte_table_vbmi.h"
+#include "runtime/work_pool.h"
 #endif
 
 namespace labelite::xnn {
@@ -53,7 +54,7 @@ void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, ui
     return;
   }
   Task task{&table, in, out, n};
-  pthreadpool_parallelize_1d(pool, &RunChunk, &task, (n + kChunkBytes - 1) / kChunkBytes, 0);
+  Parallelize1D(pool, &RunChunk, &task, (n + kChunkBytes - 1) / kChunkBytes, 0);
 }
 
 }  // namespace labelite::xnn

@@ -14,6 +14,7 @@
 
 #include "kernels/internal/pool_util.h"
 #include "kernels/xnnpack/pooling.h"
+#include "runtime/work_pool.h"
 
 namespace labelite {
 namespace {
@@ -75,7 +76,7 @@ class AveragePoolKernel : public Kernel {
     if (ctx.threadpool == nullptr || rows < 2) {
       for (size_t r = 0; r < rows; ++r) RunTask(&task, r);
     } else {
-      pthreadpool_parallelize_1d(ctx.threadpool, &RunTask, &task, rows, 0);
+      Parallelize1D(ctx.threadpool, &RunTask, &task, rows, 0);
     }
     return Status::Ok();
   }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/work_pool.h"
+
 namespace labelite::xnn {
 namespace {
 
@@ -65,12 +67,12 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
     dc.row_parts = std::min(4 * threads, std::max<size_t>(1, pixels / kMinRowsPerPart));
     if (dc.row_parts >= threads) dc.row_parts -= dc.row_parts % threads;
     if (dc.row_parts == 1) return DirectTask(&dc, 0, 0);
-    pthreadpool_parallelize_2d(pool, &DirectTask, &dc, dc.row_parts, 1, 0);
+    Parallelize2D(pool, &DirectTask, &dc, dc.row_parts, 1, 0);
     return;
   }
   dc.column_groups = gemm_.blocks();
   dc.row_parts = std::clamp<size_t>(pixels / kMinRowsPerPart, 1, threads);
-  pthreadpool_parallelize_2d(pool, &DirectTaskByColumns, &dc, dc.column_groups, dc.row_parts, 0);
+  Parallelize2D(pool, &DirectTaskByColumns, &dc, dc.column_groups, dc.row_parts, 0);
 }
 
 // Per output pixel and kernel row: the window row converted in one piece when it lies inside
@@ -131,7 +133,7 @@ void ConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_t 
     for (size_t t = 0; t < tasks; ++t) ChunkTask(&cc, t);
     return;
   }
-  pthreadpool_parallelize_1d(pool, &ChunkTask, &cc, tasks, 0);
+  Parallelize1D(pool, &ChunkTask, &cc, tasks, 0);
 }
 
 std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {

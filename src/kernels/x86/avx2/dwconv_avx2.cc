@@ -7,6 +7,7 @@
 
 #include "kernels/fast/isa.h"
 #include "kernels/x86/avx2/requant_avx2.h"
+#include "runtime/work_pool.h"
 
 namespace labelite::xnn {
 namespace {
@@ -222,7 +223,7 @@ void DwConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_
   const size_t groups = (blocks() + kGroupBlocks - 1) / kGroupBlocks;
   const size_t splits = std::min(groups, (4 * threads + rows - 1) / rows);
   rc.blocks_per_task = (blocks() + splits - 1) / splits;
-  pthreadpool_parallelize_2d(pool, &RunTask, &rc, rows,
+  Parallelize2D(pool, &RunTask, &rc, rows,
                              (blocks() + rc.blocks_per_task - 1) / rc.blocks_per_task, 0);
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "runtime/work_pool.h"
+
 namespace labelite::xnn {
 namespace {
 
@@ -58,12 +60,12 @@ void Conv1x1Vnni::RunPixels(const void* input, void* output, size_t pixels,
       RunTask(&rc, 0, 0);
       return;
     }
-    pthreadpool_parallelize_2d(pool, &RunTask, &rc, rc.row_parts, rc.column_groups, 0);
+    Parallelize2D(pool, &RunTask, &rc, rc.row_parts, rc.column_groups, 0);
     return;
   }
   rc.column_groups = gemm_.blocks();
   rc.row_parts = std::clamp<size_t>(pixels / kMinRowsPerPart, 1, threads);
-  pthreadpool_parallelize_2d(pool, &RunTaskByColumns, &rc, rc.column_groups, rc.row_parts, 0);
+  Parallelize2D(pool, &RunTaskByColumns, &rc, rc.column_groups, rc.row_parts, 0);
 }
 
 std::unique_ptr<FastConv> MakeConv1x1Vnni(const FastConvSpec& s) {

@@ -28,6 +28,7 @@
 
 #include "kernels/fast/isa.h"
 #include "kernels/fast/fast_conv.h"
+#include "runtime/work_pool.h"
 
 // GCC 12 reports operands inside its own AVX-512 intrinsics as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -101,11 +102,11 @@ class DirectConvF32 : public FastConv {
     if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
       for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
     } else if (groups == 1) {
-      pthreadpool_parallelize_1d(
+      Parallelize1D(
           pool, [](void* p, size_t r) { Task(p, r, 0, static_cast<Context*>(p)->self->g_.cout); },
           &c, rows, 0);
     } else {
-      pthreadpool_parallelize_2d(
+      Parallelize2D(
           pool,
           [](void* p, size_t r, size_t group) {
             const size_t cout = static_cast<Context*>(p)->self->g_.cout;

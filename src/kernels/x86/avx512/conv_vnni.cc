@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "runtime/work_pool.h"
+
 #define LABELITE_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
 namespace labelite::xnn {
@@ -205,7 +207,7 @@ void ConvVnni::Run(const void* input, void* output, size_t batch, pthreadpool_t 
     for (size_t t = 0; t < tasks; ++t) RunTask(&rc, t);
     return;
   }
-  pthreadpool_parallelize_1d(pool, &RunTask, &rc, tasks, 0);
+  Parallelize1D(pool, &RunTask, &rc, tasks, 0);
 }
 
 std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& s) {

@@ -7,6 +7,7 @@
 
 #include "kernels/fast/isa.h"
 #include "kernels/x86/avx512/dwconv_avx512_rows.h"
+#include "runtime/work_pool.h"
 
 namespace labelite::xnn {
 namespace {
@@ -275,7 +276,7 @@ void DwConvAvx512::Run(const void* input, void* output, size_t batch, pthreadpoo
   // At least 4 tasks per thread: split the channels when there are few row sets.
   const size_t splits = std::min(rc.groups, (4 * threads + row_tasks - 1) / row_tasks);
   rc.groups_per_task = (rc.groups + splits - 1) / splits;
-  pthreadpool_parallelize_2d(pool, &RunTask, &rc, row_tasks,
+  Parallelize2D(pool, &RunTask, &rc, row_tasks,
                              (rc.groups + rc.groups_per_task - 1) / rc.groups_per_task, 0);
 }
 
