@@ -94,6 +94,12 @@ bool RunFast(const GoldenCase& golden, std::vector<std::vector<double>>* outputs
   return true;
 }
 
+#if defined(__x86_64__)
+constexpr bool kGoldenIsa = true;
+#else
+constexpr bool kGoldenIsa = false;
+#endif
+
 TEST(XnnpackGolden, FastPathMatchesTfliteXnnpackDelegate) {
   const std::string raw_dir = testing::GoldenDir() + "/raw";
   const auto files = testing::ListGoldenFiles(raw_dir);
@@ -134,7 +140,10 @@ TEST(XnnpackGolden, FastPathMatchesTfliteXnnpackDelegate) {
       if (is_float) {
         EXPECT_LE(diff, 1e-5) << golden.file;
       }
-      if (threshold != Thresholds().end()) {
+      // The thresholds hold on x86, where XNNPACK's kernels are those that made the goldens. On
+      // other CPUs XNNPACK runs other kernels (arm64: rndnu requantization), so there the rule
+      // is TFLite's own gap above.
+      if (threshold != Thresholds().end() && kGoldenIsa) {
         EXPECT_GE(rate, threshold->second.min_exact_rate) << golden.file;
         EXPECT_LE(diff, threshold->second.max_diff) << golden.file;
       }
