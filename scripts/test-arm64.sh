@@ -4,8 +4,8 @@
 # build/packages/ (then installs the amd64 one into a fresh Debian 12 root and classifies an image
 # with it, unless --no-package-test).
 #   scripts/test-arm64.sh [--tests all|core|none] [--no-package-test]
-# core (the default) = the model, kernel, golden, image, labels, classify and cli tests; `all`
-# adds the runtime tests and the rest. Emulated run times say nothing about speed on ARM.
+# core (the default) = the base, model, kernel, golden, image, labels and classify tests; `all`
+# adds the CLI, runtime and server tests. Emulated run times say nothing about speed on ARM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests=core package_test=1
@@ -39,8 +39,13 @@ echo "arm64 cross build: $(( $(date +%s) - start )) s"
 file build/arm64/labelite | grep -q "ARM aarch64" || { echo "build/arm64/labelite is not an arm64 binary" >&2; exit 1; }
 
 if [ "$tests" != none ]; then
+  # The WebAssembly TFLite oracle runs on the host (node) for the kernel tests.
+  if [ -z "${LABELITE_ORACLE_DIR:-}" ]; then
+    bash scripts/setup-oracle.sh build/oracle
+    export LABELITE_ORACLE_DIR=$PWD/build/oracle
+  fi
   filter=()
-  if [ "$tests" = core ]; then filter=(-L '^(model|kernels|image|labels|classify|cli|base)$'); fi
+  if [ "$tests" = core ]; then filter=(-L '^(model|kernels|image|labels|classify|base)$'); fi
   # The cli tests run build/arm64/labelite-emulated (the CLI under qemu); discovery and every
   # test binary run under build/arm64/qemu-run (CMAKE_CROSSCOMPILING_EMULATOR).
   start=$(date +%s)
