@@ -6,6 +6,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS=(
   build-essential cmake ninja-build pkg-config git python3 clang lld jq
+  libclang-rt-14-dev
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   libflatbuffers-dev flatbuffers-compiler
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libyuv-dev libexif-dev

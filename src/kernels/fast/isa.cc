@@ -3,6 +3,10 @@
 #include <atomic>
 #include <cstdlib>
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <cpuid.h>
+#endif
+
 namespace labelite::xnn {
 namespace {
 
@@ -64,8 +68,13 @@ void SetIsaLimit(IsaLevel limit) {
 bool HasAvxVnni() {
 #if defined(__x86_64__) || defined(_M_X64)
   static const bool has = [] {
+    // CPUID.(EAX=7,ECX=1):EAX bit 4; clang 14's __builtin_cpu_supports has no "avxvnni".
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avxvnni") != 0;
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__builtin_cpu_supports("avx2") || !__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) {
+      return false;
+    }
+    return (eax & (1u << 4)) != 0;
   }();
   return has;
 #else
