@@ -1,4 +1,5 @@
 #include "labelite/classifier.h"
+#include "base/quote.h"
 
 #include <algorithm>
 #include <cctype>
@@ -80,7 +81,7 @@ Result<AlignedLabels> LabelsForHead(const Plan& plan, const HeadPlan& head, std:
     LABELITE_ASSIGN_OR_RETURN(AlignedLabels d, AlignLabels(dmap, head.num_classes, lenient));
     aligned.display_names = d.names;
   } else if (!o.locale.empty()) {
-    aligned.notices.push_back("no label file for locale '" + o.locale + "' in the model");
+    aligned.notices.push_back("no label file for locale " + QuoteForMessage(o.locale) + " in the model");
   }
   return aligned;
 }
@@ -101,7 +102,7 @@ Result<std::vector<char>> AllowMask(const ClassifierOptions& o, const AlignedLab
         found = true;
       }
     }
-    if (!found) return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named '" + name + "'");
+    if (!found) return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named " + QuoteForMessage(name));
   }
   return mask;
 }

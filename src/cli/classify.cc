@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "base/quote.h"
 #include "cli/exit_codes.h"
 #include "classify/batch.h"
 #include "cli/options.h"
@@ -71,7 +72,7 @@ Result<std::vector<float>> ParseFloats(const std::string& s, const char* flag) {
   for (const std::string& item : SplitList(s)) {
     char* end = nullptr;
     const float f = std::strtof(item.c_str(), &end);
-    if (end == item.c_str() || *end != '\0') return InvalidArgument(std::string(flag) + ": not a number: '" + item + "'");
+    if (end == item.c_str() || *end != '\0') return InvalidArgument(std::string(flag) + ": not a number: " + QuoteForMessage(item));
     v.push_back(f);
   }
   return v;

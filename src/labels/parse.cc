@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite {
 
@@ -49,8 +50,7 @@ Result<LabelMap> ParseLabels(std::string_view text, std::string_view source_name
       if (format == f.name) chosen = &f;
     }
     if (!chosen) {
-      return InvalidArgument("unknown label format '" + std::string(format) +
-                             "' (known: " + FormatNameList() + ")");
+      return InvalidArgument("unknown label format " + QuoteForMessage(std::string(format)) + " (known: " + FormatNameList() + ")");
     }
   }
   if (text.size() > kMaxLabelBytes) {
