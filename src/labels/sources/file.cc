@@ -36,7 +36,9 @@ Result<LabelMap> LoadFileLabels(const std::string& path, const LabelSourceOption
 
 }  // namespace labels_internal
 
-Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions& options) {
+namespace {
+
+Result<LabelMap> LoadAnyLabels(const std::string& source, const LabelSourceOptions& options) {
   using namespace labels_internal;
   if (source.empty()) return InvalidArgument("empty label source");
   if (source.rfind("sqlite:", 0) == 0) return LoadSqliteLabels(source, options);
@@ -46,6 +48,14 @@ Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions&
                                 "use http:// on a trusted network or download the file");
   }
   return LoadFileLabels(source, options);
+}
+
+}  // namespace
+
+Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions& options) {
+  Result<LabelMap> r = LoadAnyLabels(source, options);
+  if (!r.ok()) return r.status().WithOrigin(ErrorOrigin::kLabels);
+  return r;
 }
 
 }  // namespace labelite
