@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "model/embedded_zip.h"
 #include "cli/exit_codes.h"
 #include "model/model.h"
 
@@ -284,6 +285,10 @@ int RunInspect(const InspectOptions& o) {
     PrintJson(**model);
   else
     PrintText(**model);
+  // Damage that classifying would trip over (an unreadable archive, a corrupt entry, a file the
+  // metadata names but the archive lacks) fails inspect too, after the report.
+  const Status embedded = CheckEmbeddedFiles(**model);
+  if (!embedded.ok()) return ReportError(embedded);
   return kExitOk;
 }
 

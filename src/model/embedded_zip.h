@@ -23,6 +23,13 @@ Result<std::vector<EmbeddedFile>> ListZipEntries(std::span<const uint8_t> bytes)
 Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::string& name,
                                  uint64_t max_bytes);
 
+// What `labelite inspect` checks so that it fails wherever classifying would: the appended
+// archive is readable (an end-of-central-directory record that minizip cannot open is damage,
+// not "no archive"), every embedded file decompresses within the model's limit with a matching
+// CRC, and every file the metadata names is embedded. Returns the first problem as
+// kInvalidModel with origin kModel, naming the model and the file.
+Status CheckEmbeddedFiles(const Model& model);
+
 }  // namespace labelite
 
 #endif  // LABELITE_MODEL_EMBEDDED_ZIP_H_
