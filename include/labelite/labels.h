@@ -73,6 +73,10 @@ struct LabelSourceOptions {
   std::string format;              // "" = sniff
   uint64_t max_bytes = 64u << 20;  // refuse larger files / HTTP bodies / SQLite tables
   int http_timeout_ms = 5000;      // connection and read timeout each
+  // Deadline for reading a whole external source: the SQLite query (a view can be an endless
+  // recursive query) or the HTTP request from connect to the last byte.
+  int timeout_ms = 10000;
+  int max_rows = kMaxLabels;  // refuse SQLite tables and views with more rows
 };
 
 // Loads labels from
@@ -80,6 +84,9 @@ struct LabelSourceOptions {
 //   - `sqlite:PATH?table=T&label=COL[&index=COL][&display=COL]` (opened read-only; without
 //     `index`, row order (rowid) is the index),
 //   - `http://HOST[:PORT]/PATH` (any format above; non-200 answers are errors).
+// A database or server that does not answer within options.timeout_ms, or a table with more than
+// options.max_rows rows, fails as kInvalidLabels ("timed out after N ms", "more than N rows").
+// Every error is tagged ErrorOrigin::kLabels.
 Result<LabelMap> LoadLabels(const std::string& source, const LabelSourceOptions& options = {});
 
 struct AlignOptions {

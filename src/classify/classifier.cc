@@ -1,4 +1,5 @@
 #include "labelite/classifier.h"
+#include "base/quote.h"
 
 #include <algorithm>
 #include <cctype>
@@ -84,7 +85,7 @@ Result<AlignedLabels> LabelsForHead(const Plan& plan, const HeadPlan& head, std:
     LABELITE_ASSIGN_OR_RETURN(AlignedLabels d, AlignLabels(dmap, head.num_classes, lenient));
     aligned.display_names = d.names;
   } else if (!o.locale.empty()) {
-    aligned.notices.push_back("no label file for locale '" + o.locale + "' in the model");
+    aligned.notices.push_back("no label file for locale " + QuoteForMessage(o.locale) + " in the model");
   }
   return aligned;
 }
@@ -144,11 +145,11 @@ Result<std::vector<char>> AllowMask(const ClassifierOptions& o, const AlignedLab
     if (Trim(entry).empty() || MarkClasses(entry, labels, allow, mask)) continue;
     const std::vector<std::string> pieces = CommaPieces(entry);
     if (pieces.size() < 2)
-      return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named '" + Trim(entry) + "'");
+      return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named " + QuoteForMessage(Trim(entry)));
     for (const std::string& piece : pieces)
       if (!MarkClasses(piece, labels, allow, mask))
-        return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named '" + piece +
-                               "' (nor '" + Trim(entry) + "')");
+        return InvalidArgument(std::string(allow ? "--allow" : "--deny") + ": no class is named " + QuoteForMessage(piece) +
+                               " (nor " + QuoteForMessage(Trim(entry)) + ")");
   }
   return mask;
 }

@@ -1,4 +1,5 @@
 #include "classify/eval.h"
+#include "base/quote.h"
 
 #include <algorithm>
 #include <cctype>
@@ -294,7 +295,7 @@ Result<EvalReport> Evaluate(const ClassifierOptions& options, const std::vector<
   const std::vector<int> image_class = MatchDataset(dataset, names, &report);
   if (report.classes.empty()) {
     std::string list;
-    for (const UnmatchedClass& u : report.unmatched) list += (list.empty() ? "'" : ", '") + u.class_name + "'";
+    for (const UnmatchedClass& u : report.unmatched) list += (list.empty() ? "" : ", ") + QuoteForMessage(u.class_name);
     return InvalidLabels("no dataset class matches a label of the model: " + list).WithOrigin(ErrorOrigin::kLabels);
   }
   std::vector<std::string> paths;

@@ -1,4 +1,5 @@
 #include "classify/preprocess.h"
+#include "base/quote.h"
 
 #include <cmath>
 #include <cstdio>
@@ -51,7 +52,7 @@ Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
       if (!shape.empty()) shape += 'x';
       shape += std::to_string(d);
     }
-    return Unsupported(model.path() + ": input '" + in.name + "' has shape " + shape +
+    return Unsupported(model.path() + ": input " + QuoteForMessage(in.name) + " has shape " + shape +
                        "; an image classifier takes [1, height, width, 3 or 1]");
   }
   plan.height = in.shape[1];
@@ -100,7 +101,7 @@ Result<InputPlan> PlanInput(const Model& model, const std::vector<float>& mean,
   const float scale = in.quantization.empty() ? 0.0f : in.quantization.scale[0];
   const int32_t zp = in.quantization.empty() ? 0 : static_cast<int32_t>(in.quantization.zero_point[0]);
   if (in.type != DataType::kFloat32 && !(scale > 0.0f))
-    return InvalidModel(model.path() + ": quantized input '" + in.name + "' has no scale");
+    return InvalidModel(model.path() + ": quantized input " + QuoteForMessage(in.name) + " has no scale");
 
   for (int c = 0; c < 3; ++c) {
     const int cc = plan.channels == 1 ? 0 : c;

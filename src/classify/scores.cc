@@ -1,4 +1,5 @@
 #include "classify/scores.h"
+#include "base/quote.h"
 
 #include <algorithm>
 #include <cmath>
@@ -48,7 +49,7 @@ Result<std::vector<CalibrationParams>> ParseCalibration(const std::string& text,
       while (std::getline(ls, field, ',')) {
         char* end = nullptr;
         const float f = std::strtof(field.c_str(), &end);
-        if (end == field.c_str()) return InvalidModel(name + ":" + std::to_string(line_no) + ": not a number: '" + field + "'");
+        if (end == field.c_str()) return InvalidModel(name + ":" + std::to_string(line_no) + ": not a number: " + QuoteForMessage(field));
         v.push_back(f);
       }
       if (v.size() != 3 && v.size() != 4)
@@ -220,18 +221,18 @@ Result<std::vector<HeadPlan>> PlanHeads(const Model& model, SoftmaxMode softmax,
     if (!allow_any_output) {
       const OutputShapeInfo info = DescribeOutput(model, static_cast<int>(o));
       if (!info.class_scores)
-        return Unsupported(model.path() + ": output " + std::to_string(o) + " '" + t.name + "' is " + info.what +
+        return Unsupported(model.path() + ": output " + std::to_string(o) + " " + QuoteForMessage(t.name) + " is " + info.what +
                            "; use --allow-any-output to rank its values anyway");
     }
-    if (t.shape.empty()) return Unsupported(model.path() + ": output '" + t.name + "' is a scalar, not class scores");
+    if (t.shape.empty()) return Unsupported(model.path() + ": output " + QuoteForMessage(t.name) + " is a scalar, not class scores");
     int64_t classes = 1;
     for (size_t d = 1; d < t.shape.size(); ++d) classes *= t.shape[d];
     if (t.shape.size() == 1) classes = t.shape[0];
     if (classes < 1 || classes > 10'000'000)
-      return Unsupported(model.path() + ": output '" + t.name + "' does not look like class scores");
+      return Unsupported(model.path() + ": output " + QuoteForMessage(t.name) + " does not look like class scores");
     if (t.type != DataType::kFloat32 && t.type != DataType::kUInt8 && t.type != DataType::kInt8 &&
         t.type != DataType::kInt16)
-      return Unsupported(model.path() + ": output '" + t.name + "' has type " + std::string(DataTypeName(t.type)));
+      return Unsupported(model.path() + ": output " + QuoteForMessage(t.name) + " has type " + std::string(DataTypeName(t.type)));
     HeadPlan h;
     h.output_index = static_cast<int>(o);
     h.num_classes = static_cast<int>(classes);

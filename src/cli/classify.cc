@@ -21,6 +21,7 @@
 
 #include "classify/batch.h"
 #include "cli/command.h"
+#include "base/quote.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
 #include "cli/output_files.h"

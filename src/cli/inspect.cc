@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "model/embedded_zip.h"
 #include "cli/exit_codes.h"
 #include "classify/scores.h"
 #include "model/model.h"
@@ -302,6 +303,10 @@ int RunInspect(const InspectOptions& o) {
     PrintText(**model);
   if (!(*model)->embedded_zip_problem().empty())
     return ReportError(InvalidModel(o.model + ": " + (*model)->embedded_zip_problem()), ErrorOrigin::kModel);
+  // Damage that classifying would trip over (an unreadable archive, a corrupt entry, a file the
+  // metadata names but the archive lacks) fails inspect too, after the report.
+  const Status embedded = CheckEmbeddedFiles(**model);
+  if (!embedded.ok()) return ReportError(embedded, ErrorOrigin::kModel);
   return kExitOk;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "base/quote.h"
 #include "cli/exit_codes.h"
 #include "cli/options.h"
 #include "cli/output_files.h"
@@ -121,8 +122,8 @@ int RunInvoke(const InvokeOptions& o) {
     Tensor* t = it.input(i);
     if (size != t->bytes) {
       return ReportError(InvalidArgument(
-          path + ": " + std::to_string(size) + " bytes, but input " + std::to_string(i) + " ('" +
-          std::string(t->name) + "', " + std::string(DataTypeName(t->type)) + " " +
+          path + ": " + std::to_string(size) + " bytes, but input " + std::to_string(i) + " (" +
+          QuoteForMessage(t->name) + ", " + std::string(DataTypeName(t->type)) + " " +
           ShapeString(t->dims) + ") takes " + std::to_string(t->bytes) + " bytes"), ErrorOrigin::kInput);
     }
     in.seekg(0);

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "base/quote.h"
 #include "cli/exit_codes.h"
 #include "cli/output_files.h"
 #include "labelite/labels.h"
@@ -75,7 +76,7 @@ Result<int> NumClasses(const Model& model) {
   if (g.outputs.empty()) return InvalidModel(model.path() + ": the model has no outputs").WithOrigin(ErrorOrigin::kModel);
   const TensorSpec& t = g.tensors[static_cast<size_t>(g.outputs[0])];
   if (t.shape.empty() || t.shape.back() <= 0) {
-    return InvalidModel(model.path() + ": output 0 '" + t.name + "' has no class dimension")
+    return InvalidModel(model.path() + ": output 0 " + QuoteForMessage(t.name) + " has no class dimension")
         .WithOrigin(ErrorOrigin::kModel);
   }
   return static_cast<int>(t.shape.back());
@@ -208,7 +209,7 @@ Result<std::vector<float>> ParseFloats(const std::string& flag, const std::strin
     errno = 0;
     float v = std::strtof(item.c_str(), &end);
     if (item.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
-      return InvalidArgument(flag + ": '" + item + "' is not a number");
+      return InvalidArgument(flag + ": " + QuoteForMessage(item) + " is not a number");
     out.push_back(v);
     if (comma == std::string::npos) break;
     start = comma + 1;

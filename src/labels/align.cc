@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite {
 
@@ -70,8 +71,8 @@ std::string MismatchHint(const LabelMap& labels, int n, int num_classes) {
   const Label* first = labels.Find(0);
   std::string hint;
   if (n == num_classes + 1 && !IsBackground(first)) {
-    hint = "; one label more than classes, but the first label is '" +
-           (first ? first->name : std::string()) + "', not 'background'";
+    hint = "; one label more than classes, but the first label is " +
+           QuoteForMessage(first ? first->name : std::string()) + ", not 'background'";
   } else if (n == num_classes - 1 && IsBackground(first)) {
     hint = "; one label fewer than classes, although the first label is already 'background'";
   }
@@ -132,8 +133,8 @@ Result<AlignedLabels> AlignLabels(const LabelMap& labels, int num_classes,
   if (n == num_classes + 1 && IsBackground(labels.Find(0))) {
     Fill(labels, num_classes, -1, out);
     out.offset = -1;
-    out.notices.push_back(counts + ": the model has no 'background' class, dropping label 0 '" +
-                          labels.Find(0)->name + "' and shifting labels down by one");
+    out.notices.push_back(counts + ": the model has no 'background' class, dropping label 0 " +
+                          QuoteForMessage(labels.Find(0)->name) + " and shifting labels down by one");
     return out;
   }
   if (!options.allow_mismatch) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite {
 
@@ -18,8 +19,7 @@ Status CheckOneLine(const LabelMap& labels, std::string_view to) {
   for (const Label& l : labels.entries) {
     if (l.name.find_first_of("\r\n") != std::string::npos) {
       return InvalidArgument("label " + std::to_string(l.index) +
-                             " contains a line break; '" + std::string(to) +
-                             "' cannot hold it (use json or csv)");
+                             " contains a line break; " + QuoteForMessage(std::string(to)) + " cannot hold it (use json or csv)");
     }
   }
   return Status::Ok();
@@ -124,8 +124,7 @@ Result<std::string> ConvertLabels(const LabelMap& labels, std::string_view to) {
   if (to == "json") return ToJson(labels);
   if (to == "csv") return ToDelimited(labels, ',');
   if (to == "tsv") return ToDelimited(labels, '\t');
-  return InvalidArgument("unknown label output format '" + std::string(to) +
-                         "' (expected txt, indexed, json, csv or tsv)");
+  return InvalidArgument("unknown label output format " + QuoteForMessage(std::string(to)) + " (expected txt, indexed, json, csv or tsv)");
 }
 
 }  // namespace labelite

@@ -1,5 +1,6 @@
 // LabelMap, LabelMapBuilder and the line/UTF-8/JSON helpers every format uses.
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 #include <algorithm>
 #include <map>
@@ -33,7 +34,7 @@ std::string MoreSuffix(size_t total) {
 }  // namespace
 
 Status LabelError(std::string_view source, int line, std::string_view problem) {
-  std::string m(source);
+  std::string m = EscapeForMessage(source);
   if (line > 0) {
     m += ':';
     m += std::to_string(line);
@@ -100,9 +101,8 @@ std::vector<std::string> DescribeProblems(const std::vector<Label>& entries) {
     std::string w = "duplicate label names: ";
     for (size_t i = 0; i < dup_order.size() && i < kMaxListed; ++i) {
       if (i) w += "; ";
-      w += '\'';
-      w += dup_order[i];
-      w += "' at indices ";
+      w += QuoteForMessage(dup_order[i]);
+      w += " at indices ";
       w += JoinInts(by_name[dup_order[i]]);
     }
     out.push_back(w + MoreSuffix(dup_order.size()));
@@ -256,9 +256,9 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view source)
     size_t colon = what.find("syntax error");
     std::string detail = colon != std::string::npos ? what.substr(colon) : what;
     size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    return LabelError(source, LineOfOffset(text, offset), "malformed JSON: " + detail);
+    return LabelError(source, LineOfOffset(text, offset), "malformed JSON: " + EscapeForMessage(detail));
   } catch (const std::exception& e) {
-    return LabelError(source, 0, std::string("malformed JSON: ") + e.what());
+    return LabelError(source, 0, "malformed JSON: " + EscapeForMessage(e.what()));
   }
 }
 

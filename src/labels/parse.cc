@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite {
 
@@ -50,7 +51,7 @@ Result<LabelMap> ParseLabels(std::string_view text, std::string_view source_name
     }
     if (!chosen) {
       return Status(StatusCode::kInvalidArgument,
-                    "unknown label format '" + std::string(format) + "' (known: " + FormatNameList() + ")",
+                    "unknown label format " + QuoteForMessage(std::string(format)) + " (known: " + FormatNameList() + ")",
                     ErrorOrigin::kUsage);
     }
   }

@@ -1,5 +1,6 @@
 // Reads zip archives from memory with Debian's minizip, through custom I/O callbacks.
 #include "model/embedded_zip.h"
+#include "base/quote.h"
 
 #include <unzip.h>
 
@@ -94,7 +95,7 @@ Status CurrentEntry(void* zip, std::string* name, uint64_t* size) {
 Result<std::vector<EmbeddedFile>> ListZipEntries(std::span<const uint8_t> bytes) {
   MemoryFile file{bytes, 0};
   UnzHandle zip = OpenZip(&file);
-  if (!zip) return InvalidModel("no zip archive");
+  if (!zip) return InvalidModel("no readable zip archive (the end of central directory record cannot be opened)");
   std::vector<EmbeddedFile> files;
   for (int rc = unzGoToFirstFile(zip.get()); rc == UNZ_OK; rc = unzGoToNextFile(zip.get())) {
     if (files.size() >= kMaxEntries)
@@ -111,17 +112,20 @@ Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::stri
                                  uint64_t max_bytes) {
   MemoryFile file{bytes, 0};
   UnzHandle zip = OpenZip(&file);
-  if (!zip) return NotFound("no embedded file '" + name + "' (the model has no zip archive)");
-  if (unzLocateFile(zip.get(), name.c_str(), /*case sensitive=*/1) != UNZ_OK)
-    return NotFound("no embedded file '" + name + "'");
+  const std::string quoted = QuoteForMessage(name);
+  if (!zip) return NotFound("no embedded file " + quoted + " (the model has no zip archive)");
+  // minizip takes a C string: a name with a NUL would find a different entry.
+  if (name.find('\0') != std::string::npos ||
+      unzLocateFile(zip.get(), name.c_str(), /*case sensitive=*/1) != UNZ_OK)
+    return NotFound("no embedded file " + quoted);
   std::string entry_name;
   uint64_t size = 0;
   LABELITE_RETURN_IF_ERROR(CurrentEntry(zip.get(), &entry_name, &size));
   if (size > max_bytes)
-    return ResourceExhausted("embedded file '" + name + "' has " + std::to_string(size) +
+    return ResourceExhausted("embedded file " + quoted + " has " + std::to_string(size) +
                              " bytes, over the limit of " + std::to_string(max_bytes));
   if (unzOpenCurrentFile(zip.get()) != UNZ_OK)
-    return InvalidModel("embedded file '" + name + "' cannot be opened (corrupt or encrypted)");
+    return InvalidModel("embedded file " + quoted + " cannot be opened (corrupt or encrypted)");
   std::string data(static_cast<size_t>(size), '\0');
   uint64_t got = 0;
   // Read one byte past the declared size to notice entries that inflate to more.
@@ -133,25 +137,25 @@ Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::stri
     int n = unzReadCurrentFile(zip.get(), in_declared ? data.data() + got : &extra, want);
     if (n < 0) {
       unzCloseCurrentFile(zip.get());
-      return InvalidModel("embedded file '" + name + "' is corrupt (inflate error " +
+      return InvalidModel("embedded file " + quoted + " is corrupt (inflate error " +
                           std::to_string(n) + ")");
     }
     if (n == 0) break;
     if (!in_declared) {
       unzCloseCurrentFile(zip.get());
-      return InvalidModel("embedded file '" + name + "' inflates to more than its declared " +
+      return InvalidModel("embedded file " + quoted + " inflates to more than its declared " +
                           std::to_string(size) + " bytes");
     }
     got += static_cast<uint64_t>(n);
   }
   int close_rc = unzCloseCurrentFile(zip.get());
   if (got != size)
-    return InvalidModel("embedded file '" + name + "' has " + std::to_string(got) +
+    return InvalidModel("embedded file " + quoted + " has " + std::to_string(got) +
                         " bytes, its header declares " + std::to_string(size));
   if (close_rc == UNZ_CRCERROR)
-    return InvalidModel("embedded file '" + name + "' fails its CRC check");
+    return InvalidModel("embedded file " + quoted + " fails its CRC check");
   if (close_rc != UNZ_OK)
-    return InvalidModel("embedded file '" + name + "' cannot be read (error " +
+    return InvalidModel("embedded file " + quoted + " cannot be read (error " +
                         std::to_string(close_rc) + ")");
   return data;
 }
@@ -180,6 +184,23 @@ size_t FindLocalHeader(std::span<const uint8_t> bytes, const std::vector<std::st
     ++it;
   }
   return std::string::npos;
+}
+
+// Finds a zip end-of-central-directory record at the end of `bytes`: its signature, with a comment
+// length that reaches exactly the end of the file (so weights that happen to hold the signature
+// do not count).
+// Returns the number of entries the record declares, or -1 when there is no such record.
+int ZipEndRecordEntries(std::span<const uint8_t> bytes) {
+  constexpr size_t kRecord = 22, kMaxComment = 0xFFFF;
+  if (bytes.size() < kRecord) return -1;
+  const size_t lowest = bytes.size() > kRecord + kMaxComment ? bytes.size() - kRecord - kMaxComment : 0;
+  for (size_t e = bytes.size() - kRecord + 1; e-- > lowest;) {
+    const uint8_t* p = bytes.data() + e;
+    if (p[0] != 'P' || p[1] != 'K' || p[2] != 5 || p[3] != 6) continue;
+    const size_t comment = p[20] | (static_cast<size_t>(p[21]) << 8);
+    if (e + kRecord + comment == bytes.size()) return p[10] | (p[11] << 8);
+  }
+  return -1;
 }
 
 }  // namespace
@@ -211,6 +232,50 @@ std::string DescribeTruncatedZip(std::span<const uint8_t> bytes, const std::vect
   return "truncated: the file is " + std::to_string(bytes.size()) + " bytes, but its embedded zip (from byte " +
          std::to_string(start) + ": " + listed + ") needs at least " + std::to_string(needed) +
          " (no end-of-central-directory record)";
+}
+
+Status CheckEmbeddedFiles(const Model& model) {
+  const auto damaged = [&](const Status& s) {
+    return InvalidModel(model.path() + ": damaged embedded zip: " + s.message())
+        .WithOrigin(ErrorOrigin::kModel);
+  };
+  const std::vector<EmbeddedFile>& files = model.embedded_files();
+  const int declared = files.empty() ? ZipEndRecordEntries(model.bytes()) : -1;
+  if (declared >= 0) {
+    Result<std::vector<EmbeddedFile>> listed = ListZipEntries(model.bytes());
+    if (!listed.ok()) return damaged(listed.status());
+    if (declared > 0) {
+      return damaged(InvalidModel("its end record declares " + std::to_string(declared) +
+                                  " entries, none can be read"));
+    }
+  }
+  for (const EmbeddedFile& f : files) {
+    Result<std::string> r = model.ReadEmbeddedFile(f.name);  // "<path>: embedded file ..."
+    if (!r.ok()) {
+      std::string_view m = r.status().message();
+      const std::string prefix = model.path() + ": ";
+      if (m.starts_with(prefix)) m.remove_prefix(prefix.size());
+      return damaged(Status(r.status().code(), std::string(m)));
+    }
+  }
+  if (!model.metadata()) return Status::Ok();
+  const ModelMetadata& md = *model.metadata();
+  std::vector<const AssociatedFileInfo*> named;
+  for (const AssociatedFileInfo& f : md.associated_files) named.push_back(&f);
+  for (const auto* list : {&md.inputs, &md.outputs})
+    for (const TensorMetadataInfo& t : *list)
+      for (const AssociatedFileInfo& f : t.associated_files) named.push_back(&f);
+  for (const AssociatedFileInfo* f : named) {
+    bool found = false;
+    for (const EmbeddedFile& e : files) found = found || e.name == f->name;
+    if (!found) {
+      return InvalidModel(model.path() + ": the metadata names " + QuoteForMessage(f->name) +
+                          ", which is not embedded" +
+                          (files.empty() ? " (the model has no zip archive)" : ""))
+          .WithOrigin(ErrorOrigin::kModel);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace labelite

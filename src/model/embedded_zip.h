@@ -29,6 +29,12 @@ Result<std::string> ReadZipEntry(std::span<const uint8_t> bytes, const std::stri
 // labels.txt) needs at least 1894378 (no end-of-central-directory record)". "" when there is
 // no such header (the model simply has no archive).
 std::string DescribeTruncatedZip(std::span<const uint8_t> bytes, const std::vector<std::string>& names);
+// What `labelite inspect` checks so that it fails wherever classifying would: the appended
+// archive is readable (an end-of-central-directory record that minizip cannot open is damage,
+// not "no archive"), every embedded file decompresses within the model's limit with a matching
+// CRC, and every file the metadata names is embedded. Returns the first problem as
+// kInvalidModel with origin kModel, naming the model and the file.
+Status CheckEmbeddedFiles(const Model& model);
 
 }  // namespace labelite
 

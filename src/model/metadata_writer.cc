@@ -1,6 +1,7 @@
 // EmbedMetadata: new TFLITE_METADATA + appended zip in front of / after the unchanged graph.
 // The steps are listed in metadata_writer.h.
 #include "model/metadata_writer.h"
+#include "base/quote.h"
 
 #include <zip.h>
 
@@ -112,8 +113,8 @@ Status CheckMetadataRoundTrips(const tflite::ModelMetadata* m) {
     for (auto* list : {g->input_tensor_metadata(), g->output_tensor_metadata()}) {
       if (!list) continue;
       for (const tflite::TensorMetadata* t : *list)
-        LABELITE_RETURN_IF_ERROR(CheckTensor(t, "tensor metadata '" +
-                                                    (t->name() ? t->name()->str() : "") + "'"));
+        LABELITE_RETURN_IF_ERROR(CheckTensor(t, "tensor metadata " +
+                                                    QuoteForMessage(t->name() ? t->name()->str() : "")));
     }
   }
   return Status::Ok();
@@ -482,7 +483,7 @@ Status AppendZip(const std::vector<std::pair<std::string, std::string>>& files,
     ok = zipCloseFileInZip(zip) == ZIP_OK && ok;
     if (!ok) {
       zipClose(zip, nullptr);
-      return Internal("cannot write '" + name + "' into the embedded zip archive");
+      return Internal("cannot write " + QuoteForMessage(name) + " into the embedded zip archive");
     }
   }
   if (zipClose(zip, nullptr) != ZIP_OK) return Internal("cannot finish the embedded zip archive");
@@ -532,7 +533,7 @@ Status CheckReadsBack(const Model& model, const std::vector<uint8_t>& bytes,
   if (!labels_name.empty()) {
     Result<std::string> text = m.ReadEmbeddedFile(labels_name);
     if (!text.ok() || *text != labels_text)
-      return Internal("the rewritten model's '" + labels_name + "' does not read back");
+      return Internal("the rewritten model's " + QuoteForMessage(labels_name) + " does not read back");
   }
   return Status::Ok();
 }

@@ -9,6 +9,7 @@
 //   4. Convert into the plain structs of model.h; constant data stay spans into the mapping.
 //   5. Parse TFLITE_METADATA and list the appended zip (a broken zip only means "no files").
 #include "model/model.h"
+#include "base/quote.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -34,7 +35,7 @@ using FbVectorInt = flatbuffers::Vector<int32_t>;
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
-std::string Quoted(const std::string& name) { return "'" + name + "'"; }
+std::string Quoted(const std::string& name) { return QuoteForMessage(name); }
 
 // Printable rendering of the 4 identifier bytes.
 std::string IdentifierText(const uint8_t* p) {
@@ -490,7 +491,7 @@ Model::~Model() = default;
 Result<std::string> Model::ReadEmbeddedFile(const std::string& name) const {
   if (zip_bytes_.empty() && !zip_problem_.empty())  // the model file itself is damaged
     return InvalidModel(path_ + ": " + zip_problem_).WithOrigin(ErrorOrigin::kModel);
-  if (zip_bytes_.empty()) return NotFound(path_ + ": no embedded file '" + name + "' (no zip)");
+  if (zip_bytes_.empty()) return NotFound(path_ + ": no embedded file " + QuoteForMessage(name) + " (no zip)");
   auto r = ReadZipEntry(zip_bytes_, name, limits_.max_embedded_file_bytes);
   if (!r.ok()) return r.status().WithPrefix(path_);
   return r;

@@ -1,4 +1,5 @@
 #include "runtime/interpreter.h"
+#include "base/quote.h"
 
 #include <pthreadpool.h>
 
@@ -137,7 +138,7 @@ Status Interpreter::Resolve(const OpResolver& resolver) {
         op.builtin_code == kBuiltinCustom ? nullptr : resolver.Find(op.builtin_code);
     if (!reg) {
       if (unsupported_count++ > 0) unsupported += ", ";
-      unsupported += (op.builtin_code == kBuiltinCustom ? "custom op '" + op.custom_code + "'"
+      unsupported += (op.builtin_code == kBuiltinCustom ? "custom op " + QuoteForMessage(op.custom_code)
                                                         : op.name) +
                      " (operator " + std::to_string(i) + ")";
     }
@@ -159,8 +160,7 @@ Status Interpreter::Resolve(const OpResolver& resolver) {
     for (int32_t t : op.inputs) {
       if (t >= 0 && !available[static_cast<size_t>(t)]) {
         return InvalidModel(OpLabel(op, static_cast<int>(i)) + " reads tensor " +
-                            std::to_string(t) + " ('" + g.tensors[static_cast<size_t>(t)].name +
-                            "') before any operator writes it (cyclic or dangling reference)");
+                            std::to_string(t) + " (" + QuoteForMessage(g.tensors[static_cast<size_t>(t)].name) + ") before any operator writes it (cyclic or dangling reference)");
       }
     }
     for (int32_t t : op.outputs) {
@@ -169,8 +169,7 @@ Status Interpreter::Resolve(const OpResolver& resolver) {
       if (spec.is_constant() || written[static_cast<size_t>(t)] ||
           std::find(g.inputs.begin(), g.inputs.end(), t) != g.inputs.end()) {
         return InvalidModel(OpLabel(op, static_cast<int>(i)) + " writes tensor " +
-                            std::to_string(t) + " ('" + spec.name +
-                            "'), which is constant, a graph input or written twice");
+                            std::to_string(t) + " (" + QuoteForMessage(spec.name) + "), which is constant, a graph input or written twice");
       }
       written[static_cast<size_t>(t)] = 1;
       available[static_cast<size_t>(t)] = 1;
@@ -238,8 +237,8 @@ Status Interpreter::PrepareAll() {
       }
       const uint64_t bytes = n * DataTypeSize(out->type);
       if (n > kMaxTensorBytes || bytes > kMaxTensorBytes) {
-        return InvalidModel(OpLabel(op, static_cast<int>(i)) + ": output tensor '" +
-                            std::string(out->name) + "' would be larger than 4 GiB");
+        return InvalidModel(OpLabel(op, static_cast<int>(i)) + ": output tensor " +
+                            QuoteForMessage(out->name) + " would be larger than 4 GiB");
       }
       out->bytes = static_cast<size_t>(bytes);
     }
@@ -402,7 +401,7 @@ Status Interpreter::ResizeInputBatch(int batch) {
   const SubgraphSpec& g = model_->main_subgraph();
   for (int32_t t : g.inputs) {
     Tensor& tensor = tensors_[static_cast<size_t>(t)];
-    if (tensor.dims.empty()) return InvalidArgument("input '" + std::string(tensor.name) + "' has no batch dimension");
+    if (tensor.dims.empty()) return InvalidArgument("input " + QuoteForMessage(std::string(tensor.name)) + " has no batch dimension");
     tensor.dims[0] = batch;
     tensor.bytes = static_cast<size_t>(tensor.NumElements()) * DataTypeSize(tensor.type);
   }

@@ -248,7 +248,7 @@ TEST(JsonFormats, MalformedJsonNamesTheLine) {
 TEST(JsonFormats, WrongShapes) {
   EXPECT_EQ(ParseError("[\"cat\", 3]").message(),
             "labels.txt: element 1 is number, expected a string");
-  EXPECT_THAT(ParseError(R"({"zero": "cat"})").message(), HasSubstr("key \"zero\" is not a class index"));
+  EXPECT_THAT(ParseError(R"({"zero": "cat"})").message(), HasSubstr("key 'zero' is not a class index"));
   EXPECT_THAT(ParseError("\"cat\"", "json-list").message(), HasSubstr("expected a JSON list"));
 }
 

@@ -76,6 +76,9 @@ class SqliteSourceTest : public ::testing::Test {
     Exec("INSERT INTO words VALUES ('b'), ('a')");
     Exec("CREATE TABLE bad (id TEXT, name TEXT)");
     Exec("INSERT INTO bad VALUES ('x', 'cat')");
+    // A view over an endless recursive query: ordered by id it never yields a row.
+    Exec("CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c) "
+         "SELECT x AS id, 'label ' || x AS name FROM c");
     // The real ImageNet labels, inserted in reverse to check ORDER BY the index column.
     std::string text = ReadFileText(LabelPath("imagenet_labels.txt"));
     std::vector<std::string> lines;
@@ -142,7 +145,7 @@ TEST_F(SqliteSourceTest, QuotedNamesAndRowOrder) {
 TEST_F(SqliteSourceTest, MissingTableColumnAndFile) {
   Result<LabelMap> t = LoadLabels("sqlite:" + path_ + "?table=nope&label=name");
   EXPECT_EQ(t.status().code(), StatusCode::kNotFound);
-  EXPECT_THAT(t.status().message(), HasSubstr(": no table 'nope' (tables: bad, labels, we\"ird, words)"));
+  EXPECT_THAT(t.status().message(), HasSubstr(": no table 'nope' (tables: bad, endless, labels, we\"ird, words)"));
   Result<LabelMap> c = LoadLabels("sqlite:" + path_ + "?table=labels&label=title");
   EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(c.status().message(), HasSubstr("table 'labels' has no column 'title' (columns: id, name, display)"));
@@ -154,7 +157,7 @@ TEST_F(SqliteSourceTest, MissingTableColumnAndFile) {
               HasSubstr("unknown parameter 'where'"));
   Result<LabelMap> bad = LoadLabels("sqlite:" + path_ + "?table=bad&index=id&label=name");
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidLabels);
-  EXPECT_THAT(bad.status().message(), HasSubstr("row 1: id is not an integer"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("row 1: 'id' is not an integer"));
 }
 
 TEST_F(SqliteSourceTest, HostileNamesAreNotSql) {
@@ -164,6 +167,47 @@ TEST_F(SqliteSourceTest, HostileNamesAreNotSql) {
   Result<LabelMap> c = LoadLabels("sqlite:" + path_ + "?table=labels&label=name%22 FROM words;--");
   EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(CountRows("labels"), 1001);
+}
+
+TEST_F(SqliteSourceTest, AnEndlessViewTimesOut) {
+  LabelSourceOptions quick;
+  quick.timeout_ms = 300;
+  const auto start = std::chrono::steady_clock::now();
+  Result<LabelMap> r = LoadLabels("sqlite:" + path_ + "?table=endless&index=id&label=name", quick);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidLabels);
+  EXPECT_EQ(r.status().origin(), ErrorOrigin::kLabels);
+  EXPECT_THAT(r.status().message(), HasSubstr("?table=endless&index=id&label=name: timed out after 300 ms"));
+  EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(3000));
+}
+
+TEST_F(SqliteSourceTest, RowLimit) {
+  LabelSourceOptions few;
+  few.max_rows = 1000;
+  Result<LabelMap> endless = LoadLabels("sqlite:" + path_ + "?table=endless&label=name", few);
+  ASSERT_FALSE(endless.ok());
+  EXPECT_EQ(endless.status().code(), StatusCode::kInvalidLabels);
+  EXPECT_EQ(endless.status().origin(), ErrorOrigin::kLabels);
+  EXPECT_THAT(endless.status().message(), HasSubstr(": table 'endless' has more than 1000 rows"));
+  // The 1001-row ImageNet table is over the limit too, and fits a limit of 1001.
+  EXPECT_THAT(LoadLabels("sqlite:" + path_ + "?table=labels&index=id&label=name", few).status().message(),
+              HasSubstr("has more than 1000 rows"));
+  few.max_rows = 1001;
+  EXPECT_TRUE(LoadLabels("sqlite:" + path_ + "?table=labels&index=id&label=name", few).ok());
+}
+
+TEST_F(SqliteSourceTest, NulBytesInTheUriAreRefusedAndShown) {
+  // A %00 would cut the path or a name where SQLite and the file system read C strings.
+  Result<LabelMap> p = LoadLabels("sqlite:" + path_ + "%00.txt?table=labels&label=name");
+  EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(p.status().message(), HasSubstr("database path '" + path_ + "\\x00.txt' contains a NUL byte"));
+  Result<LabelMap> t = LoadLabels("sqlite:" + path_ + "?table=labels%00%ff&label=name");
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(t.status().message(), HasSubstr("table 'labels\\x00\\xff' contains a NUL byte"));
+  Result<LabelMap> missing = LoadLabels("sqlite:/nonexistent%ff.db?table=labels&label=name");
+  EXPECT_THAT(missing.status().message(), HasSubstr("no such database file '/nonexistent\\xff.db'"));
 }
 
 TEST_F(SqliteSourceTest, NotADatabase) {
@@ -195,6 +239,13 @@ class HttpSourceTest : public ::testing::Test {
         std::string chunk(4096, 'a');
         chunk.back() = '\n';
         return sink.write(chunk.data(), chunk.size());
+      });
+    });
+    server_.Get("/trickle", [](const httplib::Request&, httplib::Response& res) {
+      // One short line every 100 ms, for ever: each read is quick, the whole request endless.
+      res.set_chunked_content_provider("text/plain", [](size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        return sink.write("cat\n", 4);
       });
     });
     server_.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
@@ -270,6 +321,25 @@ TEST_F(HttpSourceTest, ReadTimeout) {
   EXPECT_THAT(r.status().message(), HasSubstr("timed out after 200 ms"));
   EXPECT_EQ(r.status().origin(), ErrorOrigin::kLabels);
   EXPECT_LT(elapsed, std::chrono::milliseconds(1400));
+}
+
+TEST_F(HttpSourceTest, TheWholeRequestHasADeadline) {
+  LabelSourceOptions quick;
+  quick.http_timeout_ms = 1000;
+  quick.timeout_ms = 600;
+  const auto start = std::chrono::steady_clock::now();
+  Result<LabelMap> r = LoadLabels(Url("/trickle"), quick);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidLabels);
+  EXPECT_EQ(r.status().origin(), ErrorOrigin::kLabels);
+  EXPECT_EQ(r.status().message(), Url("/trickle") + ": timed out after 600 ms fetching labels");
+  EXPECT_GE(elapsed, std::chrono::milliseconds(600));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(2500));
+  // A quick answer is not affected by the watchdog.
+  Result<LabelMap> ok = LoadLabels(Url("/imagenet.txt"), quick);
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->size(), 1001);
 }
 
 TEST(HttpSource, UnreachableAndBadUrls) {

@@ -56,7 +56,14 @@ bool ActivationRangeQuantized(Activation activation, DataType type, float scale,
                               int32_t zero_point, int32_t* act_min, int32_t* act_max) {
   const int32_t qmin = QuantizedMin(type);
   const int32_t qmax = QuantizedMax(type);
-  auto quantize = [&](float f) { return zero_point + static_cast<int32_t>(std::round(f / scale)); };
+  // TFLite's zero_point + round(f / scale) in float, saturated: a tiny scale in a hostile model
+  // (found by fuzz/model_fuzz) makes f / scale overflow int32; a zero scale makes it NaN.
+  auto quantize = [&](float f) -> int32_t {
+    const float r = std::round(f / scale);
+    if (std::isnan(r)) return qmin;
+    const double q = static_cast<double>(zero_point) + static_cast<double>(r);
+    return static_cast<int32_t>(std::clamp(q, -2147483648.0, 2147483647.0));
+  };
   switch (activation) {
     case Activation::kNone:
       *act_min = qmin;

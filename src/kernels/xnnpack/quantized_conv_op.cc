@@ -9,6 +9,13 @@ xnn_status CreateQuantizedConv(const FastConvSpec& s, QuantConvType type, xnn_op
   const size_t group_out = s.depthwise ? s.cout / s.cin : s.cout;
   const uint32_t flags = s.depthwise ? XNN_FLAG_DEPTHWISE_CONVOLUTION : 0;
   const auto* w8 = static_cast<const int8_t*>(s.weights);
+  // Debian's XNNPACK asserts (aborts the process) on a requantization scale below 2^-32 and
+  // refuses one of 256 or more: refuse both here, so a hostile model gets an error, not abort()
+  // (found by fuzz/model_fuzz).
+  for (float kernel_scale : q.kernel_scales) {
+    const double r = static_cast<double>(q.input_scale) * kernel_scale / q.output_scale;
+    if (!(r >= 0x1.0p-32 && r < 256.0)) return xnn_status_unsupported_parameter;
+  }
   switch (type) {
     case QuantConvType::kQU8:
       return xnn_create_convolution2d_nhwc_qu8(

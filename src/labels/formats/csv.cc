@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite::labels_internal {
 
@@ -153,7 +154,7 @@ Result<LabelMap> ParseDelimited(std::string_view text, std::string_view source, 
     std::optional<int64_t> index = ParseIndex(row.fields[col.index]);
     if (!index) {
       return LabelError(source, row.line,
-                        "index '" + row.fields[col.index] + "' is not a non-negative integer");
+                        "index " + QuoteForMessage(row.fields[col.index]) + " is not a non-negative integer");
     }
     LABELITE_RETURN_IF_ERROR(builder.Add(*index, row.fields[col.label], row.line, display, class_id));
   }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite::labels_internal {
 
@@ -19,18 +20,17 @@ Result<LabelMap> ParseJsonObject(std::string_view text, std::string_view source)
     const nlohmann::json& v = it.value();
     if (inverted) {
       if (!v.is_number_integer()) {
-        return LabelError(source, 0, "value of \"" + key + "\" is not a class index");
+        return LabelError(source, 0, "value of " + QuoteForMessage(key) + " is not a class index");
       }
       LABELITE_RETURN_IF_ERROR(builder.Add(v.get<int64_t>(), key, 0));
       continue;
     }
     std::optional<int64_t> index = ParseIndex(key);
     if (!index) {
-      return LabelError(source, 0, "key \"" + key +
-                                       "\" is not a class index (expected {\"0\": \"label\"})");
+      return LabelError(source, 0, "key " + QuoteForMessage(key) + " is not a class index (expected {\"0\": \"label\"})");
     }
     if (!v.is_string()) {
-      return LabelError(source, 0, "value of \"" + key + "\" is " + v.type_name() +
+      return LabelError(source, 0, "value of " + QuoteForMessage(key) + " is " + v.type_name() +
                                        ", expected a string");
     }
     LABELITE_RETURN_IF_ERROR(builder.Add(*index, v.get<std::string>(), 0));

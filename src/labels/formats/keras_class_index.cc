@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite::labels_internal {
 
@@ -24,10 +25,9 @@ Result<LabelMap> ParseKerasClassIndex(std::string_view text, std::string_view so
   LabelMapBuilder builder(source);
   for (auto it = json.begin(); it != json.end(); ++it) {
     std::optional<int64_t> index = ParseIndex(it.key());
-    if (!index) return LabelError(source, 0, "key \"" + it.key() + "\" is not a class index");
+    if (!index) return LabelError(source, 0, "key " + QuoteForMessage(it.key()) + " is not a class index");
     if (!IsPair(it.value())) {
-      return LabelError(source, 0, "value of \"" + it.key() +
-                                       "\" is not a [\"<id>\", \"<name>\"] pair");
+      return LabelError(source, 0, "value of " + QuoteForMessage(it.key()) + " is not a [\"<id>\", \"<name>\"] pair");
     }
     LABELITE_RETURN_IF_ERROR(builder.Add(*index, it.value()[1].get<std::string>(), 0, "",
                                          it.value()[0].get<std::string>()));

@@ -1,7 +1,9 @@
 // Labels over HTTP: `http://HOST[:PORT]/PATH` fetched with cpp-httplib, then parsed like a
 // file (format sniffed unless given). Steps:
 //   1. split the URL (only http; the port defaults to 80);
-//   2. GET with connection, read and write timeouts of options.http_timeout_ms;
+//   2. GET with connection, read and write timeouts of options.http_timeout_ms each, and a
+//      deadline of options.timeout_ms for the whole request: a watchdog thread stops the client
+//      (shuts its socket down) when it passes, so a server that trickles bytes cannot hold us;
 //   3. refuse non-200 answers ("HTTP 500") and bodies over options.max_bytes, stopping the
 //      transfer early (Content-Length, then a content receiver that counts bytes);
 //   4. ParseLabels on the body, named by the URL.
@@ -11,6 +13,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "labels/label_map.h"
 
@@ -61,6 +66,41 @@ std::string WhyNoAnswer(httplib::Error error, int err, int ms, double elapsed_ms
     default: return httplib::to_string(error);
   }
 }
+// Calls client.stop() (repeatedly, in case a connection was being opened) once `ms` have passed,
+// until Finish() is called; Finish() returns whether the deadline was reached.
+class Watchdog {
+ public:
+  Watchdog(httplib::Client& client, int ms)
+      : deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms)),
+        thread_([this, &client] { Run(client); }) {}
+  ~Watchdog() { Finish(); }
+  bool Finish() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return fired_;
+  }
+
+ private:
+  void Run(httplib::Client& client) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (cv_.wait_until(lock, deadline_, [this] { return done_; })) return;
+    fired_ = true;
+    while (!done_) {
+      client.stop();
+      cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return done_; });
+    }
+  }
+  std::chrono::steady_clock::time_point deadline_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -68,6 +108,7 @@ Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions
   LABELITE_ASSIGN_OR_RETURN(HttpUrl u, SplitUrl(url));
   const uint64_t limit = std::min<uint64_t>(options.max_bytes, kMaxLabelBytes);
   const int ms = std::max(1, options.http_timeout_ms);
+  const int deadline_ms = std::max(1, options.timeout_ms);
   int status = 0;
   bool too_large = false;
   std::string body;
@@ -79,6 +120,7 @@ Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions
     client.set_follow_location(false);
     errno = 0;
     const auto start = std::chrono::steady_clock::now();
+    Watchdog watchdog(client, deadline_ms);
     httplib::Result res = client.Get(
         u.path, httplib::Headers{{"Accept", "application/json, text/plain, text/csv, */*"}},
         [&](const httplib::Response& r) {
@@ -100,11 +142,15 @@ Result<LabelMap> LoadHttpLabels(const std::string& url, const LabelSourceOptions
           body.append(data, n);
           return true;
         });
+    const int err = errno;  // before anything else can touch it
+    if (watchdog.Finish()) {
+      return InvalidLabels(url + ": timed out after " + std::to_string(deadline_ms) +
+                           " ms fetching labels");
+    }
     if (too_large) {
       return ResourceExhausted(url + ": body is larger than the limit of " +
                                std::to_string(limit) + " bytes");
     }
-    const int err = errno;
     const double elapsed_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (status != 0 && status != 200) {

@@ -4,16 +4,20 @@
 //   2. open PATH read-only (SQLITE_OPEN_READONLY, as a "file:...?mode=ro" URI);
 //   3. check the table against sqlite_master (a bound parameter) and the columns against
 //      PRAGMA table_info, then quote them as identifiers (no user text reaches SQL unquoted);
-//   4. read the rows ordered by the index column (or rowid), with row and byte limits.
+//   4. read the rows ordered by the index column (or rowid), with row and byte limits, under a
+//      deadline: a progress handler interrupts any statement once options.timeout_ms has passed
+//      (a view can be an endless recursive query that never yields a row).
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 
 #include "labels/label_map.h"
+#include "base/quote.h"
 
 namespace labelite::labels_internal {
 
@@ -69,6 +73,14 @@ std::string QuoteIdentifier(const std::string& name) {
   return q + "\"";
 }
 
+using Clock = std::chrono::steady_clock;
+
+// Called by SQLite every kProgressSteps virtual-machine instructions; non-zero interrupts.
+constexpr int kProgressSteps = 1000;
+int PastDeadline(void* deadline) {
+  return Clock::now() > *static_cast<const Clock::time_point*>(deadline) ? 1 : 0;
+}
+
 struct SqliteSource {
   std::string path;
   std::map<std::string, std::string> params;  // table, label, index, display
@@ -80,6 +92,10 @@ Result<SqliteSource> ParseSqliteUri(const std::string& uri) {
   SqliteSource src;
   src.path = PercentDecode(rest.substr(0, q));
   if (src.path.empty()) return InvalidArgument(uri + ": no database path");
+  if (src.path.find('\0') != std::string::npos) {
+    return InvalidArgument(uri + ": database path " + QuoteForMessage(src.path) +
+                           " contains a NUL byte");
+  }
   std::string_view query = q == std::string_view::npos ? "" : rest.substr(q + 1);
   while (!query.empty()) {
     size_t amp = query.find('&');
@@ -89,10 +105,14 @@ Result<SqliteSource> ParseSqliteUri(const std::string& uri) {
     size_t eq = kv.find('=');
     std::string key(kv.substr(0, eq));
     if (key != "table" && key != "label" && key != "index" && key != "display") {
-      return InvalidArgument(uri + ": unknown parameter '" + key +
-                             "' (expected table, label, index, display)");
+      return InvalidArgument(uri + ": unknown parameter " + QuoteForMessage(key) + " (expected table, label, index, display)");
     }
     src.params[key] = eq == std::string_view::npos ? "" : PercentDecode(kv.substr(eq + 1));
+    // SQLite and the file system take C strings: a NUL would silently cut the name.
+    if (src.params[key].find('\0') != std::string::npos) {
+      return InvalidArgument(uri + ": " + key + " " + QuoteForMessage(src.params[key]) +
+                             " contains a NUL byte");
+    }
   }
   if (src.params["table"].empty() || src.params["label"].empty()) {
     return InvalidArgument(uri + ": expected sqlite:PATH?table=T&label=COL[&index=COL][&display=COL]");
@@ -126,7 +146,7 @@ Result<std::string> FindTable(sqlite3* db, const std::string& table, const std::
     names += (names.empty() ? "" : ", ") +
              std::string(reinterpret_cast<const char*>(sqlite3_column_text(list.get(), 0)));
   }
-  return NotFound(where + ": no table '" + table + "' (tables: " +
+  return NotFound(where + ": no table " + QuoteForMessage(table) + " (tables: " +
                   (names.empty() ? "none" : names) + ")");
 }
 
@@ -152,7 +172,7 @@ Status ResolveColumns(sqlite3* db, const std::string& table, std::map<std::strin
     if (!found) {
       std::string list;
       for (const std::string& h : have) list += (list.empty() ? "" : ", ") + h;
-      return NotFound(where + ": table '" + table + "' has no column '" + col + "' (columns: " +
+      return NotFound(where + ": table " + QuoteForMessage(table) + " has no column " + QuoteForMessage(col) + " (columns: " +
                       list + ")");
     }
   }
@@ -170,7 +190,7 @@ Result<LabelMap> LoadSqliteLabels(const std::string& uri, const LabelSourceOptio
   LABELITE_ASSIGN_OR_RETURN(SqliteSource src, ParseSqliteUri(uri));
   std::error_code ec;
   if (!std::filesystem::is_regular_file(src.path, ec)) {
-    return NotFound(uri + ": no such database file '" + src.path + "'");
+    return NotFound(uri + ": no such database file " + QuoteForMessage(src.path));
   }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(FileUri(src.path).c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
@@ -179,12 +199,24 @@ Result<LabelMap> LoadSqliteLabels(const std::string& uri, const LabelSourceOptio
   if (rc != SQLITE_OK) {
     return IoError(uri + ": cannot open: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
+  const int timeout_ms = std::max(1, options.timeout_ms);
+  Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  sqlite3_progress_handler(db.get(), kProgressSteps, &PastDeadline, &deadline);
+  // Every statement below fails with SQLITE_INTERRUPT after the deadline: name the reason.
+  const auto failed = [&](const Status& s) {
+    if (sqlite3_errcode(db.get()) == SQLITE_INTERRUPT || Clock::now() > deadline) {
+      return InvalidLabels(uri + ": timed out after " + std::to_string(timeout_ms) +
+                           " ms reading the database").WithOrigin(ErrorOrigin::kLabels);
+    }
+    return s.WithOrigin(ErrorOrigin::kLabels);
+  };
   const std::string table = src.params["table"];
-  LABELITE_ASSIGN_OR_RETURN(std::string kind, FindTable(db.get(), table, uri));
+  Result<std::string> kind = FindTable(db.get(), table, uri);
+  if (!kind.ok()) return failed(kind.status());
   std::map<std::string, std::string> cols = {{"index", src.params["index"]},
                                              {"label", src.params["label"]},
                                              {"display", src.params["display"]}};
-  LABELITE_RETURN_IF_ERROR(ResolveColumns(db.get(), table, cols, uri));
+  if (Status s = ResolveColumns(db.get(), table, cols, uri); !s.ok()) return failed(s);
 
   const bool has_index = !cols["index"].empty(), has_display = !cols["display"].empty();
   std::string sql = "SELECT " + (has_index ? QuoteIdentifier(cols["index"]) : "NULL") + ", " +
@@ -192,14 +224,21 @@ Result<LabelMap> LoadSqliteLabels(const std::string& uri, const LabelSourceOptio
                     (has_display ? QuoteIdentifier(cols["display"]) : "NULL") + " FROM " +
                     QuoteIdentifier(table);
   if (has_index) sql += " ORDER BY " + QuoteIdentifier(cols["index"]);
-  else if (kind == "table") sql += " ORDER BY rowid";
-  LABELITE_ASSIGN_OR_RETURN(SqliteStmt stmt, Prepare(db.get(), sql, uri));
+  else if (*kind == "table") sql += " ORDER BY rowid";
+  Result<SqliteStmt> prepared = Prepare(db.get(), sql, uri);
+  if (!prepared.ok()) return failed(prepared.status());
+  SqliteStmt stmt = std::move(prepared).value();
 
   const uint64_t limit = std::min<uint64_t>(options.max_bytes, kMaxLabelBytes);
+  const int max_rows = std::clamp(options.max_rows, 0, kMaxLabels);
   uint64_t bytes = 0;
   LabelMapBuilder builder(uri);
   int row = 0;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    if (row == max_rows) {
+      return InvalidLabels(uri + ": table " + QuoteForMessage(table) + " has more than " +
+                           std::to_string(max_rows) + " rows").WithOrigin(ErrorOrigin::kLabels);
+    }
     ++row;
     int64_t index = row - 1;
     if (has_index) {
@@ -208,7 +247,7 @@ Result<LabelMap> LoadSqliteLabels(const std::string& uri, const LabelSourceOptio
       if (type == SQLITE_INTEGER) parsed = sqlite3_column_int64(stmt.get(), 0);
       else if (type == SQLITE_TEXT) parsed = ParseIndex(ColumnText(stmt.get(), 0));
       if (!parsed) {
-        return LabelError(uri, 0, "row " + std::to_string(row) + ": " + cols["index"] +
+        return LabelError(uri, 0, "row " + std::to_string(row) + ": " + QuoteForMessage(cols["index"]) +
                                       " is not an integer");
       }
       index = *parsed;
@@ -225,9 +264,9 @@ Result<LabelMap> LoadSqliteLabels(const std::string& uri, const LabelSourceOptio
     }
     LABELITE_RETURN_IF_ERROR(builder.Add(index, std::move(name), row, std::move(display)));
   }
-  if (rc != SQLITE_DONE) return InvalidLabels(uri + ": " + sqlite3_errmsg(db.get()));
+  if (rc != SQLITE_DONE) return failed(InvalidLabels(uri + ": " + sqlite3_errmsg(db.get())));
   LabelMap map = builder.Finish();
-  if (map.entries.empty()) return LabelError(uri, 0, "table '" + table + "' has no rows");
+  if (map.entries.empty()) return LabelError(uri, 0, "table " + QuoteForMessage(table) + " has no rows");
   map.format = "sqlite";
   return map;
 }
