@@ -491,9 +491,12 @@ Model::~Model() = default;
 Result<std::string> Model::ReadEmbeddedFile(const std::string& name) const {
   if (zip_bytes_.empty() && !zip_problem_.empty())  // the model file itself is damaged
     return InvalidModel(path_ + ": " + zip_problem_).WithOrigin(ErrorOrigin::kModel);
-  if (zip_bytes_.empty()) return NotFound(path_ + ": no embedded file " + QuoteForMessage(name) + " (no zip)");
+  // A file the model should hold but does not, or holds damaged, is a problem of the model file
+  // (exit 3), even when the file is its labels.
+  if (zip_bytes_.empty())
+    return NotFound(path_ + ": no embedded file " + QuoteForMessage(name) + " (no zip)").WithOrigin(ErrorOrigin::kModel);
   auto r = ReadZipEntry(zip_bytes_, name, limits_.max_embedded_file_bytes);
-  if (!r.ok()) return r.status().WithPrefix(path_);
+  if (!r.ok()) return r.status().WithPrefix(path_).WithOrigin(ErrorOrigin::kModel);
   return r;
 }
 

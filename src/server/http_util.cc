@@ -290,9 +290,6 @@ std::vector<Classification> TopOfHead(const Ranking& ranking, int head, int k) {
   for (const Classification& c : ranking) {
     if (c.head != head) continue;
     if (static_cast<int>(out.size()) >= k) break;
-    // As `labelite classify`: a score of exactly 0 (a quantized output at its floor) is padding,
-    // not an answer, and is left out.
-    if (c.score == 0.0f) continue;
     out.push_back(c);
   }
   return out;

@@ -85,7 +85,10 @@ class Server:
 
 def cli_records(model, images, top_k=5, labels=None):
     """`labelite classify --format json` records, by file path."""
-    cmd = [LABELITE, "classify", "--model", str(model), "--format", "json", "--top-k", str(top_k), "-q"]
+    # --threshold 0: the routes return k classes as Triton and TF Serving do, zero scores included
+    # (the CLI leaves scores of exactly 0 out unless --threshold 0 is given).
+    cmd = [LABELITE, "classify", "--model", str(model), "--format", "json", "--top-k", str(top_k), "-q",
+           "--threshold", "0"]
     if labels:
         cmd += ["--labels", str(labels)]
     out = subprocess.run(cmd + [str(i) for i in images], check=True, capture_output=True, text=True).stdout
