@@ -356,9 +356,11 @@ void AddClassifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--allow", f->allow,
                   "Only this class (repeatable; a whole label, one of its comma-separated synonyms, or name,name,...)")
       ->expected(1)
+      ->allow_extra_args(false)  // `--allow NAME image.jpg`: the image is an input, not a name
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--deny", f->deny, "Never this class (repeatable; names as for --allow)")
       ->expected(1)
+      ->allow_extra_args(false)  // `--allow NAME image.jpg`: the image is an input, not a name
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--format", f->format, "table|json|jsonl|csv (default: table on a terminal, else jsonl)")
       ->check(CLI::IsMember({"table", "json", "jsonl", "csv"}));

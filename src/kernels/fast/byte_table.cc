@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "kernels/fast/isa.h"
+#include "runtime/work_pool.h"
 #if defined(__x86_64__)
 #include "kernels/x86/avx512/byte_table_vbmi.h"
-#include "runtime/work_pool.h"
 #endif
 
 namespace labelite::xnn {
