@@ -200,3 +200,4 @@ def test_fast(model, input_name, record, tmp_path):
         quantized = np.dtype(builtin.records[0]["dtype"]).kind in "iu"
         where = first_difference(model, input_name, "fast", 1.0 if quantized else 0.0, FLOAT_RANGE_TOLERANCE)
         case.fail(f"{model.id} on {input_name} input: " + "; ".join(failures) + f"\n{where}")
+
