@@ -131,7 +131,15 @@ TEST(XnnpackGolden, FastPathMatchesTfliteXnnpackDelegate) {
           has_builtin && o < builtin.outputs.size() ? MaxDiff(builtin.outputs[o].values, want) : 0;
       std::printf("[  GOLDEN  ] %-58s out%zu exact %5.1f%% max diff %-10g (builtin %g)\n",
                   golden.file.c_str(), o, 100.0 * rate, diff, builtin_diff);
-      EXPECT_EQ(ArgMax(outputs[o]), ArgMax(want)) << golden.file << ": top-1 differs";
+      if (kGoldenIsa) {
+        EXPECT_EQ(ArgMax(outputs[o]), ArgMax(want)) << golden.file << ": top-1 differs";
+      } else {
+        // Another CPU's XNNPACK kernels may flip a near-tie: our top class must score, in the
+        // golden, within TFLite's own builtin-vs-XNNPACK gap of the golden's top class.
+        const double top = want[ArgMax(want)];
+        EXPECT_LE(top - want[ArgMax(outputs[o])], builtin_diff)
+            << golden.file << ": top-1 differs by more than TFLite's own gap";
+      }
       const bool is_float = golden.outputs[o].dtype == "float32";
       if (has_builtin) {
         EXPECT_LE(diff, std::max(builtin_diff, is_float ? 1e-5 : 0.0))
