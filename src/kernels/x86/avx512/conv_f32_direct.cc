@@ -32,7 +32,9 @@
 
 // GCC 12 reports operands inside its own AVX-512 intrinsics as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning group
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #define LABELITE_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
 
@@ -48,7 +50,7 @@ struct Zmm {
   using V = __m512;
   using M = __mmask16;
   static constexpr size_t kLanes = 16;
-  LABELITE_AVX512 static M Mask(size_t n) { return n >= 16 ? M(0xFFFF) : M((1u << n) - 1); }
+  LABELITE_AVX512 static M Mask(size_t n) { return n >= kLanes ? M(0xFFFF) : M((1u << n) - 1); }
   LABELITE_AVX512 static V Load(const float* p) { return _mm512_loadu_ps(p); }
   LABELITE_AVX512 static V Load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
   LABELITE_AVX512 static V Set1(float x) { return _mm512_set1_ps(x); }
@@ -61,7 +63,7 @@ struct Ymm {
   using V = __m256;
   using M = __mmask8;
   static constexpr size_t kLanes = 8;
-  LABELITE_AVX512 static M Mask(size_t n) { return n >= 8 ? M(0xFF) : M((1u << n) - 1); }
+  LABELITE_AVX512 static M Mask(size_t n) { return n >= kLanes ? M(0xFF) : M((1u << n) - 1); }
   LABELITE_AVX512 static V Load(const float* p) { return _mm256_loadu_ps(p); }
   LABELITE_AVX512 static V Load(const float* p, M m) { return _mm256_maskz_loadu_ps(m, p); }
   LABELITE_AVX512 static V Set1(float x) { return _mm256_set1_ps(x); }

@@ -8,7 +8,9 @@
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_* operands of the casts and
 // masked loads) as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning group
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include "kernels/x86/avx512/dwconv_avx512_simd.h"
 

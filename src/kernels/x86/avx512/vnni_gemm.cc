@@ -11,7 +11,9 @@
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_* operands inside
 // _mm512_reduce_add_epi64) as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning group
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace labelite::xnn {
 namespace {

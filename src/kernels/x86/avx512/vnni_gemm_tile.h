@@ -16,7 +16,9 @@
 // converts and masked forms) as uninitialized: a false positive.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning group
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 // Only the functions marked LABELITE_VNNI use AVX-512; the rest of the build stays generic.
 #define LABELITE_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
