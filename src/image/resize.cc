@@ -14,7 +14,7 @@
 
 #include "labelite/image.h"
 
-#if defined(__SSE2__)
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -72,7 +72,7 @@ void FilterRow(const uint8_t* __restrict src, const int32_t* __restrict first,
   }
 }
 
-#if defined(__SSE2__)
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
 // FilterRow for 3 or 4 channels, one pixel per step: the two source pixels interleaved as
 // 16-bit pairs (a_c, b_c) and one pmaddwd with (kOne - w, w) give a_c * (kOne - w) + b_c * w,
 // exactly FilterRow's integers, for four channels at once. With 3 channels a step reads one
@@ -103,13 +103,13 @@ int FilterRowSse2(const uint8_t* src, size_t avail, const int32_t* first, const 
 void FilterRowAny(int channels, const uint8_t* src, size_t avail, const Taps& tx, int out_w,
                   int32_t* out) {
   const int32_t *first = tx.first.data(), *second = tx.second.data(), *w = tx.w.data();
-#if !defined(__SSE2__)
+#if !((defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__))
   (void)avail;  // only the SSE2 loads need to know how far they may read
 #endif
   switch (channels) {
     case 1: return FilterRow<1>(src, first, second, w, 0, out_w, out);
     case 2: return FilterRow<2>(src, first, second, w, 0, out_w, out);
-#if defined(__SSE2__)
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
     case 3: {
       const int done = FilterRowSse2<3>(src, avail, first, second, w, out_w, out);
       return FilterRow<3>(src, first, second, w, done, out_w, out);

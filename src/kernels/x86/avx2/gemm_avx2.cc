@@ -1,5 +1,7 @@
 #include "kernels/x86/avx2/gemm_avx2.h"
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -206,3 +208,5 @@ void Avx2Gemm::Run(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, s
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

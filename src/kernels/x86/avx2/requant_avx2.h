@@ -6,6 +6,8 @@
 #ifndef LABELITE_KERNELS_X86_AVX2_REQUANT_AVX2_H_
 #define LABELITE_KERNELS_X86_AVX2_REQUANT_AVX2_H_
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 
 #include <cstddef>
@@ -62,5 +64,7 @@ LABELITE_AVX2 inline void Store16(uint8_t* c, __m128i v, size_t columns) {
 }
 
 }  // namespace labelite::xnn::avx2
+
+#endif  // defined(__x86_64__)
 
 #endif  // LABELITE_KERNELS_X86_AVX2_REQUANT_AVX2_H_

@@ -1,5 +1,7 @@
 #include "kernels/x86/avx512/byte_table_vbmi.h"
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 
 namespace labelite::xnn {
@@ -25,3 +27,5 @@ LABELITE_VBMI void ApplyByteTableVbmi(const std::array<uint8_t, 256>& table, con
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

@@ -20,6 +20,8 @@
 // Ownership and thread safety as FastConv (fast_conv.h): the kernel owns its packed weights and
 // a zero row; Run is const.
 #include <immintrin.h>
+
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <pthreadpool.h>
 
 #include <algorithm>
@@ -334,3 +336,5 @@ std::unique_ptr<FastConv> MakeSmallConvF32(const FastConvF32Spec& s) {
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

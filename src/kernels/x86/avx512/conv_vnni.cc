@@ -1,5 +1,7 @@
 #include "kernels/x86/avx512/conv_vnni.h"
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 #include <pthreadpool.h>
 
@@ -233,3 +235,5 @@ std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& s) {
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

@@ -3,6 +3,8 @@
 #ifndef LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_SIMD_H_
 #define LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_SIMD_H_
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 
 #include <array>
@@ -57,5 +59,7 @@ LABELITE_AVX512 __attribute__((always_inline)) inline void RequantizeOne(
 }
 
 }  // namespace labelite::xnn::dwconv
+
+#endif  // defined(__x86_64__)
 
 #endif  // LABELITE_KERNELS_X86_AVX512_DWCONV_AVX512_SIMD_H_

@@ -1,5 +1,7 @@
 #include "kernels/x86/avx512/vnni_gemm.h"
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -203,3 +205,5 @@ void VnniGemm::Run(const Rows& rows, size_t block_begin, size_t block_end) const
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

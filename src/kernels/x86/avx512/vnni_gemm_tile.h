@@ -4,6 +4,8 @@
 #ifndef LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_TILE_H_
 #define LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_TILE_H_
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <immintrin.h>
 
 #include <array>
@@ -229,5 +231,7 @@ inline constexpr std::array<std::array<TileFn, kMaxRows>, 4> kTiles = {
 }  // namespace labelite::xnn::vnni_tile
 
 #pragma GCC diagnostic pop
+
+#endif  // defined(__x86_64__)
 
 #endif  // LABELITE_KERNELS_X86_AVX512_VNNI_GEMM_TILE_H_
