@@ -9,10 +9,12 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "kernels/registry.h"
+#include "schema/tflite_schema_generated.h"
 #include "testing/model_builder.h"
 #include "testing/testdata.h"
 
@@ -116,6 +118,37 @@ TEST(Interpreter, LstmStateRestartsOnEveryInvoke) {
   const std::vector<uint8_t> a = run(3), b = run(100), a2 = run(3);
   EXPECT_EQ(a, a2);
   EXPECT_NE(a, b);
+}
+
+// Found by fuzz/model_fuzz: a cell state scale of 2^-54 made the integer LSTM shift by a
+// negative amount (undefined behaviour). LiteRT's integer tanh takes 0..6 integer bits, so the
+// cell scale must be a power of two from 2^-15 to 2^-9; anything else is refused at Create.
+TEST(Interpreter, LstmRefusesACellStateScaleOutsideLiteRtsRange) {
+  const std::vector<uint8_t> bytes = testing::ReadFileBytes(testing::ModelPath("keras_lstm_mnist_ptq.tflite"));
+  ASSERT_FALSE(bytes.empty());
+  for (float scale : {0x1p-54f, 0x1p-16f, 0x1p-8f}) {
+    std::unique_ptr<tflite::ModelT> m = tflite::UnPackModel(bytes.data());
+    int rescaled = 0;
+    for (auto& sg : m->subgraphs)
+      for (auto& t : sg->tensors)
+        if (t->is_variable && t->type == tflite::TensorType::INT16 && t->quantization &&
+            t->quantization->scale.size() == 1) {
+          t->quantization->scale[0] = scale;
+          ++rescaled;
+        }
+    ASSERT_EQ(rescaled, 1);
+    flatbuffers::FlatBufferBuilder fbb;
+    tflite::FinishModelBuffer(fbb, tflite::Model::Pack(fbb, m.get()));
+    auto model = Model::FromBytes(std::span<const uint8_t>(fbb.GetBufferPointer(), fbb.GetSize()),
+                                  "lstm.tflite");
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    for (KernelPath path : {KernelPath::kReference, KernelPath::kFast}) {
+      auto interp = Interpreter::Create(*model, BuiltinOpResolver(), {path, 1});
+      ASSERT_FALSE(interp.ok()) << "cell scale " << scale;
+      EXPECT_NE(interp.status().message().find("from 2^-15 to 2^-9"), std::string::npos)
+          << interp.status().message();
+    }
+  }
 }
 
 TEST(Interpreter, RefusesTensorsReadBeforeTheyAreWritten) {

@@ -159,9 +159,10 @@ Status UnidirectionalSequenceLstmKernel::Prepare(KernelContext& ctx) {
     return ctx.Error("state tensors do not hold " + std::to_string(batches_) + " batches");
   if (!(input->scale > 0.0f) || !(state->scale > 0.0f) || !(cell->scale > 0.0f))
     return ctx.Error("input and state tensors need quantization scales");
-  if (!CheckedLog2(cell->scale, &cell_log2_) || cell_log2_ > -9)
+  // LiteRT's integer tanh takes 0..6 integer bits (15 + log2 of the cell scale).
+  if (!CheckedLog2(cell->scale, &cell_log2_) || cell_log2_ > -9 || cell_log2_ < -15)
     return ctx.Error("cell state scale " + std::to_string(cell->scale) +
-                     " is not a power of two <= 2^-9");
+                     " is not a power of two from 2^-15 to 2^-9");
   input_scale_ = input->scale;
   input_zp_ = input->zero_point;
   state_scale_ = state->scale;
