@@ -166,6 +166,20 @@ Status ModelLoader::ReadQuantization(const tflite::QuantizationParameters* q, Te
   out->quantization.zero_point.resize(n);
   std::memcpy(out->quantization.zero_point.data(), q->zero_point()->Data(), n * sizeof(int64_t));
   out->quantization.quantized_dimension = dim;
+  // A zero point is a value of the tensor's type: kernels multiply it by sums of many values in
+  // 32-bit arithmetic, as TFLite does, so one outside the type's range is refused here.
+  int64_t lo = 0, hi = -1;
+  switch (out->type) {
+    case DataType::kUInt8: lo = 0; hi = 255; break;
+    case DataType::kInt8: lo = -128; hi = 127; break;
+    case DataType::kInt16: lo = -32768; hi = 32767; break;
+    default: break;
+  }
+  for (int64_t zp : out->quantization.zero_point) {
+    if (lo <= hi && (zp < lo || zp > hi))
+      return InvalidModel("has zero point " + std::to_string(zp) + " outside its type's range [" +
+                          std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
   return Status::Ok();
 }
 

@@ -142,6 +142,29 @@ TEST(ModelErrorsTest, QuantizationConsistency) {
   ExpectInvalid(d.Build(), "2 quantization scales but 1 zero points");
 }
 
+// Found by fuzz/model_fuzz: an int8 zero point of -1912602626 overflowed the integer LSTM's
+// zero point x row sum. Zero points are values of their tensor's type.
+TEST(ModelErrorsTest, ZeroPointOutsideItsTypesRange) {
+  struct Case { DataType type; int64_t zp; const char* needle; };
+  for (const Case& c : {Case{DataType::kInt8, 128, "zero point 128 outside its type's range [-128, 127]"},
+                        Case{DataType::kInt8, -1912602626, "zero point -1912602626 outside"},
+                        Case{DataType::kUInt8, -1, "zero point -1 outside its type's range [0, 255]"},
+                        Case{DataType::kInt16, 40000, "[-32768, 32767]"}}) {
+    ModelBuilder b;
+    int in = b.AddTensor(c.type, {1, 4}, "in", testing::Quant(0.5f, c.zp));
+    b.SetInputs({in});
+    b.SetOutputs({in});
+    ExpectInvalid(b.Build(), c.needle);
+  }
+  ModelBuilder ok;  // the ends of each range load
+  int a = ok.AddTensor(DataType::kInt8, {1, 4}, "a", testing::Quant(0.5f, -128));
+  int u = ok.AddTensor(DataType::kUInt8, {1, 4}, "u", testing::Quant(0.5f, 255));
+  ok.SetInputs({a, u});
+  ok.SetOutputs({a, u});
+  const std::vector<uint8_t> bytes = ok.Build();
+  EXPECT_TRUE(Model::FromBytes(bytes, "test.tflite").ok());
+}
+
 TEST(ModelErrorsTest, CustomOpNeedsAName) {
   ModelBuilder b;
   int in = b.AddTensor(DataType::kFloat32, {1}, "in");
