@@ -65,7 +65,7 @@ TEST(CliOptions, AllowAndDenyTakeRealNames) {
 }
 
 TEST(CliOptions, OutOfRangeValuesAreRefused) {
-  for (const std::string& bad : {"--threshold 1.5", "--threshold -0.1", "--threshold nan", "--threshold x",
+  for (const char* bad : {"--threshold 1.5", "--threshold -0.1", "--threshold nan", "--threshold x",
                                  "--max-pixels 0", "--max-pixels -5", "--top-k 0", "--mean 1,2 --std 1,2",
                                  "--std 0 --mean 0", "--resize squash", "--threads 0"}) {
     CliResult r = RunLabelite("classify -m " + M() + " " + bad + " " + Cat());

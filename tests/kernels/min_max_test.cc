@@ -16,7 +16,7 @@ using testing::Values;
 
 template <typename T>
 void Check(bool is_max, DataType type, std::vector<int32_t> sa, std::vector<int32_t> sb, std::vector<int32_t> so) {
-  const QuantizationParams q = type == DataType::kFloat32 ? QuantizationParams{} : testing::Quant(0.5f, -2);
+  const QuantizationParams q = type == DataType::kFloat32 ? QuantizationParams{} : testing::Quant(0.5f, type == DataType::kUInt8 ? 3 : -2);
   testing::ModelBuilder b;
   const int a = b.AddTensor(type, sa, "a", q);
   const int c = b.AddTensor(type, sb, "b", q);

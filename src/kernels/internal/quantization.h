@@ -14,6 +14,13 @@
 
 namespace labelite::quant {
 
+// a + b with two's-complement wraparound. TFLite's int32 accumulators (bias + sum of products)
+// wrap where a hostile model's bias or depth overflows them; in C++ that would be undefined, so
+// labelite's reference kernels accumulate through this. Real models never come near it.
+inline int32_t WrappingAdd(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+
 // High 32 bits of 2*a*b, rounded to nearest (ties away from zero), saturating the single
 // overflow case a == b == INT32_MIN.
 inline int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b) {

@@ -142,11 +142,12 @@ class Conv2DKernel : public Kernel {
             int32_t acc = 0;
             ForEachTap(b, oy, ox, oc, [&](size_t in_at, size_t f_at) {
               for (int32_t ic = 0; ic < channels_in_; ++ic) {
-                acc += (static_cast<int32_t>(in[in_at + ic]) + q_.input_offset) *
-                       (static_cast<int32_t>(filter[f_at + ic]) + q_.filter_offset);
+                acc = quant::WrappingAdd(
+                    acc, (static_cast<int32_t>(in[in_at + ic]) + q_.input_offset) *
+                             (static_cast<int32_t>(filter[f_at + ic]) + q_.filter_offset));
               }
             });
-            if (bias) acc += bias[oc];
+            if (bias) acc = quant::WrappingAdd(acc, bias[oc]);
             int64_t v = internal::RequantizeGemmOutput<T>(
                 acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
             v += q_.output_offset;

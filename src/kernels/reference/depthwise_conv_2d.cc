@@ -130,11 +130,14 @@ class DepthwiseConv2DKernel : public Kernel {
                   if constexpr (std::is_same_v<Acc, float>) {
                     acc += x * f;
                   } else {
-                    acc += (x + q_.input_offset) * (f + q_.filter_offset);
+                    acc = quant::WrappingAdd(acc, (x + q_.input_offset) * (f + q_.filter_offset));
                   }
                 }
               }
-              if (bias) acc += bias[oc];
+              if (bias) {
+                if constexpr (std::is_same_v<Acc, float>) acc += bias[oc];
+                else acc = quant::WrappingAdd(acc, bias[oc]);
+              }
               if constexpr (std::is_same_v<Acc, float>) {
                 *out++ = std::min(std::max(acc, float_min_), float_max_);
               } else {

@@ -120,11 +120,14 @@ class FullyConnectedKernel : public Kernel {
           if constexpr (std::is_same_v<Acc, float>) {
             acc += row[d] * w[d];
           } else {
-            acc += (static_cast<int32_t>(row[d]) + q_.input_offset) *
-                   (static_cast<int32_t>(w[d]) + q_.filter_offset);
+            acc = quant::WrappingAdd(acc, (static_cast<int32_t>(row[d]) + q_.input_offset) *
+                                              (static_cast<int32_t>(w[d]) + q_.filter_offset));
           }
         }
-        if (bias) acc += bias[u];
+        if (bias) {
+          if constexpr (std::is_same_v<Acc, float>) acc += bias[u];
+          else acc = quant::WrappingAdd(acc, bias[u]);
+        }
         if constexpr (std::is_same_v<Acc, float>) {
           *out++ = std::min(std::max(acc, float_min_), float_max_);
         } else {

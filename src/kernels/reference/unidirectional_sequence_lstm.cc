@@ -109,10 +109,12 @@ Status UnidirectionalSequenceLstmKernel::PrepareGate(const KernelContext& ctx, i
   g->recurrent_bias.assign(static_cast<size_t>(n_cell_), 0);
   for (int32_t c = 0; c < n_cell_; ++c) {
     int32_t si = 0, sr = 0;
-    for (int32_t k = 0; k < n_input_; ++k) si += g->input_weights[c * n_input_ + k];
-    for (int32_t k = 0; k < n_output_; ++k) sr += g->recurrent_weights[c * n_output_ + k];
-    g->input_bias[static_cast<size_t>(c)] = b->data_as<int32_t>()[c] - input_zp_ * si;
-    g->recurrent_bias[static_cast<size_t>(c)] = -state_zp_ * sr;
+    for (int32_t k = 0; k < n_input_; ++k) si = quant::WrappingAdd(si, g->input_weights[c * n_input_ + k]);
+    for (int32_t k = 0; k < n_output_; ++k) sr = quant::WrappingAdd(sr, g->recurrent_weights[c * n_output_ + k]);
+    // (int64 products of int32 sums and zero points in [-128, 127], wrapped to int32 as LiteRT's.)
+    g->input_bias[static_cast<size_t>(c)] = quant::WrappingAdd(
+        b->data_as<int32_t>()[c], static_cast<int32_t>(-int64_t{input_zp_} * si));
+    g->recurrent_bias[static_cast<size_t>(c)] = static_cast<int32_t>(-int64_t{state_zp_} * sr);
   }
   // Without layer normalization every gate is Q3.12 (scale 2^-12), computed in float.
   const float gate_scale = static_cast<float>(std::pow(2.0, -12));
@@ -197,11 +199,13 @@ void UnidirectionalSequenceLstmKernel::ComputeGate(const GateParams& g, const in
                                                    int16_t* out) const {
   for (int32_t c = 0; c < n_cell_; ++c) {
     int32_t acc = g.input_bias[static_cast<size_t>(c)];
-    for (int32_t k = 0; k < n_input_; ++k) acc += x[k] * g.input_weights[c * n_input_ + k];
+    for (int32_t k = 0; k < n_input_; ++k)
+      acc = quant::WrappingAdd(acc, x[k] * g.input_weights[c * n_input_ + k]);
     int32_t v = quant::MultiplyByQuantizedMultiplier(acc, g.input_m, g.input_shift);
     v = std::clamp(v, -32768, 32767);
     acc = g.recurrent_bias[static_cast<size_t>(c)];
-    for (int32_t k = 0; k < n_output_; ++k) acc += h[k] * g.recurrent_weights[c * n_output_ + k];
+    for (int32_t k = 0; k < n_output_; ++k)
+      acc = quant::WrappingAdd(acc, h[k] * g.recurrent_weights[c * n_output_ + k]);
     v += quant::MultiplyByQuantizedMultiplier(acc, g.recurrent_m, g.recurrent_shift);
     out[c] = static_cast<int16_t>(std::clamp(v, -32768, 32767));
   }
