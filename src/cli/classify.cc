@@ -222,10 +222,12 @@ void PrintTiming(const BatchStats& s, const BatchClassifier& b) {
   auto pct = [&](double part) { return cpu > 0 ? 100.0 * part / cpu : 0.0; };
   std::fprintf(stderr,
                "labelite: timing: %zu images, %d workers x %d threads, %.3f s, %.1f images/s; per image: "
-               "decode %.2f ms (%.0f%%), preprocess %.2f ms (%.0f%%), inference %.2f ms (%.0f%%)\n",
+               "decode %.2f ms (%.0f%%), preprocess %.2f ms (%.0f%%), inference %.2f ms (%.0f%%) %s; "
+               "reorder window waits %.1f ms\n",
                s.done, b.workers(), b.threads_per_worker(), s.wall_s, s.wall_s > 0 ? s.done / s.wall_s : 0.0,
                1000 * s.decode_s / n, pct(s.decode_s), 1000 * s.preprocess_s / n, pct(s.preprocess_s),
-               1000 * s.inference_s / n, pct(s.inference_s));
+               1000 * s.inference_s / n, pct(s.inference_s),
+               b.threads_per_worker() == 1 ? "worker CPU time" : "worker wall time", 1000 * s.window_wait_s);
 }
 
 // --resume: drops the inputs already done from `files` and opens the record file to append.
