@@ -8,6 +8,9 @@
 // 130 interrupted by SIGINT (after flushing finished results), others by the error's origin.
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -274,12 +277,27 @@ Status PrepareRun(ClassifyFlags& f, Format* format, std::vector<std::string>* fi
   return Status::Ok();
 }
 
+// Every input allocates and frees image buffers of a few hundred KiB (file bytes, decoded and
+// resized pixels, the interpreter's input copies). glibc's defaults (an mmap threshold and a
+// heap trim threshold that follow the largest buffer freed so far) hand those pages back to the
+// kernel after each image when the buffers are all about the same size, and the next image
+// faults them in again: 54 page faults per 224x224 BMP, about 5% of its CPU time. The batch
+// fixes both thresholds at the dynamic rule's maximum instead (32 MiB, trim at 64 MiB), so a
+// worker reuses its heap; memory stays bounded by the largest working set of an image.
+void KeepImageBuffers() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
+}
+
 // Classifies `files` into `out` (opened; a fresh --output file is opened here, once the model
 // has loaded); prints the failures, summary and timing on stderr.
 int ClassifyAll(const ClassifyFlags& f, Format format, const std::vector<std::string>& files, RecordSink& out) {
   BatchOptions batch;
   batch.threads = f.runtime.threads;
   batch.ordered = !f.unordered;
+  KeepImageBuffers();
   auto classifier = BatchClassifier::Create(f.classifier, batch, files.size());
   if (!classifier.ok()) return ReportError(classifier.status());
   const Classifier& first = (*classifier)->classifier();
