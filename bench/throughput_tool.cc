@@ -21,7 +21,7 @@
 //     (jpeg_read_coefficients) and at scale 1/8 (DC only): the floor; libjpeg settings (IDCT
 //     method, fancy upsampling, DCT scale rule); labelite's DecodeImage and DecodeImageFile.
 //
-//   throughput_tool stages MODEL DIR [COUNT] [CHUNK]
+//   throughput_tool stages MODEL DIR [COUNT] [CHUNK] [beside]
 //     the per-image CPU time of each stage of the batch pipeline measured on its own, on one
 //     thread, for COUNT (default 500) images of DIR, CHUNK (default 16) at a time: decode
 //     (DecodeImageFile with the classifier's decode options: the file read and the JPEG DCT
@@ -29,7 +29,10 @@
 //     (Classify on the resized input with a 1-thread interpreter, after one warm-up image).
 //     Each stage runs over the whole chunk before the next starts, so its caches are its
 //     own. Prints the thread CPU time and minor page faults per image of each stage, the mix
-//     of decoded sizes, and "stages: decode D ms, preprocess P ms, inference I ms".
+//     of decoded sizes, and "stages: decode D ms, preprocess P ms, inference I ms". With
+//     "beside", a second thread runs the whole pipeline meanwhile, as a second worker would:
+//     the stage times then include what the two workers cost each other (shared L3 and memory
+//     bandwidth), and the share of the time that thread ran is printed.
 //
 //   throughput_tool presize SRC_DIR OUT_DIR SIZE COUNT
 //     writes COUNT SIZE x SIZE 24-bit BMPs (the images of SRC_DIR decoded at full size and
@@ -380,7 +383,7 @@ Usage ThreadUsage() {
   return {static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6, u.ru_minflt};
 }
 
-int Stages(const std::string& model, const std::string& dir, int count, int chunk) {
+int Stages(const std::string& model, const std::string& dir, int count, int chunk, bool beside) {
   labelite::ClassifierOptions options;
   options.model_path = model;
   options.num_threads = 1;
@@ -400,6 +403,27 @@ int Stages(const std::string& model, const std::string& dir, int count, int chun
     if (!image.ok()) return 1;
     (void)c.Classify(*labelite::ResizeImage(*image, s.input_width, s.input_height, options.resize));
   }
+  // "beside": a second thread runs the whole pipeline (decode, resize, classify with its own
+  // 1-thread clone) over the same files until the stages are measured, as a second worker
+  // would; its CPU time over the measurement's wall time says how much of it ran concurrently.
+  std::atomic<bool> stop{false};
+  std::atomic<double> beside_cpu_ms{0};
+  std::thread other;
+  if (beside) {
+    auto clone = c.Clone();
+    if (!clone.ok()) return 1;
+    other = std::thread([&, clone = std::move(*clone)] {
+      const double t0 = ThreadUsage().cpu_ms;
+      for (size_t i = files.size() / 2; !stop.load(std::memory_order_relaxed); i = (i + 1) % files.size()) {
+        auto image = labelite::DecodeImageFile(files[i], decode);
+        if (!image.ok()) continue;
+        auto r = labelite::ResizeImage(*image, s.input_width, s.input_height, options.resize);
+        if (r.ok()) (void)clone->Classify(*r);
+      }
+      beside_cpu_ms = ThreadUsage().cpu_ms - t0;
+    });
+  }
+  const auto wall0 = std::chrono::steady_clock::now();
   Usage sum[3];
   std::map<std::string, int> sizes;  // "decoded W x H" by the file's own size, for the scale mix
   int failed = 0;
@@ -428,9 +452,17 @@ int Stages(const std::string& model, const std::string& dir, int count, int chun
     add(sum[2], d, ThreadUsage());
     for (const Image& image : decoded) ++sizes[std::to_string(image.width) + "x" + std::to_string(image.height)];
   }
+  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
+  if (beside) {
+    stop = true;
+    other.join();
+  }
   const double n = static_cast<double>(files.size());
   std::printf("stages: %zu images of %s (%d failed), one thread, %d at a time; per image:\n", files.size(), dir.c_str(),
               failed, chunk);
+  if (beside)
+    std::printf("  beside: a second worker ran the pipeline %.0f%% of the measurement's wall time\n",
+                100 * beside_cpu_ms.load() / wall_ms);
   const char* names[] = {"decode", "preprocess", "inference"};
   for (int k = 0; k < 3; ++k)
     std::printf("  %-10s %7.3f ms CPU, %6.1f minor faults\n", names[k], sum[k].cpu_ms / n,
@@ -563,8 +595,9 @@ int main(int argc, char** argv) {
   if (mode == "generate" && argc == 5) return Generate(argv[2], argv[3], std::atoi(argv[4]));
   if (mode == "infer" && (argc == 5 || argc == 6))
     return Infer(argv[2], argv[3], std::max(1, std::atoi(argv[4])), argc == 6 ? std::atoi(argv[5]) : 500);
-  if (mode == "stages" && argc >= 4 && argc <= 6)
-    return Stages(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : 500, argc > 5 ? std::max(1, std::atoi(argv[5])) : 16);
+  if (mode == "stages" && argc >= 4 && argc <= 7)
+    return Stages(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : 500, argc > 5 ? std::max(1, std::atoi(argv[5])) : 16,
+                  argc > 6 && std::string(argv[6]) == "beside");
   if (mode == "presize" && argc == 6) return Presize(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
   if (mode == "rusage" && argc >= 3) return RunWithUsage(argv + 2);
   if (mode == "agree" && (argc == 4 || argc == 5))
@@ -576,7 +609,7 @@ int main(int argc, char** argv) {
                "usage: throughput_tool generate SRC_DIR OUT_DIR COUNT\n"
                "       throughput_tool infer MODEL DIR WORKERS [COUNT]\n"
                "       throughput_tool decode DIR [COUNT] [ROUNDS] [SIZE]\n"
-               "       throughput_tool stages MODEL DIR [COUNT] [CHUNK]\n"
+               "       throughput_tool stages MODEL DIR [COUNT] [CHUNK] [beside]\n"
                "       throughput_tool presize SRC_DIR OUT_DIR SIZE COUNT\n"
                "       throughput_tool rusage COMMAND [ARG...]\n"
                "       throughput_tool agree MODEL DIR [COUNT]\n");
