@@ -21,6 +21,28 @@
 //     (jpeg_read_coefficients) and at scale 1/8 (DC only): the floor; libjpeg settings (IDCT
 //     method, fancy upsampling, DCT scale rule); labelite's DecodeImage and DecodeImageFile.
 //
+//   throughput_tool stages MODEL DIR [COUNT] [CHUNK] [beside]
+//     the per-image CPU time of each stage of the batch pipeline measured on its own, on one
+//     thread, for COUNT (default 500) images of DIR, CHUNK (default 16) at a time: decode
+//     (DecodeImageFile with the classifier's decode options: the file read and the JPEG DCT
+//     scale labelite chooses), preprocess (ResizeImage to the input size) and inference
+//     (Classify on the resized input with a 1-thread interpreter, after one warm-up image).
+//     Each stage runs over the whole chunk before the next starts, so its caches are its
+//     own. Prints the thread CPU time and minor page faults per image of each stage, the mix
+//     of decoded sizes, and "stages: decode D ms, preprocess P ms, inference I ms". With
+//     "beside", a second thread runs the whole pipeline meanwhile, as a second worker would:
+//     the stage times then include what the two workers cost each other (shared L3 and memory
+//     bandwidth), and the share of the time that thread ran is printed.
+//
+//   throughput_tool presize SRC_DIR OUT_DIR SIZE COUNT
+//     writes COUNT SIZE x SIZE 24-bit BMPs (the images of SRC_DIR decoded at full size and
+//     resized), inputs the pipeline classifies without resizing.
+//
+//   throughput_tool rusage COMMAND [ARG...]
+//     runs COMMAND and prints its wall time and CPU time (user + system, from wait4) and minor
+//     page faults and context switches (voluntary: waits; involuntary: preempted) on stderr:
+//     "rusage: wall W s, user U s, sys S s, minflt N, nvcsw V, nivcsw I".
+//
 //   throughput_tool agree MODEL DIR [COUNT]
 //     accuracy of the decode variants: for COUNT (default 500) images of DIR, how often each
 //     variant's input gets the same top-1 class as the full-size decode (no DCT scaling), and
@@ -29,6 +51,9 @@
 #include <cstdio>
 // jpeglib.h needs size_t and FILE first.
 #include <jpeglib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -38,6 +63,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -343,6 +369,179 @@ int DecodeBench(const std::string& dir, int count, int rounds, int size) {
   return 0;
 }
 
+struct Usage {
+  double cpu_ms = 0;
+  long minflt = 0;
+};
+
+// This thread's CPU time and minor page faults so far.
+Usage ThreadUsage() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);  // its CPU times tick coarsely: the CPU time comes from the clock
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return {static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6, u.ru_minflt};
+}
+
+int Stages(const std::string& model, const std::string& dir, int count, int chunk, bool beside) {
+  labelite::ClassifierOptions options;
+  options.model_path = model;
+  options.num_threads = 1;
+  auto created = labelite::Classifier::Create(options);
+  if (!created.ok()) {
+    std::fprintf(stderr, "throughput_tool: %s\n", created.status().message().c_str());
+    return 1;
+  }
+  labelite::Classifier& c = **created;
+  const labelite::ClassifierSummary& s = c.summary();
+  const labelite::DecodeOptions decode = c.decode_options();
+  std::vector<std::string> files = ImageFiles(dir);
+  if (static_cast<int>(files.size()) > count) files.resize(static_cast<size_t>(count));
+  if (files.empty()) return 1;
+  {  // warm-up: the first invoke of an interpreter is slower than the rest
+    auto image = labelite::DecodeImageFile(files[0], decode);
+    if (!image.ok()) return 1;
+    (void)c.Classify(*labelite::ResizeImage(*image, s.input_width, s.input_height, options.resize));
+  }
+  // "beside": a second thread runs the whole pipeline (decode, resize, classify with its own
+  // 1-thread clone) over the same files until the stages are measured, as a second worker
+  // would; its CPU time over the measurement's wall time says how much of it ran concurrently.
+  std::atomic<bool> stop{false};
+  std::atomic<double> beside_cpu_ms{0};
+  std::thread other;
+  if (beside) {
+    auto clone = c.Clone();
+    if (!clone.ok()) return 1;
+    other = std::thread([&, clone = std::move(*clone)] {
+      const double t0 = ThreadUsage().cpu_ms;
+      for (size_t i = files.size() / 2; !stop.load(std::memory_order_relaxed); i = (i + 1) % files.size()) {
+        auto image = labelite::DecodeImageFile(files[i], decode);
+        if (!image.ok()) continue;
+        auto r = labelite::ResizeImage(*image, s.input_width, s.input_height, options.resize);
+        if (r.ok()) (void)clone->Classify(*r);
+      }
+      beside_cpu_ms = ThreadUsage().cpu_ms - t0;
+    });
+  }
+  const auto wall0 = std::chrono::steady_clock::now();
+  Usage sum[3];
+  std::map<std::string, int> sizes;  // "decoded W x H" by the file's own size, for the scale mix
+  int failed = 0;
+  auto add = [](Usage& total, const Usage& a, const Usage& b) {
+    total.cpu_ms += b.cpu_ms - a.cpu_ms;
+    total.minflt += b.minflt - a.minflt;
+  };
+  for (size_t begin = 0; begin < files.size(); begin += static_cast<size_t>(chunk)) {
+    const size_t end = std::min(files.size(), begin + static_cast<size_t>(chunk));
+    std::vector<Image> decoded, resized;
+    Usage a = ThreadUsage();
+    for (size_t i = begin; i < end; ++i) {
+      auto image = labelite::DecodeImageFile(files[i], decode);
+      if (image.ok()) decoded.push_back(std::move(*image));
+      else ++failed;
+    }
+    Usage b = ThreadUsage();
+    add(sum[0], a, b);
+    for (const Image& image : decoded) {
+      auto r = labelite::ResizeImage(image, s.input_width, s.input_height, options.resize);
+      if (r.ok()) resized.push_back(std::move(*r));
+    }
+    Usage d = ThreadUsage();
+    add(sum[1], b, d);
+    for (const Image& image : resized) (void)c.Classify(image);
+    add(sum[2], d, ThreadUsage());
+    for (const Image& image : decoded) ++sizes[std::to_string(image.width) + "x" + std::to_string(image.height)];
+  }
+  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count();
+  if (beside) {
+    stop = true;
+    other.join();
+  }
+  const double n = static_cast<double>(files.size());
+  std::printf("stages: %zu images of %s (%d failed), one thread, %d at a time; per image:\n", files.size(), dir.c_str(),
+              failed, chunk);
+  if (beside)
+    std::printf("  beside: a second worker ran the pipeline %.0f%% of the measurement's wall time\n",
+                100 * beside_cpu_ms.load() / wall_ms);
+  const char* names[] = {"decode", "preprocess", "inference"};
+  for (int k = 0; k < 3; ++k)
+    std::printf("  %-10s %7.3f ms CPU, %6.1f minor faults\n", names[k], sum[k].cpu_ms / n,
+                static_cast<double>(sum[k].minflt) / n);
+  std::printf("  decoded sizes:");
+  for (const auto& [size, k] : sizes) std::printf(" %s:%d", size.c_str(), k);
+  std::printf("\nstages: decode %.3f ms, preprocess %.3f ms, inference %.3f ms\n", sum[0].cpu_ms / n, sum[1].cpu_ms / n,
+              sum[2].cpu_ms / n);
+  return 0;
+}
+
+bool WriteBmp(const Image& image, const std::string& path) {
+  const uint32_t row = (static_cast<uint32_t>(image.width) * 3 + 3) & ~3u;
+  const uint32_t data = row * static_cast<uint32_t>(image.height);
+  std::vector<uint8_t> out(54 + data, 0);
+  auto put32 = [&](size_t at, uint32_t v) {
+    for (int b = 0; b < 4; ++b) out[at + b] = static_cast<uint8_t>(v >> (8 * b));
+  };
+  out[0] = 'B';
+  out[1] = 'M';
+  put32(2, static_cast<uint32_t>(out.size()));
+  put32(10, 54);
+  put32(14, 40);
+  put32(18, static_cast<uint32_t>(image.width));
+  put32(22, static_cast<uint32_t>(image.height));  // positive: bottom-up rows
+  out[26] = 1;
+  out[28] = 24;
+  put32(34, data);
+  for (int y = 0; y < image.height; ++y) {
+    const uint8_t* src = &image.pixels[static_cast<size_t>(image.height - 1 - y) * image.width * 3];
+    uint8_t* dst = &out[54 + static_cast<size_t>(y) * row];
+    for (int x = 0; x < image.width; ++x) {  // BGR
+      dst[3 * x] = src[3 * x + 2];
+      dst[3 * x + 1] = src[3 * x + 1];
+      dst[3 * x + 2] = src[3 * x];
+    }
+  }
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+  return static_cast<bool>(f);
+}
+
+int Presize(const std::string& src_dir, const std::string& out_dir, int size, int count) {
+  const std::vector<std::string> files = ImageFiles(src_dir);
+  if (files.empty()) return 1;
+  fs::create_directories(out_dir);
+  for (int i = 0; i < count; ++i) {
+    auto image = labelite::DecodeImageFile(files[static_cast<size_t>(i) % files.size()]);
+    if (!image.ok()) return 1;
+    auto resized = labelite::ResizeImage(*image, size, size);
+    char name[64];
+    std::snprintf(name, sizeof name, "/presized_%04d.bmp", i);
+    if (!resized.ok() || !WriteBmp(*resized, out_dir + name)) {
+      std::fprintf(stderr, "throughput_tool: cannot write %s%s\n", out_dir.c_str(), name);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int RunWithUsage(char** argv) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) return 1;
+  if (pid == 0) {
+    execvp(argv[0], argv);
+    std::fprintf(stderr, "throughput_tool: cannot run %s\n", argv[0]);
+    _exit(127);
+  }
+  int status = 0;
+  rusage u{};
+  if (wait4(pid, &status, 0, &u) != pid) return 1;
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  std::fprintf(stderr, "rusage: wall %.3f s, user %.3f s, sys %.3f s, minflt %ld, nvcsw %ld, nivcsw %ld\n", wall,
+               s(u.ru_utime), s(u.ru_stime), u.ru_minflt, u.ru_nvcsw, u.ru_nivcsw);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 // Top-1 agreement of each variant's input with the full-size decode's, and the mean change of
 // the full-size decode's top-1 score.
 int Agree(const std::string& model, const std::string& dir, int count) {
@@ -396,6 +595,11 @@ int main(int argc, char** argv) {
   if (mode == "generate" && argc == 5) return Generate(argv[2], argv[3], std::atoi(argv[4]));
   if (mode == "infer" && (argc == 5 || argc == 6))
     return Infer(argv[2], argv[3], std::max(1, std::atoi(argv[4])), argc == 6 ? std::atoi(argv[5]) : 500);
+  if (mode == "stages" && argc >= 4 && argc <= 7)
+    return Stages(argv[2], argv[3], argc > 4 ? std::atoi(argv[4]) : 500, argc > 5 ? std::max(1, std::atoi(argv[5])) : 16,
+                  argc > 6 && std::string(argv[6]) == "beside");
+  if (mode == "presize" && argc == 6) return Presize(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
+  if (mode == "rusage" && argc >= 3) return RunWithUsage(argv + 2);
   if (mode == "agree" && (argc == 4 || argc == 5))
     return Agree(argv[2], argv[3], argc == 5 ? std::atoi(argv[4]) : 500);
   if (mode == "decode" && argc >= 3 && argc <= 6)
@@ -404,6 +608,10 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "usage: throughput_tool generate SRC_DIR OUT_DIR COUNT\n"
                "       throughput_tool infer MODEL DIR WORKERS [COUNT]\n"
-               "       throughput_tool decode DIR [COUNT] [ROUNDS] [SIZE]\n");
+               "       throughput_tool decode DIR [COUNT] [ROUNDS] [SIZE]\n"
+               "       throughput_tool stages MODEL DIR [COUNT] [CHUNK] [beside]\n"
+               "       throughput_tool presize SRC_DIR OUT_DIR SIZE COUNT\n"
+               "       throughput_tool rusage COMMAND [ARG...]\n"
+               "       throughput_tool agree MODEL DIR [COUNT]\n");
   return 1;
 }

@@ -10,14 +10,22 @@
 #include <mutex>
 #include <thread>
 
+#include <time.h>
+
 namespace labelite {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double MsSince(Clock::time_point t0, Clock::time_point t1) {
-  return std::chrono::duration<double, std::milli>(t1 - t0).count();
+// The stage clock of a worker: its thread's CPU time (user + system) in ms when its
+// interpreter runs on the worker alone, so other processes' load does not inflate the split;
+// wall time when the interpreter has threads of its own (their work is not the worker's).
+double StageNowMs(bool cpu) {
+  if (!cpu) return std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
 Result<Image> DecodeStandardInput(const DecodeOptions& options) {
@@ -67,21 +75,25 @@ BatchResult BatchClassifier::ClassifyOne(Classifier& classifier, size_t index,
   BatchResult r;
   r.index = index;
   r.path = path;
-  const Clock::time_point t0 = Clock::now();
+  const bool cpu = threads_per_worker_ == 1;
+  const double t0 = StageNowMs(cpu);
   Result<Image> decoded = path == "-" ? DecodeStandardInput(classifier.decode_options())
                                       : DecodeImageFile(path, classifier.decode_options());
-  const Clock::time_point t1 = Clock::now();
-  r.decode_ms = MsSince(t0, t1);
+  const double t1 = StageNowMs(cpu);
+  r.decode_ms = t1 - t0;
   if (!decoded.ok()) {
     r.status = decoded.status().WithOrigin(ErrorOrigin::kInput);
     return r;
   }
   const ClassifierSummary& s = classifier.summary();
-  Result<Image> resized = preset_ == PreprocessPreset::kLabelite
+  // An image already of the input size goes on as decoded: a same-size resize is an exact
+  // copy in every ResizeMode, and Classify() makes its own. The presets resize inside Classify().
+  const bool presized = decoded->width == s.input_width && decoded->height == s.input_height;
+  Result<Image> resized = preset_ == PreprocessPreset::kLabelite && !presized
       ? ResizeImage(*decoded, s.input_width, s.input_height, resize_)
-      : Result<Image>(std::move(*decoded));  // the presets resize inside Classify()
-  const Clock::time_point t2 = Clock::now();
-  r.preprocess_ms = MsSince(t1, t2);
+      : Result<Image>(std::move(*decoded));
+  const double t2 = StageNowMs(cpu);
+  r.preprocess_ms = t2 - t1;
   const std::string name = path == "-" ? "<stdin>" : path;
   if (!resized.ok()) {
     r.status = resized.status().WithPrefix(name);
@@ -90,7 +102,7 @@ BatchResult BatchClassifier::ClassifyOne(Classifier& classifier, size_t index,
   std::vector<uint8_t>().swap(decoded->pixels);  // free the full-size pixels before inference
   // Classify() sees an image of the input size: its own resize is then an exact copy.
   Result<std::vector<Classification>> classes = classifier.Classify(*resized);
-  r.inference_ms = MsSince(t2, Clock::now());
+  r.inference_ms = StageNowMs(cpu) - t2;
   if (classes.ok()) r.classes = std::move(*classes);
   else r.status = classes.status().WithPrefix(name);
   return r;
@@ -122,7 +134,11 @@ BatchStats BatchClassifier::Run(const std::vector<std::string>& paths, const Sin
         auto may_start = [&] {
           return cancelled() || next_input >= n || !ordered_ || next_input < next_emit + static_cast<size_t>(window_);
         };
-        while (!may_start()) window_cv.wait_for(lock, kPoll);
+        if (!may_start()) {
+          const Clock::time_point waited = Clock::now();
+          while (!may_start()) window_cv.wait_for(lock, kPoll);
+          stats.window_wait_s += std::chrono::duration<double>(Clock::now() - waited).count();
+        }
         if (cancelled() || next_input >= n) break;
         i = next_input++;
       }

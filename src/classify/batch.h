@@ -61,7 +61,8 @@ struct BatchResult {
   std::string path;
   Status status;      // not OK: the file failed (message names the file); classes is empty
   std::vector<Classification> classes;
-  // Time spent on this image by its worker.
+  // Time spent on this image by its worker: the worker thread's CPU time (user + system) with
+  // 1-thread interpreters, wall time when interpreters have threads of their own.
   double decode_ms = 0, preprocess_ms = 0, inference_ms = 0;
 };
 
@@ -71,8 +72,10 @@ struct BatchStats {
   size_t failed = 0;
   bool cancelled = false;
   double wall_s = 0;     // Run() from start to return
-  // Sums over results (CPU time of the workers, not wall time).
+  // Sums over results (the workers' CPU time, as BatchResult says; not Run's wall time).
   double decode_s = 0, preprocess_s = 0, inference_s = 0;
+  // Ordered mode: wall time workers spent waiting for the reorder window (summed over workers).
+  double window_wait_s = 0;
 };
 
 class BatchClassifier {

@@ -104,6 +104,49 @@ TEST(BatchClassifierTest, OrderedResultsEqualSingleImagePath) {
   for (size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], i);
 }
 
+// Inputs that already have the model's size (224x224) go to Classify without the batch's own
+// resize; in every ResizeMode the results equal the one-image path's, as do those of an input
+// that needs resizing (cat.bmp, 512x341) in the same batch.
+TEST(BatchClassifierTest, PresizedInputsEqualSingleImagePathInEveryResizeMode) {
+  const std::vector<std::string> names = {"resized_cat.bmp", "checker224X224.bmp", "burger-224.png", "cat.bmp"};
+  for (ResizeMode mode : {ResizeMode::kStretch, ResizeMode::kCrop, ResizeMode::kPad}) {
+    ClassifierOptions options = MobilenetV2();
+    options.resize = mode;
+    auto single = Classifier::Create(options);
+    ASSERT_TRUE(single.ok());
+    std::vector<std::string> paths;
+    std::vector<std::vector<Classification>> expected;
+    for (const std::string& name : names) {
+      paths.push_back(testing::ImagePath(name));
+      auto r = (*single)->ClassifyFile(paths.back());
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      expected.push_back(*r);
+    }
+    BatchOptions batch;
+    batch.threads = 2;
+    auto classifier = BatchClassifier::Create(options, batch, paths.size());
+    ASSERT_TRUE(classifier.ok());
+    size_t n = 0;
+    (*classifier)->Run(paths, [&](BatchResult&& r) {
+      ++n;
+      ASSERT_TRUE(r.status.ok()) << r.status.message();
+      const auto& want = expected[r.index];
+      ASSERT_EQ(r.classes.size(), want.size()) << r.path;
+      for (size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ(r.classes[k].index, want[k].index) << r.path << " mode " << static_cast<int>(mode);
+        EXPECT_EQ(r.classes[k].score, want[k].score) << r.path << " mode " << static_cast<int>(mode);
+      }
+    });
+    EXPECT_EQ(n, paths.size());
+  }
+  // The cheeseburger is still named at 224x224 (a wrong shortcut would feed the model garbage).
+  auto single = Classifier::Create(MobilenetV2());
+  ASSERT_TRUE(single.ok());
+  auto burger = (*single)->ClassifyFile(testing::ImagePath("burger-224.png"));
+  ASSERT_TRUE(burger.ok());
+  EXPECT_EQ((*burger)[0].label, "cheeseburger");
+}
+
 TEST(BatchClassifierTest, UnorderedDeliversEachInputOnce) {
   std::vector<std::string> paths(20, testing::ImagePath("burger-224.png"));
   BatchOptions batch;
