@@ -16,11 +16,11 @@ const char* Name(ArithOp op) {
   return "?";
 }
 
-// XNNPACK's quantization of the fused activation's float bounds (as TFLite's delegate), which
-// rounds ties differently from TFLite's builtin clamp range in ArithParams::act_min/act_max.
-void QuantizedActivationBounds(const common::ArithParams& p, int32_t* min, int32_t* max) {
-  float fmin = 0.0f, fmax = 0.0f;
-  ActivationRange(p.activation, &fmin, &fmax);  // PrepareArith refused the others
+// The fused activation's float bounds quantized as XNNPACK (and TFLite's delegate) do:
+// lrintf(x / scale + zero point), which can round apart from TFLite's builtin clamp range
+// (ArithParams::act_min/act_max: zero point + round(x / scale)).
+void QuantizedActivationBounds(const common::ArithParams& p, float fmin, float fmax,
+                               int32_t* min, int32_t* max) {
   if (p.type == DataType::kUInt8) {
     *min = QuantizeBoundU8(fmin, p.out_scale, p.out_offset);
     *max = QuantizeBoundU8(fmax, p.out_scale, p.out_offset);
@@ -53,16 +53,17 @@ Status BinaryKernel::Prepare(KernelContext& ctx) {
   if (p_.output_rank > 4) return ctx.UnsupportedError("XNNPACK broadcasts at most 4 dims");
   shape1_ = ToSizes(ctx.input(0)->dims);
   shape2_ = ToSizes(ctx.input(1)->dims);
+  float fmin = 0.0f, fmax = 0.0f;  // PrepareArith refused TANH and SIGN_BIT
+  if (!ActivationRange(p_.activation, &fmin, &fmax))
+    return ctx.UnsupportedError("fused activation has no XNNPACK form");
   xnn_operator_t op = nullptr;
   xnn_status s;
   if (p_.type == DataType::kFloat32) {
-    float min = 0.0f, max = 0.0f;
-    ActivationRange(p_.activation, &min, &max);  // PrepareArith refused the others
-    s = CreateF32(min, max, &op);
+    s = CreateF32(fmin, fmax, &op);
   } else {
     LABELITE_RETURN_IF_ERROR(CheckQuantization(ctx));
     int32_t min = 0, max = 0;
-    QuantizedActivationBounds(p_, &min, &max);
+    QuantizedActivationBounds(p_, fmin, fmax, &min, &max);
     s = CreateQuantized(min, max, &op);
   }
   op_.reset(op);

@@ -26,9 +26,9 @@ Status PoolingKernel::Create(const KernelContext& ctx, const common::PoolParams&
   const auto fh = static_cast<uint32_t>(w.filter_h), fw = static_cast<uint32_t>(w.filter_w);
   const auto sh = static_cast<uint32_t>(w.stride_h), sw = static_cast<uint32_t>(w.stride_w);
   const auto c = static_cast<size_t>(p.channels);
-  // PreparePool refused the activations without a float range (TANH, SIGN_BIT).
-  float fmin = 0.0f, fmax = 0.0f;
-  ActivationRange(p.activation, &fmin, &fmax);
+  float fmin = 0.0f, fmax = 0.0f;  // PreparePool refused TANH and SIGN_BIT
+  if (!ActivationRange(p.activation, &fmin, &fmax))
+    return ctx.UnsupportedError("fused activation has no XNNPACK form");
   xnn_operator_t op = nullptr;
   xnn_status s;
   if (p.type == DataType::kFloat32) {
