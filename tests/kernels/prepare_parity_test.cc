@@ -7,7 +7,8 @@
 //     the message names the problem the case was built with;
 //   - models that XNNPACK cannot run (5-D broadcasting, scale ratios outside its range, a 1x1
 //     window, requantizing quantized max pooling): the fast path falls back to the reference
-//     kernel instead of refusing the model, and both paths give the same output bytes.
+//     kernel instead of refusing the model, and both paths give the same output bytes;
+//   - valid models: the fast path really runs them (not the fallback), within 1 unit.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -126,6 +127,65 @@ void ExpectFallback(const Op& op, const std::vector<uint8_t>& bytes, const std::
   ASSERT_EQ(a.dims, b.dims);
   ASSERT_EQ(a.bytes, b.bytes);
   EXPECT_EQ(std::memcmp(a.data, b.data, a.bytes), 0);
+}
+
+// The parity above is not bought by falling back: valid models run on XNNPACK (uint8 average
+// pooling on labelite's own fast kernel) with outputs within 1 unit (float: 1e-5) of the
+// reference.
+void ExpectFastRuns(const Op& op, const std::vector<uint8_t>& bytes, const std::string& what) {
+  SCOPED_TRACE(std::string(op.name) + ": " + what);
+  std::unique_ptr<Interpreter> interps[2];
+  const KernelPath paths[2] = {KernelPath::kReference, KernelPath::kFast};
+  for (int p = 0; p < 2; ++p) {
+    auto it = Create(op, bytes, paths[p]);
+    ASSERT_TRUE(it.ok()) << it.status().message();
+    interps[p] = std::move(*it);
+    for (int i = 0; i < interps[p]->num_inputs(); ++i) {
+      Tensor* t = interps[p]->input(i);
+      for (int64_t k = 0; k < t->NumElements(); ++k) {
+        if (t->type == DataType::kFloat32)
+          t->data_as<float>()[k] = 0.37f * static_cast<float>((k * 7 + i) % 11) - 2.0f;
+        else
+          t->data[k] = static_cast<uint8_t>((k * 37 + i * 11) % 256);
+      }
+    }
+    ASSERT_TRUE(interps[p]->Invoke().ok());
+  }
+  EXPECT_STRNE(interps[1]->KernelPathOf(0), "reference");
+  const Tensor& a = *interps[0]->output(0);
+  const Tensor& b = *interps[1]->output(0);
+  ASSERT_EQ(a.dims, b.dims);
+  for (int64_t k = 0; k < a.NumElements(); ++k) {
+    if (a.type == DataType::kFloat32) {
+      ASSERT_NEAR(a.data_as<float>()[k], b.data_as<float>()[k], 1e-5) << k;
+    } else {
+      ASSERT_NEAR(a.data[k], b.data[k], 1) << k;
+    }
+  }
+}
+
+TEST(PrepareParity, ValidModelsRunOnTheFastPath) {
+  OpOptions relu;
+  relu.activation = Activation::kRelu;
+  for (const Op& op : kBinaryOps) {
+    const TensorSpec f{DataType::kFloat32, {2, 3, 4}};
+    ExpectFastRuns(op, OneOp(op.code, {f, {DataType::kFloat32, {3, 1}}}, {f}, relu), "float32");
+    const TensorSpec u8{DataType::kUInt8, {2, 3, 4}, Quant(0.05f, 128)};
+    ExpectFastRuns(op, OneOp(op.code, {u8, u8}, {{DataType::kUInt8, {2, 3, 4}, Quant(0.1f, 120)}}),
+                   "uint8");
+  }
+  OpOptions o;
+  o.filter_h = o.filter_w = 3;
+  o.stride_h = o.stride_w = 2;
+  o.activation = Activation::kRelu6;
+  for (const Op& op : kPoolOps) {
+    ExpectFastRuns(op, OneOp(op.code, {{DataType::kFloat32, {1, 7, 6, 4}}},
+                             {{DataType::kFloat32, {1, 4, 3, 4}}}, o),
+                   "float32");
+    ExpectFastRuns(op, OneOp(op.code, {{DataType::kUInt8, {1, 7, 6, 4}, Quant(0.05f, 128)}},
+                             {{DataType::kUInt8, {1, 4, 3, 4}, Quant(0.05f, 128)}}, o),
+                   "uint8");
+  }
 }
 
 TEST(PrepareParity, BinaryOpsRefuseBadModelsAlike) {
