@@ -224,14 +224,13 @@ TEST(PrepareParity, BinaryOpsFallBackWhereXnnpackCannot) {
   relu6.activation = Activation::kRelu6;
   for (const Op& op : kBinaryOps) {
     // XNNPACK's binary operators broadcast at most 4 dims.
-    ExpectFallback(op,
-                   OneOp(op.code, {{DataType::kFloat32, {2, 1, 2, 3, 4}}, {DataType::kFloat32, {4}}},
-                         {{DataType::kFloat32, {2, 1, 2, 3, 4}}}, relu6),
+    const TensorSpec f5{DataType::kFloat32, {2, 1, 2, 3, 4}};
+    ExpectFallback(op, OneOp(op.code, {f5, {DataType::kFloat32, {4}}}, {f5}, relu6),
                    "5-D broadcast");
     // Input/output scale ratio 2^10, outside XNNPACK's [2^-10, 2^8) (MUL: [2^-16, 2^8)).
     const TensorSpec in{DataType::kUInt8, {1, 3, 5}, Quant(1.0f, 120)};
-    ExpectFallback(op, OneOp(op.code, {in, in}, {{DataType::kUInt8, {1, 3, 5}, Quant(1.0f / 1024, 7)}}),
-                   "scale ratio");
+    const TensorSpec out{DataType::kUInt8, {1, 3, 5}, Quant(1.0f / 1024, 7)};
+    ExpectFallback(op, OneOp(op.code, {in, in}, {out}), "scale ratio");
   }
 }
 
