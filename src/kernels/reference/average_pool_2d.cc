@@ -9,7 +9,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "kernels/internal/pool_util.h"
+#include "kernels/common/pooling.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -17,10 +17,10 @@ namespace {
 
 class AveragePool2DKernel : public Kernel {
  public:
-  Status Prepare(KernelContext& ctx) override { return internal::PreparePool(ctx, &p_); }
+  Status Prepare(KernelContext& ctx) override { return common::PreparePool(ctx, &p_); }
 
   Status Eval(KernelContext& ctx) override {
-    switch (ctx.input(0)->type) {
+    switch (p_.type) {
       case DataType::kFloat32: Run<float>(ctx); break;
       case DataType::kUInt8: Run<uint8_t>(ctx); break;
       case DataType::kInt8: Run<int8_t>(ctx); break;
@@ -42,13 +42,13 @@ class AveragePool2DKernel : public Kernel {
             if constexpr (std::is_same_v<T, float>) {
               float sum = 0.0f;
               const int32_t n =
-                  internal::ForEachPoolTap(p_, b, oy, ox, c, [&](size_t at) { sum += in[at]; });
+                  common::ForEachPoolTap(p_, b, oy, ox, c, [&](size_t at) { sum += in[at]; });
               const float avg = n > 0 ? sum / static_cast<float>(n) : 0.0f;
               *out++ = std::min(std::max(avg, p_.float_min), p_.float_max);
             } else {
               int32_t sum = 0;
               const int32_t n =
-                  internal::ForEachPoolTap(p_, b, oy, ox, c, [&](size_t at) { sum += in[at]; });
+                  common::ForEachPoolTap(p_, b, oy, ox, c, [&](size_t at) { sum += in[at]; });
               int32_t avg = 0;
               if (n > 0) {
                 if constexpr (std::is_same_v<T, uint8_t>) {
@@ -62,7 +62,7 @@ class AveragePool2DKernel : public Kernel {
           }
   }
 
-  internal::PoolParams p_;
+  common::PoolParams p_;
 };
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <limits>
 #include <memory>
 
-#include "kernels/internal/pool_util.h"
+#include "kernels/common/pooling.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -12,10 +12,10 @@ namespace {
 
 class MaxPool2DKernel : public Kernel {
  public:
-  Status Prepare(KernelContext& ctx) override { return internal::PreparePool(ctx, &p_); }
+  Status Prepare(KernelContext& ctx) override { return common::PreparePool(ctx, &p_); }
 
   Status Eval(KernelContext& ctx) override {
-    switch (ctx.input(0)->type) {
+    switch (p_.type) {
       case DataType::kFloat32: Run<float>(ctx, p_.float_min, p_.float_max); break;
       case DataType::kUInt8: Run<uint8_t>(ctx, p_.act_min, p_.act_max); break;
       case DataType::kInt8: Run<int8_t>(ctx, p_.act_min, p_.act_max); break;
@@ -35,14 +35,14 @@ class MaxPool2DKernel : public Kernel {
         for (int32_t ox = 0; ox < w.out_w; ++ox)
           for (int32_t c = 0; c < p_.channels; ++c) {
             Bound max = std::numeric_limits<Bound>::lowest();
-            internal::ForEachPoolTap(p_, b, oy, ox, c, [&](size_t at) {
+            common::ForEachPoolTap(p_, b, oy, ox, c, [&](size_t at) {
               max = std::max(max, static_cast<Bound>(in[at]));
             });
             *out++ = static_cast<T>(std::min(std::max(max, lo), hi));
           }
   }
 
-  internal::PoolParams p_;
+  common::PoolParams p_;
 };
 
 }  // namespace

@@ -1,13 +1,12 @@
 // MUL, reference implementation: float32, uint8, int8, with broadcasting and fused activations.
+// Validation and the quantized parameters come from common::PrepareArith (common/add_sub_mul.h).
 //
-// Quantized arithmetic, as TFLite's builtin kernel:
-//   m = double(s1) * double(s2) / double(s_out)        (QuantizeMultiplier)
+// Quantized arithmetic, as TFLite's builtin kernel (m = double(s1) * double(s2) / double(s_out)):
 //   out = clamp(MultiplyByQuantizedMultiplier((q1 - zp1) * (q2 - zp2), m) + zp_out)
 #include <algorithm>
 #include <memory>
-#include <string>
 
-#include "kernels/internal/elementwise_util.h"
+#include "kernels/common/add_sub_mul.h"
 #include "kernels/internal/quantization.h"
 #include "runtime/kernel.h"
 
@@ -17,49 +16,17 @@ namespace {
 class MulKernel : public Kernel {
  public:
   Status Prepare(KernelContext& ctx) override {
-    LABELITE_RETURN_IF_ERROR(broadcast_.Prepare(ctx));
-    const Tensor& a = *ctx.input(0);
-    const Tensor& b = *ctx.input(1);
-    const Tensor& out = *ctx.output(0);
-    const Activation act = ctx.options().activation;
-    switch (a.type) {
-      case DataType::kFloat32:
-        if (act == Activation::kTanh || act == Activation::kSignBit) break;
-        quant::ActivationRangeFloat(act, &float_min_, &float_max_);
-        return Status::Ok();
-      case DataType::kUInt8:
-      case DataType::kInt8: {
-        LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, a, "input 1"));
-        LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, b, "input 2"));
-        LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, out, "output"));
-        offset_a_ = -a.zero_point;
-        offset_b_ = -b.zero_point;
-        offset_out_ = out.zero_point;
-        const double real = static_cast<double>(a.scale) * static_cast<double>(b.scale) /
-                            static_cast<double>(out.scale);
-        quant::QuantizeMultiplier(real, &mult_, &shift_);
-        if (quant::ActivationRangeQuantized(act, out.type, out.scale, out.zero_point, &act_min_,
-                                            &act_max_)) {
-          return Status::Ok();
-        }
-        break;
-      }
-      default:
-        return ctx.UnsupportedError("input type " + std::string(DataTypeName(a.type)) +
-                                    " is not supported");
-    }
-    return ctx.UnsupportedError("fused activation " + std::to_string(static_cast<int>(act)) +
-                                " is not supported");
+    return common::PrepareArith(ctx, common::ArithOp::kMul, &p_);
   }
 
   Status Eval(KernelContext& ctx) override {
-    switch (ctx.input(0)->type) {
+    switch (p_.type) {
       case DataType::kFloat32: {
         const float* a = ctx.input(0)->data_as<float>();
         const float* b = ctx.input(1)->data_as<float>();
         float* out = ctx.output(0)->data_as<float>();
-        broadcast_.ForEach([&](int64_t i, int64_t ia, int64_t ib) {
-          out[i] = std::min(std::max(a[ia] * b[ib], float_min_), float_max_);
+        p_.broadcast.ForEach([&](int64_t i, int64_t ia, int64_t ib) {
+          out[i] = std::min(std::max(a[ia] * b[ib], p_.float_min), p_.float_max);
         });
         break;
       }
@@ -76,20 +43,18 @@ class MulKernel : public Kernel {
     const T* a = ctx.input(0)->data_as<T>();
     const T* b = ctx.input(1)->data_as<T>();
     T* out = ctx.output(0)->data_as<T>();
-    broadcast_.ForEach([&](int64_t i, int64_t ia, int64_t ib) {
-      const int32_t product = (static_cast<int32_t>(a[ia]) + offset_a_) *
-                              (static_cast<int32_t>(b[ib]) + offset_b_);
-      const int32_t r = quant::MultiplyByQuantizedMultiplier(product, mult_, shift_) + offset_out_;
-      out[i] = static_cast<T>(std::clamp(r, act_min_, act_max_));
+    const common::ArithParams& p = p_;
+    p_.broadcast.ForEach([&](int64_t i, int64_t ia, int64_t ib) {
+      const int32_t product = (static_cast<int32_t>(a[ia]) + p.in1_offset) *
+                              (static_cast<int32_t>(b[ib]) + p.in2_offset);
+      const int32_t r =
+          quant::MultiplyByQuantizedMultiplier(product, p.out_multiplier, p.out_shift) +
+          p.out_offset;
+      out[i] = static_cast<T>(std::clamp(r, p.act_min, p.act_max));
     });
   }
 
-  internal::Broadcast broadcast_;
-  float float_min_ = 0.0f, float_max_ = 0.0f;
-  int32_t offset_a_ = 0, offset_b_ = 0, offset_out_ = 0;
-  int32_t mult_ = 0;
-  int shift_ = 0;
-  int32_t act_min_ = 0, act_max_ = 0;
+  common::ArithParams p_;
 };
 
 }  // namespace

@@ -6,7 +6,7 @@
 namespace labelite {
 
 std::unique_ptr<Kernel> CreateXnnpackAdd() {
-  return std::make_unique<xnn::BinaryKernel>(xnn::BinaryOp::kAdd);
+  return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kAdd);
 }
 
 }  // namespace labelite

@@ -1,4 +1,5 @@
-// AVERAGE_POOL_2D on the fast path. float32 runs on XNNPACK (PoolingKernel, pooling.h).
+// AVERAGE_POOL_2D on the fast path, after the one Prepare of both paths (common/pooling.h).
+// float32 runs on XNNPACK (PoolingKernel, pooling.h).
 // uint8 and int8 keep TFLite's builtin arithmetic, which TFLite's own XNNPACK delegate leaves to
 // that builtin kernel too: per output pixel the int32 sum of the in-bounds taps, divided by their
 // count rounding half away from zero, clamped to the fused activation's range. Here the sum runs
@@ -12,7 +13,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "kernels/internal/pool_util.h"
+#include "kernels/common/pooling.h"
 #include "kernels/xnnpack/pooling.h"
 #include "runtime/work_pool.h"
 
@@ -22,7 +23,7 @@ namespace {
 constexpr int32_t kChunk = 512;  // channels summed per pass (2 KB of int32 on the stack)
 
 template <typename T>
-void PoolRow(const internal::PoolParams& p, const T* in, T* out, int32_t b, int32_t oy) {
+void PoolRow(const common::PoolParams& p, const T* in, T* out, int32_t b, int32_t oy) {
   const internal::Window2D& w = p.window;
   const int32_t y0 = oy * w.stride_h - w.pad_h;
   const int32_t y_begin = std::max(0, -y0), y_end = std::min(w.filter_h, w.in_h - y0);
@@ -58,21 +59,21 @@ void PoolRow(const internal::PoolParams& p, const T* in, T* out, int32_t b, int3
 class AveragePoolKernel : public Kernel {
  public:
   Status Prepare(KernelContext& ctx) override {
-    const Tensor* in = ctx.input(0);
-    quantized_ = in != nullptr && (in->type == DataType::kUInt8 || in->type == DataType::kInt8);
+    LABELITE_RETURN_IF_ERROR(common::PreparePool(ctx, &p_));
+    quantized_ = p_.type == DataType::kUInt8 || p_.type == DataType::kInt8;
     if (quantized_) {
       xnn_.reset();
-      return internal::PreparePool(ctx, &p_);
+      return Status::Ok();
     }
     xnn_ = std::make_unique<xnn::PoolingKernel>(/*max=*/false);
-    return xnn_->Prepare(ctx);
+    return xnn_->Create(ctx, p_);
   }
   Status Bind(KernelContext& ctx) override { return quantized_ ? Status::Ok() : xnn_->Bind(ctx); }
   Status Eval(KernelContext& ctx) override {
     if (!quantized_) return xnn_->Eval(ctx);
     const internal::Window2D& w = p_.window;
     const size_t rows = static_cast<size_t>(w.batches) * static_cast<size_t>(w.out_h);
-    Task task{this, ctx.input(0)->data, ctx.output(0)->data, ctx.input(0)->type == DataType::kUInt8};
+    Task task{this, ctx.input(0)->data, ctx.output(0)->data, p_.type == DataType::kUInt8};
     if (ctx.threadpool == nullptr || rows < 2) {
       for (size_t r = 0; r < rows; ++r) RunTask(&task, r);
     } else {
@@ -91,7 +92,7 @@ class AveragePoolKernel : public Kernel {
   };
   static void RunTask(void* context, size_t r) {
     const auto* t = static_cast<const Task*>(context);
-    const internal::PoolParams& p = t->self->p_;
+    const common::PoolParams& p = t->self->p_;
     const auto b = static_cast<int32_t>(r / static_cast<size_t>(p.window.out_h));
     const auto oy = static_cast<int32_t>(r % static_cast<size_t>(p.window.out_h));
     if (t->is_uint8) {
@@ -102,7 +103,7 @@ class AveragePoolKernel : public Kernel {
   }
 
   bool quantized_ = false;
-  internal::PoolParams p_;
+  common::PoolParams p_;
   std::unique_ptr<xnn::PoolingKernel> xnn_;
 };
 

@@ -6,7 +6,7 @@
 namespace labelite {
 
 std::unique_ptr<Kernel> CreateXnnpackMul() {
-  return std::make_unique<xnn::BinaryKernel>(xnn::BinaryOp::kMultiply);
+  return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kMul);
 }
 
 }  // namespace labelite

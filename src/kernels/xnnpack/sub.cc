@@ -6,7 +6,7 @@
 namespace labelite {
 
 std::unique_ptr<Kernel> CreateXnnpackSub() {
-  return std::make_unique<xnn::BinaryKernel>(xnn::BinaryOp::kSubtract);
+  return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kSub);
 }
 
 }  // namespace labelite

@@ -86,20 +86,6 @@ bool ComputeSpatialDim(Padding padding, int32_t in, int32_t kernel, int32_t stri
   return out > 0;
 }
 
-bool BroadcastShapes(const std::vector<int32_t>& a, const std::vector<int32_t>& b,
-                     std::vector<int32_t>* out) {
-  const size_t rank = std::max(a.size(), b.size());
-  if (rank > 4) return false;
-  out->assign(rank, 1);
-  for (size_t i = 0; i < rank; ++i) {
-    const int32_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    const int32_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1) return false;
-    (*out)[i] = da == 1 ? db : da;
-  }
-  return true;
-}
-
 Status XnnKernel::Eval(KernelContext& ctx) {
   const xnn_status status = xnn_run_operator(op_.get(), ctx.threadpool);
   if (status != xnn_status_success)

@@ -72,10 +72,6 @@ struct SpatialDim {
 bool ComputeSpatialDim(Padding padding, int32_t in, int32_t kernel, int32_t stride,
                        int32_t dilation, SpatialDim* dim);
 
-// Numpy-style broadcast of two shapes (at most 4 dims, as XNNPACK's binary operators take).
-bool BroadcastShapes(const std::vector<int32_t>& a, const std::vector<int32_t>& b,
-                     std::vector<int32_t>* out);
-
 inline std::vector<size_t> ToSizes(const std::vector<int32_t>& dims) {
   return std::vector<size_t>(dims.begin(), dims.end());
 }
