@@ -76,10 +76,12 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
 }
 
 // Per output pixel and kernel row: the window row converted in one piece when it lies inside
-// the image (no dilation), else input pixel by input pixel; outside the image 0.
+// the image (no dilation; spans up to 16 bytes as one vector when 16 bytes are readable), else
+// input pixel by input pixel; outside the image 0.
 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t* rows) const {
   const size_t cin = g_.cin, span = g_.kernel_w * cin, k = gemm_.k(), stride = gemm_.k_even();
   size_t oy = pixel / g_.out_w, ox = pixel % g_.out_w;
+  const uint8_t* image_end = image + g_.in_h * g_.in_w * cin;
   for (size_t p = 0; p < count; ++p, rows += stride) {
     const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g_.stride_w) - g_.pad_left;
     const bool inside_x =
@@ -94,7 +96,11 @@ void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t*
       }
       const uint8_t* src = image + static_cast<size_t>(iy) * g_.in_w * cin;
       if (inside_x) {
-        gemm_.Convert(src + static_cast<size_t>(x0) * cin, span, dst);
+        const uint8_t* first = src + static_cast<size_t>(x0) * cin;
+        if (span <= 16 && first + 16 <= image_end)  // first layers: 9-byte spans, one vector
+          gemm_.Convert16(first, dst);
+        else
+          gemm_.Convert(first, span, dst);
         continue;
       }
       for (size_t kx = 0; kx < g_.kernel_w; ++kx) {
@@ -115,7 +121,7 @@ void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t*
 
 void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel,
                         size_t count) const {
-  alignas(32) int16_t buffer[kBufferValues];
+  alignas(32) int16_t buffer[kBufferValues + 16];  // + Convert16's overhang
   Im2col(image, pixel, count, buffer);
   gemm_.RunPrepared(buffer, gemm_.k_even(), count, out_image + pixel * g_.cout, g_.cout, 0,
                     gemm_.blocks());

@@ -162,9 +162,23 @@ LABELITE_AVX2 void Avx2Gemm::Convert(const uint8_t* src, size_t count, int16_t* 
     const __m256i w = is_signed_ ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_sub_epi16(w, zp));
   }
+  if (i + 8 <= count) {
+    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i));
+    const __m128i w = is_signed_ ? _mm_cvtepi8_epi16(v) : _mm_cvtepu8_epi16(v);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                     _mm_sub_epi16(w, _mm256_castsi256_si128(zp)));
+    i += 8;
+  }
   for (; i < count; ++i)
     dst[i] = static_cast<int16_t>((is_signed_ ? static_cast<int8_t>(src[i]) : src[i]) -
                                   input_zero_point_);
+}
+
+LABELITE_AVX2 void Avx2Gemm::Convert16(const uint8_t* src, int16_t* dst) const {
+  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(input_zero_point_));
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  const __m256i w = is_signed_ ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_sub_epi16(w, zp));
 }
 
 void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8_t* c,
@@ -199,9 +213,13 @@ void Avx2Gemm::Run(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, s
   if (chunk > kTileRows) chunk -= chunk % kTileRows;
   for (size_t r = 0; r < rows; r += chunk) {
     const size_t m = std::min(chunk, rows - r);
-    for (size_t i = 0; i < m; ++i) {
-      Convert(a + (r + i) * a_stride, k_, buffer + i * stride);
-      if (stride != k_) buffer[i * stride + k_] = 0;
+    if (a_stride == k_ && k_ == stride) {  // contiguous rows, even k: one conversion
+      Convert(a + r * a_stride, m * stride, buffer);
+    } else {
+      for (size_t i = 0; i < m; ++i) {
+        Convert(a + (r + i) * a_stride, k_, buffer + i * stride);
+        if (stride != k_) buffer[i * stride + k_] = 0;
+      }
     }
     RunPrepared(buffer, stride, m, c + r * c_stride, c_stride, block_begin, block_end);
   }

@@ -58,6 +58,8 @@ class Avx2Gemm {
            size_t block_begin, size_t block_end) const;
   // `count` input bytes to int16 a - a_zp.
   void Convert(const uint8_t* src, size_t count, int16_t* dst) const;
+  // 16 input bytes to 16 int16 (short im2col spans: the caller may read and write past them).
+  void Convert16(const uint8_t* src, int16_t* dst) const;
 
   size_t k() const { return k_; }
   size_t k_even() const { return 2 * k_pairs_; }
