@@ -43,7 +43,8 @@ class ConvAvx2 : public FastConv {
 
  private:
   friend std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& spec);
-  void Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t* rows) const;
+  template <typename T>  // int16_t (VPMADDWD) or uint8_t (VNNI bytes)
+  void Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const;
   void RunDirect(const uint8_t* input, uint8_t* output, size_t pixels, pthreadpool_t pool) const;
 
   ConvGeometry g_;
