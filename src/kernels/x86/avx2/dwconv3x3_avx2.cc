@@ -34,10 +34,10 @@ constexpr size_t kBlockValues = 3 * 4 * 16;  // int16 per 16-channel block: [kx]
 
 struct Row3Args {
   const uint8_t* src[3][kMaxColumns];  // per kernel row and window column: the input pixel
-  const int16_t* w;                    // the block's packed weights
+  const int16_t* w;                    // the block's packed weights (Tile3: block 0's)
   const int32_t* bias;
   const float* scale;
-  uint8_t* out;  // the tile's first pixel at the block's first channel
+  uint8_t* out;  // the tile's first pixel at the block's first channel (Tile3: channel 0)
   size_t out_step;
   avx2::Requant q;
 };
@@ -88,7 +88,7 @@ LABELITE_AVX2 inline void Half3(const Row3Args& t, size_t c0, __m256i* acc) {
 
 // P output pixels x 16 channels from channel c0 (steps 2 and 3).
 template <int P, int S, bool kSigned>
-LABELITE_AVX2 void Tile3(const Row3Args& t, size_t c0) {
+LABELITE_AVX2 inline void Block3(const Row3Args& t, size_t c0) {
   __m256i acc[P][2], lo[P], hi[P];
   Half3<P, S, kSigned, 0>(t, c0, lo);
   Half3<P, S, kSigned, 1>(t, c0, hi);
@@ -112,7 +112,23 @@ LABELITE_AVX2 void Tile3(const Row3Args& t, size_t c0) {
                   _mm256_castsi256_si128(avx2::PackRows(r[P - 1], r[P - 1], t.q)), 16);
 }
 
-using Tile3Fn = void (*)(const Row3Args&, size_t);
+// P output pixels x 16-channel blocks [block_begin, block_end): one call per tile.
+template <int P, int S, bool kSigned>
+LABELITE_AVX2 void Tile3(Row3Args t, size_t block_begin, size_t block_end) {
+  const int16_t* w = t.w;
+  const int32_t* bias = t.bias;
+  const float* scale = t.scale;
+  uint8_t* out = t.out;
+  for (size_t b = block_begin; b < block_end; ++b) {
+    t.w = w + b * kBlockValues;
+    t.bias = bias + 16 * b;
+    t.scale = scale + 16 * b;
+    t.out = out + 16 * b;
+    Block3<P, S, kSigned>(t, 16 * b);
+  }
+}
+
+using Tile3Fn = void (*)(Row3Args, size_t, size_t);
 template <int S, bool kSigned>
 constexpr std::array<Tile3Fn, kMaxPixels> kTiles3 = {&Tile3<1, S, kSigned>, &Tile3<2, S, kSigned>,
                                                       &Tile3<3, S, kSigned>, &Tile3<4, S, kSigned>};
@@ -163,13 +179,11 @@ void DwConvAvx2::RunRow3x3(const uint8_t* const* rows, uint8_t* out_row, size_t 
                            ? pad_row_.data()
                            : rows[ky] + static_cast<size_t>(ix) * channels_;
     }
-    for (size_t b = block_begin; b < block_end; ++b) {
-      t.w = weights3_.data() + b * kBlockValues;
-      t.bias = bias_.data() + 16 * b;
-      t.scale = scales_.data() + 16 * b;
-      t.out = out_row + x * channels_ + 16 * b;
-      tiles[n - 1](t, 16 * b);
-    }
+    t.w = weights3_.data();
+    t.bias = bias_.data();
+    t.scale = scales_.data();
+    t.out = out_row + x * channels_;
+    tiles[n - 1](t, block_begin, block_end);
   }
 }
 
