@@ -150,13 +150,14 @@ TEST_P(DwConvIsaTest, MobileNetShapes) {
   RunCase(Same(10, 10, 24, 5, 2, 9));
 }
 
-// 3x3 over multiples of 16 channels (DwConvAvx2's row kernel at avx2): widths around its
-// 4-pixel tiles, strides 1 and 2 (and 3: the general tile), every padding on each side.
+// 3x3 over multiples of 8 channels (DwConvAvx2's row kernel at avx2, half a block for 8 * odd):
+// widths around its 4-pixel tiles, strides 1 and 2 (and 3: the general tile), every padding on
+// each side.
 TEST_P(DwConvIsaTest, ThreeByThreeRows) {
   std::mt19937 rng(77 + int(kind_));
   for (size_t w = 1; w <= 10; ++w)
     for (uint32_t stride : {1u, 2u, 3u}) {
-      Case c{1 + rng() % 2, 1 + rng() % 5, w, 16 * (1 + rng() % 3), 3, stride};
+      Case c{1 + rng() % 2, 1 + rng() % 5, w, 8 * (1 + rng() % 6), 3, stride};
       c.top = rng() % 3, c.bottom = rng() % 3, c.left = rng() % 3, c.right = rng() % 3;
       c.seed = static_cast<uint32_t>(rng());
       if (c.in_h + c.top + c.bottom < 3 || c.in_w + c.left + c.right < 3) continue;
@@ -179,7 +180,10 @@ TEST(DwConvAvx2Rows3x3, TakenForMobileNetShapes) {
   DwConvAvx2 conv;
   ASSERT_TRUE(conv.Pack(s));
   EXPECT_TRUE(conv.rows3x3());
-  s.cin = s.cout = 40;  // not a multiple of 16
+  s.cin = s.cout = 40;  // 2.5 blocks: the last one half
+  ASSERT_TRUE(conv.Pack(s));
+  EXPECT_TRUE(conv.rows3x3());
+  s.cin = s.cout = 44;  // not a multiple of 8
   ASSERT_TRUE(conv.Pack(s));
   EXPECT_FALSE(conv.rows3x3());
   s.cin = s.cout = 48;

@@ -1,5 +1,5 @@
 // DwConvAvx2's row kernel for 3x3 windows, stride 1 or 2, channel counts that are a multiple
-// of 16 (MobileNet's depthwise layers): fewer instructions per output than the general per-tap
+// of 8 (MobileNet's depthwise layers; a last block of 8 computes one half): fewer instructions per output than the general per-tap
 // tile of dwconv_avx2.cc, with the same integer sums (so the same bytes).
 //
 // How it computes (steps), per tile of up to 4 output pixels of one row, per 16-channel block:
@@ -39,8 +39,18 @@ struct Row3Args {
   const float* scale;
   uint8_t* out;  // the tile's first pixel at the block's first channel (Tile3: channel 0)
   size_t out_step;
+  size_t full_blocks;  // blocks of 16 channels; a last one of 8 follows when channels % 16 == 8
   avx2::Requant q;
 };
+
+template <size_t kColumns>
+LABELITE_AVX2 inline void Store(uint8_t* p, __m128i v) {
+  if constexpr (kColumns == 16) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+  } else {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), v);
+  }
+}
 
 template <bool kSigned>
 LABELITE_AVX2 inline __m256i Widen16(__m128i v) {
@@ -87,11 +97,18 @@ LABELITE_AVX2 inline void Half3(const Row3Args& t, size_t c0, __m256i* acc) {
 }
 
 // P output pixels x 16 channels from channel c0 (steps 2 and 3).
-template <int P, int S, bool kSigned>
+// kFull false: only channels c0 .. c0 + 8 exist (the last block of 8 * odd channels).
+template <int P, int S, bool kSigned, bool kFull>
 LABELITE_AVX2 inline void Block3(const Row3Args& t, size_t c0) {
   __m256i acc[P][2], lo[P], hi[P];
   Half3<P, S, kSigned, 0>(t, c0, lo);
-  Half3<P, S, kSigned, 1>(t, c0, hi);
+  if constexpr (kFull) {
+    Half3<P, S, kSigned, 1>(t, c0, hi);
+  } else {
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) hi[p] = _mm256_setzero_si256();
+  }
+  constexpr size_t kColumns = kFull ? 16 : 8;
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p) acc[p][0] = lo[p], acc[p][1] = hi[p];
   // ScaleToInt16 leaves channels 0-3, 8-11, 4-7, 12-15: VPERMQ puts them in order.
@@ -104,12 +121,12 @@ LABELITE_AVX2 inline void Block3(const Row3Args& t, size_t c0) {
 #pragma GCC unroll 4
   for (; p + 1 < P; p += 2) {
     const __m256i b = avx2::PackRows(r[p], r[p + 1], t.q);
-    avx2::Store16(t.out + p * t.out_step, _mm256_castsi256_si128(b), 16);
-    avx2::Store16(t.out + (p + 1) * t.out_step, _mm256_extracti128_si256(b, 1), 16);
+    Store<kColumns>(t.out + p * t.out_step, _mm256_castsi256_si128(b));
+    Store<kColumns>(t.out + (p + 1) * t.out_step, _mm256_extracti128_si256(b, 1));
   }
   if constexpr (P % 2 != 0)
-    avx2::Store16(t.out + (P - 1) * t.out_step,
-                  _mm256_castsi256_si128(avx2::PackRows(r[P - 1], r[P - 1], t.q)), 16);
+    Store<kColumns>(t.out + (P - 1) * t.out_step,
+                    _mm256_castsi256_si128(avx2::PackRows(r[P - 1], r[P - 1], t.q)));
 }
 
 // P output pixels x 16-channel blocks [block_begin, block_end): one call per tile.
@@ -124,7 +141,10 @@ LABELITE_AVX2 void Tile3(Row3Args t, size_t block_begin, size_t block_end) {
     t.bias = bias + 16 * b;
     t.scale = scale + 16 * b;
     t.out = out + 16 * b;
-    Block3<P, S, kSigned>(t, 16 * b);
+    if (b < t.full_blocks)
+      Block3<P, S, kSigned, true>(t, 16 * b);
+    else
+      Block3<P, S, kSigned, false>(t, 16 * b);
   }
 }
 
@@ -137,7 +157,7 @@ constexpr std::array<Tile3Fn, kMaxPixels> kTiles3 = {&Tile3<1, S, kSigned>, &Til
 
 bool DwConvAvx2::PackRows3x3() {
   if (kernel_h_ != 3 || kernel_w_ != 3 || (stride_w_ != 1 && stride_w_ != 2) ||
-      channels_ % 16 != 0)
+      channels_ % 8 != 0)
     return false;
   const size_t width = blocks() * 16;
   weights3_.assign(blocks() * kBlockValues, 0);
@@ -164,6 +184,7 @@ void DwConvAvx2::RunRow3x3(const uint8_t* const* rows, uint8_t* out_row, size_t 
                            size_t block_end) const {
   Row3Args t{};
   t.out_step = channels_;
+  t.full_blocks = channels_ / 16;
   t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
          output_max_, is_signed_};
   const auto& tiles = stride_w_ == 1 ? (is_signed_ ? kTiles3<1, true> : kTiles3<1, false>)

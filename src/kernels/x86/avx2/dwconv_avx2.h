@@ -15,7 +15,7 @@
 //      accumulates. Interior pixels address their taps by arithmetic; the few whose window
 //      leaves the image take each tap from the input or the zero-point row.
 //   3. Requantize as XNNPACK's "fp32" kernels (requant_avx2.h), two pixels per pack.
-// 3x3 windows with stride 1 or 2 over a multiple of 16 channels (MobileNet's) take a row kernel
+// 3x3 windows with stride 1 or 2 over a multiple of 8 channels (MobileNet's) take a row kernel
 // with fewer instructions per output instead (dwconv3x3_avx2.cc).
 // Ownership: owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
@@ -52,7 +52,7 @@ class DwConvAvx2 : public FastConv {
   size_t out_image() const { return out_h_ * out_w_ * channels_; }
 
  private:
-  // dwconv3x3_avx2.cc: the 3x3 stride 1/2 row kernel for channels % 16 == 0 (false: not used).
+  // dwconv3x3_avx2.cc: the 3x3 stride 1/2 row kernel for channels % 8 == 0 (false: not used).
   bool PackRows3x3();
   void RunRow3x3(const uint8_t* const* rows, uint8_t* out_row, size_t block_begin,
                  size_t block_end) const;
