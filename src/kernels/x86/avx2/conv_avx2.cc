@@ -1,5 +1,7 @@
 #include "kernels/x86/avx2/conv_avx2.h"
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <pthreadpool.h>
 
 #include <algorithm>
@@ -81,7 +83,7 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
 // readable), else input pixel by input pixel; outside the image the value of an input zero
 // point (int16: 0, VNNI bytes: pad_byte()); past k, 0.
 template <typename T>
-void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const {
+LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const {
   constexpr bool kInt16 = std::is_same_v<T, int16_t>;
   const size_t cin = g_.cin, span = g_.kernel_w * cin, k = gemm_.k();
   const size_t stride = kInt16 ? gemm_.k_even() : gemm_.k_quad();
@@ -187,3 +189,5 @@ std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

@@ -284,13 +284,6 @@ LABELITE_AVX2 void Avx2Gemm::Convert(const uint8_t* src, size_t count, int16_t* 
                                   input_zero_point_);
 }
 
-LABELITE_AVX2 void Avx2Gemm::Convert16(const uint8_t* src, int16_t* dst) const {
-  const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(input_zero_point_));
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
-  const __m256i w = is_signed_ ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_sub_epi16(w, zp));
-}
-
 void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8_t* c,
                            size_t c_stride, size_t block_begin, size_t block_end) const {
   TileArgs t{};

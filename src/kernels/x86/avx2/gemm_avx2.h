@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "kernels/fast/fast_conv.h"
+#include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2, <immintrin.h>
 
 namespace labelite::xnn {
 
@@ -81,7 +82,14 @@ class Avx2Gemm {
   // (nullopt: back to the CPU's). Takes effect at the next Pack.
   static void ForceDotForTesting(std::optional<Avx2Dot> dot);
   // 16 input bytes to 16 int16 (short im2col spans: the caller may read and write past them).
-  void Convert16(const uint8_t* src, int16_t* dst) const;
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+  LABELITE_AVX2 void Convert16(const uint8_t* src, int16_t* dst) const {
+    const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(input_zero_point_));
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    const __m256i w = is_signed_ ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_sub_epi16(w, zp));
+  }
+#endif
 
   size_t k() const { return k_; }
   size_t k_even() const { return 2 * k_pairs_; }
