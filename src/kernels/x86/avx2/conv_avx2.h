@@ -31,7 +31,9 @@ namespace labelite::xnn {
 class ConvAvx2 : public FastConv {
  public:
   void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override;
-  const char* path() const override { return "avx2"; }
+  const char* path() const override {
+    return gemm_.dot() == Avx2Dot::kMaddwd ? "avx2" : "avx2 vnni";
+  }
 
   // Direct: output rows [begin, end) of all pixels, column blocks [block_begin, block_end).
   void RunRows(const uint8_t* input, uint8_t* output, size_t begin, size_t end,
