@@ -33,6 +33,10 @@ TEST(BenchCli, JsonReportIsConsistent) {
     EXPECT_LE(l["min"].get<double>(), l["median"].get<double>());
     EXPECT_LE(l["median"].get<double>(), l["p90"].get<double>());
     EXPECT_LE(l["p99"].get<double>(), l["max"].get<double>());
+    // One thread: the process's CPU time per timed invoke, at most its wall time (+ clock ticks).
+    const double cpu = j["cpu_ms_per_invoke"];
+    EXPECT_GT(cpu, 0.0);
+    EXPECT_LE(cpu, 1.05 * l["max"].get<double>() + 0.02);
     // MobileNet v1 0.25 at 128x128: conv + depthwise + FC multiply-accumulates from the
     // published architecture (14 MMAC at 128 px, about 14.0e6).
     EXPECT_NEAR(j["macs"].get<double>(), 14.0e6, 0.5e6);

@@ -1,6 +1,7 @@
-// The float32 direct convolutions (conv_f32_direct.cc) against XNNPACK's own f32 convolution
-// operator (the fast path's oracle): random depthwise 3x3 and small-window convolutions over
-// channel counts around the 8/16-lane blocks, tiny to MobileNet-sized images, strides 1 and 2,
+// The float32 direct convolutions (avx512/conv_f32_direct.cc, avx2/conv_f32_avx2.cc) at every
+// ISA level this CPU supports, against XNNPACK's own f32 convolution operator (the fast path's
+// oracle): random depthwise 3x3 and small-window convolutions over channel counts around the
+// 8/16-lane blocks, tiny to MobileNet-sized images, strides 1 and 2,
 // TFLite SAME and VALID padding, batch 2, a relu6 clamp, and runs on a 3-thread pool. Only the
 // order of the float additions differs, so every output must agree to a relative 1e-5.
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "kernels/fast/fast_conv.h"
+#include "kernels/fast/isa.h"
 
 namespace labelite::xnn {
 namespace {
@@ -93,7 +95,19 @@ void ExpectClose(const std::vector<float>& got, const std::vector<float>& want) 
                      << got[first] << " expected " << want[first];
 }
 
-void RunCase(const Case& c) {
+// The level's own factories and the path name MakeFastConv reports for them.
+struct Level {
+  IsaLevel isa;
+  std::unique_ptr<FastConv> (*depthwise)(const FastConvF32Spec&);
+  std::unique_ptr<FastConv> (*small_conv)(const FastConvF32Spec&);
+  const char* path;
+};
+const Level kLevels[] = {
+    {IsaLevel::kAvx512, &MakeDepthwiseF32, &MakeSmallConvF32, "direct f32"},
+    {IsaLevel::kAvx2, &MakeDepthwiseF32Avx2, &MakeSmallConvF32Avx2, "avx2 f32"},
+};
+
+void RunCase(const Level& level, const Case& c) {
   SCOPED_TRACE(Describe(c));
   std::mt19937 rng(c.seed);
   std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
@@ -104,9 +118,13 @@ void RunCase(const Case& c) {
     for (float& x : *v) x = dist(rng);
   const FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
   const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
-  std::unique_ptr<FastConv> conv = c.depthwise ? MakeDepthwiseF32(spec) : MakeSmallConvF32(spec);
+  std::unique_ptr<FastConv> conv =
+      c.depthwise ? level.depthwise(spec) : level.small_conv(spec);
   ASSERT_NE(conv, nullptr);
-  EXPECT_STREQ(conv->path(), "direct f32");
+  EXPECT_STREQ(conv->path(), level.path);
+  const std::unique_ptr<FastConv> chosen = MakeFastConv(spec);  // the list picks this level's
+  ASSERT_NE(chosen, nullptr);
+  EXPECT_STREQ(chosen->path(), level.path);
   std::vector<float> got(want.size(), NAN);
   conv->Run(in.data(), got.data(), c.batch, nullptr);
   ExpectClose(got, want);
@@ -115,17 +133,20 @@ void RunCase(const Case& c) {
   EXPECT_EQ(threaded, got);  // the same additions in the same order on every thread
 }
 
-class ConvF32DirectTest : public ::testing::Test {
+class ConvF32DirectTest : public ::testing::TestWithParam<Level> {
  protected:
   void SetUp() override {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vl"))
-      GTEST_SKIP() << "CPU without AVX-512 F and VL";
+    saved_ = ActiveIsa();
+    if (DetectedIsa() < GetParam().isa) GTEST_SKIP() << "CPU without " << IsaLevelName(GetParam().isa);
+    SetIsaLimit(GetParam().isa);
     ASSERT_EQ(xnn_initialize(nullptr), xnn_status_success);
   }
+  void TearDown() override { SetIsaLimit(saved_); }
+  void RunCase(const Case& c) { xnn::RunCase(GetParam(), c); }
+  IsaLevel saved_ = IsaLevel::kXnnpack;
 };
 
-TEST_F(ConvF32DirectTest, MobileNetV1Shapes) {
+TEST_P(ConvF32DirectTest, MobileNetV1Shapes) {
   RunCase({false, 1, 224, 224, 3, 8, 3, 2, true, true, true, 1});
   RunCase({true, 1, 112, 112, 8, 8, 3, 1, true, true, true, 2});
   RunCase({true, 1, 112, 112, 16, 16, 3, 2, true, true, true, 3});
@@ -137,7 +158,7 @@ TEST_F(ConvF32DirectTest, MobileNetV1Shapes) {
   RunCase({true, 1, 5, 6, 140, 140, 3, 1, false, false, false, 10});
 }
 
-TEST_F(ConvF32DirectTest, RandomDepthwise) {
+TEST_P(ConvF32DirectTest, RandomDepthwise) {
   std::mt19937 rng(42);
   const size_t sizes[] = {1, 2, 3, 4, 5, 8, 9, 12, 13, 17, 30};
   for (uint32_t seed = 0; seed < 300; ++seed) {
@@ -153,7 +174,7 @@ TEST_F(ConvF32DirectTest, RandomDepthwise) {
       RunCase({true, 2, 11, 21, ch, ch, 3, stride, true, true, true, 7});
 }
 
-TEST_F(ConvF32DirectTest, RandomSmallConv) {
+TEST_P(ConvF32DirectTest, RandomSmallConv) {
   std::mt19937 rng(43);
   const size_t sizes[] = {1, 2, 3, 4, 5, 8, 9, 12, 13, 17, 30};
   for (uint32_t seed = 0; seed < 200; ++seed) {
@@ -169,18 +190,38 @@ TEST_F(ConvF32DirectTest, RandomSmallConv) {
 }
 
 // Shapes the direct kernels leave to XNNPACK.
-TEST_F(ConvF32DirectTest, DeclinesOtherShapes) {
+TEST_P(ConvF32DirectTest, DeclinesOtherShapes) {
+  const Level& l = GetParam();
   const float w[1] = {0};
   FastConvF32Spec s = Spec({true, 1, 8, 8, 4, 4, 3, 1, true, false, false, 0}, w, nullptr);
   s.kernel_h = s.kernel_w = 5;
-  EXPECT_EQ(MakeDepthwiseF32(s), nullptr);
+  EXPECT_EQ(l.depthwise(s), nullptr);
   s = Spec({true, 1, 8, 8, 4, 8, 3, 1, true, false, false, 0}, w, nullptr);  // multiplier 2
-  EXPECT_EQ(MakeDepthwiseF32(s), nullptr);
+  EXPECT_EQ(l.depthwise(s), nullptr);
   s = Spec({false, 1, 8, 8, 8, 8, 3, 1, true, false, false, 0}, w, nullptr);  // cin 8
-  EXPECT_EQ(MakeSmallConvF32(s), nullptr);
+  EXPECT_EQ(l.small_conv(s), nullptr);
   s = Spec({false, 1, 8, 8, 3, 16, 3, 1, true, false, false, 0}, w, nullptr);  // cout 16
-  EXPECT_EQ(MakeSmallConvF32(s), nullptr);
+  EXPECT_EQ(l.small_conv(s), nullptr);
 }
+
+// Below its level a factory declines (XNNPACK runs the op): avx2 limits the AVX-512 ones.
+TEST(ConvF32DirectLevels, Avx512KernelsDeclineAtAvx2) {
+  if (DetectedIsa() < IsaLevel::kAvx512) GTEST_SKIP() << "CPU without avx512";
+  const IsaLevel saved = ActiveIsa();
+  SetIsaLimit(IsaLevel::kAvx2);
+  const float w[27 * 8] = {};
+  const FastConvF32Spec dw = Spec({true, 1, 8, 8, 8, 8, 3, 1, true, false, false, 0}, w, nullptr);
+  const FastConvF32Spec first = Spec({false, 1, 8, 8, 3, 8, 3, 2, true, false, false, 0}, w, nullptr);
+  EXPECT_EQ(MakeDepthwiseF32(dw), nullptr);
+  EXPECT_EQ(MakeSmallConvF32(first), nullptr);
+  SetIsaLimit(IsaLevel::kXnnpack);
+  EXPECT_EQ(MakeDepthwiseF32Avx2(dw), nullptr);
+  EXPECT_EQ(MakeFastConv(first), nullptr);
+  SetIsaLimit(saved);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, ConvF32DirectTest, ::testing::ValuesIn(kLevels),
+                         [](const auto& info) { return std::string(IsaLevelName(info.param.isa)); });
 
 }  // namespace
 }  // namespace labelite::xnn

@@ -1,5 +1,6 @@
 // Quantized CONV_2D through MakeFastConv (fast_conv_list.inc) at every ISA level this CPU
-// supports (kernels/fast/isa.h: avx512 picks the VNNI kernels, avx2 ConvAvx2), against
+// supports (kernels/fast/isa.h: avx512 picks the VNNI kernels, avx2 ConvAvx2 with each of its
+// GEMM's dot products: VPMADDWD, AVX-VNNI, and its EVEX twin where AVX-VNNI is absent), against
 // XNNPACK's own convolution operator: the same bytes for qs8, qc8 and qu8 with 1x1 layers of
 // MobileNet's shapes (row and column thread splits), KxK kernels with strides, dilations,
 // uneven paddings, odd channel counts around the 16-channel blocks and 6-row tiles, negative
@@ -18,6 +19,8 @@
 
 #include "kernels/fast/fast_conv.h"
 #include "kernels/fast/isa.h"
+#include "kernels/x86/avx2/conv_avx2.h"
+#include "kernels/x86/avx2/gemm_avx2.h"
 #include "testing/xnn_conv.h"
 
 namespace labelite::xnn {
@@ -65,19 +68,27 @@ struct Case {
   uint32_t seed = 1;
 };
 
-class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind>> {
+class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind, Avx2Dot>> {
  protected:
   void SetUp() override {
     saved_ = ActiveIsa();
     level_ = std::get<0>(GetParam());
     kind_ = std::get<1>(GetParam());
+    const Avx2Dot dot = std::get<2>(GetParam());
     if (DetectedIsa() < level_) GTEST_SKIP() << "CPU without " << IsaLevelName(level_);
+    // The VNNI variants of the AVX2 GEMM: VEX where the CPU has AVX-VNNI, and the same
+    // arithmetic EVEX-encoded on AVX-512 VNNI CPUs (which lack AVX-VNNI, as Zen 4).
+    if (dot == Avx2Dot::kAvxVnni && !HasAvxVnni()) GTEST_SKIP() << "CPU without AVX-VNNI";
+    if (dot == Avx2Dot::kEvexVnni && DetectedIsa() < IsaLevel::kAvx512)
+      GTEST_SKIP() << "CPU without AVX-512 VNNI";
+    Avx2Gemm::ForceDotForTesting(dot);
     SetIsaLimit(level_);
     ASSERT_EQ(xnn_initialize(nullptr), xnn_status_success);
     pools_ = {pthreadpool_create(2), pthreadpool_create(3)};  // once: creation waits for CPUs
   }
   void TearDown() override {
     for (pthreadpool_t p : pools_) pthreadpool_destroy(p);
+    Avx2Gemm::ForceDotForTesting(std::nullopt);
     SetIsaLimit(saved_);
   }
 
@@ -109,7 +120,14 @@ class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind>> 
     const std::vector<uint8_t> expected = testing::RunXnnpackConv(kind_, s, c.batch, in);
     std::unique_ptr<FastConv> conv = MakeFastConv(s);
     ASSERT_NE(conv, nullptr);
-    EXPECT_EQ(std::string(conv->path()), level_ == IsaLevel::kAvx512 ? "vnni" : "avx2");
+    const bool avx2_vnni = std::get<2>(GetParam()) != Avx2Dot::kMaddwd;
+    EXPECT_EQ(std::string(conv->path()),
+              level_ == IsaLevel::kAvx512 ? "vnni" : avx2_vnni ? "avx2 vnni" : "avx2");
+    if (level_ == IsaLevel::kAvx2) {  // the dot product this case is about
+      const auto* avx2 = dynamic_cast<const ConvAvx2*>(conv.get());
+      ASSERT_NE(avx2, nullptr);
+      EXPECT_EQ(avx2->gemm().dot(), std::get<2>(GetParam()));
+    }
     std::vector<uint8_t> got(expected.size(), 0xAA);
     conv->Run(in.data(), got.data(), c.batch, nullptr);
     size_t mismatches = 0;
@@ -168,15 +186,26 @@ TEST_P(ConvIsaTest, RandomShapes) {
   }
 }
 
+std::string ParamName(const ::testing::TestParamInfo<ConvIsaTest::ParamType>& info) {
+  const Kind k = std::get<1>(info.param);
+  const Avx2Dot dot = std::get<2>(info.param);
+  return std::string(IsaLevelName(std::get<0>(info.param))) +
+         (dot == Avx2Dot::kAvxVnni ? "_avxvnni" : dot == Avx2Dot::kEvexVnni ? "_evexvnni" : "") +
+         "_" + (k == Kind::kQS8 ? "qs8" : k == Kind::kQC8 ? "qc8" : "qu8");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Levels, ConvIsaTest,
-    ::testing::Combine(::testing::Values(IsaLevel::kAvx512, IsaLevel::kAvx2),
-                       ::testing::Values(Kind::kQS8, Kind::kQC8, Kind::kQU8)),
-    [](const auto& info) {
-      const Kind k = std::get<1>(info.param);
-      return std::string(IsaLevelName(std::get<0>(info.param))) + "_" +
-             (k == Kind::kQS8 ? "qs8" : k == Kind::kQC8 ? "qc8" : "qu8");
-    });
+    ::testing::Combine(::testing::Values(IsaLevel::kAvx512),
+                       ::testing::Values(Kind::kQS8, Kind::kQC8, Kind::kQU8),
+                       ::testing::Values(Avx2Dot::kMaddwd)),
+    ParamName);
+INSTANTIATE_TEST_SUITE_P(
+    Avx2Dots, ConvIsaTest,
+    ::testing::Combine(::testing::Values(IsaLevel::kAvx2),
+                       ::testing::Values(Kind::kQS8, Kind::kQC8, Kind::kQU8),
+                       ::testing::Values(Avx2Dot::kMaddwd, Avx2Dot::kAvxVnni, Avx2Dot::kEvexVnni)),
+    ParamName);
 
 }  // namespace
 }  // namespace labelite::xnn

@@ -1,8 +1,8 @@
 // Quantized DEPTHWISE_CONV_2D through MakeFastConv (fast_conv_list.inc) at every ISA level this
 // CPU supports (kernels/fast/isa.h: avx512 picks DwConvAvx512, avx2 DwConvAvx2), against
 // XNNPACK's own depthwise operator: the same bytes for qs8, qc8 and qu8, over MobileNet's 3x3
-// stride 1 and 2 layers, kernels 1x1 to 7x7, strides 1-3, SAME and arbitrary padding, channel
-// counts around the 16-channel blocks, tiny images, negative zero points, clamped ranges,
+// stride 1 and 2 layers (DwConvAvx2's 3x3 row kernel among them), kernels 1x1 to 7x7, strides
+// 1-3, SAME and arbitrary padding, channel counts around the 16-channel blocks, tiny images, negative zero points, clamped ranges,
 // batches, and threaded runs.
 #include <gtest/gtest.h>
 #include <pthreadpool.h>
@@ -18,6 +18,7 @@
 
 #include "kernels/fast/fast_conv.h"
 #include "kernels/fast/isa.h"
+#include "kernels/x86/avx2/dwconv_avx2.h"
 #include "testing/xnn_conv.h"
 
 namespace labelite::xnn {
@@ -147,6 +148,49 @@ TEST_P(DwConvIsaTest, MobileNetShapes) {
   RunCase(Same(7, 7, 960, 3, 1, 7));
   RunCase(Same(9, 9, 40, 5, 1, 8));  // 5x5 (MnasNet, EfficientNet)
   RunCase(Same(10, 10, 24, 5, 2, 9));
+}
+
+// 3x3 over multiples of 8 channels (DwConvAvx2's row kernel at avx2, half a block for 8 * odd):
+// widths around its 4-pixel tiles, strides 1 and 2 (and 3: the general tile), every padding on
+// each side.
+TEST_P(DwConvIsaTest, ThreeByThreeRows) {
+  std::mt19937 rng(77 + int(kind_));
+  for (size_t w = 1; w <= 10; ++w)
+    for (uint32_t stride : {1u, 2u, 3u}) {
+      Case c{1 + rng() % 2, 1 + rng() % 5, w, 8 * (1 + rng() % 6), 3, stride};
+      c.top = rng() % 3, c.bottom = rng() % 3, c.left = rng() % 3, c.right = rng() % 3;
+      c.seed = static_cast<uint32_t>(rng());
+      if (c.in_h + c.top + c.bottom < 3 || c.in_w + c.left + c.right < 3) continue;
+      RunCase(c);
+    }
+}
+
+// Which DwConvAvx2 shapes take the 3x3 row kernel (so ThreeByThreeRows tests it).
+TEST(DwConvAvx2Rows3x3, TakenForMobileNetShapes) {
+  if (DetectedIsa() < IsaLevel::kAvx2) GTEST_SKIP() << "CPU without avx2";
+  std::vector<uint8_t> w(7 * 7 * 48, 1);
+  FastConvSpec s;
+  s.depthwise = true;
+  s.in_h = s.in_w = s.out_h = s.out_w = 8;
+  s.cin = s.cout = 48;
+  s.kernel_h = s.kernel_w = 3;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 1;
+  s.quant.kernel_scales = {0.01f};
+  s.weights = w.data();
+  DwConvAvx2 conv;
+  ASSERT_TRUE(conv.Pack(s));
+  EXPECT_TRUE(conv.rows3x3());
+  s.cin = s.cout = 40;  // 2.5 blocks: the last one half
+  ASSERT_TRUE(conv.Pack(s));
+  EXPECT_TRUE(conv.rows3x3());
+  s.cin = s.cout = 44;  // not a multiple of 8
+  ASSERT_TRUE(conv.Pack(s));
+  EXPECT_FALSE(conv.rows3x3());
+  s.cin = s.cout = 48;
+  s.kernel_h = s.kernel_w = 5;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 2;
+  ASSERT_TRUE(conv.Pack(s));
+  EXPECT_FALSE(conv.rows3x3());
 }
 
 TEST_P(DwConvIsaTest, RandomShapes) {

@@ -1,9 +1,12 @@
 #include "kernels/x86/avx2/conv_avx2.h"
 
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+
 #include <pthreadpool.h>
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "runtime/work_pool.h"
 
@@ -76,36 +79,57 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
 }
 
 // Per output pixel and kernel row: the window row converted in one piece when it lies inside
-// the image (no dilation), else input pixel by input pixel; outside the image 0.
-void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t* rows) const {
-  const size_t cin = g_.cin, span = g_.kernel_w * cin, k = gemm_.k(), stride = gemm_.k_even();
+// the image (no dilation; int16 spans up to 16 bytes as one vector when 16 bytes are
+// readable), else input pixel by input pixel; outside the image the value of an input zero
+// point (int16: 0, VNNI bytes: pad_byte()); past k, 0.
+template <typename T>
+LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const {
+  constexpr bool kInt16 = std::is_same_v<T, int16_t>;
+  const size_t cin = g_.cin, span = g_.kernel_w * cin, k = gemm_.k();
+  const size_t stride = kInt16 ? gemm_.k_even() : gemm_.k_quad();
+  const T pad = kInt16 ? T{0} : static_cast<T>(gemm_.pad_byte());
+  auto convert = [&](const uint8_t* src, size_t n, T* dst) {
+    if constexpr (kInt16) {
+      gemm_.Convert(src, n, dst);
+    } else {
+      gemm_.ConvertBytes(src, n, dst);
+    }
+  };
   size_t oy = pixel / g_.out_w, ox = pixel % g_.out_w;
+  const uint8_t* image_end = image + g_.in_h * g_.in_w * cin;
   for (size_t p = 0; p < count; ++p, rows += stride) {
     const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g_.stride_w) - g_.pad_left;
     const bool inside_x =
         g_.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g_.kernel_w <= g_.in_w;
-    int16_t* dst = rows;
+    T* dst = rows;
     for (size_t ky = 0; ky < g_.kernel_h; ++ky, dst += span) {
       const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g_.stride_h + ky * g_.dilation_h) -
                            static_cast<ptrdiff_t>(g_.pad_top);
       if (iy < 0 || static_cast<size_t>(iy) >= g_.in_h) {
-        std::fill_n(dst, span, int16_t{0});
+        std::fill_n(dst, span, pad);
         continue;
       }
       const uint8_t* src = image + static_cast<size_t>(iy) * g_.in_w * cin;
       if (inside_x) {
-        gemm_.Convert(src + static_cast<size_t>(x0) * cin, span, dst);
+        const uint8_t* first = src + static_cast<size_t>(x0) * cin;
+        if constexpr (kInt16) {
+          if (span <= 16 && first + 16 <= image_end) {  // first layers: 9-byte spans
+            gemm_.Convert16(first, dst);
+            continue;
+          }
+        }
+        convert(first, span, dst);
         continue;
       }
       for (size_t kx = 0; kx < g_.kernel_w; ++kx) {
         const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g_.dilation_w);
         if (ix < 0 || static_cast<size_t>(ix) >= g_.in_w)
-          std::fill_n(dst + kx * cin, cin, int16_t{0});
+          std::fill_n(dst + kx * cin, cin, pad);
         else
-          gemm_.Convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
+          convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
       }
     }
-    if (stride != k) rows[k] = 0;
+    std::fill(rows + k, rows + stride, T{0});
     if (++ox == g_.out_w) {
       ox = 0;
       ++oy;
@@ -115,7 +139,14 @@ void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t*
 
 void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel,
                         size_t count) const {
-  alignas(32) int16_t buffer[kBufferValues];
+  alignas(32) int16_t buffer[kBufferValues + 16];  // + Convert16's overhang
+  if (gemm_.dot() != Avx2Dot::kMaddwd) {
+    auto* bytes = reinterpret_cast<uint8_t*>(buffer);
+    Im2col(image, pixel, count, bytes);
+    gemm_.RunPreparedBytes(bytes, gemm_.k_quad(), count, out_image + pixel * g_.cout, g_.cout, 0,
+                           gemm_.blocks());
+    return;
+  }
   Im2col(image, pixel, count, buffer);
   gemm_.RunPrepared(buffer, gemm_.k_even(), count, out_image + pixel * g_.cout, g_.cout, 0,
                     gemm_.blocks());
@@ -149,10 +180,14 @@ std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
   conv->direct_ = s.kernel_h == 1 && s.kernel_w == 1 && s.stride_h == 1 && s.stride_w == 1 &&
                   s.pad_top == 0 && s.pad_left == 0 && s.pad_bottom == 0 && s.pad_right == 0 &&
                   s.in_h == s.out_h && s.in_w == s.out_w;
-  size_t chunk = std::min(kMaxChunkRows, kBufferValues / conv->gemm_.k_even());
+  size_t chunk = conv->gemm_.dot() == Avx2Dot::kMaddwd
+                     ? std::min(kMaxChunkRows, kBufferValues / conv->gemm_.k_even())
+                     : std::min(kMaxChunkRows, 2 * kBufferValues / conv->gemm_.k_quad());
   if (chunk > Avx2Gemm::kTileRows) chunk -= chunk % Avx2Gemm::kTileRows;
   conv->chunk_rows_ = chunk;
   return conv;
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

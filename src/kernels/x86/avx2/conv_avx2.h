@@ -31,7 +31,9 @@ namespace labelite::xnn {
 class ConvAvx2 : public FastConv {
  public:
   void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override;
-  const char* path() const override { return "avx2"; }
+  const char* path() const override {
+    return gemm_.dot() == Avx2Dot::kMaddwd ? "avx2" : "avx2 vnni";
+  }
 
   // Direct: output rows [begin, end) of all pixels, column blocks [block_begin, block_end).
   void RunRows(const uint8_t* input, uint8_t* output, size_t begin, size_t end,
@@ -43,7 +45,8 @@ class ConvAvx2 : public FastConv {
 
  private:
   friend std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& spec);
-  void Im2col(const uint8_t* image, size_t pixel, size_t count, int16_t* rows) const;
+  template <typename T>  // int16_t (VPMADDWD) or uint8_t (VNNI bytes)
+  void Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const;
   void RunDirect(const uint8_t* input, uint8_t* output, size_t pixels, pthreadpool_t pool) const;
 
   ConvGeometry g_;

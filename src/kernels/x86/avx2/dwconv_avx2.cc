@@ -154,6 +154,8 @@ bool DwConvAvx2::Pack(const FastConvSpec& s) {
     const uint32_t b = s.bias != nullptr ? static_cast<uint32_t>(s.bias[ch]) : 0u;
     bias_[ch] = static_cast<int32_t>(b - static_cast<uint32_t>(q.input_zero_point) * sum);
   }
+  weights3_.clear();
+  PackRows3x3();
   return true;
 }
 
@@ -169,6 +171,8 @@ void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size
                    ? image + static_cast<size_t>(iy) * in_w_ * channels_
                    : pad_row_.data();
   }
+  uint8_t* out_row = out_image + y * out_w_ * channels_;
+  if (rows3x3()) return RunRow3x3(rows.data(), out_row, block_begin, block_end);
   TileArgs t{};
   t.pixel_step = stride_w_ * channels_;
   t.taps = kernel_h_ * kernel_w_;
@@ -176,7 +180,6 @@ void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size
   t.out_step = channels_;
   t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
          output_max_, is_signed_};
-  uint8_t* out_row = out_image + y * out_w_ * channels_;
   const size_t c_begin = 16 * block_begin, c_end = std::min(channels_, 16 * block_end);
   const size_t full_end = c_begin + (c_end - c_begin) / 16 * 16;  // blocks of 16 channels
   // Pixel tiles outside, channel blocks inside: the tile's input lines serve every block at once.

@@ -15,6 +15,8 @@
 //      accumulates. Interior pixels address their taps by arithmetic; the few whose window
 //      leaves the image take each tap from the input or the zero-point row.
 //   3. Requantize as XNNPACK's "fp32" kernels (requant_avx2.h), two pixels per pack.
+// 3x3 windows with stride 1 or 2 over a multiple of 8 channels (MobileNet's) take a row kernel
+// with fewer instructions per output instead (dwconv3x3_avx2.cc).
 // Ownership: owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
 // Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
@@ -44,11 +46,17 @@ class DwConvAvx2 : public FastConv {
   void RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size_t block_begin,
               size_t block_end) const;
   size_t blocks() const { return (channels_ + 15) / 16; }
+  bool rows3x3() const { return !weights3_.empty(); }
   size_t out_h() const { return out_h_; }
   size_t in_image() const { return in_h_ * in_w_ * channels_; }
   size_t out_image() const { return out_h_ * out_w_ * channels_; }
 
  private:
+  // dwconv3x3_avx2.cc: the 3x3 stride 1/2 row kernel for channels % 8 == 0 (false: not used).
+  bool PackRows3x3();
+  void RunRow3x3(const uint8_t* const* rows, uint8_t* out_row, size_t block_begin,
+                 size_t block_end) const;
+
   size_t in_h_ = 0, in_w_ = 0, channels_ = 0, out_h_ = 0, out_w_ = 0;
   size_t kernel_h_ = 0, kernel_w_ = 0, stride_h_ = 0, stride_w_ = 0;
   size_t pad_top_ = 0, pad_left_ = 0;
@@ -59,6 +67,7 @@ class DwConvAvx2 : public FastConv {
   std::vector<int32_t> bias_;     // [blocks * 16]
   std::vector<float> scales_;     // [blocks * 16]
   std::vector<uint8_t> pad_row_;  // in_w * channels + 16 input zero points
+  std::vector<int16_t> weights3_;  // PackRows3x3's layout, or empty
 };
 
 }  // namespace labelite::xnn

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 #include "kernels/fast/isa.h"
@@ -36,6 +37,10 @@ struct TileArgs {
   size_t columns;  // valid channels of the block, 1..16
   size_t k_pairs;
   avx2::Requant q;
+  // VNNI tiles: byte rows (a8, a_stride in bytes), k in groups of 4, per-row terms or null.
+  const uint8_t* a8;
+  size_t k_quads;
+  const int32_t* row_terms;
 };
 
 // One row's 16 int16: the interleaved slots (step 1) make ScaleToInt16's lane-wise pack come
@@ -58,6 +63,9 @@ LABELITE_AVX2 inline void LoadWeights(const void* w, size_t kp, __m256i* w0, __m
   }
 }
 
+template <int MR>
+LABELITE_AVX2 inline void StoreTile(const TileArgs& t, const __m256i (&acc)[MR][2]);
+
 // One tile: MR rows x 16 channels (step 3, then step 4); weights as int8 when kBytes.
 template <int MR, bool kBytes>
 LABELITE_AVX2 void Tile(const TileArgs& t) {
@@ -79,6 +87,12 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
       acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, w1));
     }
   }
+  StoreTile<MR>(t, acc);
+}
+
+// Step 4 for a tile's accumulators.
+template <int MR>
+LABELITE_AVX2 inline void StoreTile(const TileArgs& t, const __m256i (&acc)[MR][2]) {
   int r = 0;
 #pragma GCC unroll 8
   for (; r + 1 < MR; r += 2) {
@@ -101,7 +115,58 @@ constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kTiles = {
      {&Tile<1, true>, &Tile<2, true>, &Tile<3, true>, &Tile<4, true>, &Tile<5, true>,
       &Tile<6, true>}}};
 
+// VNNI tiles (step 3'): per group of 4 k, one broadcast 4-byte group of the row against the
+// two weight vectors, VPDPBUSD (uint8 x int8, 4 products summed into each int32 lane, exact).
+// Defined twice: VEX-encoded for AVX-VNNI CPUs, and EVEX-encoded (AVX512-VL VNNI: the same
+// arithmetic) so that AVX-512 machines test this code path.
+#define LABELITE_VNNI_TILE(Name, kTarget, Dp)                                                \
+  template <int MR>                                                                          \
+  __attribute__((target(kTarget))) void Name(const TileArgs& t) {                           \
+    __m256i acc[MR][2];                                                                      \
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias));        \
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + 8));    \
+    _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) {                                   \
+      const __m256i term = _mm256_set1_epi32(t.row_terms != nullptr ? t.row_terms[r] : 0);  \
+      acc[r][0] = _mm256_add_epi32(b0, term), acc[r][1] = _mm256_add_epi32(b1, term);       \
+    }                                                                                        \
+    const uint8_t* a = t.a8;                                                                 \
+    const auto* w = static_cast<const int8_t*>(t.w);                                        \
+    for (size_t kq = 0; kq < t.k_quads; ++kq, a += 4, w += 64) {                            \
+      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));           \
+      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32));      \
+      _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) {                                 \
+        int32_t quad;                                                                        \
+        std::memcpy(&quad, a + r * t.a_stride, 4);                                           \
+        const __m256i av = _mm256_set1_epi32(quad);                                          \
+        acc[r][0] = Dp(acc[r][0], av, w0);                                                   \
+        acc[r][1] = Dp(acc[r][1], av, w1);                                                   \
+      }                                                                                      \
+    }                                                                                        \
+    StoreTile<MR>(t, acc);                                                                   \
+  }
+LABELITE_VNNI_TILE(TileAvxVnni, "avx2,fma,avxvnni", _mm256_dpbusd_avx_epi32)
+LABELITE_VNNI_TILE(TileEvexVnni, "avx2,fma,avx512f,avx512vl,avx512vnni", _mm256_dpbusd_epi32)
+#undef LABELITE_VNNI_TILE
+
+constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kVnniTiles = {
+    {{&TileAvxVnni<1>, &TileAvxVnni<2>, &TileAvxVnni<3>, &TileAvxVnni<4>, &TileAvxVnni<5>,
+      &TileAvxVnni<6>},
+     {&TileEvexVnni<1>, &TileEvexVnni<2>, &TileEvexVnni<3>, &TileEvexVnni<4>, &TileEvexVnni<5>,
+      &TileEvexVnni<6>}}};
+
+std::atomic<int> forced_dot{-1};  // ForceDotForTesting: an Avx2Dot, or -1
+
 }  // namespace
+
+void Avx2Gemm::ForceDotForTesting(std::optional<Avx2Dot> dot) {
+  forced_dot = dot.has_value() ? static_cast<int>(*dot) : -1;
+}
+
+Avx2Dot Avx2Gemm::ChooseDot() {
+  const int forced = forced_dot.load();
+  if (forced >= 0) return static_cast<Avx2Dot>(forced);
+  return HasAvxVnni() ? Avx2Dot::kAvxVnni : Avx2Dot::kMaddwd;
+}
 
 bool Avx2Gemm::Supported() { return ActiveIsa() >= IsaLevel::kAvx2; }
 
@@ -151,7 +216,52 @@ bool Avx2Gemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
     weights16_ = std::move(w16);
     weights8_.clear();
   }
+  dot_ = ChooseDot();
+  if (dot_ != Avx2Dot::kMaddwd) PackVnni(q, w8);
   return true;
+}
+
+// Step 1': per block and group of 4 k, 64 bytes [vector][slot][4 k] of int8 weights (uint8
+// ones minus 128); the bias absorbs the constant terms. With a' the byte VPDPBUSD reads:
+//   int8:  a' = a + 128:  sum (a - a_zp) w = sum a' w - (128 + a_zp) sum w
+//   uint8: a' = a:        sum (a - a_zp)(w - w_zp) = sum a' (w - 128) + (128 - w_zp) sum a'
+//                                                    - a_zp sum (w - w_zp)
+// The per-row term (128 - w_zp) * sum a' (uint8) is added at run time. int32 sums wrap alike.
+void Avx2Gemm::PackVnni(const ConvQuant& q, const uint8_t* w8) {
+  k_quads_ = (k_ + 3) / 4;
+  weights8_.assign(blocks() * k_quads_ * 64, 0);
+  weights16_.clear();
+  row_factor_ = q.is_signed ? 0 : 128 - q.kernel_zero_point;
+  for (size_t b = 0; b < blocks(); ++b)
+    for (size_t e = 0; e < kBlockChannels; ++e) {
+      const size_t ch = kBlockChannels * b + ChannelOfSlot(e);
+      if (ch >= n_) continue;
+      uint32_t sum = 0;
+      int8_t* out = weights8_.data() + b * k_quads_ * 64 + 4 * e;
+      for (size_t j = 0; j < k_; ++j) {
+        const uint8_t v = w8[ch * k_ + j];
+        out[(j / 4) * 64 + j % 4] = static_cast<int8_t>(q.is_signed ? v : v - 128);
+        sum += static_cast<uint32_t>(q.is_signed ? static_cast<int8_t>(v)
+                                                 : v - q.kernel_zero_point);
+      }
+      const uint32_t shift = q.is_signed ? 128u + static_cast<uint32_t>(q.input_zero_point)
+                                         : static_cast<uint32_t>(q.input_zero_point);
+      const size_t slot = kBlockChannels * b + e;
+      bias_[slot] = static_cast<int32_t>(static_cast<uint32_t>(bias_[slot]) - shift * sum);
+    }
+}
+
+LABELITE_AVX2 void Avx2Gemm::ConvertBytes(const uint8_t* src, size_t count, uint8_t* dst) const {
+  if (!is_signed_) {
+    std::memcpy(dst, src, count);
+    return;
+  }
+  const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+  size_t i = 0;
+  for (; i + 32 <= count; i += 32)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i),
+                        _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)), flip));
+  for (; i < count; ++i) dst[i] = static_cast<uint8_t>(src[i] ^ 0x80);
 }
 
 LABELITE_AVX2 void Avx2Gemm::Convert(const uint8_t* src, size_t count, int16_t* dst) const {
@@ -161,6 +271,13 @@ LABELITE_AVX2 void Avx2Gemm::Convert(const uint8_t* src, size_t count, int16_t* 
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
     const __m256i w = is_signed_ ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), _mm256_sub_epi16(w, zp));
+  }
+  if (i + 8 <= count) {
+    const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i));
+    const __m128i w = is_signed_ ? _mm_cvtepi8_epi16(v) : _mm_cvtepu8_epi16(v);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                     _mm_sub_epi16(w, _mm256_castsi256_si128(zp)));
+    i += 8;
   }
   for (; i < count; ++i)
     dst[i] = static_cast<int16_t>((is_signed_ ? static_cast<int8_t>(src[i]) : src[i]) -
@@ -191,19 +308,82 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
   }
 }
 
+void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
+                                size_t c_stride, size_t block_begin, size_t block_end) const {
+  int32_t terms[kMaxChunkRows];
+  TileArgs t{};
+  t.a_stride = a_stride;
+  t.c_stride = c_stride;
+  t.k_quads = k_quads_;
+  t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
+         output_max_, is_signed_};
+  const auto& tiles = kVnniTiles[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
+  for (size_t r0 = 0; r0 < rows; r0 += kMaxChunkRows) {
+    const size_t m_rows = std::min(kMaxChunkRows, rows - r0);
+    if (row_factor_ != 0) {  // uint8: (128 - w_zp) * sum of the row's bytes (padding is 0)
+      for (size_t i = 0; i < m_rows; ++i) {
+        uint32_t sum = 0;
+        const uint8_t* row = a + (r0 + i) * a_stride;
+        for (size_t j = 0; j < k_; ++j) sum += row[j];
+        terms[i] = static_cast<int32_t>(sum * static_cast<uint32_t>(row_factor_));
+      }
+    }
+    for (size_t b = block_begin; b < block_end; ++b) {
+      const size_t column = kBlockChannels * b;
+      t.w = weights8_.data() + b * k_quads_ * 64;
+      t.bias = bias_.data() + column;
+      t.scale = scales_.data() + column;
+      t.columns = std::min(kBlockChannels, n_ - column);
+      for (size_t r = 0; r < m_rows; r += kTileRows) {
+        const size_t m = std::min(kTileRows, m_rows - r);
+        t.a8 = a + (r0 + r) * a_stride;
+        t.row_terms = row_factor_ != 0 ? terms + r : nullptr;
+        t.c = c + (r0 + r) * c_stride + column;
+        tiles[m - 1](t);
+      }
+    }
+  }
+}
+
 void Avx2Gemm::Run(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, size_t c_stride,
                    size_t block_begin, size_t block_end) const {
+  if (dot_ != Avx2Dot::kMaddwd) return RunBytes(a, a_stride, rows, c, c_stride, block_begin, block_end);
   alignas(32) int16_t buffer[kBufferValues];
   const size_t stride = k_even();
   size_t chunk = std::min(kMaxChunkRows, kBufferValues / stride);
   if (chunk > kTileRows) chunk -= chunk % kTileRows;
   for (size_t r = 0; r < rows; r += chunk) {
     const size_t m = std::min(chunk, rows - r);
-    for (size_t i = 0; i < m; ++i) {
-      Convert(a + (r + i) * a_stride, k_, buffer + i * stride);
-      if (stride != k_) buffer[i * stride + k_] = 0;
+    if (a_stride == k_ && k_ == stride) {  // contiguous rows, even k: one conversion
+      Convert(a + r * a_stride, m * stride, buffer);
+    } else {
+      for (size_t i = 0; i < m; ++i) {
+        Convert(a + (r + i) * a_stride, k_, buffer + i * stride);
+        if (stride != k_) buffer[i * stride + k_] = 0;
+      }
     }
     RunPrepared(buffer, stride, m, c + r * c_stride, c_stride, block_begin, block_end);
+  }
+}
+
+// The input's rows as VPDPBUSD bytes (int8 flipped), k padded with 0 to a multiple of 4.
+void Avx2Gemm::RunBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
+                        size_t c_stride, size_t block_begin, size_t block_end) const {
+  alignas(32) uint8_t buffer[2 * kBufferValues];
+  const size_t stride = k_quad();
+  size_t chunk = std::min(kMaxChunkRows, sizeof(buffer) / stride);
+  if (chunk > kTileRows) chunk -= chunk % kTileRows;
+  for (size_t r = 0; r < rows; r += chunk) {
+    const size_t m = std::min(chunk, rows - r);
+    if (a_stride == k_ && k_ == stride) {
+      ConvertBytes(a + r * a_stride, m * stride, buffer);
+    } else {
+      for (size_t i = 0; i < m; ++i) {
+        ConvertBytes(a + (r + i) * a_stride, k_, buffer + i * stride);
+        std::memset(buffer + i * stride + k_, 0, stride - k_);
+      }
+    }
+    RunPreparedBytes(buffer, stride, m, c + r * c_stride, c_stride, block_begin, block_end);
   }
 }
 

@@ -32,11 +32,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "kernels/fast/fast_conv.h"
+#include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2, <immintrin.h>
 
 namespace labelite::xnn {
+
+// The dot product under Avx2Gemm: VPMADDWD on int16 (every AVX2 CPU), or VPDPBUSD on bytes
+// (twice the multiplies per instruction) VEX-encoded (AVX-VNNI: Alder Lake and later Intel
+// client chips, which have no AVX-512) or EVEX-encoded (AVX512-VL VNNI: the same arithmetic, so
+// that AVX-512 machines test the VNNI path; never chosen outside tests).
+enum class Avx2Dot { kMaddwd, kAvxVnni, kEvexVnni };
 
 class Avx2Gemm {
  public:
@@ -59,6 +67,30 @@ class Avx2Gemm {
   // `count` input bytes to int16 a - a_zp.
   void Convert(const uint8_t* src, size_t count, int16_t* dst) const;
 
+  // VNNI (dot() != kMaddwd): rows of k_quad() bytes, a_stride apart, as ConvertBytes leaves
+  // them (the bytes past k 0; positions outside an image pad_byte()).
+  void RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
+                        size_t c_stride, size_t block_begin, size_t block_end) const;
+  // `count` input bytes to the bytes VPDPBUSD reads (int8 flipped to uint8: a ^ 0x80).
+  void ConvertBytes(const uint8_t* src, size_t count, uint8_t* dst) const;
+  uint8_t pad_byte() const {
+    return static_cast<uint8_t>(is_signed_ ? input_zero_point_ + 128 : input_zero_point_);
+  }
+  Avx2Dot dot() const { return dot_; }
+  size_t k_quad() const { return 4 * ((k_ + 3) / 4); }
+  // Pack chooses kAvxVnni when the CPU has AVX-VNNI, else kMaddwd; tests force a choice
+  // (nullopt: back to the CPU's). Takes effect at the next Pack.
+  static void ForceDotForTesting(std::optional<Avx2Dot> dot);
+  // 16 input bytes to 16 int16 (short im2col spans: the caller may read and write past them).
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+  LABELITE_AVX2 void Convert16(const uint8_t* src, int16_t* dst) const {
+    const __m256i zp = _mm256_set1_epi16(static_cast<int16_t>(input_zero_point_));
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    const __m256i w = is_signed_ ? _mm256_cvtepi8_epi16(v) : _mm256_cvtepu8_epi16(v);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_sub_epi16(w, zp));
+  }
+#endif
+
   size_t k() const { return k_; }
   size_t k_even() const { return 2 * k_pairs_; }
   size_t n() const { return n_; }
@@ -66,12 +98,20 @@ class Avx2Gemm {
   int32_t input_zero_point() const { return input_zero_point_; }
 
  private:
+  static Avx2Dot ChooseDot();
+  void PackVnni(const ConvQuant& q, const uint8_t* w8);
+  void RunBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, size_t c_stride,
+                size_t block_begin, size_t block_end) const;
+
+  Avx2Dot dot_ = Avx2Dot::kMaddwd;
+  size_t k_quads_ = 0;
+  int32_t row_factor_ = 0;  // VNNI, uint8: 128 - kernel zero point
   bool is_signed_ = true;
   size_t k_ = 0, n_ = 0, k_pairs_ = 0;
   int32_t input_zero_point_ = 0;
   int32_t output_zero_point_ = 0, output_min_ = 0, output_max_ = 0;
   bool byte_weights_ = true;       // every w - w_zp fits int8: weights8_, else weights16_
-  std::vector<int8_t> weights8_;   // per block: [k_pairs][2][8][2]
+  std::vector<int8_t> weights8_;   // per block: [k_pairs][2][8][2]; VNNI: [k_quads][2][8][4]
   std::vector<int16_t> weights16_;
   std::vector<int32_t> bias_;     // per block: [16], in the block's channel order
   std::vector<float> scales_;     // likewise

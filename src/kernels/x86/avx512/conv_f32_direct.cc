@@ -3,9 +3,9 @@
 //   - MakeDepthwiseF32: DEPTHWISE_CONV_2D 3x3, depth multiplier 1, dilation 1, stride 1 or 2.
 //   - MakeSmallConvF32: the first layer of small image models: CONV_2D 3x3 over 3 channels,
 //     dilation 1, stride 1 or 2, cout <= 8 (MobileNet v1 0.25: 224x224x3 -> 112x112x8).
-// How they compute, per output row (rows of all images are split over the pthreadpool):
-//   1. The rows of the window above and below the image point at a zero row (TFLite pads float
-//      convolutions with 0), so no tap of a row needs a bounds check.
+// How they compute, per output row (rows of all images are split over the pthreadpool; the
+// frame, with the zero rows above and below the image, is direct_conv_f32.h):
+//   1. (the frame) Window rows outside the image are a zero row.
 //   2. Columns whose window crosses the left or right border run one pixel at a time with
 //      per-tap checks (the edge path: at most a few pixels per side).
 //   3. Interior columns run in blocks of P pixels with P independent accumulators (P FMA chains
@@ -30,7 +30,7 @@
 
 #include "kernels/fast/isa.h"
 #include "kernels/fast/fast_conv.h"
-#include "runtime/work_pool.h"
+#include "kernels/x86/direct_conv_f32.h"
 
 // GCC 12 reports operands inside its own AVX-512 intrinsics as uninitialized: a false positive.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -45,7 +45,9 @@ namespace {
 
 bool HasAvx512() { return ActiveIsa() >= IsaLevel::kAvx512; }
 
-size_t RoundUp(size_t n, size_t m) { return (n + m - 1) / m * m; }
+using direct_f32::DirectConvF32;
+using direct_f32::Dilated;
+using direct_f32::RoundUp;
 
 // 16 float lanes (zmm) and 8 float lanes (ymm), masked loads and stores.
 struct Zmm {
@@ -75,91 +77,6 @@ struct Ymm {
   }
 };
 
-// The first column ox whose window lies inside [0, in) and the end of that run of columns.
-void InteriorColumns(const ConvGeometry& g, size_t* begin, size_t* end) {
-  size_t ox = 0;
-  auto inside = [&](size_t o) {
-    const int64_t ix = static_cast<int64_t>(o * g.stride_w) - g.pad_left;
-    return ix >= 0 && ix + g.kernel_w <= static_cast<int64_t>(g.in_w);
-  };
-  while (ox < g.out_w && !inside(ox)) ++ox;
-  *begin = ox;
-  while (ox < g.out_w && inside(ox)) ++ox;
-  *end = ox;
-}
-
-// The common frame: geometry, clamp, packed weights and bias, zero row, row-parallel Run.
-class DirectConvF32 : public FastConv {
- public:
-  explicit DirectConvF32(const FastConvF32Spec& s)
-      : g_(s), min_(s.output_min), max_(s.output_max), zeros_(s.in_w * s.cin + 16, 0.0f) {
-    InteriorColumns(g_, &x_begin_, &x_end_);
-  }
-  const char* path() const override { return "direct f32"; }
-
-  // Threads take (output row, group of kGroupChannels channels) tasks: late layers (7x7
-  // outputs, 128-256 channels) have too few rows to balance two threads.
-  void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
-    Context c{this, static_cast<const float*>(input), static_cast<float*>(output)};
-    const size_t rows = batch * g_.out_h;
-    const size_t groups = (g_.cout + kGroupChannels - 1) / kGroupChannels;
-    if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
-      for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
-    } else if (groups == 1) {
-      Parallelize1D(
-          pool, [](void* p, size_t r) { Task(p, r, 0, static_cast<Context*>(p)->self->g_.cout); },
-          &c, rows, 0);
-    } else {
-      Parallelize2D(
-          pool,
-          [](void* p, size_t r, size_t group) {
-            const size_t cout = static_cast<Context*>(p)->self->g_.cout;
-            Task(p, r, group * kGroupChannels, std::min(cout, (group + 1) * kGroupChannels));
-          },
-          &c, rows, groups, 0);
-    }
-  }
-
- protected:
-  static constexpr size_t kGroupChannels = 64;  // a multiple of 16 (the depthwise blocks)
-
-  // Output channels [c_begin, c_end) of one output row; rows[ky] is input row ky of the
-  // window (the zero row outside the image).
-  virtual void RunRow(const float* const* rows, float* out_row, size_t c_begin,
-                      size_t c_end) const = 0;
-
- private:
-  struct Context {
-    const DirectConvF32* self;
-    const float* in;
-    float* out;
-  };
-
-  // Output row `row` (of all images), channels [c_begin, c_end).
-  static void Task(const void* p, size_t row, size_t c_begin, size_t c_end) {
-    auto* ctx = static_cast<const Context*>(p);
-    const ConvGeometry& g = ctx->self->g_;
-    const float* image = ctx->in + row / g.out_h * g.in_h * g.in_w * g.cin;
-    const float* rows[3];  // kernel_h == 3 (factories check)
-    const int64_t iy0 = static_cast<int64_t>(row % g.out_h * g.stride_h) - g.pad_top;
-    for (int64_t ky = 0; ky < 3; ++ky) {
-      const int64_t iy = iy0 + ky;
-      rows[ky] = iy >= 0 && iy < static_cast<int64_t>(g.in_h)
-                     ? image + static_cast<size_t>(iy) * g.in_w * g.cin
-                     : ctx->self->zeros_.data();
-    }
-    ctx->self->RunRow(rows, ctx->out + row * g.out_w * g.cout, c_begin, c_end);
-  }
-
- protected:
-  ConvGeometry g_;
-  float min_, max_;
-  std::vector<float> zeros_;
-  size_t x_begin_ = 0, x_end_ = 0;  // interior columns (InteriorColumns)
-  std::vector<float> weights_;       // padded with zero channels, see the factories
-  std::vector<float> bias_;
-};
-
 class DepthwiseF32 final : public DirectConvF32 {
  public:
   explicit DepthwiseF32(const FastConvF32Spec& s) : DirectConvF32(s), cpad_(RoundUp(s.cout, 16)) {
@@ -169,6 +86,7 @@ class DepthwiseF32 final : public DirectConvF32 {
     bias_.assign(cpad_, 0.0f);
     if (s.bias != nullptr) std::copy_n(s.bias, s.cout, bias_.begin());
   }
+  const char* path() const override { return "direct f32"; }
 
  private:
   LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
@@ -261,6 +179,7 @@ class SmallConvF32 final : public DirectConvF32 {
     bias_.assign(cpad_, 0.0f);
     if (s.bias != nullptr) std::copy_n(s.bias, s.cout, bias_.begin());
   }
+  const char* path() const override { return "direct f32"; }
 
  private:
   LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row, size_t,
@@ -316,8 +235,6 @@ class SmallConvF32 final : public DirectConvF32 {
 
   size_t cpad_;  // cout rounded up to 8: the weights' row length
 };
-
-bool Dilated(const ConvGeometry& g) { return g.dilation_h != 1 || g.dilation_w != 1; }
 
 }  // namespace
 

@@ -1,0 +1,236 @@
+// The direct float32 convolutions of conv_f32_direct.cc (kernels/x86/avx512/) for CPUs with
+// AVX2 + FMA and no AVX-512, on 8-lane vectors:
+//   - MakeDepthwiseF32Avx2: DEPTHWISE_CONV_2D 3x3, depth multiplier 1, dilation 1, stride 1 or 2.
+//   - MakeSmallConvF32Avx2: CONV_2D 3x3 over 3 channels (RGB first layers), dilation 1, stride 1
+//     or 2, cout <= 8.
+// How they compute, per output row (the frame, with the zero rows above and below the image and
+// the row-parallel Run, is direct_conv_f32.h):
+//   1. Columns whose window crosses the left or right border run one pixel at a time with
+//      per-tap checks.
+//   2. Interior columns run in blocks of P = 8 pixels (then 4, 2, 1), P independent FMA chains:
+//      - depthwise: per block of 8 channels and per kernel row, the 3 weight vectors of the row
+//        stay in registers and each input column is loaded once and multiplied into every
+//        pixel whose window holds it (so 8 accumulators + 3 weights + 1 column: no spills
+//        within AVX2's 16 registers);
+//      - small conv: per tap (ky, kx, ci) one vector of 8 output-channel weights times the
+//        broadcast input value of each of the 8 pixels.
+//   3. bias first, clamp to [output_min, output_max] at the store. A last block of fewer than
+//      8 channels loads and stores with VMASKMOVPS (the packed weights are zero-padded).
+// Results differ from XNNPACK's only in the order of the float additions.
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+#include <immintrin.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "kernels/fast/fast_conv.h"
+#include "kernels/fast/isa.h"
+#include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2
+#include "kernels/x86/direct_conv_f32.h"
+
+namespace labelite::xnn {
+namespace {
+
+using direct_f32::DirectConvF32;
+using direct_f32::Dilated;
+using direct_f32::RoundUp;
+
+bool HasAvx2() { return ActiveIsa() >= IsaLevel::kAvx2; }
+
+LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<size_t>(n, 8))),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// 8 float lanes; kFull: all 8 channels valid, else the first n (VMASKMOVPS).
+template <bool kFull>
+struct Lanes {
+  size_t n = 8;
+  LABELITE_AVX2 __m256 Load(const float* p) const {
+    if constexpr (kFull) return _mm256_loadu_ps(p);
+    return _mm256_maskload_ps(p, MaskOf(n));
+  }
+  LABELITE_AVX2 void Store(float* p, __m256 v, __m256 lo, __m256 hi) const {
+    v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+    if constexpr (kFull) {
+      _mm256_storeu_ps(p, v);
+    } else {
+      _mm256_maskstore_ps(p, MaskOf(n), v);
+    }
+  }
+};
+
+class DepthwiseF32Avx2 final : public DirectConvF32 {
+ public:
+  explicit DepthwiseF32Avx2(const FastConvF32Spec& s)
+      : DirectConvF32(s), cpad_(RoundUp(s.cout, 8)) {
+    weights_.assign(9 * cpad_, 0.0f);  // [tap][channel]
+    for (size_t t = 0; t < 9; ++t)
+      std::copy_n(s.weights + t * s.cout, s.cout, weights_.begin() + ptrdiff_t(t * cpad_));
+    bias_.assign(cpad_, 0.0f);
+    if (s.bias != nullptr) std::copy_n(s.bias, s.cout, bias_.begin());
+  }
+  const char* path() const override { return "avx2 f32"; }
+
+ private:
+  LABELITE_AVX2 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
+                            size_t c_end) const override {
+    for (size_t cb = c_begin; cb < c_end; cb += 8) {
+      const size_t left = c_end - cb;
+      if (left >= 8) {
+        g_.stride_w == 1 ? Block<true, 1>(rows, out_row, cb, {})
+                         : Block<true, 2>(rows, out_row, cb, {});
+      } else {
+        g_.stride_w == 1 ? Block<false, 1>(rows, out_row, cb, {left})
+                         : Block<false, 2>(rows, out_row, cb, {left});
+      }
+    }
+  }
+
+  // Channels [cb, cb + 8) of one output row.
+  template <bool kFull, int S>
+  LABELITE_AVX2 void Block(const float* const* rows, float* out, size_t cb,
+                           Lanes<kFull> l) const {
+    const float* w = weights_.data() + cb;
+    const float* r[3] = {rows[0] + cb, rows[1] + cb, rows[2] + cb};
+    out += cb;
+    for (size_t ox = 0; ox < x_begin_; ++ox) Edge(r, out, ox, w, l);
+    size_t ox = x_begin_;
+    for (; ox + 8 <= x_end_; ox += 8) Pixels<kFull, S, 8>(r, out, ox, w, l);
+    for (; ox + 4 <= x_end_; ox += 4) Pixels<kFull, S, 4>(r, out, ox, w, l);
+    for (; ox + 2 <= x_end_; ox += 2) Pixels<kFull, S, 2>(r, out, ox, w, l);
+    for (; ox < x_end_; ++ox) Pixels<kFull, S, 1>(r, out, ox, w, l);
+    for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) Edge(r, out, ox, w, l);
+  }
+
+  // P interior pixels from column ox: per kernel row, input column j feeds pixel p through
+  // tap kx when p * S + kx == j.
+  template <bool kFull, int S, int P>
+  LABELITE_AVX2 void Pixels(const float* const* r, float* out, size_t ox, const float* w,
+                            Lanes<kFull> l) const {
+    const size_t c = g_.cout;
+    const size_t ix = ox * S - g_.pad_left;
+    const __m256 b = _mm256_loadu_ps(bias_.data() + (w - weights_.data()));
+    __m256 acc[P];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) acc[p] = b;
+#pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ++ky) {
+      const float* x = r[ky] + ix * c;
+      const __m256 w0 = _mm256_loadu_ps(w + (3 * ky) * cpad_);
+      const __m256 w1 = _mm256_loadu_ps(w + (3 * ky + 1) * cpad_);
+      const __m256 w2 = _mm256_loadu_ps(w + (3 * ky + 2) * cpad_);
+#pragma GCC unroll 17
+      for (int j = 0; j < (P - 1) * S + 3; ++j) {
+        const __m256 col = l.Load(x + j * c);
+#pragma GCC unroll 3
+        for (int kx = 0; kx < 3; ++kx) {
+          const int p = (j - kx) / S;
+          if (j < kx || (j - kx) % S != 0 || p >= P) continue;
+          acc[p] = _mm256_fmadd_ps(col, kx == 0 ? w0 : kx == 1 ? w1 : w2, acc[p]);
+        }
+      }
+    }
+    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) l.Store(out + (ox + p) * c, acc[p], lo, hi);
+  }
+
+  // One pixel whose window crosses the left or right border.
+  template <bool kFull>
+  LABELITE_AVX2 void Edge(const float* const* r, float* out, size_t ox, const float* w,
+                          Lanes<kFull> l) const {
+    const size_t c = g_.cout;
+    const int64_t ix0 = static_cast<int64_t>(ox * g_.stride_w) - g_.pad_left;
+    __m256 acc = _mm256_loadu_ps(bias_.data() + (w - weights_.data()));
+    for (int ky = 0; ky < 3; ++ky)
+      for (int kx = 0; kx < 3; ++kx) {
+        const int64_t ix = ix0 + kx;
+        if (ix < 0 || ix >= static_cast<int64_t>(g_.in_w)) continue;
+        acc = _mm256_fmadd_ps(l.Load(r[ky] + static_cast<size_t>(ix) * c),
+                              _mm256_loadu_ps(w + (3 * ky + kx) * cpad_), acc);
+      }
+    l.Store(out + ox * c, acc, _mm256_set1_ps(min_), _mm256_set1_ps(max_));
+  }
+
+  size_t cpad_;  // cout rounded up to 8: the weights' row length
+};
+
+// CONV_2D 3x3 over 3 input channels (RGB first layers), stride 1 or 2, cout <= 8.
+class SmallConvF32Avx2 final : public DirectConvF32 {
+ public:
+  static constexpr size_t kWindow = 27;  // [ky][kx][ci]
+  explicit SmallConvF32Avx2(const FastConvF32Spec& s) : DirectConvF32(s) {
+    weights_.assign(kWindow * 8, 0.0f);  // [ky][kx][ci][8 channels]
+    for (size_t o = 0; o < s.cout; ++o)
+      for (size_t k = 0; k < kWindow; ++k) weights_[k * 8 + o] = s.weights[o * kWindow + k];
+    bias_.assign(8, 0.0f);
+    if (s.bias != nullptr) std::copy_n(s.bias, s.cout, bias_.begin());
+  }
+  const char* path() const override { return "avx2 f32"; }
+
+ private:
+  LABELITE_AVX2 void RunRow(const float* const* rows, float* out_row, size_t,
+                            size_t) const override {
+    if (g_.cout == 8) {
+      g_.stride_w == 1 ? Row<true, 1>(rows, out_row, {}) : Row<true, 2>(rows, out_row, {});
+    } else {
+      const Lanes<false> l{g_.cout};
+      g_.stride_w == 1 ? Row<false, 1>(rows, out_row, l) : Row<false, 2>(rows, out_row, l);
+    }
+  }
+
+  template <bool kFull, int S>
+  LABELITE_AVX2 void Row(const float* const* rows, float* out, Lanes<kFull> l) const {
+    size_t ox = 0;
+    for (; ox < x_begin_; ++ox) Pixels<kFull, 1, S, true>(rows, out, ox, l);
+    for (; ox + 8 <= x_end_; ox += 8) Pixels<kFull, 8, S, false>(rows, out, ox, l);
+    for (; ox < g_.out_w; ++ox) Pixels<kFull, 1, S, true>(rows, out, ox, l);
+  }
+
+  // P pixels from column ox; kEdge skips the window columns outside the image.
+  template <bool kFull, int P, int S, bool kEdge>
+  LABELITE_AVX2 void Pixels(const float* const* rows, float* out, size_t ox,
+                            Lanes<kFull> l) const {
+    const int64_t ix0 = static_cast<int64_t>(ox * S) - g_.pad_left;
+    __m256 acc[P];
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) acc[p] = _mm256_loadu_ps(bias_.data());
+#pragma GCC unroll 3
+    for (int ky = 0; ky < 3; ++ky) {
+      const float* x = rows[ky] + ix0 * 3;  // the window row: 9 contiguous floats per pixel
+      const float* w = weights_.data() + ky * 9 * 8;
+#pragma GCC unroll 9
+      for (int j = 0; j < 9; ++j) {
+        if (kEdge && (ix0 + j / 3 < 0 || ix0 + j / 3 >= static_cast<int64_t>(g_.in_w))) continue;
+        const __m256 wv = _mm256_loadu_ps(w + j * 8);
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p)
+          acc[p] = _mm256_fmadd_ps(_mm256_set1_ps(x[p * S * 3 + j]), wv, acc[p]);
+      }
+    }
+    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) l.Store(out + (ox + p) * g_.cout, acc[p], lo, hi);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<FastConv> MakeDepthwiseF32Avx2(const FastConvF32Spec& s) {
+  if (!s.depthwise || s.cout != s.cin || s.cin == 0 || s.kernel_h != 3 || s.kernel_w != 3 ||
+      s.stride_h > 2 || (s.stride_w != 1 && s.stride_w != 2) || Dilated(s) || !HasAvx2())
+    return nullptr;
+  return std::make_unique<DepthwiseF32Avx2>(s);
+}
+
+std::unique_ptr<FastConv> MakeSmallConvF32Avx2(const FastConvF32Spec& s) {
+  if (s.depthwise || s.cin != 3 || s.cout == 0 || s.cout > 8 || s.kernel_h != 3 ||
+      s.kernel_w != 3 || (s.stride_w != 1 && s.stride_w != 2) || Dilated(s) || !HasAvx2())
+    return nullptr;
+  return std::make_unique<SmallConvF32Avx2>(s);
+}
+
+}  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

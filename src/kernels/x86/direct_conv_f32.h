@@ -1,0 +1,114 @@
+// The frame shared by labelite's direct float32 convolutions (kernels/x86/avx512/
+// conv_f32_direct.cc, kernels/x86/avx2/conv_f32_avx2.cc): geometry, clamp, packed weights and
+// bias, a zero row, and the row-parallel Run. Each ISA's file derives from DirectConvF32 and
+// implements RunRow with its own vectors; nothing here uses SIMD, so one copy serves all levels.
+//   1. The rows of the window above and below the image point at a zero row (TFLite pads float
+//      convolutions with 0), so no tap of a row needs a bounds check.
+//   2. InteriorColumns gives the output columns whose window lies inside the image's columns;
+//      the others are the edge path of each kernel (at most a few pixels per side).
+// Ownership and thread safety as FastConv (fast_conv.h): the kernel owns its packed weights and
+// the zero row; Run is const. Internal to kernels/x86/.
+#ifndef LABELITE_KERNELS_X86_DIRECT_CONV_F32_H_
+#define LABELITE_KERNELS_X86_DIRECT_CONV_F32_H_
+
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/fast/fast_conv.h"
+#include "runtime/work_pool.h"
+
+namespace labelite::xnn::direct_f32 {
+
+inline size_t RoundUp(size_t n, size_t m) { return (n + m - 1) / m * m; }
+
+inline bool Dilated(const ConvGeometry& g) { return g.dilation_h != 1 || g.dilation_w != 1; }
+
+// The first column ox whose window lies inside [0, in) and the end of that run of columns.
+inline void InteriorColumns(const ConvGeometry& g, size_t* begin, size_t* end) {
+  size_t ox = 0;
+  auto inside = [&](size_t o) {
+    const int64_t ix = static_cast<int64_t>(o * g.stride_w) - g.pad_left;
+    return ix >= 0 && ix + g.kernel_w <= static_cast<int64_t>(g.in_w);
+  };
+  while (ox < g.out_w && !inside(ox)) ++ox;
+  *begin = ox;
+  while (ox < g.out_w && inside(ox)) ++ox;
+  *end = ox;
+}
+
+class DirectConvF32 : public FastConv {
+ public:
+  explicit DirectConvF32(const FastConvF32Spec& s)
+      : g_(s), min_(s.output_min), max_(s.output_max), zeros_(s.in_w * s.cin + 16, 0.0f) {
+    InteriorColumns(g_, &x_begin_, &x_end_);
+  }
+
+  // Threads take (output row, group of kGroupChannels channels) tasks: late layers (7x7
+  // outputs, 128-256 channels) have too few rows to balance two threads.
+  void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
+    Context c{this, static_cast<const float*>(input), static_cast<float*>(output)};
+    const size_t rows = batch * g_.out_h;
+    const size_t groups = (g_.cout + kGroupChannels - 1) / kGroupChannels;
+    if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
+      for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
+    } else if (groups == 1) {
+      Parallelize1D(
+          pool, [](void* p, size_t r) { Task(p, r, 0, static_cast<Context*>(p)->self->g_.cout); },
+          &c, rows, 0);
+    } else {
+      Parallelize2D(
+          pool,
+          [](void* p, size_t r, size_t group) {
+            const size_t cout = static_cast<Context*>(p)->self->g_.cout;
+            Task(p, r, group * kGroupChannels, std::min(cout, (group + 1) * kGroupChannels));
+          },
+          &c, rows, groups, 0);
+    }
+  }
+
+ protected:
+  static constexpr size_t kGroupChannels = 64;  // a multiple of 16 (the depthwise blocks)
+
+  // Output channels [c_begin, c_end) of one output row; rows[ky] is input row ky of the
+  // window (the zero row outside the image).
+  virtual void RunRow(const float* const* rows, float* out_row, size_t c_begin,
+                      size_t c_end) const = 0;
+
+  ConvGeometry g_;
+  float min_, max_;
+  std::vector<float> zeros_;
+  size_t x_begin_ = 0, x_end_ = 0;  // interior columns (InteriorColumns)
+  std::vector<float> weights_;       // padded with zero channels, see the factories
+  std::vector<float> bias_;
+
+ private:
+  struct Context {
+    const DirectConvF32* self;
+    const float* in;
+    float* out;
+  };
+
+  // Output row `row` (of all images), channels [c_begin, c_end).
+  static void Task(const void* p, size_t row, size_t c_begin, size_t c_end) {
+    auto* ctx = static_cast<const Context*>(p);
+    const ConvGeometry& g = ctx->self->g_;
+    const float* image = ctx->in + row / g.out_h * g.in_h * g.in_w * g.cin;
+    const float* rows[3];  // kernel_h == 3 (the factories check)
+    const int64_t iy0 = static_cast<int64_t>(row % g.out_h * g.stride_h) - g.pad_top;
+    for (int64_t ky = 0; ky < 3; ++ky) {
+      const int64_t iy = iy0 + ky;
+      rows[ky] = iy >= 0 && iy < static_cast<int64_t>(g.in_h)
+                     ? image + static_cast<size_t>(iy) * g.in_w * g.cin
+                     : ctx->self->zeros_.data();
+    }
+    ctx->self->RunRow(rows, ctx->out + row * g.out_w * g.cout, c_begin, c_end);
+  }
+};
+
+}  // namespace labelite::xnn::direct_f32
+
+#endif  // LABELITE_KERNELS_X86_DIRECT_CONV_F32_H_
