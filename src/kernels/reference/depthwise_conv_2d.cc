@@ -7,9 +7,11 @@
 // TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)
 //   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
-// with TFLite's double rounding; int8 rounds exact negative ties up (...TiesUp) as LiteRT's
-// optimized per-channel kernel does on x86 (its NEON output stage through NEON_2_SSE: the
-// ConvNeXt 7x7 and MobileNet v3 5x5 zoo models and the LiteRT checks of the kernel tests).
+// with TFLite's double rounding; int8 as LiteRT's optimized per-channel kernel (its generic
+// path, the one x86 runs) requantizes: its NEON output stage (through NEON_2_SSE on x86) takes
+// the channels in blocks of 8 and rounds ties up (MultiplyByQuantizedMultiplierTiesUp), a
+// scalar loop takes the last C mod 8 channels with gemmlowp's rounding (the ConvNeXt 7x7,
+// MobileNet v3 5x5 and NASNet 11-channel zoo models and the LiteRT checks of the kernel tests).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -108,6 +110,7 @@ class DepthwiseConv2DKernel : public Kernel {
     const T* filter = ctx.input(1)->data_as<T>();
     const Acc* bias = ctx.input(2) ? ctx.input(2)->data_as<Acc>() : nullptr;
     T* out = ctx.output(0)->data_as<T>();
+    const int32_t neon_channels = channels_out_ / 8 * 8;  // int8: TFLite's NEON output stage
     for (int32_t b = 0; b < w_.batches; ++b)
       for (int32_t oy = 0; oy < w_.out_h; ++oy)
         for (int32_t ox = 0; ox < w_.out_w; ++ox)
@@ -138,8 +141,11 @@ class DepthwiseConv2DKernel : public Kernel {
               if constexpr (std::is_same_v<Acc, float>) {
                 *out++ = std::min(std::max(acc, float_min_), float_max_);
               } else {
-                int64_t v = std::is_same_v<T, int8_t> ? quant::MultiplyByQuantizedMultiplierTiesUp(acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]) : quant::MultiplyByQuantizedMultiplier(
-                    acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
+                const int32_t qm = q_.multiplier[static_cast<size_t>(oc)];
+                const int shift = q_.shift[static_cast<size_t>(oc)];
+                int64_t v = std::is_same_v<T, int8_t> && oc < neon_channels
+                                ? quant::MultiplyByQuantizedMultiplierTiesUp(acc, qm, shift)
+                                : quant::MultiplyByQuantizedMultiplier(acc, qm, shift);
                 v += q_.output_offset;
                 *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));
               }

@@ -3,9 +3,14 @@
 //
 // TFLite's builtin kernel takes one of three quantized paths, and so does this one:
 //   1. keep_dims, rank 4, axis exactly {1, 2} or {2, 1} (the global average pool of
-//      classifiers): sum, then MultiplyByQuantizedMultiplier with
-//      real = float(in_scale / (float(H * W) * out_scale)), plus
-//      bias = out_zp - int(round-half-away(float(in_zp * in_scale / out_scale))), clamped.
+//      classifiers): sum, then multiply by real = float(in_scale / (float(H * W) * out_scale))
+//      as a Q31 multiplier, plus bias = out_zp - int(round-half-away(float(in_zp * in_scale /
+//      out_scale))), clamped. TFLite's optimized kernel (optimized_integer_ops::Mean, which
+//      LiteRT's builtin resolver runs) multiplies the channels in blocks of 16 with its NEON
+//      code, on x86 too (NEON_2_SSE): ties round toward +infinity there
+//      (MultiplyByQuantizedMultiplierTiesUp), and away from zero in the scalar loop that takes
+//      the last C mod 16 channels (MultiplyByQuantizedMultiplier). The two differ only on
+//      negative sums, so uint8 is the same either way.
 //   2. otherwise, also for equal input and output parameters (TFLite's integer
 //      QuantizedMeanOrSum): M * 2^S = in_scale / out_scale (double),
 //      folded with 1 / count: k = min(floor(log2(count)), 32, 31 + S),
@@ -170,12 +175,16 @@ class MeanKernel : public Kernel {
     Accumulate<T, int32_t>(input, sums_.data());
     constexpr int32_t kMin = std::numeric_limits<T>::min();
     constexpr int32_t kMax = std::numeric_limits<T>::max();
+    const size_t channels = static_cast<size_t>(input.dim(input.rank() - 1));
+    const size_t neon_channels = channels / 16 * 16;  // TFLite's 16-lane main loop
     for (size_t i = 0; i < sums_.size(); ++i) {
       int32_t v = 0;
       switch (path_) {
         case MeanPath::kSpatial:
-          v = quant::MultiplyByQuantizedMultiplier(sums_[i], multiplier_, shift_) + bias_;
-          v = std::clamp(v, kMin, kMax);
+          v = i % channels < neon_channels
+                  ? quant::MultiplyByQuantizedMultiplierTiesUp(sums_[i], multiplier_, shift_)
+                  : quant::MultiplyByQuantizedMultiplier(sums_[i], multiplier_, shift_);
+          v = std::clamp(v + bias_, kMin, kMax);
           break;
         case MeanPath::kFloat:  // not a quantized path
         case MeanPath::kRescale: {
