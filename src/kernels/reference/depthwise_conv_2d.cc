@@ -3,7 +3,9 @@
 // SAME/VALID padding, strides, dilation, fused activations; hybrid float32 input with int8
 // per-channel weights (depthwise_conv_2d_hybrid.cc).
 //
-// Output channel oc = ic * depth_multiplier + m reads input channel ic. Quantized arithmetic as
+// Output channel oc = ic * depth_multiplier + m reads input channel ic. Float: the sum starts at
+// the bias and adds the taps row by row (TFLite's optimized kernel; its reference kernel adds the
+// bias last, which rounds differently). Quantized arithmetic as
 // TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)
 //   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
@@ -117,7 +119,9 @@ class DepthwiseConv2DKernel : public Kernel {
           for (int32_t ic = 0; ic < channels_in_; ++ic)
             for (int32_t m = 0; m < depth_multiplier_; ++m) {
               const int32_t oc = ic * depth_multiplier_ + m;
-              Acc acc = 0;
+              // The bias starts the sum, as in TFLite's optimized kernel (its accumulator
+              // buffer is initialized with it); float rounding depends on that order.
+              Acc acc = bias ? bias[oc] : Acc{0};
               for (int32_t ky = 0; ky < w_.filter_h; ++ky) {
                 const int32_t iy = oy * w_.stride_h - w_.pad_h + ky * w_.dilation_h;
                 if (iy < 0 || iy >= w_.in_h) continue;
@@ -137,7 +141,6 @@ class DepthwiseConv2DKernel : public Kernel {
                   }
                 }
               }
-              if (bias) acc += bias[oc];
               if constexpr (std::is_same_v<Acc, float>) {
                 *out++ = std::min(std::max(acc, float_min_), float_max_);
               } else {
