@@ -21,6 +21,7 @@ namespace {
 constexpr float kLogisticHi = 16.6355324f;
 
 float LogisticPacketLane(float x_in) {
+  if (std::isnan(x_in)) return x_in;
   if (x_in < -104.0f) return 0.0f;
   const float x = std::min(x_in, kLogisticHi) * 0.5f;
   const float m = std::floor(x * 1.44269504088896341f + 0.5f);
