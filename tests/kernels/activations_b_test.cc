@@ -12,6 +12,8 @@
 #include <limits>
 
 #include "kernels/single_op_b.h"
+#include "testing/kernel_tester.h"
+#include "testing/litert.h"
 
 namespace labelite {
 std::unique_ptr<Kernel> CreateReferenceRelu();
@@ -103,6 +105,27 @@ TEST(ActivationsB, Relu6Float) { TestFloat(Relu6()); }
 TEST(ActivationsB, ReluN1To1Float) { TestFloat(ReluN1To1()); }
 TEST(ActivationsB, LeakyReluFloat) { TestFloat(LeakyRelu()); }
 TEST(ActivationsB, HardSwishFloat) { TestFloat(HardSwish()); }
+
+// Float HARD_SWISH rounds as LiteRT's optimized kernel: (x * 1/6) * relu6(x + 3) in its NEON
+// blocks of 4 (x86 runs them through NEON_2_SSE), (x * relu6(x + 3)) * 1/6 for the last n mod 4;
+// bit for bit equal to LiteRT's builtin kernel (a dynamic-range model's next layer quantizes
+// this output on the fly, so an ulp can change a quantized step there).
+TEST(ActivationsB, HardSwishFloatEqualsLiteRtBuiltinBitForBit) {
+  std::vector<float> x;
+  for (int i = 0; i < 115; ++i) {
+    x.push_back(-5.0f + 10.0f * static_cast<float>((i * 37) % 115) / 114.0f +
+                1e-3f * static_cast<float>(i));
+  }
+  const auto model = UnaryModel(117, DataType::kFloat32, static_cast<int>(x.size()), {}, {});
+  const auto r = testing::RunReference(117, &CreateReferenceHardSwish, model, {Bytes(x)});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  const auto y = Values<float>(r.bytes);
+  const auto results = testing::RunLiteRt(model, {Bytes(x)}, {testing::LiteRtPath::kBuiltin});
+  if (!results[0].available) GTEST_SKIP() << results[0].error;
+  ASSERT_TRUE(results[0].ran) << results[0].error;
+  testing::ExpectAllNear(std::vector<double>(y.begin(), y.end()), results[0].outputs[0].values, 0.0,
+                         results[0].runtime);
+}
 
 TEST(ActivationsB, ReluUint8Requantizes) {
   TestQuantized<uint8_t>(Relu(), DataType::kUInt8, 0.05f, 128, 0.03f, 10);

@@ -26,10 +26,12 @@ namespace labelite::testing {
 namespace {
 
 // TFLite's GEMM requantization, written out independently: gemmlowp's double rounding for
-// uint8; for int8, ruy's, whose final rounding shift breaks ties toward +infinity.
+// uint8; for int8, ruy's, whose doubling high multiply and final rounding shift both break
+// ties toward +infinity (ARM's VQRDMULH and SRSHL; a 1x1 int8 CONV_2D in LiteRT 2.3 with
+// multiplier 0.375 turns -2 into 0, where gemmlowp's rounding gives -1).
 int32_t GemmRequantize(DataType type, int32_t acc, int32_t qm, int shift) {
   if (type == DataType::kUInt8) return quant::MultiplyByQuantizedMultiplier(acc, qm, shift);
-  const int32_t high = quant::SaturatingRoundingDoublingHighMul(shift > 0 ? acc * (1 << shift) : acc, qm);
+  const int64_t high = (int64_t(shift > 0 ? acc * (1 << shift) : acc) * qm + (int64_t{1} << 30)) >> 31;
   return int32_t(std::floor(std::ldexp(double(high), std::min(shift, 0)) + 0.5));
 }
 

@@ -32,25 +32,3 @@ def pytest_sessionfinish(session, exitstatus):
     path = session.config.getoption("--zoo-results")
     if path:
         pathlib.Path(path).write_text(json.dumps(RESULTS, indent=1, sort_keys=True) + "\n")
-
-
-# Known, open gaps of labelite's reference path against LiteRT's optimized builtin kernels
-# (issue 13), kept visible as strict expected failures: a fix makes them XPASS, which fails the
-# run until the entry is removed here. int8 MEAN over H and W with keep_dims (the global pools
-# and squeeze-excite blocks of these architectures) differs by 1 unit from LiteRT's optimized
-# kernel; LiteRT's own reference kernels (BUILTIN_REF) disagree with that kernel too.
-KNOWN_REFERENCE_GAPS = {
-    arch: "int8 MEAN (H x W, keep_dims) is 1 unit off LiteRT's optimized builtin kernel (issue 13)"
-    for arch in ("mobilenet_v1", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0",
-                 "nasnet_mobile")
-}
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--zoo-reference-oracle") != "builtin":
-        return
-    for item in items:
-        model = getattr(item, "callspec", None) and item.callspec.params.get("model")
-        if (item.originalname == "test_reference" and model is not None and model.kind.startswith("int8")
-                and model.arch in KNOWN_REFERENCE_GAPS):
-            item.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_REFERENCE_GAPS[model.arch]))

@@ -128,7 +128,8 @@ def main(argv=None):
         "LiteRT builtin-ref| (BUILTIN_REF: TFLite's reference kernels; not a pass criterion; with "
         "`--zoo-reference-oracle builtin-ref` the roles of the two swap).",
         "- fast vs gap: max |LiteRT builtin - labelite fast| vs max |LiteRT builtin - LiteRT XNNPACK| "
-        "(quantized units or float values); passes when within max(gap, 1 unit or 1e-4 of the range).",
+        "(quantized units or float values); passes when within max(gap, 1 unit or 1e-4 of the range) "
+        "(floats: to float32 precision).",
         "- top-1: labelite fast's top class is LiteRT builtin's top class (ties included).",
         "",
         "| model | conversion | ops | reference exact | vs builtin-ref | fast vs LiteRT gap | top-1 | problem |",

@@ -59,6 +59,21 @@ Status PrepareHybridWeights(const KernelContext& ctx, const Tensor& weights, int
   return Status::Ok();
 }
 
+namespace {
+
+// LiteRT's x86 builds quantize through its NEON code (NEON_2_SSE): blocks of 8 values round as
+// NEON's RoundToNearest does without ARMv8's VCVTA, truncate(v + (v < 0 ? -0.5f : 0.5f)) with
+// the addition in float; the last n mod 8 values use TfLiteRound (std::round).
+inline int32_t NeonRound(float v) {
+  return static_cast<int32_t>(v + (v < 0.0f ? -0.5f : 0.5f));
+}
+
+inline int32_t BlockRound(int64_t i, int64_t blocks, float v) {
+  return i < blocks ? NeonRound(v) : static_cast<int32_t>(std::round(v));
+}
+
+}  // namespace
+
 void QuantizeSymmetric(const float* x, int64_t n, int8_t* q, float* scale) {
   if (n <= 0) {
     *scale = 1.0f;
@@ -74,8 +89,9 @@ void QuantizeSymmetric(const float* x, int64_t n, int8_t* q, float* scale) {
   constexpr int32_t kScale = 127;
   *scale = range / kScale;
   const float inv = kScale / range;
+  const int64_t blocks = n / 8 * 8;
   for (int64_t i = 0; i < n; ++i) {
-    const auto v = static_cast<int32_t>(std::round(x[i] * inv));
+    const int32_t v = BlockRound(i, blocks, x[i] * inv);
     q[i] = static_cast<int8_t>(std::clamp(v, -kScale, kScale));
   }
 }
@@ -89,15 +105,18 @@ void QuantizeAsymmetric(const float* x, int64_t n, int8_t* q, float* scale, int3
     return;
   }
   const auto [lo, hi] = std::minmax_element(x, x + n);
-  const double rmin = static_cast<double>(std::min(0.0f, *lo));
-  const double rmax = static_cast<double>(std::max(0.0f, *hi));
+  const float rmin_f = std::min(0.0f, *lo), rmax_f = std::max(0.0f, *hi);
+  const double rmin = static_cast<double>(rmin_f);
+  const double rmax = static_cast<double>(rmax_f);
   if (rmin == rmax) {
     std::memset(q, 0, static_cast<size_t>(n));
     *scale = 1.0f;
     *offset = 0;
     return;
   }
-  const double s = (rmax - rmin) / (qmax - qmin);
+  // The range is a float difference, as in LiteRT's NeonAsymmetricQuantizeFloats (its portable
+  // version subtracts in double: the scale can differ in the last bit).
+  const double s = static_cast<double>(rmax_f - rmin_f) / (qmax - qmin);
   const double zp_from_min = qmin - rmin / s;
   const double zp_from_max = qmax - rmax / s;
   const double err_min = std::fabs(qmin) + std::fabs(rmin / s);
@@ -113,9 +132,10 @@ void QuantizeAsymmetric(const float* x, int64_t n, int8_t* q, float* scale, int3
   }
   *scale = static_cast<float>(s);
   *offset = nudged;
-  const float inv = 1.0f / *scale;
+  const auto inv = static_cast<float>(1.0 / static_cast<double>(*scale));
+  const int64_t blocks = n / 8 * 8;
   for (int64_t i = 0; i < n; ++i) {
-    const auto v = static_cast<int32_t>(std::round(static_cast<float>(nudged) + x[i] * inv));
+    const int32_t v = nudged + BlockRound(i, blocks, x[i] * inv);
     q[i] = static_cast<int8_t>(std::clamp(v, kMin, kMax));
   }
 }

@@ -45,10 +45,12 @@ Status PrepareHybridWeights(const KernelContext& ctx, const Tensor& weights, int
                             Activation activation, HybridWeights* w);
 
 // TFLite's SymmetricQuantizeFloats: scale = max(|min|, |max|) / 127, q = round(x * 127 / range)
-// clamped to [-127, 127]; an all-zero input gives q = 0 and scale 1.
+// clamped to [-127, 127]; an all-zero input gives q = 0 and scale 1. Both quantizers round as
+// LiteRT's NEON versions (which its x86 builds run through NEON_2_SSE): see hybrid.cc.
 void QuantizeSymmetric(const float* x, int64_t n, int8_t* q, float* scale);
-// TFLite's AsymmetricQuantizeFloats (double-precision scale and nudged zero point, q in
-// [-128, 127]); an input whose range [min(x,0), max(x,0)] is empty gives q = 0, scale 1, 0.
+// TFLite's AsymmetricQuantizeFloats (scale = float(max - min) / 255 in double, nudged zero
+// point, q = zero point + round(x / scale) in [-128, 127]); an input whose range
+// [min(x,0), max(x,0)] is empty gives q = 0, scale 1, 0.
 void QuantizeAsymmetric(const float* x, int64_t n, int8_t* q, float* scale, int32_t* offset);
 
 // min(max(v, lo), hi), as TFLite's ActivationFunctionWithMinMax.

@@ -48,16 +48,24 @@ inline int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t quantized_multip
                              right_shift);
 }
 
-// x * multiplier * 2^shift as ruy's output stage computes it (TFLite 2.19's int8 GEMMs): the
-// same rounding doubling high multiply, then a rounding right shift that breaks ties toward
-// +infinity (ARM's SRSHL) where RoundingDivideByPOT breaks them away from zero. The two differ
-// only when the value before the final shift is a negative exact tie.
+// x * multiplier * 2^shift as LiteRT's optimized int8 kernels compute it on ARM and, through
+// NEON_2_SSE / ruy's x86 kernels, on x86: a doubling high multiply that rounds ties toward
+// +infinity (VQRDMULH), then a rounding right shift that also breaks ties toward +infinity
+// (VRSHL / SRSHL), where gemmlowp's MultiplyByQuantizedMultiplier breaks both away from zero.
+// The two differ only for negative x. Used by ruy's GEMM output stage (int8 CONV_2D,
+// FULLY_CONNECTED), the NEON output stage of the int8 DEPTHWISE_CONV_2D (its first C - C mod 8
+// channels) and the NEON loop of the int8 global-average MEAN (its first C - C mod 16
+// channels); the scalar tails of the last two keep gemmlowp's rounding.
 inline int32_t MultiplyByQuantizedMultiplierTiesUp(int32_t x, int32_t quantized_multiplier,
                                                    int shift) {
   const int left_shift = shift > 0 ? shift : 0;
   const int right_shift = shift > 0 ? 0 : -shift;
   const int32_t shifted = static_cast<int32_t>(static_cast<uint32_t>(x) << left_shift);
-  const int64_t high = SaturatingRoundingDoublingHighMul(shifted, quantized_multiplier);
+  // floor((2 a b + 2^31) / 2^32), written without the factor 2 that could overflow int64; it
+  // saturates only for a == b == INT32_MIN.
+  const int64_t ab = static_cast<int64_t>(shifted) * quantized_multiplier;
+  const int64_t high =
+      std::min<int64_t>((ab + (int64_t{1} << 30)) >> 31, std::numeric_limits<int32_t>::max());
   if (right_shift == 0) return static_cast<int32_t>(high);
   return static_cast<int32_t>((high + (int64_t{1} << (right_shift - 1))) >> right_shift);
 }

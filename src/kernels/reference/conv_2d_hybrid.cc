@@ -2,7 +2,7 @@
 //   per-channel weights whose scales differ (EvalHybridPerChannel, reference_ops::
 //   HybridConvPerChannel): each batch is quantized asymmetrically,
 //     acc = sum filter * (q - zero_point[b]) over the taps inside the input,
-//     out = clamp(float(acc) * channel_scale[oc] * batch_scale[b] + bias[oc]);
+//     out = clamp(float(acc) * (channel_scale[oc] * batch_scale[b]) + bias[oc]);
 //   otherwise (EvalHybrid): symmetric quantization, batch_scale[b] *= filter scale,
 //     out = clamp(float(acc) * batch_scale[b] + bias[oc]).
 // Padded taps contribute 0 (a real zero) in both.
@@ -52,8 +52,11 @@ void Conv2DHybrid(const internal::Window2D& w, int32_t cin, int32_t cout,
             }
           }
           acc -= s->offset[b] * fsum;
-          float v = hw.per_channel ? static_cast<float>(acc) * hw.channel_scales[oc] * s->scale[b]
-                                   : static_cast<float>(acc) * s->scale[b];
+          // The two scales multiply first, as in LiteRT's optimized HybridConvPerChannel (its
+          // reference kernel multiplies acc by one, then the other: another float rounding).
+          float v = hw.per_channel
+                        ? static_cast<float>(acc) * (hw.channel_scales[oc] * s->scale[b])
+                        : static_cast<float>(acc) * s->scale[b];
           if (bias) v += bias[oc];
           *output++ = Clamp(v, hw.act_min, hw.act_max);
         }

@@ -3,13 +3,17 @@
 // SAME/VALID padding, strides, dilation, fused activations; hybrid float32 input with int8
 // per-channel weights (depthwise_conv_2d_hybrid.cc).
 //
-// Output channel oc = ic * depth_multiplier + m reads input channel ic. Quantized arithmetic as
+// Output channel oc = ic * depth_multiplier + m reads input channel ic. Float: the sum starts at
+// the bias and adds the taps row by row (TFLite's optimized kernel; its reference kernel adds the
+// bias last, which rounds differently). Quantized arithmetic as
 // TFLite's builtin kernel (optimized DepthwiseConv / DepthwiseConvPerChannel, generic path):
 //   acc = bias[oc] + sum (input + input_offset) * (filter + filter_offset)
 //   out = clamp(MultiplyByQuantizedMultiplier(acc, m[oc], s[oc]) + output_zero_point)
-// with TFLite's double rounding; int8 rounds exact negative ties up (...TiesUp) as LiteRT's
-// optimized per-channel kernel does on x86 (its NEON output stage through NEON_2_SSE: the
-// ConvNeXt 7x7 and MobileNet v3 5x5 zoo models and the LiteRT checks of the kernel tests).
+// with TFLite's double rounding; int8 as LiteRT's optimized per-channel kernel (its generic
+// path, the one x86 runs) requantizes: its NEON output stage (through NEON_2_SSE on x86) takes
+// the channels in blocks of 8 and rounds ties up (MultiplyByQuantizedMultiplierTiesUp), a
+// scalar loop takes the last C mod 8 channels with gemmlowp's rounding (the ConvNeXt 7x7,
+// MobileNet v3 5x5 and NASNet 11-channel zoo models and the LiteRT checks of the kernel tests).
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -108,13 +112,16 @@ class DepthwiseConv2DKernel : public Kernel {
     const T* filter = ctx.input(1)->data_as<T>();
     const Acc* bias = ctx.input(2) ? ctx.input(2)->data_as<Acc>() : nullptr;
     T* out = ctx.output(0)->data_as<T>();
+    const int32_t neon_channels = channels_out_ / 8 * 8;  // int8: TFLite's NEON output stage
     for (int32_t b = 0; b < w_.batches; ++b)
       for (int32_t oy = 0; oy < w_.out_h; ++oy)
         for (int32_t ox = 0; ox < w_.out_w; ++ox)
           for (int32_t ic = 0; ic < channels_in_; ++ic)
             for (int32_t m = 0; m < depth_multiplier_; ++m) {
               const int32_t oc = ic * depth_multiplier_ + m;
-              Acc acc = 0;
+              // The bias starts the sum, as in TFLite's optimized kernel (its accumulator
+              // buffer is initialized with it); float rounding depends on that order.
+              Acc acc = bias ? bias[oc] : Acc{0};
               for (int32_t ky = 0; ky < w_.filter_h; ++ky) {
                 const int32_t iy = oy * w_.stride_h - w_.pad_h + ky * w_.dilation_h;
                 if (iy < 0 || iy >= w_.in_h) continue;
@@ -134,15 +141,21 @@ class DepthwiseConv2DKernel : public Kernel {
                   }
                 }
               }
+<<<<<<< HEAD
               if (bias) {
                 if constexpr (std::is_same_v<Acc, float>) acc += bias[oc];
                 else acc = quant::WrappingAdd(acc, bias[oc]);
               }
+=======
+>>>>>>> s5-zoo
               if constexpr (std::is_same_v<Acc, float>) {
                 *out++ = std::min(std::max(acc, float_min_), float_max_);
               } else {
-                int64_t v = std::is_same_v<T, int8_t> ? quant::MultiplyByQuantizedMultiplierTiesUp(acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]) : quant::MultiplyByQuantizedMultiplier(
-                    acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
+                const int32_t qm = q_.multiplier[static_cast<size_t>(oc)];
+                const int shift = q_.shift[static_cast<size_t>(oc)];
+                int64_t v = std::is_same_v<T, int8_t> && oc < neon_channels
+                                ? quant::MultiplyByQuantizedMultiplierTiesUp(acc, qm, shift)
+                                : quant::MultiplyByQuantizedMultiplier(acc, qm, shift);
                 v += q_.output_offset;
                 *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));
               }

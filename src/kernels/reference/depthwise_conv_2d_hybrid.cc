@@ -2,7 +2,7 @@
 // depthwise_conv.cc EvalHybridPerChannel (reference_integer_ops::DepthwiseConvHybridPerChannel):
 // each batch is quantized asymmetrically, then for output channel oc = ic * multiplier + m
 //   acc = sum filter[ky, kx, oc] * (q[iy, ix, ic] - zero_point[b]) over the taps inside the input
-//   out = clamp(float(acc) * (channel_scale[oc] * batch_scale[b]) + bias[oc]).
+//   out = clamp(float(acc) * channel_scale[oc] * batch_scale[b] + bias[oc]).
 #include "kernels/reference/hybrid_ops.h"
 
 namespace labelite::hybrid {
@@ -35,8 +35,10 @@ void DepthwiseConv2DHybrid(const internal::Window2D& w, int32_t cin, int32_t mul
               acc += f * (q - s->offset[b]);
             }
           }
-          float v = static_cast<float>(acc);
-          v *= hw.channel_scales[oc] * s->scale[b];
+          // acc * channel scale, then * batch scale, as LiteRT's optimized
+          // DepthwiseConvHybridPerChannel rounds (its reference kernel multiplies by the product).
+          const float v0 = static_cast<float>(acc) * hw.channel_scales[oc];
+          float v = v0 * s->scale[b];
           if (bias) v += bias[oc];
           *output++ = Clamp(v, hw.act_min, hw.act_max);
         }

@@ -1,4 +1,4 @@
-// HARD_SWISH: y = x * relu6(x + 3) / 6.
+// HARD_SWISH: y = x * relu6(x + 3) / 6 (float: in the order of LiteRT's optimized kernel, below).
 // Quantized: TFLite's int16 fixed-point arithmetic (reference_ops::HardSwish), step by step:
 //   1. x on a "hires" input scale: (q - in_zp) * 2^7 (fits int16 for 8-bit inputs).
 //   2. x on the pre-shift output scale: Q15 multiply by (hires_scale / out_scale).
@@ -87,8 +87,15 @@ class HardSwishKernel final : public Kernel {
       case DataType::kFloat32: {
         const float* x = in.data_as<float>();
         float* y = out.data_as<float>();
-        for (int64_t i = 0; i < n; ++i)
-          y[i] = x[i] * std::min(6.0f, std::max(0.0f, x[i] + 3.0f)) / 6.0f;
+        // LiteRT's optimized kernel rounds as its NEON code (through NEON_2_SSE on x86) does
+        // in blocks of 4: (x * (1/6)) * relu6(x + 3); its scalar loop takes the last n mod 4
+        // elements as (x * relu6(x + 3)) * (1/6).
+        constexpr float kOneSixth = 1.0f / 6.0f;
+        const int64_t blocks = n / 4 * 4;
+        for (int64_t i = 0; i < n; ++i) {
+          const float reluish = std::min(6.0f, std::max(0.0f, x[i] + 3.0f));
+          y[i] = i < blocks ? (x[i] * kOneSixth) * reluish : (x[i] * reluish) * kOneSixth;
+        }
         return Status::Ok();
       }
       case DataType::kUInt8: EvalQuantized<uint8_t>(in, out, n); return Status::Ok();

@@ -1,8 +1,9 @@
 // The reference arithmetic of LiteRT's dynamic-range ("hybrid") kernels: float32 activations,
 // int8 weights (see kernels/common/hybrid.h for the three steps). The ops' reference kernels
-// prepare with hybrid::PrepareHybridWeights and call these from Eval. Bit for bit, each follows
-// the kernel LiteRT's BUILTIN_REF resolver runs (named below); the builtin (optimized) kernels
-// compute the same integers and differ at most in the order of two float multiplications.
+// prepare with hybrid::PrepareHybridWeights and call these from Eval. Each computes the
+// integers of the kernel named below and rounds its float steps (input quantization, scaling
+// order) as LiteRT's builtin (optimized) kernels do on x86, bit for bit; LiteRT's BUILTIN_REF
+// kernels differ from those in the order of two float multiplications and the input range.
 #ifndef LABELITE_KERNELS_REFERENCE_HYBRID_OPS_H_
 #define LABELITE_KERNELS_REFERENCE_HYBRID_OPS_H_
 

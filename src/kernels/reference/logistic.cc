@@ -1,6 +1,8 @@
-// LOGISTIC, reference implementation: float32 (1 / (1 + exp(-x))), uint8 and int8 through a
+// LOGISTIC, reference implementation: float32 (exp(x) / (1 + exp(x)) as LiteRT's optimized kernel
+// rounds it, below), uint8 and int8 through a
 // 256-entry table built as TFLite's builtin (generic optimized) kernel builds it; the output
 // scale must be 1/256 as TFLite requires.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -11,6 +13,35 @@
 
 namespace labelite {
 namespace {
+
+// Float LOGISTIC as LiteRT's optimized kernel computes it: Eigen's scalar_logistic_op<float>,
+// whose packet path (4-lane SSE packets on x86) evaluates exp(x) as exp(x/2)^2 with Cephes'
+// range reduction and a degree-5 polynomial (no fused multiply-adds), then e / (1 + e); the
+// last n mod 4 elements take its scalar path, std::exp. Both saturate at 16.6355324.
+constexpr float kLogisticHi = 16.6355324f;
+
+float LogisticPacketLane(float x_in) {
+  if (std::isnan(x_in)) return x_in;
+  if (x_in < -104.0f) return 0.0f;
+  const float x = std::min(x_in, kLogisticHi) * 0.5f;
+  const float m = std::floor(x * 1.44269504088896341f + 0.5f);
+  float r = m * -0.693359375f + x;
+  r = m * 2.12194440e-4f + r;
+  const float r2 = r * r;
+  const float p_even = r2 * 4.1898667812347412109375e-2f + 0.49999141693115234375f;
+  const float p_odd = r2 * 8.33471305668354034423828125e-3f + 0.16666877269744873046875f;
+  const float p_low = r + 1.0f;
+  float p = r * p_odd + p_even;
+  p = r2 * p + p_low;
+  float e = std::ldexp(p, static_cast<int>(m));
+  e = e * e;
+  return e / (1.0f + e);
+}
+
+float LogisticScalar(float x) {
+  const float e = std::exp(std::min(x, kLogisticHi));
+  return e / (1.0f + e);
+}
 
 class LogisticKernel : public Kernel {
  public:
@@ -54,7 +85,9 @@ class LogisticKernel : public Kernel {
     const float* in = input.data_as<float>();
     float* out = output.data_as<float>();
     const int64_t n = input.NumElements();
-    for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + std::exp(-in[i]));
+    const int64_t packets = n / 4 * 4;
+    for (int64_t i = 0; i < packets; ++i) out[i] = LogisticPacketLane(in[i]);
+    for (int64_t i = packets; i < n; ++i) out[i] = LogisticScalar(in[i]);
     return Status::Ok();
   }
 

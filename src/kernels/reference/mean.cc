@@ -3,16 +3,22 @@
 //
 // TFLite's builtin kernel takes one of three quantized paths, and so does this one:
 //   1. keep_dims, rank 4, axis exactly {1, 2} or {2, 1} (the global average pool of
-//      classifiers): sum, then MultiplyByQuantizedMultiplier with
-//      real = float(in_scale / (float(H * W) * out_scale)), plus
-//      bias = out_zp - int(round-half-away(float(in_zp * in_scale / out_scale))), clamped.
+//      classifiers): sum, then multiply by real = float(in_scale / (float(H * W) * out_scale))
+//      as a Q31 multiplier, plus bias = out_zp - int(round-half-away(float(in_zp * in_scale /
+//      out_scale))), clamped. TFLite's optimized kernel (optimized_integer_ops::Mean, which
+//      LiteRT's builtin resolver runs) multiplies the channels in blocks of 16 with its NEON
+//      code, on x86 too (NEON_2_SSE): ties round toward +infinity there
+//      (MultiplyByQuantizedMultiplierTiesUp), and away from zero in the scalar loop that takes
+//      the last C mod 16 channels (MultiplyByQuantizedMultiplier). The two differ only on
+//      negative sums, so uint8 is the same either way.
 //   2. otherwise, also for equal input and output parameters (TFLite's integer
 //      QuantizedMeanOrSum): M * 2^S = in_scale / out_scale (double),
 //      folded with 1 / count: k = min(floor(log2(count)), 32, 31 + S),
 //      M' = (M << k) / count, S' = S - k;
 //      out = MultiplyByQuantizedMultiplier(sum - in_zp * count, M', S') + out_zp, clamped.
-// Float: path 1 sums over (h, w) in float and divides by H * W; otherwise sums in float in
-// input order and divides by the count.
+// Float: path 1 sums over (h, w) in float and divides by H * W; a mean over trailing
+// dimensions sums each row as Eigen does (TFLite's optimized MeanLastDim, see EigenRowSum);
+// otherwise sums in float in input order and divides by the count.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -79,9 +85,30 @@ class MeanKernel : public Kernel {
     const bool spatial = ctx.options().keep_dims && rank == 4 && num_axes == 2 &&
                          ((axes[0] == 1 && axes[1] == 2) || (axes[0] == 2 && axes[1] == 1));
     switch (input.type) {
-      case DataType::kFloat32:
+      case DataType::kFloat32: {
         path_ = spatial ? MeanPath::kSpatial : MeanPath::kFloat;
+        // TFLite's optimized kernel sums with Eigen when, size-1 dimensions aside, the reduced
+        // dimensions are a trailing block after a non-empty leading block (LayerNorm's mean
+        // over channels): rows of last_rows_ x last_size_ elements.
+        last_rows_ = last_size_ = 0;
+        if (!spatial) {
+          int64_t rows = 1, size = 1;
+          bool seen_reduced = false, trailing = true, any_kept = false;
+          for (int d = 0; d < rank; ++d) {
+            if (input.dim(d) == 1) continue;
+            if (reduced_[static_cast<size_t>(d)]) {
+              seen_reduced = true;
+              size *= input.dim(d);
+            } else {
+              if (seen_reduced) trailing = false;
+              any_kept = true;
+              rows *= input.dim(d);
+            }
+          }
+          if (trailing && seen_reduced && any_kept) last_rows_ = rows, last_size_ = size;
+        }
         return Status::Ok();
+      }
       case DataType::kUInt8:
       case DataType::kInt8:
         break;
@@ -146,6 +173,41 @@ class MeanKernel : public Kernel {
     }
   }
 
+  // Eigen's vectorized sum of one contiguous row (its linear-vectorized redux with SSE's 4
+  // lanes, as LiteRT's x86 builds run it): elements before the first 16-byte boundary (counted
+  // from an aligned tensor start) and after the last whole packet are added one by one after
+  // the packets, which accumulate in two interleaved packets reduced as (p0+p2) + (p1+p3).
+  static float EigenRowSum(const float* v, int64_t n, int64_t start) {
+    constexpr int64_t kLanes = 4;
+    start = std::min(start, n);
+    const int64_t aligned = (n - start) / kLanes * kLanes;
+    const int64_t aligned2 = (n - start) / (2 * kLanes) * (2 * kLanes);
+    if (aligned == 0) {
+      float r = v[0];
+      for (int64_t i = 1; i < n; ++i) r += v[i];
+      return r;
+    }
+    float p0[kLanes], p1[kLanes];
+    for (int64_t l = 0; l < kLanes; ++l) p0[l] = v[start + l];
+    if (aligned > kLanes) {
+      for (int64_t l = 0; l < kLanes; ++l) p1[l] = v[start + kLanes + l];
+      for (int64_t i = start + 2 * kLanes; i < start + aligned2; i += 2 * kLanes) {
+        for (int64_t l = 0; l < kLanes; ++l) {
+          p0[l] += v[i + l];
+          p1[l] += v[i + kLanes + l];
+        }
+      }
+      for (int64_t l = 0; l < kLanes; ++l) p0[l] += p1[l];
+      if (aligned > aligned2) {
+        for (int64_t l = 0; l < kLanes; ++l) p0[l] += v[start + aligned2 + l];
+      }
+    }
+    float r = (p0[0] + p0[2]) + (p0[1] + p0[3]);
+    for (int64_t i = 0; i < start; ++i) r += v[i];
+    for (int64_t i = start + aligned; i < n; ++i) r += v[i];
+    return r;
+  }
+
   void RunFloat(KernelContext& ctx) {
     const Tensor& input = *ctx.input(0);
     Tensor& output = *ctx.output(0);
@@ -153,6 +215,15 @@ class MeanKernel : public Kernel {
     const int64_t n = output.NumElements();
     std::fill(out, out + n, 0.0f);
     if (count_ == 0) return;
+    if (path_ == MeanPath::kFloat && last_rows_ > 0) {
+      const float* in = input.data_as<float>();
+      const float divisor = static_cast<float>(last_size_);
+      for (int64_t r = 0; r < last_rows_; ++r) {
+        const int64_t offset = r * last_size_;
+        out[r] = EigenRowSum(in + offset, last_size_, (4 - offset % 4) % 4) / divisor;
+      }
+      return;
+    }
     Accumulate<float, float>(input, out);
     const float divisor = static_cast<float>(count_);
     for (int64_t i = 0; i < n; ++i) out[i] = out[i] / divisor;
@@ -170,12 +241,16 @@ class MeanKernel : public Kernel {
     Accumulate<T, int32_t>(input, sums_.data());
     constexpr int32_t kMin = std::numeric_limits<T>::min();
     constexpr int32_t kMax = std::numeric_limits<T>::max();
+    const size_t channels = static_cast<size_t>(input.dim(input.rank() - 1));
+    const size_t neon_channels = channels / 16 * 16;  // TFLite's 16-lane main loop
     for (size_t i = 0; i < sums_.size(); ++i) {
       int32_t v = 0;
       switch (path_) {
         case MeanPath::kSpatial:
-          v = quant::MultiplyByQuantizedMultiplier(sums_[i], multiplier_, shift_) + bias_;
-          v = std::clamp(v, kMin, kMax);
+          v = i % channels < neon_channels
+                  ? quant::MultiplyByQuantizedMultiplierTiesUp(sums_[i], multiplier_, shift_)
+                  : quant::MultiplyByQuantizedMultiplier(sums_[i], multiplier_, shift_);
+          v = std::clamp(v + bias_, kMin, kMax);
           break;
         case MeanPath::kFloat:  // not a quantized path
         case MeanPath::kRescale: {
@@ -194,6 +269,7 @@ class MeanKernel : public Kernel {
   std::vector<int32_t> index_;
   std::vector<int32_t> sums_;
   int64_t count_ = 1;
+  int64_t last_rows_ = 0, last_size_ = 0;  // float mean over trailing dimensions (Eigen)
   MeanPath path_ = MeanPath::kFloat;
   int32_t in_zp_ = 0, out_zp_ = 0;
   int32_t multiplier_ = 0, bias_ = 0;
