@@ -1,7 +1,7 @@
 // The request parsers of the server without sockets or models: KServe v2 (JSON and binary
-// extension), TF Serving JSON, and plain uploads read by cpp-httplib in memory. Includes the
-// regressions of the server fuzz targets (fuzz/regressions/{oip_request,tfserving_request,
-// multipart}/ replayed through the same checks as the fuzzers').
+// extension), TF Serving JSON, and plain uploads read by cpp-httplib in memory. The bugs the
+// server fuzz targets found have a test here each, besides their input under
+// fuzz/regressions/<target>/ (which scripts/fuzz.sh replays).
 #include <gtest/gtest.h>
 
 #include <cstdio>
