@@ -3,6 +3,8 @@
 # their corpora from the shared test data, and runs each for SECONDS (default 60).
 # Fails on any crash, sanitizer report, leak, timeout (> 1 s for one input) or out-of-memory
 # (> 2 GB); prints the executions of each target. Crashing inputs are left in build/fuzz-artifacts/.
+# Before fuzzing, each target replays the crashes found earlier (fuzz/regressions/TARGET/: one
+# small file per bug fixed); a replay that fails fails the run.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 # LABELITE_FUZZ_TIMEOUT (default 1) is libFuzzer's per-input limit in wall-clock seconds: raise it
 # only on a host so loaded that a run waits for the CPU (check a timeout input's user time with
@@ -32,15 +34,27 @@ for t in "${targets[@]}"; do
   work="build/fuzz-work/${t%_fuzz}"
   mkdir -p "$work" "$artifacts/$t"
   log="build/fuzz-work/$t.log"
-  # -fork-free single process: -max_total_time bounds the run; -timeout the time per input;
-  # -rss_limit_mb and -malloc_limit_mb the memory (2 GB).
   set +e
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "build/fuzz/fuzz/$t" -max_total_time="$seconds" -timeout="$per_input" -rss_limit_mb=2048 \
-    -malloc_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/$t/" "$work" "$seeds" >"$log" 2>&1
-  rc=$?
+  rc=0
+  : >"$log"
+  if [ -d "fuzz/regressions/$t" ]; then
+    # Replays every committed crash input once (files, not a corpus folder: nothing is written).
+    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "build/fuzz/fuzz/$t" -timeout="$per_input" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+      fuzz/regressions/"$t"/* >>"$log" 2>&1
+    rc=$?
+  fi
+  if [ $rc -eq 0 ]; then
+    # -fork-free single process: -max_total_time bounds the run; -timeout the time per input;
+    # -rss_limit_mb and -malloc_limit_mb the memory (2 GB).
+    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "build/fuzz/fuzz/$t" -max_total_time="$seconds" -timeout="$per_input" -rss_limit_mb=2048 \
+      -malloc_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
+      -artifact_prefix="$artifacts/$t/" "$work" "$seeds" >>"$log" 2>&1
+    rc=$?
+  fi
   set -e
   execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
   rate=$(grep -m1 'stat::average_exec_per_sec' "$log" | awk '{print $2}')

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the labelite Python package and runs its pytest suite (python/tests) on the shared
 # test data: the Classifier and labelite.interpreter against the CLI and LiteRT, labels, and a
-# local Dask cluster and Ray.
+# local Dask cluster and Ray; then the Classifier, interpreter and label tests again with numpy 1.26
+# (build/venv-numpy1; LABELITE_NUMPY1=0 skips that run).
 #
 #   scripts/test-python.sh [PYTEST ARGS...]        CMake route (what CI runs): the release build
 #                                                  gains the nanobind module (only it and the CLI
@@ -38,4 +39,12 @@ fi
 cmake --build --preset release -j "$jobs" --target labelite_cli labelite_python
 # Dask and Ray start worker processes: they import labelite from the same place.
 export PYTHONPATH=$PWD/build/release/python
-exec "$py" -m pytest -q -p no:cacheprovider python/tests "$@"
+"$py" -m pytest -q -p no:cacheprovider python/tests "$@"
+# numpy 1.x: the same module (nanobind does not compile against numpy) with numpy 1.26 and LiteRT;
+# the Classifier, interpreter and label tests (Dask and Ray pin numpy 2 in the main venv).
+if [ "${LABELITE_NUMPY1:-1}" != 0 ] && [ $# -eq 0 ]; then
+  bash scripts/setup-venv.sh --numpy1 build/venv-numpy1
+  build/venv-numpy1/bin/python -c 'import numpy; print("numpy", numpy.__version__)'
+  build/venv-numpy1/bin/python -m pytest -q -p no:cacheprovider \
+    python/tests/test_classifier.py python/tests/test_interpreter.py python/tests/test_labels.py
+fi

@@ -163,6 +163,8 @@ Status Interpreter::Resolve(const OpResolver& resolver) {
                             std::to_string(t) + " (" + QuoteForMessage(g.tensors[static_cast<size_t>(t)].name) + ") before any operator writes it (cyclic or dangling reference)");
       }
     }
+    // Every operator labelite runs writes at least one tensor; kernels read output(0) freely.
+    if (op.outputs.empty()) return InvalidModel(OpLabel(op, static_cast<int>(i)) + " has no outputs");
     for (int32_t t : op.outputs) {
       if (t < 0) return InvalidModel(OpLabel(op, static_cast<int>(i)) + " has an absent output");
       const TensorSpec& spec = g.tensors[static_cast<size_t>(t)];

@@ -151,6 +151,23 @@ TEST(Interpreter, LstmRefusesACellStateScaleOutsideLiteRtsRange) {
   }
 }
 
+// Found by fuzz/model_fuzz: an ADD with no output tensors reached the kernel's Prepare, which
+// read output(0) past the end of the list.
+TEST(Interpreter, RefusesAnOperatorWithoutOutputs) {
+  ModelBuilder b;
+  int in = b.AddTensor(DataType::kFloat32, {1, 4}, "in");
+  int out = b.AddTensor(DataType::kFloat32, {1, 4}, "out");
+  b.AddOperator(kAdd, {in, in}, {});
+  b.AddOperator(kRelu, {in}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  auto interp = Interpreter::Create(Load(b), BuiltinOpResolver(), {});
+  ASSERT_FALSE(interp.ok());
+  EXPECT_EQ(interp.status().code(), StatusCode::kInvalidModel);
+  EXPECT_NE(interp.status().message().find("has no outputs"), std::string::npos)
+      << interp.status().message();
+}
+
 TEST(Interpreter, RefusesTensorsReadBeforeTheyAreWritten) {
   // Operator 0 reads t2, which only operator 1 writes: a cycle/dangling reference.
   ModelBuilder b;
