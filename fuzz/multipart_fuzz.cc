@@ -7,7 +7,8 @@
 // Every answer must be a 200 whose image lies within the body and whose parts kept in memory
 // fit --max-body, or a 400/413 JSON error with a one-line printable message.
 // cpp-httplib is Debian's shared library, not instrumented: coverage guides only our side, so
-// the seeds (fuzz/seeds/multipart/) and the dictionary (fuzz/multipart.dict) carry the forms.
+// the seeds (fuzz/seeds/multipart/) and the dictionary (fuzz/multipart.dict, loaded unless
+// -dict is given) carry the forms.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -67,6 +68,11 @@ void CheckResponse(std::string_view response, size_t body_size) {
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  labelite::fuzz::UseDictionary(argc, argv);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Harness* harness = new Harness();

@@ -5,7 +5,8 @@
 // has none) has no such header and is all body. A refusal must be a 400/413 with a one-line
 // printable message; a request that parses must hold what the model runs: outputs naming its
 // heads, images inside the body or decoded storage, a tensor of batch x H x W x C elements.
-// Seeds: fuzz/seeds/oip_request/ (fuzz/make_corpus.sh); dictionary: fuzz/oip_request.dict.
+// Seeds: fuzz/seeds/oip_request/ (fuzz/make_corpus.sh); dictionary: fuzz/oip_request.dict (loaded
+// unless -dict is given).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,6 +43,11 @@ void Check(const ClassifierSummary& s, const labelite::server::InferRequest& r, 
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  labelite::fuzz::UseDictionary(argc, argv);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "labelite/classifier.h"
 #include "server/http_util.h"
@@ -62,6 +63,25 @@ inline const std::vector<ClassifierSummary>& FuzzModels() {
       FuzzModel(DataType::kUInt8, 2, 2, 3), FuzzModel(DataType::kInt8, 1, 2, 1),
       FuzzModel(DataType::kFloat32, 2, 1, 2), FuzzModel(DataType::kInt16, 1, 1, 1)};
   return models;
+}
+
+// From LLVMFuzzerInitialize (which libFuzzer calls before it reads its flags): adds
+// -dict=fuzz/<target>.dict (LABELITE_FUZZ_DICT, set by fuzz/CMakeLists.txt) unless a -dict is given.
+inline void UseDictionary(int* argc, char*** argv) {
+#ifdef LABELITE_FUZZ_DICT
+  for (int i = 1; i < *argc; ++i)
+    if (std::string_view((*argv)[i]).starts_with("-dict=")) return;
+  static std::string flag = std::string("-dict=") + LABELITE_FUZZ_DICT;
+  static std::vector<char*> args;
+  args.assign(*argv, *argv + *argc);
+  args.insert(args.begin() + 1, flag.data());
+  args.push_back(nullptr);
+  *argv = args.data();
+  *argc += 1;
+#else
+  (void)argc;
+  (void)argv;
+#endif
 }
 
 inline size_t TensorSize(const ClassifierSummary& s) {

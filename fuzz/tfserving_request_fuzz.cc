@@ -4,7 +4,8 @@
 // that takes images only). The input is the body. A refusal must be a 400/413 with a one-line
 // printable message; a request that parses must hold its items: all images, or `count` tensors
 // of the model's H x W x C.
-// Seeds: fuzz/seeds/tfserving_request/ (fuzz/make_corpus.sh); dictionary: fuzz/tfserving_request.dict.
+// Seeds: fuzz/seeds/tfserving_request/ (fuzz/make_corpus.sh); dictionary: fuzz/tfserving_request.dict (loaded
+// unless -dict is given).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,6 +29,11 @@ void Check(const ClassifierSummary& s, const labelite::server::TfServingRequest&
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  labelite::fuzz::UseDictionary(argc, argv);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string body(reinterpret_cast<const char*>(data), size);
