@@ -152,6 +152,17 @@ TEST(TfServingRequest, PredictRowsColumnsAndClassify) {
             "400 \"examples\" must be a non-empty array");
 }
 
+TEST(MemoryHttpServer, HeaderExample) {
+  MemoryHttpServer http;
+  http.Post("/echo", [](const httplib::Request& req, httplib::Response& res) { res.body = req.body; });
+  std::string reply = http.Handle("POST /echo HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
+  EXPECT_EQ(ResponseStatus(reply), 200);
+  EXPECT_EQ(ResponseBody(reply), "hi");
+  EXPECT_EQ(ResponseStatus(http.Handle("GET /nowhere HTTP/1.1\r\n\r\n")), 404);
+  EXPECT_EQ(ResponseStatus(http.Handle("BREW /echo HTTP/1.1\r\n\r\n")), 400);
+}
+
 // cpp-httplib reading uploads in memory, configured as the server configures it.
 class UploadTest : public ::testing::Test {
  protected:
