@@ -22,6 +22,11 @@ done
 # The shared images have no WebP or GIF: small committed seeds (fuzz/seeds/) stand in.
 cp "$here"/fuzz/seeds/*.webp "$out/webp/"
 cp "$here"/fuzz/seeds/*.gif "$out/gif/"
+# The server's request parsers: small committed requests (fuzz/seeds/make_server_seeds.py).
+for t in oip_request tfserving_request multipart; do
+  mkdir -p "$out/$t"
+  cp "$here"/fuzz/seeds/$t/* "$out/$t/"
+done
 # Metadata buffers start 4 bytes before their "M001" file identifier; appended zips at "PK\3\4".
 python3 - "$testdata/models" "$out" <<'PY'
 import os, sys
@@ -35,6 +40,6 @@ for name in sorted(os.listdir(models)):
     if j >= 0:
         open(os.path.join(out, 'zip', name + '.zip'), 'wb').write(data[j:])
 PY
-for t in model metadata zip jpeg png bmp webp gif labels; do
+for t in model metadata zip jpeg png bmp webp gif labels oip_request tfserving_request multipart; do
   [ -n "$(ls -A "$out/$t")" ] || echo "make_corpus: no seeds for $t" >&2
 done

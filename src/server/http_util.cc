@@ -41,13 +41,21 @@ namespace {
 
 void ReadBody(const Context& ctx, httplib::Request& req, const httplib::Response& res,
               const httplib::ContentReader& reader) {
+  // Everything kept counts against --max-body: a chunked body has no Content-Length for
+  // cpp-httplib to refuse, and a form may hold any number of parts.
   const uint64_t max = ctx.options.max_body;
+  uint64_t kept = 0;
   bool too_large = false;
-  auto append = [&](std::string* to, const char* data, size_t n) {
-    if (req.body.size() + to->size() + n > max) {
+  auto keep = [&](size_t n) {
+    if (n > max - kept) {
       too_large = true;
       return false;
     }
+    kept += n;
+    return true;
+  };
+  auto append = [&](std::string* to, const char* data, size_t n) {
+    if (!keep(n)) return false;
     to->append(data, n);
     return true;
   };
@@ -56,6 +64,7 @@ void ReadBody(const Context& ctx, httplib::Request& req, const httplib::Response
     httplib::MultipartFormData* part = nullptr;
     ok = reader(
         [&](const httplib::MultipartFormData& header) {
+          if (!keep(header.name.size() + header.filename.size() + header.content_type.size())) return false;
           part = &req.files.emplace(header.name, header)->second;
           return true;
         },
@@ -161,6 +170,8 @@ nlohmann::json ParseJson(std::string_view body) {
     j = nlohmann::json::parse(body, limit_depth);
   } catch (const nlohmann::json::parse_error& e) {  // the message would quote request bytes
     throw HttpError(400, "invalid JSON: syntax error at byte " + std::to_string(e.byte));
+  } catch (const nlohmann::json::out_of_range&) {  // 406: a number beyond double's range
+    throw HttpError(400, "invalid JSON: a number is out of range");
   }
   if (too_deep) throw HttpError(400, "invalid JSON: nested deeper than 16 levels");
   return j;

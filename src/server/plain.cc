@@ -5,6 +5,7 @@
 //     first file part (preferably named "file" or "image") is the image
 //   -> the record `labelite classify --format json` prints for a file:
 //      {"file": "<upload name or ->", "model": "<model file>", "results": [...], "error": null}
+#include "server/plain_request.h"
 #include "server/routes.h"
 
 namespace labelite::server {
@@ -17,28 +18,14 @@ void Classify(Context& ctx, const httplib::Request& req, httplib::Response& res)
   ModelPool& pool = ctx.ModelFromQuery(req);
   const int classes = pool.summary().num_classes.empty() ? 1 : pool.summary().num_classes[0];
   const int top_k = IntParam(req, "top_k", std::min(ctx.options.top_k, classes), 1000000);
-  std::string_view bytes;
-  std::string file = "-";
-  if (req.is_multipart_form_data()) {
-    const httplib::MultipartFormData* part = nullptr;
-    for (const char* name : {"file", "image"})
-      if (!part && req.has_file(name)) part = &req.files.find(name)->second;
-    for (const auto& [name, p] : req.files)
-      if (!part && !p.filename.empty()) part = &p;
-    if (!part) throw HttpError(400, "the multipart form has no file part (send the image as \"file\")");
-    bytes = part->content;
-    if (!part->filename.empty()) file = part->filename;
-  } else {
-    bytes = req.body;
-  }
-  if (bytes.empty()) throw HttpError(400, "no image: the request body is empty");
-  const std::vector<Ranking> rankings = ClassifyImages(ctx, pool, {bytes}, "the uploaded image");
+  const Upload upload = UploadOf(req);
+  const std::vector<Ranking> rankings = ClassifyImages(ctx, pool, {upload.bytes}, "the uploaded image");
   const ClassifierSummary& s = pool.summary();
   json results = json::array();
   for (size_t h = 0; h < s.num_classes.size(); ++h)
     for (const Classification& c : TopOfHead(rankings[0], static_cast<int>(h), top_k))
       results.push_back(ClassificationJson(c));
-  SendJson(res, {{"file", file}, {"model", pool.file_name()}, {"results", results}, {"error", nullptr}});
+  SendJson(res, {{"file", upload.file}, {"model", pool.file_name()}, {"results", results}, {"error", nullptr}});
 }
 
 }  // namespace

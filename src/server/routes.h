@@ -9,6 +9,10 @@
 
 namespace labelite::server {
 
+// server.cc: limits and timeouts from ctx.options, JSON bodies for cpp-httplib's own errors, 500
+// for an exception that escapes a handler. No routes.
+void ConfigureHttp(httplib::Server& http, Context& ctx);
+
 void AddKServeV2Routes(httplib::Server& http, Context& ctx);   // kserve_v2.cc: /v2/...
 void AddTfServingRoutes(httplib::Server& http, Context& ctx);  // tf_serving.cc: /v1/models/...
 void AddPlainRoutes(httplib::Server& http, Context& ctx);      // plain.cc: POST /v1/classify

@@ -40,9 +40,9 @@ void FillLibraryError(const Context& ctx, const httplib::Request& req, httplib::
   SendError(res, res.status, message);
 }
 
-void Configure(Server::Impl& impl) {
-  Context& ctx = impl.ctx;
-  httplib::Server& http = impl.http;
+}  // namespace
+
+void ConfigureHttp(httplib::Server& http, Context& ctx) {
   const int connections = ctx.options.connections;
   http.new_task_queue = [connections] { return new httplib::ThreadPool(static_cast<size_t>(connections)); };
   http.set_payload_max_length(ctx.options.max_body);
@@ -69,6 +69,14 @@ void Configure(Server::Impl& impl) {
     }
     SendError(res, 500, "internal error: " + what);
   });
+}
+
+namespace {
+
+void Configure(Server::Impl& impl) {
+  Context& ctx = impl.ctx;
+  httplib::Server& http = impl.http;
+  ConfigureHttp(http, ctx);
   AddKServeV2Routes(http, ctx);
   AddTfServingRoutes(http, ctx);
   AddPlainRoutes(http, ctx);
