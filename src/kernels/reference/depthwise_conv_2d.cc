@@ -141,13 +141,6 @@ class DepthwiseConv2DKernel : public Kernel {
                   }
                 }
               }
-<<<<<<< HEAD
-              if (bias) {
-                if constexpr (std::is_same_v<Acc, float>) acc += bias[oc];
-                else acc = quant::WrappingAdd(acc, bias[oc]);
-              }
-=======
->>>>>>> s5-zoo
               if constexpr (std::is_same_v<Acc, float>) {
                 *out++ = std::min(std::max(acc, float_min_), float_max_);
               } else {
