@@ -170,6 +170,10 @@ WorkPoolScope::~WorkPoolScope() {
   scope_work_pool = saved_work_pool_;
 }
 
+WorkPool* ScopeWorkPoolFor(pthreadpool_t pool) {
+  return pool != nullptr && pool == scope_pool ? scope_work_pool : nullptr;
+}
+
 void Parallelize1D(pthreadpool_t pool, WorkPool::Task1D task, void* context, size_t range,
                    uint32_t flags) {
   if (pool != nullptr && pool == scope_pool && scope_work_pool != nullptr)

@@ -1,10 +1,11 @@
 // WorkPool: the parallel-for of labelite's own kernels, built for shared machines where a worker
 // thread may not get a CPU for milliseconds.
 //
-// pthreadpool (which XNNPACK's operators need, and keep using) is fork-join: every call returns
-// only after each worker has woken and checked in, so when another process holds the second
-// core, every operator waits for the descheduled worker and 2 threads run several times slower
-// than 1 (bench/RESULTS.md). Here the tasks are claimed by whichever thread runs:
+// pthreadpool (the pool XNNPACK's API takes) is fork-join: every call returns only after each
+// worker has woken and checked in, so when another process holds the second core, every
+// operator waits for the descheduled worker and 2 threads run several times slower than 1
+// (bench/RESULTS.md). Inside an Invoke, XNNPACK's operators run here too
+// (runtime/pthreadpool_bridge.cc). Here the tasks are claimed by whichever thread runs:
 //   1. Run publishes the job: each participant (the caller is participant 0) gets a contiguous
 //      range of the task indices, in one atomic word tagged with the job's epoch.
 //   2. Each participant claims tasks from the front of its own range, then steals from the back
@@ -96,6 +97,10 @@ class WorkPoolScope {
   pthreadpool_t saved_pool_;
   WorkPool* saved_work_pool_;
 };
+
+// The WorkPool of the calling thread's WorkPoolScope when `pool` is that scope's (non-null)
+// pthreadpool; else null. (runtime/pthreadpool_bridge.cc runs XNNPACK's operators through it.)
+WorkPool* ScopeWorkPoolFor(pthreadpool_t pool);
 
 // Drop-in replacements for pthreadpool_parallelize_1d/2d (same arguments) for labelite's own
 // kernels: the scope's WorkPool when `pool` is the scope's pthreadpool, else pthreadpool.
