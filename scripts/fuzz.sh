@@ -4,7 +4,8 @@
 # Fails on any crash, sanitizer report, leak, timeout (> 1 s for one input) or out-of-memory
 # (> 2 GB); prints the executions of each target. Crashing inputs are left in build/fuzz-artifacts/.
 # Before fuzzing, each target replays the crashes found earlier (fuzz/regressions/TARGET/: one
-# small file per bug fixed); a replay that fails fails the run.
+# small file per bug fixed, or a .patch of a shared test model, written out by
+# fuzz/regressions/materialize.py into build/fuzz-regressions/); a replay that fails fails the run.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 # LABELITE_FUZZ_TIMEOUT (default 1) is libFuzzer's per-input limit in wall-clock seconds: raise it
 # only on a host so loaded that a run waits for the CPU (check a timeout input's user time with
@@ -25,6 +26,8 @@ fi
 cmake --build build/fuzz -j "$jobs" --target "${targets[@]}"
 corpus=build/fuzz-corpus
 sh fuzz/make_corpus.sh "$corpus" >/dev/null
+regressions=build/fuzz-regressions
+python3 fuzz/regressions/materialize.py "${LABELITE_TESTDATA:-../shared/testdata}" "$regressions"
 artifacts=build/fuzz-artifacts
 mkdir -p "$artifacts"
 failed=()
@@ -37,12 +40,12 @@ for t in "${targets[@]}"; do
   set +e
   rc=0
   : >"$log"
-  if [ -d "fuzz/regressions/$t" ]; then
+  if [ -d "$regressions/$t" ]; then
     # Replays every committed crash input once (files, not a corpus folder: nothing is written).
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "build/fuzz/fuzz/$t" -timeout="$per_input" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-      fuzz/regressions/"$t"/* >>"$log" 2>&1
+      "$regressions/$t"/* >>"$log" 2>&1
     rc=$?
   fi
   if [ $rc -eq 0 ]; then
