@@ -15,9 +15,7 @@ Status PrepareQuantized(KernelContext& ctx, ArithParams* p) {
   const Tensor& a = *ctx.input(0);
   const Tensor& b = *ctx.input(1);
   const Tensor& out = *ctx.output(0);
-  LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, a, "input 1"));
-  LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, b, "input 2"));
-  LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, out, "output"));
+  LABELITE_RETURN_IF_ERROR(internal::CheckQuantizedBinary(ctx));
   p->in1_scale = a.scale;
   p->in2_scale = b.scale;
   p->out_scale = out.scale;
@@ -37,9 +35,7 @@ Status PrepareQuantized(KernelContext& ctx, ArithParams* p) {
   }
   if (!quant::ActivationRangeQuantized(p->activation, out.type, out.scale, out.zero_point,
                                        &p->act_min, &p->act_max)) {
-    return ctx.UnsupportedError("fused activation " +
-                                std::to_string(static_cast<int>(p->activation)) +
-                                " is not supported");
+    return internal::UnsupportedActivation(ctx, p->activation);
   }
   return Status::Ok();
 }
@@ -55,9 +51,7 @@ Status PrepareArith(KernelContext& ctx, ArithOp op, ArithParams* p) {
   switch (p->type) {
     case DataType::kFloat32:
       if (p->activation == Activation::kTanh || p->activation == Activation::kSignBit) {
-        return ctx.UnsupportedError("fused activation " +
-                                    std::to_string(static_cast<int>(p->activation)) +
-                                    " is not supported");
+        return internal::UnsupportedActivation(ctx, p->activation);
       }
       quant::ActivationRangeFloat(p->activation, &p->float_min, &p->float_max);
       return Status::Ok();

@@ -41,9 +41,7 @@ Status PrepareSquaredDifference(KernelContext& ctx, BinaryMathParams* p) {
   const Tensor& a = *ctx.input(0);
   const Tensor& b = *ctx.input(1);
   const Tensor& out = *ctx.output(0);
-  LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, a, "input 1"));
-  LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, b, "input 2"));
-  LABELITE_RETURN_IF_ERROR(internal::CheckQuantized(ctx, out, "output"));
+  LABELITE_RETURN_IF_ERROR(internal::CheckQuantizedBinary(ctx));
   p->in1_offset = -a.zero_point;
   p->in2_offset = -b.zero_point;
   p->out_offset = out.zero_point;

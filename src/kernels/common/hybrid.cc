@@ -52,8 +52,7 @@ Status PrepareHybridWeights(const KernelContext& ctx, const Tensor& weights, int
   w->channel_scales.assign(static_cast<size_t>(channels), scales[0]);
   if (scales.size() > 1) w->channel_scales = scales;
   if (activation == Activation::kTanh || activation == Activation::kSignBit) {
-    return ctx.UnsupportedError("fused activation " + std::to_string(static_cast<int>(activation)) +
-                                " is not supported on hybrid ops");
+    return internal::UnsupportedActivation(ctx, activation, "is not supported on hybrid ops");
   }
   quant::ActivationRangeFloat(activation, &w->act_min, &w->act_max);
   return Status::Ok();

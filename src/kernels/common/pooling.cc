@@ -36,9 +36,7 @@ Status PrepareActivation(KernelContext& ctx, const Tensor& output, PoolParams* p
       return ctx.UnsupportedError("input type " + std::string(DataTypeName(p->type)) +
                                   " is not supported");
   }
-  return ctx.UnsupportedError("fused activation " +
-                              std::to_string(static_cast<int>(p->activation)) +
-                              " is not supported");
+  return internal::UnsupportedActivation(ctx, p->activation);
 }
 
 }  // namespace

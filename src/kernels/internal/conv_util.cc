@@ -49,9 +49,7 @@ Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Te
       LABELITE_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
       LABELITE_RETURN_IF_ERROR(CheckFloatBias(ctx, bias, channels));
       if (o.activation == Activation::kTanh || o.activation == Activation::kSignBit) {
-        return ctx.UnsupportedError("fused activation " +
-                                    std::to_string(static_cast<int>(o.activation)) +
-                                    " is not supported");
+        return internal::UnsupportedActivation(ctx, o.activation);
       }
       quant::ActivationRangeFloat(o.activation, float_min, float_max);
       return Status::Ok();
@@ -138,9 +136,7 @@ Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Ten
 
   if (!quant::ActivationRangeQuantized(activation, output.type, output.scale, output.zero_point,
                                        &params->act_min, &params->act_max)) {
-    return ctx.UnsupportedError("fused activation " +
-                                std::to_string(static_cast<int>(activation)) +
-                                " is not supported on quantized outputs");
+    return internal::UnsupportedActivation(ctx, activation, "is not supported on quantized outputs");
   }
   return Status::Ok();
 }

@@ -49,6 +49,17 @@ Status CheckQuantized(const KernelContext& ctx, const Tensor& t, const char* wha
                    ") has no valid quantization scale (" + std::to_string(t.scale) + ")");
 }
 
+Status UnsupportedActivation(const KernelContext& ctx, Activation activation, const char* why) {
+  return ctx.UnsupportedError("fused activation " + std::to_string(static_cast<int>(activation)) +
+                              " " + why);
+}
+
+Status CheckQuantizedBinary(const KernelContext& ctx) {
+  LABELITE_RETURN_IF_ERROR(CheckQuantized(ctx, *ctx.input(0), "input 1"));
+  LABELITE_RETURN_IF_ERROR(CheckQuantized(ctx, *ctx.input(1), "input 2"));
+  return CheckQuantized(ctx, *ctx.output(0), "output");
+}
+
 Status NormalizeAxis(const KernelContext& ctx, int64_t axis, int rank, int* out) {
   const int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= rank) {

@@ -29,6 +29,13 @@ Status CheckRank(const KernelContext& ctx, const Tensor& t, const char* what, in
 
 // A quantized (uint8/int8) tensor must carry a positive scale.
 Status CheckQuantized(const KernelContext& ctx, const Tensor& t, const char* what);
+// The Unsupported status "fused activation <n> <why>" (why: "is not supported", "has no XNNPACK
+// form", ...).
+Status UnsupportedActivation(const KernelContext& ctx, Activation activation,
+                             const char* why = "is not supported");
+
+// CheckQuantized on a binary op's "input 1", "input 2" and "output".
+Status CheckQuantizedBinary(const KernelContext& ctx);
 
 // `axis` made non-negative (negative values count from the end) for a tensor of `rank`
 // dimensions; an error when it is outside [-rank, rank).

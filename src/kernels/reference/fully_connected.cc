@@ -69,9 +69,7 @@ class FullyConnectedKernel : public Kernel {
         LABELITE_RETURN_IF_ERROR(internal::CheckType(ctx, output, "output", DataType::kFloat32));
         LABELITE_RETURN_IF_ERROR(internal::CheckFloatBias(ctx, bias, units_));
         if (o.activation == Activation::kTanh || o.activation == Activation::kSignBit) {
-          return ctx.UnsupportedError("fused activation " +
-                                      std::to_string(static_cast<int>(o.activation)) +
-                                      " is not supported");
+          return internal::UnsupportedActivation(ctx, o.activation);
         }
         quant::ActivationRangeFloat(o.activation, &float_min_, &float_max_);
         return Status::Ok();

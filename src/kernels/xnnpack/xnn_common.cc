@@ -4,6 +4,8 @@
 #include <limits>
 #include <mutex>
 
+#include "kernels/internal/op_checks.h"
+
 namespace labelite::xnn {
 
 Status EnsureInitialized(const KernelContext& ctx) {
@@ -50,9 +52,7 @@ Status QuantizedBounds(const KernelContext& ctx, Activation activation, const Te
                        int32_t* min, int32_t* max) {
   float fmin = 0.0f, fmax = 0.0f;
   if (!ActivationRange(activation, &fmin, &fmax))
-    return ctx.UnsupportedError("fused activation " +
-                                std::to_string(static_cast<int>(activation)) +
-                                " has no XNNPACK form");
+    return internal::UnsupportedActivation(ctx, activation, "has no XNNPACK form");
   if (output.type == DataType::kUInt8) {
     *min = QuantizeBoundU8(fmin, output.scale, output.zero_point);
     *max = QuantizeBoundU8(fmax, output.scale, output.zero_point);

@@ -43,14 +43,20 @@ struct Row3Args {
   avx2::Requant q;
 };
 
+// Pixel p's first kColumns (16 or 8) bytes to out + p * step.
 template <size_t kColumns>
-LABELITE_AVX2 inline void Store(uint8_t* p, __m128i v) {
-  if constexpr (kColumns == 16) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
-  } else {
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), v);
+struct StoreColumns {
+  uint8_t* out;
+  size_t step;
+  LABELITE_AVX2 void operator()(int p, __m128i v) const {
+    uint8_t* dst = out + static_cast<size_t>(p) * step;
+    if constexpr (kColumns == 16) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
+    } else {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), v);
+    }
   }
-}
+};
 
 template <bool kSigned>
 LABELITE_AVX2 inline __m256i Widen16(__m128i v) {
@@ -111,22 +117,7 @@ LABELITE_AVX2 inline void Block3(const Row3Args& t, size_t c0) {
   constexpr size_t kColumns = kFull ? 16 : 8;
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p) acc[p][0] = lo[p], acc[p][1] = hi[p];
-  // ScaleToInt16 leaves channels 0-3, 8-11, 4-7, 12-15: VPERMQ puts them in order.
-  __m256i r[P];
-#pragma GCC unroll 4
-  for (int p = 0; p < P; ++p)
-    r[p] = _mm256_permute4x64_epi64(
-        avx2::ScaleToInt16(acc[p][0], acc[p][1], t.scale, t.scale + 8, t.q), 0xD8);
-  int p = 0;
-#pragma GCC unroll 4
-  for (; p + 1 < P; p += 2) {
-    const __m256i b = avx2::PackRows(r[p], r[p + 1], t.q);
-    Store<kColumns>(t.out + p * t.out_step, _mm256_castsi256_si128(b));
-    Store<kColumns>(t.out + (p + 1) * t.out_step, _mm256_extracti128_si256(b, 1));
-  }
-  if constexpr (P % 2 != 0)
-    Store<kColumns>(t.out + (P - 1) * t.out_step,
-                    _mm256_castsi256_si128(avx2::PackRows(r[P - 1], r[P - 1], t.q)));
+  avx2::RequantizeAndStore<P>(acc, t.scale, t.q, StoreColumns<kColumns>{t.out, t.out_step});
 }
 
 // P output pixels x 16-channel blocks [block_begin, block_end): one call per tile.

@@ -46,6 +46,15 @@ LABELITE_AVX2 inline __m256i Load8(const uint8_t* p, size_t valid, bool is_signe
 
 // P output pixels x 16 channels (steps 2 and 3 of dwconv_avx2.h). kTail: fewer than 16
 // channels, loaded byte by byte past the first whole 8.
+// Pixel p's first `columns` (1..16) bytes to out + p * step.
+struct StorePartial {
+  uint8_t* out;
+  size_t step, columns;
+  LABELITE_AVX2 void operator()(int p, __m128i v) const {
+    avx2::Store16(out + static_cast<size_t>(p) * step, v, columns);
+  }
+};
+
 template <int P, bool kTail>
 LABELITE_AVX2 void Tile(const TileArgs& t) {
   const bool is_signed = t.q.is_signed;
@@ -71,22 +80,7 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
             acc[p][1], _mm256_madd_epi16(Load8<kTail>(a + 8, hi_valid, is_signed), w1));
     }
   }
-  // ScaleToInt16 leaves channels 0-3, 8-11, 4-7, 12-15: VPERMQ puts them in order.
-  __m256i r[P];
-#pragma GCC unroll 4
-  for (int p = 0; p < P; ++p)
-    r[p] = _mm256_permute4x64_epi64(
-        avx2::ScaleToInt16(acc[p][0], acc[p][1], t.scale, t.scale + 8, t.q), 0xD8);
-  int p = 0;
-#pragma GCC unroll 4
-  for (; p + 1 < P; p += 2) {
-    const __m256i b = avx2::PackRows(r[p], r[p + 1], t.q);
-    avx2::Store16(t.out + p * t.out_step, _mm256_castsi256_si128(b), t.columns);
-    avx2::Store16(t.out + (p + 1) * t.out_step, _mm256_extracti128_si256(b, 1), t.columns);
-  }
-  if constexpr (P % 2 != 0)
-    avx2::Store16(t.out + (P - 1) * t.out_step,
-                  _mm256_castsi256_si128(avx2::PackRows(r[P - 1], r[P - 1], t.q)), t.columns);
+  avx2::RequantizeAndStore<P>(acc, t.scale, t.q, StorePartial{t.out, t.out_step, t.columns});
 }
 
 using TileFn = void (*)(const TileArgs&);

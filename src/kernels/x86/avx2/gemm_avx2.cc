@@ -284,14 +284,18 @@ LABELITE_AVX2 void Avx2Gemm::Convert(const uint8_t* src, size_t count, int16_t* 
                                   input_zero_point_);
 }
 
+avx2::Requant Avx2Gemm::OutputRequant() const {
+  return {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
+          output_max_, is_signed_};
+}
+
 void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8_t* c,
                            size_t c_stride, size_t block_begin, size_t block_end) const {
   TileArgs t{};
   t.a_stride = a_stride;
   t.c_stride = c_stride;
   t.k_pairs = k_pairs_;
-  t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
-         output_max_, is_signed_};
+  t.q = OutputRequant();
   for (size_t b = block_begin; b < block_end; ++b) {
     const size_t column = kBlockChannels * b;
     t.w = byte_weights_ ? static_cast<const void*>(weights8_.data() + b * k_pairs_ * 32)
@@ -315,8 +319,7 @@ void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, 
   t.a_stride = a_stride;
   t.c_stride = c_stride;
   t.k_quads = k_quads_;
-  t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
-         output_max_, is_signed_};
+  t.q = OutputRequant();
   const auto& tiles = kVnniTiles[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
   for (size_t r0 = 0; r0 < rows; r0 += kMaxChunkRows) {
     const size_t m_rows = std::min(kMaxChunkRows, rows - r0);

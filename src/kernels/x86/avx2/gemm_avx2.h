@@ -98,6 +98,7 @@ class Avx2Gemm {
   int32_t input_zero_point() const { return input_zero_point_; }
 
  private:
+  avx2::Requant OutputRequant() const;  // the tiles' output stage parameters
   static Avx2Dot ChooseDot();
   void PackVnni(const ConvQuant& q, const uint8_t* w8);
   void RunBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, size_t c_stride,

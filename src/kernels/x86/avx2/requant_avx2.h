@@ -63,6 +63,27 @@ LABELITE_AVX2 inline void Store16(uint8_t* c, __m128i v, size_t columns) {
   std::memcpy(c, tmp, columns);
 }
 
+// The output stage of P pixels of 16 channels (acc[p][0]: channels 0-7, acc[p][1]: 8-15, scales
+// scale[0..15]): scaled to int16, put in channel order (ScaleToInt16 leaves channels 0-3, 8-11,
+// 4-7, 12-15: VPERMQ), packed two pixels at a time, and handed to store(p, bytes) with pixel
+// p's 16 bytes. `store` is a functor whose operator() is LABELITE_AVX2 (a lambda's is not).
+template <int P, typename StoreRow>
+LABELITE_AVX2 inline void RequantizeAndStore(const __m256i (&acc)[P][2], const float* scale,
+                                             const Requant& q, const StoreRow& store) {
+  __m256i r[P];
+#pragma GCC unroll 4
+  for (int p = 0; p < P; ++p)
+    r[p] = _mm256_permute4x64_epi64(ScaleToInt16(acc[p][0], acc[p][1], scale, scale + 8, q), 0xD8);
+  int p = 0;
+#pragma GCC unroll 4
+  for (; p + 1 < P; p += 2) {
+    const __m256i b = PackRows(r[p], r[p + 1], q);
+    store(p, _mm256_castsi256_si128(b));
+    store(p + 1, _mm256_extracti128_si256(b, 1));
+  }
+  if constexpr (P % 2 != 0) store(P - 1, _mm256_castsi256_si128(PackRows(r[P - 1], r[P - 1], q)));
+}
+
 }  // namespace labelite::xnn::avx2
 
 #endif  // defined(__x86_64__)
