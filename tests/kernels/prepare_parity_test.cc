@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/fast/isa.h"
 #include "runtime/interpreter.h"
 #include "runtime/op_resolver.h"
 #include "testing/model_builder.h"
@@ -371,20 +372,25 @@ TEST(PrepareParity, FullyConnectedRunsOnTheFastPath) {
   relu.activation = Activation::kRelu;
   ExpectFastRuns(op, FcModel({kFcIn, kFcW, kFcB, kFcOut}, relu), "float32");
   ExpectFastRuns(op, FcModel({kFcInU8, kFcWU8, kFcBU8, kFcOutU8}, relu), "uint8 per-tensor");
-  // int8, per-channel weights, a 3-D input kept as [1, 5, units] (ViT's token layers).
+  // int8, per-channel weights, a 3-D input kept as [1, 5, units] (ViT's token layers): on
+  // labelite's own GEMMs from AVX2 up; below (arm64, LABELITE_ISA=xnnpack) XNNPACK has no
+  // per-channel fully connected operator and the reference runs it.
   OpOptions keep;
   keep.keep_num_dims = true;
   keep.activation = Activation::kRelu6;
   const std::vector<float> scales = {0.01f, 0.02f, 0.015f, 0.03f};
   std::vector<float> bias_scales;
   for (float s : scales) bias_scales.push_back(0.05f * s);
-  ExpectFastRuns(op,
-                 FcModel({{DataType::kInt8, {1, 5, 8}, Quant(0.05f, -3)},
-                          {DataType::kInt8, {4, 8}, testing::PerChannelQuant(scales, 0)},
-                          TensorSpec{DataType::kInt32, {4}, testing::PerChannelQuant(bias_scales, 0)},
-                          {DataType::kInt8, {1, 5, 4}, Quant(0.02f, 5)}},
-                         keep),
-                 "int8 per-channel, keep_num_dims");
+  const std::vector<uint8_t> per_channel =
+      FcModel({{DataType::kInt8, {1, 5, 8}, Quant(0.05f, -3)},
+               {DataType::kInt8, {4, 8}, testing::PerChannelQuant(scales, 0)},
+               TensorSpec{DataType::kInt32, {4}, testing::PerChannelQuant(bias_scales, 0)},
+               {DataType::kInt8, {1, 5, 4}, Quant(0.02f, 5)}},
+              keep);
+  if (xnn::ActiveIsa() >= xnn::IsaLevel::kAvx2)
+    ExpectFastRuns(op, per_channel, "int8 per-channel, keep_num_dims");
+  else
+    ExpectFallback(op, per_channel, "int8 per-channel, keep_num_dims, no own GEMM");
   ExpectFastRuns(op,
                  FcModel({{DataType::kInt8, {3, 2, 8}, Quant(0.05f, 10)},
                           {DataType::kInt8, {4, 8}, Quant(0.01f, 0)}, std::nullopt,
