@@ -27,42 +27,6 @@ Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t chan
   return CheckBias(ctx, bias, DataType::kFloat32, channels);
 }
 
-Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
-                         const Tensor* bias, Tensor& output, int32_t channels, int channel_axis,
-                         Window2D* window, float* float_min, float* float_max,
-                         ConvQuantParams* quant, hybrid::HybridWeights* hybrid) {
-  const OpOptions& o = ctx.options();
-  if (!ComputeWindow(o.padding, window)) {
-    return ctx.Error("a " + std::to_string(window->filter_h) + "x" +
-                     std::to_string(window->filter_w) + " filter does not fit the " +
-                     std::to_string(window->in_h) + "x" + std::to_string(window->in_w) + " input");
-  }
-  LABELITE_RETURN_IF_ERROR(
-      SetOutputDims(ctx, output, {window->batches, window->out_h, window->out_w, channels}));
-  switch (input.type) {
-    case DataType::kFloat32:
-      if (hybrid != nullptr && hybrid::IsHybrid(input, filter)) {
-        return hybrid::PrepareHybridWeights(ctx, filter, channels, channel_axis, bias, output,
-                                            o.activation, hybrid);
-      }
-      LABELITE_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kFloat32));
-      LABELITE_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
-      LABELITE_RETURN_IF_ERROR(CheckFloatBias(ctx, bias, channels));
-      if (o.activation == Activation::kTanh || o.activation == Activation::kSignBit) {
-        return internal::UnsupportedActivation(ctx, o.activation);
-      }
-      quant::ActivationRangeFloat(o.activation, float_min, float_max);
-      return Status::Ok();
-    case DataType::kUInt8:
-    case DataType::kInt8:
-      return PrepareConvQuant(ctx, input, filter, bias, output, channels, channel_axis,
-                              o.activation, MultiplierSource::kConv, quant);
-    default:
-      return ctx.UnsupportedError("input type " + std::string(DataTypeName(input.type)) +
-                                  " is not supported");
-  }
-}
-
 Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
                         const Tensor* bias, const Tensor& output, int32_t channels,
                         int channel_axis, Activation activation, MultiplierSource source,

@@ -7,7 +7,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/common/hybrid.h"
 #include "kernels/internal/quantization.h"
 #include "labelite/status.h"
 #include "model/model.h"
@@ -100,17 +99,6 @@ Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Ten
 
 // Checks the optional float bias (shape [channels]) of a float op.
 Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t channels);
-
-// What CONV_2D and DEPTHWISE_CONV_2D prepare alike once `window` holds the input, filter,
-// stride and dilation sizes: the padded window must fit, the output is
-// [batches, out_h, out_w, channels], and the per-type setup is done (float activation range,
-// or quantized multipliers with per-channel scales along `channel_axis` of the filter).
-// A float32 input with int8 weights is a hybrid op: `hybrid` gets the prepared weights
-// (hybrid::IsHybrid tells the caller which Eval to run); without `hybrid` it is refused.
-Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
-                         const Tensor* bias, Tensor& output, int32_t channels, int channel_axis,
-                         Window2D* window, float* float_min, float* float_max,
-                         ConvQuantParams* quant, hybrid::HybridWeights* hybrid = nullptr);
 
 }  // namespace labelite::internal
 
