@@ -58,7 +58,7 @@ Status PrepareWindow(KernelContext& ctx, ConvParams* p) {
 
 // Step 3: the per-type checks and parameters; `channel_axis` is the filter axis of the output
 // channels.
-Status PrepareTypes(KernelContext& ctx, int channel_axis, ConvParams* p) {
+Status PrepareTypes(KernelContext& ctx, int channel_axis, Requantization r, ConvParams* p) {
   const Tensor& input = *ctx.input(0);
   const Tensor& filter = *ctx.input(1);
   const Tensor* bias = ctx.input(2);
@@ -93,7 +93,8 @@ Status PrepareTypes(KernelContext& ctx, int channel_axis, ConvParams* p) {
     case DataType::kInt8:
       LABELITE_RETURN_IF_ERROR(internal::PrepareConvQuant(
           ctx, input, filter, bias, output, channels, channel_axis, p->activation,
-          internal::MultiplierSource::kConv, &p->quant));
+          internal::MultiplierSource::kConv, &p->quant,
+          /*multipliers=*/r == Requantization::kTfliteMultipliers));
       p->input_scale = input.scale;
       p->output_scale = output.scale;
       p->filter_scales = internal::WeightScales(filter);
@@ -106,7 +107,7 @@ Status PrepareTypes(KernelContext& ctx, int channel_axis, ConvParams* p) {
 
 }  // namespace
 
-Status PrepareConv(KernelContext& ctx, ConvParams* p) {
+Status PrepareConv(KernelContext& ctx, ConvParams* p, Requantization r) {
   *p = ConvParams{};
   LABELITE_RETURN_IF_ERROR(CheckShapes(ctx));
   const Tensor& input = *ctx.input(0);
@@ -123,10 +124,10 @@ Status PrepareConv(KernelContext& ctx, ConvParams* p) {
                      " input channels, input has " + std::to_string(p->channels_in));
   }
   LABELITE_RETURN_IF_ERROR(PrepareWindow(ctx, p));
-  return PrepareTypes(ctx, /*channel_axis=*/0, p);
+  return PrepareTypes(ctx, /*channel_axis=*/0, r, p);
 }
 
-Status PrepareDepthwiseConv(KernelContext& ctx, ConvParams* p) {
+Status PrepareDepthwiseConv(KernelContext& ctx, ConvParams* p, Requantization r) {
   *p = ConvParams{};
   p->depthwise = true;
   LABELITE_RETURN_IF_ERROR(CheckShapes(ctx));
@@ -151,7 +152,7 @@ Status PrepareDepthwiseConv(KernelContext& ctx, ConvParams* p) {
                      std::to_string(p->channels_in) + " input channels");
   }
   LABELITE_RETURN_IF_ERROR(PrepareWindow(ctx, p));
-  return PrepareTypes(ctx, /*channel_axis=*/3, p);
+  return PrepareTypes(ctx, /*channel_axis=*/3, r, p);
 }
 
 }  // namespace labelite::common

@@ -21,7 +21,8 @@
 //        uint8 / int8: internal::PrepareConvQuant (types, an int32 bias of cout elements whose
 //          scale is input * filter scale for uint8, valid scales, per-channel scales int8 only,
 //          one per output channel along axis 0 (CONV_2D) or 3 (DEPTHWISE_CONV_2D), int8 filter
-//          zero points 0; TFLite's per-channel multipliers / shifts and quantized clamp range).
+//          zero points 0; TFLite's per-channel multipliers / shifts unless the caller
+//          requantizes otherwise (Requantization), and TFLite's quantized clamp range).
 #ifndef LABELITE_KERNELS_COMMON_CONV_H_
 #define LABELITE_KERNELS_COMMON_CONV_H_
 
@@ -46,7 +47,8 @@ struct ConvParams {
   int32_t depth_multiplier = 1;  // DEPTHWISE_CONV_2D: channels_out / channels_in
   // The fused activation's float clamp range (every type; NONE: +-inf).
   float float_min = 0.0f, float_max = 0.0f;
-  // uint8 / int8: offsets, TFLite's multipliers / shifts per output channel, clamp range.
+  // uint8 / int8: offsets, TFLite's multipliers / shifts per output channel (when asked for),
+  // clamp range.
   internal::ConvQuantParams quant;
   float input_scale = 0.0f, output_scale = 0.0f;
   std::vector<float> filter_scales;  // 1 (per tensor) or channels_out (per channel) entries
@@ -60,8 +62,16 @@ struct ConvParams {
   int32_t output_zero_point() const { return quant.output_offset; }
 };
 
-Status PrepareConv(KernelContext& ctx, ConvParams* p);
-Status PrepareDepthwiseConv(KernelContext& ctx, ConvParams* p);
+// What the caller requantizes uint8 / int8 outputs with: TFLite's fixed-point multipliers
+// (quant.multiplier / shift: the reference kernels), or only the scales (the fast path, which
+// requantizes in float as XNNPACK does; quant.multiplier / shift stay empty). Every check is the
+// same either way.
+enum class Requantization { kTfliteMultipliers, kScalesOnly };
+
+Status PrepareConv(KernelContext& ctx, ConvParams* p,
+                   Requantization r = Requantization::kTfliteMultipliers);
+Status PrepareDepthwiseConv(KernelContext& ctx, ConvParams* p,
+                            Requantization r = Requantization::kTfliteMultipliers);
 
 }  // namespace labelite::common
 

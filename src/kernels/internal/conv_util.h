@@ -91,11 +91,13 @@ inline int32_t RequantizeGemmOutput(int32_t acc, int32_t multiplier, int shift) 
 // op and computes the parameters. `channels` is the number of output channels and
 // `channel_axis` the filter axis that per-channel scales must run along. The legacy multiplier
 // is double(float(input_scale * filter_scale)) / double(output_scale) (a float product, as in
-// TFLite), after checking that the bias scale equals input_scale * filter_scale.
+// TFLite), after checking that the bias scale equals input_scale * filter_scale. With
+// `multipliers` false the checks are the same but multiplier / shift stay empty (for callers that
+// requantize with the scales, as XNNPACK does).
 Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
                         const Tensor* bias, const Tensor& output, int32_t channels,
                         int channel_axis, Activation activation, MultiplierSource source,
-                        ConvQuantParams* params);
+                        ConvQuantParams* params, bool multipliers = true);
 
 // Checks the optional float bias (shape [channels]) of a float op.
 Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t channels);

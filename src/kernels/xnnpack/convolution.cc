@@ -34,8 +34,10 @@ ConvGeometry GeometryOf(const common::ConvParams& p) {
 Status ConvolutionKernel::Prepare(KernelContext& ctx) {
   fast_.reset();
   common::ConvParams p;
-  LABELITE_RETURN_IF_ERROR(depthwise_ ? common::PrepareDepthwiseConv(ctx, &p)
-                                      : common::PrepareConv(ctx, &p));
+  // XNNPACK and labelite's own kernels requantize with the scales, not TFLite's multipliers.
+  const auto r = common::Requantization::kScalesOnly;
+  LABELITE_RETURN_IF_ERROR(depthwise_ ? common::PrepareDepthwiseConv(ctx, &p, r)
+                                      : common::PrepareConv(ctx, &p, r));
   return Create(ctx, p);
 }
 
