@@ -3,8 +3,9 @@
 // requantization, which is what TFLite's XNNPACK delegate computes: golden/raw); float ones
 // differ from it only by the order of float additions.
 //
-// ConvolutionKernel (convolution.cc) describes every CONV_2D / DEPTHWISE_CONV_2D as a
-// FastConvSpec (quantized) or FastConvF32Spec at Prepare and asks MakeFastConv for a kernel;
+// ConvolutionKernel (convolution.cc) maps the parameters of the shared Prepare
+// (kernels/common/conv.h) of every CONV_2D / DEPTHWISE_CONV_2D to a FastConvSpec (quantized) or
+// FastConvF32Spec and asks MakeFastConv for a kernel;
 // the first factory of that kind in fast_conv_list.inc that accepts the spec wins, otherwise
 // XNNPACK runs the op.
 // Adding a kernel: one file defining `std::unique_ptr<FastConv> Make<Name>(const FastConvSpec&)`
@@ -36,7 +37,23 @@ struct ConvQuant {
   int32_t output_min = -128, output_max = 127;  // quantized clamp (fused activation)
   float input_scale = 1.0f, output_scale = 1.0f;
   std::vector<float> kernel_scales;
+
+  // True when kernel_scales has 1 or `channels` entries.
+  bool ScalesFit(size_t channels) const {
+    return kernel_scales.size() == 1 ||
+           (!kernel_scales.empty() && kernel_scales.size() == channels);
+  }
+  // XNNPACK's "fp32" requantization scale of output `channel` (a per-tensor kernel scale serves
+  // every channel): input_scale * kernel_scale / output_scale in float, as XNNPACK computes it.
+  float RequantizationScale(size_t channel) const {
+    return input_scale * kernel_scales[kernel_scales.size() == 1 ? 0 : channel] / output_scale;
+  }
 };
+
+// XNNPACK's range of requantization scales, [2^-32, 256): kernels decline specs outside it.
+inline bool SupportedRequantizationScale(float scale) {
+  return scale >= 0x1.0p-32f && scale < 256.0f;
+}
 
 // The shape of one convolution, NHWC.
 struct ConvGeometry {

@@ -27,46 +27,10 @@ Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t chan
   return CheckBias(ctx, bias, DataType::kFloat32, channels);
 }
 
-Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
-                         const Tensor* bias, Tensor& output, int32_t channels, int channel_axis,
-                         Window2D* window, float* float_min, float* float_max,
-                         ConvQuantParams* quant, hybrid::HybridWeights* hybrid) {
-  const OpOptions& o = ctx.options();
-  if (!ComputeWindow(o.padding, window)) {
-    return ctx.Error("a " + std::to_string(window->filter_h) + "x" +
-                     std::to_string(window->filter_w) + " filter does not fit the " +
-                     std::to_string(window->in_h) + "x" + std::to_string(window->in_w) + " input");
-  }
-  LABELITE_RETURN_IF_ERROR(
-      SetOutputDims(ctx, output, {window->batches, window->out_h, window->out_w, channels}));
-  switch (input.type) {
-    case DataType::kFloat32:
-      if (hybrid != nullptr && hybrid::IsHybrid(input, filter)) {
-        return hybrid::PrepareHybridWeights(ctx, filter, channels, channel_axis, bias, output,
-                                            o.activation, hybrid);
-      }
-      LABELITE_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", DataType::kFloat32));
-      LABELITE_RETURN_IF_ERROR(CheckType(ctx, output, "output", DataType::kFloat32));
-      LABELITE_RETURN_IF_ERROR(CheckFloatBias(ctx, bias, channels));
-      if (o.activation == Activation::kTanh || o.activation == Activation::kSignBit) {
-        return internal::UnsupportedActivation(ctx, o.activation);
-      }
-      quant::ActivationRangeFloat(o.activation, float_min, float_max);
-      return Status::Ok();
-    case DataType::kUInt8:
-    case DataType::kInt8:
-      return PrepareConvQuant(ctx, input, filter, bias, output, channels, channel_axis,
-                              o.activation, MultiplierSource::kConv, quant);
-    default:
-      return ctx.UnsupportedError("input type " + std::string(DataTypeName(input.type)) +
-                                  " is not supported");
-  }
-}
-
 Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
                         const Tensor* bias, const Tensor& output, int32_t channels,
                         int channel_axis, Activation activation, MultiplierSource source,
-                        ConvQuantParams* params) {
+                        ConvQuantParams* params, bool multipliers) {
   const DataType type = input.type;
   LABELITE_RETURN_IF_ERROR(CheckType(ctx, filter, "filter", type));
   LABELITE_RETURN_IF_ERROR(CheckType(ctx, output, "output", type));
@@ -103,8 +67,9 @@ Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Ten
   params->input_offset = -input.zero_point;
   params->filter_offset = type == DataType::kUInt8 ? -filter.zero_point : 0;
   params->output_offset = output.zero_point;
-  params->multiplier.assign(static_cast<size_t>(channels), 0);
-  params->shift.assign(static_cast<size_t>(channels), 0);
+  const size_t n = multipliers ? static_cast<size_t>(channels) : 0;
+  params->multiplier.assign(n, 0);
+  params->shift.assign(n, 0);
 
   const bool legacy = source == MultiplierSource::kConv ? type == DataType::kUInt8 : !per_channel;
   if (legacy) {
@@ -119,12 +84,12 @@ Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Ten
     }
     const double real = static_cast<double>(input.scale * filter_scale) /
                         static_cast<double>(output.scale);
-    int32_t m;
-    int shift;
-    quant::QuantizeMultiplier(real, &m, &shift);
+    int32_t m = 0;
+    int shift = 0;
+    if (multipliers) quant::QuantizeMultiplier(real, &m, &shift);
     std::fill(params->multiplier.begin(), params->multiplier.end(), m);
     std::fill(params->shift.begin(), params->shift.end(), shift);
-  } else {
+  } else if (multipliers) {
     for (int32_t c = 0; c < channels; ++c) {
       const float s = per_channel ? scales[static_cast<size_t>(c)] : scales[0];
       const double real = static_cast<double>(input.scale) * static_cast<double>(s) /

@@ -7,7 +7,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "kernels/common/hybrid.h"
 #include "kernels/internal/quantization.h"
 #include "labelite/status.h"
 #include "model/model.h"
@@ -92,25 +91,16 @@ inline int32_t RequantizeGemmOutput(int32_t acc, int32_t multiplier, int shift) 
 // op and computes the parameters. `channels` is the number of output channels and
 // `channel_axis` the filter axis that per-channel scales must run along. The legacy multiplier
 // is double(float(input_scale * filter_scale)) / double(output_scale) (a float product, as in
-// TFLite), after checking that the bias scale equals input_scale * filter_scale.
+// TFLite), after checking that the bias scale equals input_scale * filter_scale. With
+// `multipliers` false the checks are the same but multiplier / shift stay empty (for callers that
+// requantize with the scales, as XNNPACK does).
 Status PrepareConvQuant(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
                         const Tensor* bias, const Tensor& output, int32_t channels,
                         int channel_axis, Activation activation, MultiplierSource source,
-                        ConvQuantParams* params);
+                        ConvQuantParams* params, bool multipliers = true);
 
 // Checks the optional float bias (shape [channels]) of a float op.
 Status CheckFloatBias(const KernelContext& ctx, const Tensor* bias, int32_t channels);
-
-// What CONV_2D and DEPTHWISE_CONV_2D prepare alike once `window` holds the input, filter,
-// stride and dilation sizes: the padded window must fit, the output is
-// [batches, out_h, out_w, channels], and the per-type setup is done (float activation range,
-// or quantized multipliers with per-channel scales along `channel_axis` of the filter).
-// A float32 input with int8 weights is a hybrid op: `hybrid` gets the prepared weights
-// (hybrid::IsHybrid tells the caller which Eval to run); without `hybrid` it is refused.
-Status PrepareConvOutput(const KernelContext& ctx, const Tensor& input, const Tensor& filter,
-                         const Tensor* bias, Tensor& output, int32_t channels, int channel_axis,
-                         Window2D* window, float* float_min, float* float_max,
-                         ConvQuantParams* quant, hybrid::HybridWeights* hybrid = nullptr);
 
 }  // namespace labelite::internal
 

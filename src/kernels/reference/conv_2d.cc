@@ -1,6 +1,7 @@
 // CONV_2D, reference implementation: float32, uint8 (per-tensor) and int8 (per-channel
 // weights), NHWC input, OHWI filter, optional bias, SAME/VALID padding, strides, dilation,
-// fused activations; hybrid float32 input with int8 weights (conv_2d_hybrid.cc).
+// fused activations; hybrid float32 input with int8 weights (conv_2d_hybrid.cc). Prepare is
+// common::PrepareConv (kernels/common/conv.h), shared with the fast path.
 //
 // Quantized arithmetic, as TFLite's builtin kernel (optimized_ops::Conv /
 // optimized_integer_ops::ConvPerChannel, im2col + GEMM):
@@ -14,8 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "kernels/internal/conv_util.h"
-#include "kernels/internal/op_checks.h"
+#include "kernels/common/conv.h"
 #include "kernels/internal/quantization.h"
 #include "kernels/reference/hybrid_ops.h"
 #include "runtime/kernel.h"
@@ -29,53 +29,18 @@ using internal::Window2D;
 class Conv2DKernel : public Kernel {
  public:
   Status Prepare(KernelContext& ctx) override {
-    LABELITE_RETURN_IF_ERROR(internal::CheckArity(ctx, 2, 3, 1));
-    const Tensor& input = *ctx.input(0);
-    const Tensor& filter = *ctx.input(1);
-    const Tensor* bias = ctx.input(2);
-    Tensor& output = *ctx.output(0);
-    LABELITE_RETURN_IF_ERROR(internal::CheckRank(ctx, input, "input", 4));
-    LABELITE_RETURN_IF_ERROR(internal::CheckRank(ctx, filter, "filter", 4));
-    const OpOptions& o = ctx.options();
-    channels_in_ = input.dim(3);
-    channels_out_ = filter.dim(0);
-    if (filter.dim(3) != channels_in_) {
-      if (filter.dim(3) > 0 && channels_in_ % filter.dim(3) == 0) {
-        return ctx.UnsupportedError("grouped convolution (filter has " +
-                                    std::to_string(filter.dim(3)) + " input channels, input has " +
-                                    std::to_string(channels_in_) + ") is not supported");
-      }
-      return ctx.Error("filter has " + std::to_string(filter.dim(3)) +
-                       " input channels, input has " + std::to_string(channels_in_));
+    LABELITE_RETURN_IF_ERROR(common::PrepareConv(ctx, &p_));
+    if (p_.hybrid) {
+      scratch_.Resize(ctx.input(0)->NumElements(), p_.window.batches, p_.channels_out);
     }
-    w_.batches = input.dim(0);
-    w_.in_h = input.dim(1);
-    w_.in_w = input.dim(2);
-    w_.filter_h = filter.dim(1);
-    w_.filter_w = filter.dim(2);
-    w_.stride_h = o.stride_h;
-    w_.stride_w = o.stride_w;
-    w_.dilation_h = o.dilation_h;
-    w_.dilation_w = o.dilation_w;
-    if (o.stride_h < 1 || o.stride_w < 1 || o.dilation_h < 1 || o.dilation_w < 1) {
-      return ctx.Error("strides (" + std::to_string(o.stride_h) + ", " +
-                       std::to_string(o.stride_w) + ") and dilations (" +
-                       std::to_string(o.dilation_h) + ", " + std::to_string(o.dilation_w) +
-                       ") must be positive");
-    }
-    hybrid_ = hybrid::IsHybrid(input, filter);
-    LABELITE_RETURN_IF_ERROR(internal::PrepareConvOutput(ctx, input, filter, bias, output,
-                                                         channels_out_, /*channel_axis=*/0, &w_,
-                                                         &float_min_, &float_max_, &q_, &hw_));
-    if (hybrid_) scratch_.Resize(input.NumElements(), w_.batches, channels_out_);
     return Status::Ok();
   }
 
   Status Eval(KernelContext& ctx) override {
     const Tensor& input = *ctx.input(0);
-    if (hybrid_) {
-      hybrid::Conv2DHybrid(w_, channels_in_, channels_out_, hw_, input.data_as<float>(),
-                           ctx.input(1)->data_as<int8_t>(),
+    if (p_.hybrid) {
+      hybrid::Conv2DHybrid(p_.window, p_.channels_in, p_.channels_out, p_.hybrid_weights,
+                           input.data_as<float>(), ctx.input(1)->data_as<int8_t>(),
                            ctx.input(2) ? ctx.input(2)->data_as<float>() : nullptr,
                            ctx.output(0)->data_as<float>(), &scratch_);
       return Status::Ok();
@@ -94,18 +59,18 @@ class Conv2DKernel : public Kernel {
   // the offsets index the start of the channel runs.
   template <typename Body>
   void ForEachTap(int32_t b, int32_t oy, int32_t ox, int32_t oc, Body&& body) const {
-    const int32_t y0 = oy * w_.stride_h - w_.pad_h;
-    const int32_t x0 = ox * w_.stride_w - w_.pad_w;
-    for (int32_t ky = 0; ky < w_.filter_h; ++ky) {
-      const int32_t iy = y0 + ky * w_.dilation_h;
-      if (iy < 0 || iy >= w_.in_h) continue;
-      for (int32_t kx = 0; kx < w_.filter_w; ++kx) {
-        const int32_t ix = x0 + kx * w_.dilation_w;
-        if (ix < 0 || ix >= w_.in_w) continue;
-        const size_t in_at = ((static_cast<size_t>(b) * w_.in_h + iy) * w_.in_w + ix) *
-                             static_cast<size_t>(channels_in_);
-        const size_t f_at = ((static_cast<size_t>(oc) * w_.filter_h + ky) * w_.filter_w + kx) *
-                            static_cast<size_t>(channels_in_);
+    const Window2D& w = p_.window;
+    const auto cin = static_cast<size_t>(p_.channels_in);
+    const int32_t y0 = oy * w.stride_h - w.pad_h;
+    const int32_t x0 = ox * w.stride_w - w.pad_w;
+    for (int32_t ky = 0; ky < w.filter_h; ++ky) {
+      const int32_t iy = y0 + ky * w.dilation_h;
+      if (iy < 0 || iy >= w.in_h) continue;
+      for (int32_t kx = 0; kx < w.filter_w; ++kx) {
+        const int32_t ix = x0 + kx * w.dilation_w;
+        if (ix < 0 || ix >= w.in_w) continue;
+        const size_t in_at = ((static_cast<size_t>(b) * w.in_h + iy) * w.in_w + ix) * cin;
+        const size_t f_at = ((static_cast<size_t>(oc) * w.filter_h + ky) * w.filter_w + kx) * cin;
         body(in_at, f_at);
       }
     }
@@ -116,16 +81,18 @@ class Conv2DKernel : public Kernel {
     const float* filter = ctx.input(1)->data_as<float>();
     const float* bias = ctx.input(2) ? ctx.input(2)->data_as<float>() : nullptr;
     float* out = ctx.output(0)->data_as<float>();
-    for (int32_t b = 0; b < w_.batches; ++b)
-      for (int32_t oy = 0; oy < w_.out_h; ++oy)
-        for (int32_t ox = 0; ox < w_.out_w; ++ox)
-          for (int32_t oc = 0; oc < channels_out_; ++oc) {
+    const Window2D& w = p_.window;
+    const int32_t cin = p_.channels_in;
+    for (int32_t b = 0; b < w.batches; ++b)
+      for (int32_t oy = 0; oy < w.out_h; ++oy)
+        for (int32_t ox = 0; ox < w.out_w; ++ox)
+          for (int32_t oc = 0; oc < p_.channels_out; ++oc) {
             float acc = 0.0f;
             ForEachTap(b, oy, ox, oc, [&](size_t in_at, size_t f_at) {
-              for (int32_t ic = 0; ic < channels_in_; ++ic) acc += in[in_at + ic] * filter[f_at + ic];
+              for (int32_t ic = 0; ic < cin; ++ic) acc += in[in_at + ic] * filter[f_at + ic];
             });
             if (bias) acc += bias[oc];
-            *out++ = std::min(std::max(acc, float_min_), float_max_);
+            *out++ = std::min(std::max(acc, p_.float_min), p_.float_max);
           }
   }
 
@@ -135,32 +102,30 @@ class Conv2DKernel : public Kernel {
     const T* filter = ctx.input(1)->data_as<T>();
     const int32_t* bias = ctx.input(2) ? ctx.input(2)->data_as<int32_t>() : nullptr;
     T* out = ctx.output(0)->data_as<T>();
-    for (int32_t b = 0; b < w_.batches; ++b)
-      for (int32_t oy = 0; oy < w_.out_h; ++oy)
-        for (int32_t ox = 0; ox < w_.out_w; ++ox)
-          for (int32_t oc = 0; oc < channels_out_; ++oc) {
+    const Window2D& w = p_.window;
+    const ConvQuantParams& q = p_.quant;
+    const int32_t cin = p_.channels_in;
+    for (int32_t b = 0; b < w.batches; ++b)
+      for (int32_t oy = 0; oy < w.out_h; ++oy)
+        for (int32_t ox = 0; ox < w.out_w; ++ox)
+          for (int32_t oc = 0; oc < p_.channels_out; ++oc) {
             int32_t acc = 0;
             ForEachTap(b, oy, ox, oc, [&](size_t in_at, size_t f_at) {
-              for (int32_t ic = 0; ic < channels_in_; ++ic) {
+              for (int32_t ic = 0; ic < cin; ++ic) {
                 acc = quant::WrappingAdd(
-                    acc, (static_cast<int32_t>(in[in_at + ic]) + q_.input_offset) *
-                             (static_cast<int32_t>(filter[f_at + ic]) + q_.filter_offset));
+                    acc, (static_cast<int32_t>(in[in_at + ic]) + q.input_offset) *
+                             (static_cast<int32_t>(filter[f_at + ic]) + q.filter_offset));
               }
             });
             if (bias) acc = quant::WrappingAdd(acc, bias[oc]);
             int64_t v = internal::RequantizeGemmOutput<T>(
-                acc, q_.multiplier[static_cast<size_t>(oc)], q_.shift[static_cast<size_t>(oc)]);
-            v += q_.output_offset;
-            *out++ = static_cast<T>(std::clamp<int64_t>(v, q_.act_min, q_.act_max));
+                acc, q.multiplier[static_cast<size_t>(oc)], q.shift[static_cast<size_t>(oc)]);
+            v += q.output_offset;
+            *out++ = static_cast<T>(std::clamp<int64_t>(v, q.act_min, q.act_max));
           }
   }
 
-  Window2D w_;
-  int32_t channels_in_ = 0, channels_out_ = 0;
-  float float_min_ = 0.0f, float_max_ = 0.0f;
-  ConvQuantParams q_;
-  bool hybrid_ = false;  // float32 input, int8 weights (dynamic-range model)
-  hybrid::HybridWeights hw_;
+  common::ConvParams p_;
   hybrid::HybridScratch scratch_;
 };
 

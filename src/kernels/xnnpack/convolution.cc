@@ -1,140 +1,111 @@
 #include "kernels/xnnpack/convolution.h"
 
-#include <string>
-
 namespace labelite::xnn {
 namespace {
 
 bool IsConstant(const Tensor* t) { return t != nullptr && t->is_constant && t->data != nullptr; }
 
-}  // namespace
-
-// Steps: shapes -> output dims and explicit TFLite paddings -> group layout.
-Status ConvolutionKernel::ComputeGeometry(KernelContext& ctx, Geometry* g) {
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  Tensor* output = ctx.output(0);
-  if (input == nullptr || filter == nullptr || input->rank() != 4 || filter->rank() != 4)
-    return ctx.UnsupportedError("needs a 4-D input and a 4-D filter");
-  if (!IsConstant(filter)) return ctx.UnsupportedError("filter is not constant");
-  const OpOptions& o = ctx.options();
-  const int32_t in_c = input->dim(3);
-  int32_t out_c = 0;
-  if (depthwise_) {
-    out_c = filter->dim(3);
-    if (filter->dim(0) != 1 || in_c <= 0 || out_c % in_c != 0)
-      return ctx.Error("depthwise filter " + std::to_string(out_c) +
-                       " channels is not a multiple of " + std::to_string(in_c) + " inputs");
-    g->groups = static_cast<uint32_t>(in_c);
-    g->group_in = 1;
-    g->group_out = static_cast<size_t>(out_c / in_c);
-    g->flags = XNN_FLAG_DEPTHWISE_CONVOLUTION;
-  } else {
-    out_c = filter->dim(0);
-    if (filter->dim(3) != in_c)
-      return ctx.Error("filter has " + std::to_string(filter->dim(3)) +
-                       " input channels, input has " + std::to_string(in_c));
-    g->group_in = static_cast<size_t>(in_c);
-    g->group_out = static_cast<size_t>(out_c);
-  }
-  const Tensor* bias = ctx.input(2);
-  if (bias != nullptr && (!IsConstant(bias) || bias->NumElements() != out_c))
-    return ctx.UnsupportedError("bias is not a constant vector of the output channels");
-  const int32_t kh = filter->dim(1), kw = filter->dim(2);
-  SpatialDim h, w;
-  if (!ComputeSpatialDim(o.padding, input->dim(1), kh, o.stride_h, o.dilation_h, &h) ||
-      !ComputeSpatialDim(o.padding, input->dim(2), kw, o.stride_w, o.dilation_w, &w))
-    return ctx.Error("invalid kernel, stride or dilation for the input size");
-  g->pad_top = h.pad_before;
-  g->pad_bottom = h.pad_after;
-  g->pad_left = w.pad_before;
-  g->pad_right = w.pad_after;
-  g->kernel_h = static_cast<uint32_t>(kh);
-  g->kernel_w = static_cast<uint32_t>(kw);
-  g->stride_h = static_cast<uint32_t>(o.stride_h);
-  g->stride_w = static_cast<uint32_t>(o.stride_w);
-  g->dilation_h = static_cast<uint32_t>(o.dilation_h);
-  g->dilation_w = static_cast<uint32_t>(o.dilation_w);
-  output->dims = {input->dim(0), h.out, w.out, out_c};
-  return Status::Ok();
+// The FastConv description of the prepared window.
+ConvGeometry GeometryOf(const common::ConvParams& p) {
+  const internal::Window2D& w = p.window;
+  ConvGeometry g;
+  g.depthwise = p.depthwise;
+  g.in_h = static_cast<size_t>(w.in_h);
+  g.in_w = static_cast<size_t>(w.in_w);
+  g.cin = static_cast<size_t>(p.channels_in);
+  g.out_h = static_cast<size_t>(w.out_h);
+  g.out_w = static_cast<size_t>(w.out_w);
+  g.cout = static_cast<size_t>(p.channels_out);
+  g.kernel_h = static_cast<uint32_t>(w.filter_h);
+  g.kernel_w = static_cast<uint32_t>(w.filter_w);
+  g.stride_h = static_cast<uint32_t>(w.stride_h);
+  g.stride_w = static_cast<uint32_t>(w.stride_w);
+  g.dilation_h = static_cast<uint32_t>(w.dilation_h);
+  g.dilation_w = static_cast<uint32_t>(w.dilation_w);
+  g.pad_top = static_cast<uint32_t>(w.pad_h);
+  g.pad_left = static_cast<uint32_t>(w.pad_w);
+  g.pad_bottom = static_cast<uint32_t>(p.pad_bottom);
+  g.pad_right = static_cast<uint32_t>(p.pad_right);
+  return g;
 }
+
+}  // namespace
 
 Status ConvolutionKernel::Prepare(KernelContext& ctx) {
   fast_.reset();
-  LABELITE_RETURN_IF_ERROR(EnsureInitialized(ctx));
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* output = ctx.output(0);
-  if (input == nullptr || filter == nullptr || input->type != output->type)
-    return ctx.UnsupportedError("input and output types differ");
-  Geometry g;
-  LABELITE_RETURN_IF_ERROR(ComputeGeometry(ctx, &g));
-  if (input->type == DataType::kFloat32) {
-    float min = 0.0f, max = 0.0f;
-    if (filter->type != DataType::kFloat32 ||
-        !ActivationRange(ctx.options().activation, &min, &max))
-      return ctx.UnsupportedError("float convolution needs float weights and a clamp activation");
-    const Tensor* bias = ctx.input(2);
-    if (bias != nullptr && bias->type != DataType::kFloat32)
-      return ctx.UnsupportedError("float convolution needs a float bias");
-    type_ = Type::kF32;
-    return CreateF32(ctx, g, min, max);
-  }
-  return CreateQuantized(ctx, g);
+  common::ConvParams p;
+  // XNNPACK and labelite's own kernels requantize with the scales, not TFLite's multipliers.
+  const auto r = common::Requantization::kScalesOnly;
+  LABELITE_RETURN_IF_ERROR(depthwise_ ? common::PrepareDepthwiseConv(ctx, &p, r)
+                                      : common::PrepareConv(ctx, &p, r));
+  return Create(ctx, p);
 }
 
-Status ConvolutionKernel::CreateF32(KernelContext& ctx, const Geometry& g, float min, float max) {
+Status ConvolutionKernel::Create(const KernelContext& ctx, const common::ConvParams& p) {
+  LABELITE_RETURN_IF_ERROR(EnsureInitialized(ctx));
+  if (p.hybrid) return ctx.UnsupportedError("hybrid (float32 input, int8 weights) convolution");
+  if (!IsConstant(ctx.input(1))) return ctx.UnsupportedError("filter is not constant");
+  if (ctx.input(2) != nullptr && !IsConstant(ctx.input(2)))
+    return ctx.UnsupportedError("bias is not constant");
+  if (p.type == DataType::kFloat32) return CreateF32(ctx, p);
+  return CreateQuantized(ctx, p);
+}
+
+Status ConvolutionKernel::CreateF32(const KernelContext& ctx, const common::ConvParams& p) {
   const Tensor* bias = ctx.input(2);
   FastConvF32Spec spec;
-  static_cast<ConvGeometry&>(spec) = FastGeometry(ctx, g);
-  spec.output_min = min;
-  spec.output_max = max;
+  static_cast<ConvGeometry&>(spec) = GeometryOf(p);
+  spec.output_min = p.float_min;
+  spec.output_max = p.float_max;
   spec.weights = ctx.input(1)->data_as<float>();
   spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
+  type_ = Type::kF32;
   if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();
+  // A depthwise convolution is a grouped one: a group per input channel.
+  const size_t groups = spec.depthwise ? spec.cin : 1;
+  const size_t group_in = spec.depthwise ? 1 : spec.cin;
+  const size_t group_out = spec.depthwise ? spec.cout / spec.cin : spec.cout;
   xnn_operator_t op = nullptr;
   const xnn_status s = xnn_create_convolution2d_nhwc_f32(
-      g.pad_top, g.pad_right, g.pad_bottom, g.pad_left, g.kernel_h, g.kernel_w, g.stride_h,
-      g.stride_w, g.dilation_h, g.dilation_w, g.groups, g.group_in, g.group_out,
-      g.groups * g.group_in, g.groups * g.group_out, ctx.input(1)->data_as<float>(),
-      bias != nullptr ? bias->data_as<float>() : nullptr, min, max, g.flags, &op);
+      spec.pad_top, spec.pad_right, spec.pad_bottom, spec.pad_left, spec.kernel_h, spec.kernel_w,
+      spec.stride_h, spec.stride_w, spec.dilation_h, spec.dilation_w,
+      static_cast<uint32_t>(groups), group_in, group_out, spec.cin, spec.cout, spec.weights,
+      spec.bias, spec.output_min, spec.output_max,
+      spec.depthwise ? XNN_FLAG_DEPTHWISE_CONVOLUTION : 0, &op);
   op_.reset(op);
   return Check(ctx, s, "xnn_create_convolution2d_nhwc_f32");
 }
 
 // uint8 (qu8), int8 with per-tensor weights (qs8) or per-channel weights (qc8).
-Status ConvolutionKernel::CreateQuantized(KernelContext& ctx, const Geometry& g) {
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  const Tensor* output = ctx.output(0);
-  if (input->type != DataType::kUInt8 && input->type != DataType::kInt8)
-    return ctx.UnsupportedError("input type is not float32, uint8 or int8");
-  if (filter->type != input->type || (bias != nullptr && bias->type != DataType::kInt32))
-    return ctx.UnsupportedError("quantized convolution needs same-type weights, int32 bias");
-  if (!IsPerTensorQuantized(*input) || !IsPerTensorQuantized(*output))
+Status ConvolutionKernel::CreateQuantized(const KernelContext& ctx,
+                                          const common::ConvParams& p) {
+  if (!IsPerTensorQuantized(*ctx.input(0)) || !IsPerTensorQuantized(*ctx.output(0)))
     return ctx.UnsupportedError("input/output need per-tensor quantization");
-  int32_t min = 0, max = 0;
-  LABELITE_RETURN_IF_ERROR(QuantizedBounds(ctx, ctx.options().activation, *output, &min, &max));
-  const size_t out_c = g.groups * g.group_out;
-  if (input->type == DataType::kUInt8) {
-    if (!IsPerTensorQuantized(*filter)) return ctx.UnsupportedError("uint8 per-channel weights");
-    quant_type_ = QuantConvType::kQU8;
-  } else if (filter->quant != nullptr && filter->quant->per_channel()) {
-    const QuantizationParams& q = *filter->quant;
-    const int32_t channel_axis = depthwise_ ? 3 : 0;
-    if (q.scale.size() != out_c || q.quantized_dimension != channel_axis)
-      return ctx.UnsupportedError("per-channel scales do not follow the output channels");
-    for (int64_t zp : q.zero_point)
-      if (zp != 0) return ctx.UnsupportedError("int8 weights with a nonzero zero point");
-    quant_type_ = QuantConvType::kQC8;
+  const Tensor* bias = ctx.input(2);
+  FastConvSpec spec;
+  static_cast<ConvGeometry&>(spec) = GeometryOf(p);
+  ConvQuant& q = spec.quant;
+  q.is_signed = p.type == DataType::kInt8;
+  q.input_zero_point = p.input_zero_point();
+  q.kernel_zero_point = p.filter_zero_point();
+  q.output_zero_point = p.output_zero_point();
+  // XNNPACK's quantization of the float bounds (as TFLite's delegate), not p.quant.act_min/max.
+  if (q.is_signed) {
+    q.output_min = QuantizeBoundS8(p.float_min, p.output_scale, q.output_zero_point);
+    q.output_max = QuantizeBoundS8(p.float_max, p.output_scale, q.output_zero_point);
   } else {
-    if (!IsPerTensorQuantized(*filter) || filter->zero_point != 0)
-      return ctx.UnsupportedError("int8 weights need scale > 0 and zero point 0");
-    quant_type_ = QuantConvType::kQS8;
+    q.output_min = QuantizeBoundU8(p.float_min, p.output_scale, q.output_zero_point);
+    q.output_max = QuantizeBoundU8(p.float_max, p.output_scale, q.output_zero_point);
   }
+  q.input_scale = p.input_scale;
+  q.output_scale = p.output_scale;
+  q.kernel_scales = p.filter_scales;
+  spec.weights = ctx.input(1)->data;
+  spec.bias = bias != nullptr ? bias->data_as<int32_t>() : nullptr;
+  quant_type_ = !q.is_signed       ? QuantConvType::kQU8
+                : p.per_channel() ? QuantConvType::kQC8
+                                  : QuantConvType::kQS8;
   type_ = Type::kQuantized;
-  const FastConvSpec spec = QuantizedSpec(ctx, g, min, max);
   if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();
   xnn_operator_t op = nullptr;
   const xnn_status s = CreateQuantizedConv(spec, quant_type_, &op);
@@ -159,57 +130,6 @@ Status ConvolutionKernel::Bind(KernelContext& ctx) {
   else
     s = SetupQuantizedConv(op_.get(), quant_type_, n, h, w, in->data, out->data, ctx.threadpool);
   return Check(ctx, s, "xnn_setup_convolution2d_nhwc");
-}
-
-ConvGeometry ConvolutionKernel::FastGeometry(const KernelContext& ctx, const Geometry& g) const {
-  const Tensor* input = ctx.input(0);
-  const Tensor* output = ctx.output(0);
-  ConvGeometry s;
-  s.depthwise = depthwise_;
-  s.in_h = static_cast<size_t>(input->dim(1));
-  s.in_w = static_cast<size_t>(input->dim(2));
-  s.cin = static_cast<size_t>(input->dim(3));
-  s.out_h = static_cast<size_t>(output->dim(1));
-  s.out_w = static_cast<size_t>(output->dim(2));
-  s.cout = static_cast<size_t>(output->dim(3));
-  s.kernel_h = g.kernel_h;
-  s.kernel_w = g.kernel_w;
-  s.stride_h = g.stride_h;
-  s.stride_w = g.stride_w;
-  s.dilation_h = g.dilation_h;
-  s.dilation_w = g.dilation_w;
-  s.pad_top = g.pad_top;
-  s.pad_left = g.pad_left;
-  s.pad_bottom = g.pad_bottom;
-  s.pad_right = g.pad_right;
-  return s;
-}
-
-// Called by CreateQuantized once the types and quantization parameters are validated.
-FastConvSpec ConvolutionKernel::QuantizedSpec(const KernelContext& ctx, const Geometry& g,
-                                              int32_t min, int32_t max) const {
-  const Tensor* input = ctx.input(0);
-  const Tensor* filter = ctx.input(1);
-  const Tensor* bias = ctx.input(2);
-  const Tensor* output = ctx.output(0);
-  FastConvSpec s;
-  static_cast<ConvGeometry&>(s) = FastGeometry(ctx, g);
-  ConvQuant& q = s.quant;
-  q.is_signed = input->type == DataType::kInt8;
-  q.input_zero_point = input->zero_point;
-  q.kernel_zero_point = q.is_signed ? 0 : filter->zero_point;
-  q.output_zero_point = output->zero_point;
-  q.output_min = min;
-  q.output_max = max;
-  q.input_scale = input->scale;
-  q.output_scale = output->scale;
-  if (filter->quant != nullptr && filter->quant->per_channel())
-    q.kernel_scales = filter->quant->scale;
-  else
-    q.kernel_scales = {filter->scale};
-  s.weights = filter->data;
-  s.bias = bias != nullptr ? bias->data_as<int32_t>() : nullptr;
-  return s;
 }
 
 Status ConvolutionKernel::Eval(KernelContext& ctx) {

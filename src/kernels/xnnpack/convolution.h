@@ -1,5 +1,8 @@
 // ConvolutionKernel: CONV_2D and DEPTHWISE_CONV_2D on XNNPACK's convolution2d_nhwc operators
-// (f32; qu8; qs8 with per-tensor int8 weights; qc8 with per-channel int8 weights).
+// (f32; qu8; qs8 with per-tensor int8 weights; qc8 with per-channel int8 weights) or on one of
+// labelite's own kernels (kernels/fast/fast_conv.h). Prepare is the shared
+// common::PrepareConv / PrepareDepthwiseConv (kernels/common/conv.h); this kernel only maps its
+// parameters (the fused activation's bounds quantized as XNNPACK's delegate does).
 // A depthwise convolution is a grouped convolution with groups = input channels and
 // group_output_channels = depth multiplier; TFLite's [1, KH, KW, C*M] filter is already the
 // layout XNNPACK expects with XNN_FLAG_DEPTHWISE_CONVOLUTION.
@@ -8,6 +11,7 @@
 
 #include <memory>
 
+#include "kernels/common/conv.h"
 #include "kernels/fast/fast_conv.h"
 #include "kernels/xnnpack/quantized_conv_op.h"
 #include "kernels/xnnpack/xnn_common.h"
@@ -27,22 +31,12 @@ class ConvolutionKernel : public XnnKernel {
   bool packed_constant_inputs() const override { return true; }
 
  private:
-  struct Geometry {
-    uint32_t pad_top = 0, pad_right = 0, pad_bottom = 0, pad_left = 0;
-    uint32_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
-    uint32_t dilation_h = 1, dilation_w = 1, groups = 1;
-    size_t group_in = 0, group_out = 0;
-    uint32_t flags = 0;
-  };
-  Status ComputeGeometry(KernelContext& ctx, Geometry* g);
-  Status CreateF32(KernelContext& ctx, const Geometry& g, float min, float max);
-  Status CreateQuantized(KernelContext& ctx, const Geometry& g);
-  // The FastConv description of this op's shape.
-  ConvGeometry FastGeometry(const KernelContext& ctx, const Geometry& g) const;
-  // This quantized convolution as a FastConvSpec: offered to labelite's own kernels
-  // (MakeFastConv), else given to XNNPACK (CreateQuantizedConv).
-  FastConvSpec QuantizedSpec(const KernelContext& ctx, const Geometry& g, int32_t min,
-                             int32_t max) const;
+  // Maps the prepared parameters to labelite's own kernels or XNNPACK's operator; what neither
+  // runs (hybrid weights, a filter or bias that is not constant, ...) is Unsupported, so the
+  // interpreter falls back to the reference kernel, which prepares the same way.
+  Status Create(const KernelContext& ctx, const common::ConvParams& p);
+  Status CreateF32(const KernelContext& ctx, const common::ConvParams& p);
+  Status CreateQuantized(const KernelContext& ctx, const common::ConvParams& p);
 
   enum class Type { kF32, kQuantized };
   bool depthwise_;

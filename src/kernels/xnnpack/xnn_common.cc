@@ -1,6 +1,5 @@
 #include "kernels/xnnpack/xnn_common.h"
 
-#include <algorithm>
 #include <limits>
 #include <mutex>
 
@@ -66,24 +65,6 @@ Status QuantizedBounds(const KernelContext& ctx, Activation activation, const Te
 bool IsPerTensorQuantized(const Tensor& t) {
   if (!(t.scale > 0.0f) || !std::isfinite(t.scale)) return false;
   return t.quant == nullptr || t.quant->scale.size() <= 1;
-}
-
-bool ComputeSpatialDim(Padding padding, int32_t in, int32_t kernel, int32_t stride,
-                       int32_t dilation, SpatialDim* dim) {
-  if (in <= 0 || kernel <= 0 || stride <= 0 || dilation <= 0) return false;
-  const int64_t effective = (int64_t{kernel} - 1) * dilation + 1;
-  int64_t out = 0;
-  if (padding == Padding::kSame) {
-    out = (int64_t{in} + stride - 1) / stride;
-  } else {
-    if (effective > in) return false;
-    out = (in - effective + stride) / stride;
-  }
-  const int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
-  dim->out = static_cast<int32_t>(out);
-  dim->pad_before = padding == Padding::kSame ? static_cast<uint32_t>(total / 2) : 0;
-  dim->pad_after = padding == Padding::kSame ? static_cast<uint32_t>(total - total / 2) : 0;
-  return out > 0;
 }
 
 Status XnnKernel::Eval(KernelContext& ctx) {

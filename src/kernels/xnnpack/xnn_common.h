@@ -62,16 +62,6 @@ Status QuantizedBounds(const KernelContext& ctx, Activation activation, const Te
 // True when the tensor has per-tensor quantization (scale > 0, one scale).
 bool IsPerTensorQuantized(const Tensor& t);
 
-// Output size and leading padding of one spatial dimension, TFLite's rules
-// (SAME: ceil(in / stride), padding split with the smaller half first).
-struct SpatialDim {
-  int32_t out = 0;
-  uint32_t pad_before = 0;
-  uint32_t pad_after = 0;
-};
-bool ComputeSpatialDim(Padding padding, int32_t in, int32_t kernel, int32_t stride,
-                       int32_t dilation, SpatialDim* dim);
-
 inline std::vector<size_t> ToSizes(const std::vector<int32_t>& dims) {
   return std::vector<size_t>(dims.begin(), dims.end());
 }

@@ -114,7 +114,7 @@ bool DwConvAvx2::Pack(const FastConvSpec& s) {
   if (!s.depthwise || c == 0 || s.cout != c || s.out_h == 0 || s.out_w == 0 ||
       s.dilation_h != 1 || s.dilation_w != 1 || s.kernel_h == 0 || s.kernel_w == 0 ||
       s.kernel_h > kMaxKernel || s.kernel_w > kMaxKernel || s.stride_h == 0 || s.stride_w == 0 ||
-      q.kernel_scales.empty() || (q.kernel_scales.size() != 1 && q.kernel_scales.size() != c))
+      !q.ScalesFit(c))
     return false;
   in_h_ = s.in_h, in_w_ = s.in_w, channels_ = c, out_h_ = s.out_h, out_w_ = s.out_w;
   kernel_h_ = s.kernel_h, kernel_w_ = s.kernel_w, stride_h_ = s.stride_h, stride_w_ = s.stride_w;
@@ -133,9 +133,8 @@ bool DwConvAvx2::Pack(const FastConvSpec& s) {
   bias_.assign(width, 0);
   scales_.assign(width, 0.0f);
   for (size_t ch = 0; ch < c; ++ch) {
-    const float ks = q.kernel_scales[q.kernel_scales.size() == 1 ? 0 : ch];
-    const float scale = q.input_scale * ks / q.output_scale;
-    if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
+    const float scale = q.RequantizationScale(ch);
+    if (!SupportedRequantizationScale(scale)) return false;
     scales_[ch] = scale;
     uint32_t sum = 0;  // int32 arithmetic wraps as XNNPACK's does
     for (size_t tap = 0; tap < taps; ++tap) {

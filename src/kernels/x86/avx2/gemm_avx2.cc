@@ -174,8 +174,7 @@ bool Avx2Gemm::Supported() { return ActiveIsa() >= IsaLevel::kAvx2; }
 // (minus the kernel zero point) into each block's [k_pairs][2][8][2] int16.
 bool Avx2Gemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
                     const int32_t* bias) {
-  if (k == 0 || k > kMaxK || n == 0 || q.kernel_scales.empty() ||
-      (q.kernel_scales.size() != 1 && q.kernel_scales.size() != n))
+  if (k == 0 || k > kMaxK || n == 0 || !q.ScalesFit(n))
     return false;
   is_signed_ = q.is_signed;
   k_ = k;
@@ -195,9 +194,8 @@ bool Avx2Gemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
       const size_t ch = kBlockChannels * b + ChannelOfSlot(e);
       if (ch >= n) continue;  // stays zero
       const size_t slot = kBlockChannels * b + e;
-      const float ks = q.kernel_scales[q.kernel_scales.size() == 1 ? 0 : ch];
-      const float scale = q.input_scale * ks / q.output_scale;
-      if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
+      const float scale = q.RequantizationScale(ch);
+      if (!SupportedRequantizationScale(scale)) return false;
       scales_[slot] = scale;
       bias_[slot] = bias != nullptr ? bias[ch] : 0;
       int16_t* out = w16.data() + b * k_pairs_ * 32 + 2 * e;

@@ -55,7 +55,7 @@ bool DwConvAvx512::Pack(const FastConvSpec& s) {
       s.dilation_h != 1 || s.dilation_w != 1 || s.kernel_h == 0 || s.kernel_w == 0 ||
       s.kernel_h > kMaxKernel || s.kernel_w > kMaxKernel || s.stride_h == 0 ||
       s.stride_w == 0 || s.stride_h > kMaxKernel || s.stride_w > kMaxKernel ||
-      q.kernel_scales.empty() || (q.kernel_scales.size() != 1 && q.kernel_scales.size() != c))
+      !q.ScalesFit(c))
     return false;
   in_h_ = s.in_h, in_w_ = s.in_w, channels_ = c, out_h_ = s.out_h, out_w_ = s.out_w;
   kernel_h_ = s.kernel_h, kernel_w_ = s.kernel_w, stride_h_ = s.stride_h, stride_w_ = s.stride_w;
@@ -87,9 +87,8 @@ bool DwConvAvx512::Pack(const FastConvSpec& s) {
   const uint32_t izp = static_cast<uint32_t>(q.is_signed ? q.input_zero_point + 128
                                                          : q.input_zero_point);
   for (size_t ch = 0; ch < c; ++ch) {
-    const float ks = q.kernel_scales[q.kernel_scales.size() == 1 ? 0 : ch];
-    const float scale = q.input_scale * ks / q.output_scale;
-    if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
+    const float scale = q.RequantizationScale(ch);
+    if (!SupportedRequantizationScale(scale)) return false;
     scales_[ch] = scale;
     uint32_t sum = 0;  // int32 arithmetic wraps as XNNPACK's does
     for (size_t tap = 0; tap < taps; ++tap) {

@@ -81,8 +81,7 @@ bool VnniGemm::Supported() {
 // then the weights into each block's [k_groups][NB][16][4] bytes (uint8 shifted to int8).
 bool VnniGemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
                     const int32_t* bias) {
-  if (k == 0 || n == 0 || q.kernel_scales.empty() ||
-      (q.kernel_scales.size() != 1 && q.kernel_scales.size() != n))
+  if (k == 0 || n == 0 || !q.ScalesFit(n))
     return false;
   is_signed_ = q.is_signed;
   k_ = k;
@@ -115,9 +114,8 @@ bool VnniGemm::Pack(const ConvQuant& q, size_t k, size_t n, const void* weights,
       const size_t ch = 16 * b.first_vector + i;
       const size_t e = PackedIndex(i, b.vectors);
       const size_t slot = 16 * b.first_vector + e;
-      const float ks = q.kernel_scales[q.kernel_scales.size() == 1 ? 0 : ch];
-      const float scale = q.input_scale * ks / q.output_scale;
-      if (!(scale >= 0x1.0p-32f && scale < 256.0f)) return false;
+      const float scale = q.RequantizationScale(ch);
+      if (!SupportedRequantizationScale(scale)) return false;
       clamp_in_float_ = clamp_in_float_ || scale >= 1.0f;
       scales_[slot] = scale;
       const uint8_t* row = w8 + ch * k;
