@@ -1,8 +1,8 @@
 // The fast paths of RELU/RELU6/RELU_N1_TO_1 (requantizing uint8/int8), GELU, SQUARED_DIFFERENCE,
-// TRANSPOSE, STRIDED_SLICE and float BATCH_MATMUL against the reference kernels (the oracle),
+// TRANSPOSE, STRIDED_SLICE, float BATCH_MATMUL and quantized trailing MEAN against the reference kernels (the oracle),
 // on single-op models with the shapes and quantizations of the zoo models that run them
-// (NASNet's int8 RELUs and slices, ViT's attention transposes and matmuls, ConvNeXt's GELUs and
-// layer norms), at every ISA level the CPU has (xnn::SetIsaLimit).
+// (NASNet's int8 RELUs and slices, ViT's attention transposes, matmuls and layer-norm means,
+// ConvNeXt's GELUs and layer norms), at every ISA level the CPU has (xnn::SetIsaLimit).
 //   - Quantized outputs and data movement must be byte-identical.
 //   - Float SQUARED_DIFFERENCE and BATCH_MATMUL must also be bit-identical (the same float
 //     operations in the same order, no FMA contraction).
@@ -38,6 +38,7 @@ DECLARE_KERNELS(SquaredDifference)
 DECLARE_KERNELS(Transpose)
 DECLARE_KERNELS(StridedSlice)
 DECLARE_KERNELS(BatchMatMul)
+DECLARE_KERNELS(Mean)
 #undef DECLARE_KERNELS
 
 namespace {
@@ -61,6 +62,7 @@ const Op kTranspose{39, "TRANSPOSE", &CreateReferenceTranspose, &CreateXnnpackTr
 const Op kStridedSlice{45, "STRIDED_SLICE", &CreateReferenceStridedSlice,
                        &CreateXnnpackStridedSlice};
 const Op kBatchMatMul{126, "BATCH_MATMUL", &CreateReferenceBatchMatMul, &CreateXnnpackBatchMatMul};
+const Op kMean{40, "MEAN", &CreateReferenceMean, &CreateXnnpackMean};
 
 // The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
 std::vector<IsaLevel> Levels() {
@@ -411,6 +413,50 @@ TEST(FastOps, BatchMatMulFloatIsBitIdentical) {
                        RandomBytes(DataType::kFloat32, Count(c.rhs), 3.0f, 10)},
                       "fast");
   }
+}
+
+// ---- MEAN (quantized, trailing dimensions) --------------------------------------------------
+
+std::vector<uint8_t> MeanModel(DataType type, std::vector<int32_t> shape, std::vector<int32_t> axes,
+                               bool keep_dims, float out_scale, int out_zp) {
+  std::vector<int32_t> out_shape;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    const bool reduced = std::count_if(axes.begin(), axes.end(), [&](int32_t a) {
+      return (a < 0 ? a + static_cast<int32_t>(shape.size()) : a) == static_cast<int32_t>(d);
+    }) > 0;
+    if (!reduced) out_shape.push_back(shape[d]);
+    else if (keep_dims) out_shape.push_back(1);
+  }
+  OpOptions o;
+  o.keep_dims = keep_dims;
+  ModelBuilder b;
+  const int in = b.AddTensor(type, shape, "in", QuantOrNone(type, 0.05f, type == DataType::kInt8 ? -3 : 125));
+  const int ax = b.AddConstTensor<int32_t>(DataType::kInt32, {static_cast<int32_t>(axes.size())}, axes);
+  const int out = b.AddTensor(type, out_shape, "out", QuantOrNone(type, out_scale, out_zp));
+  b.AddOperator(kMean.code, {in, ax}, {out}, o);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(FastOps, QuantizedTrailingMeanIsBitIdentical) {
+  for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
+    SCOPED_TRACE(std::string(DataTypeName(t)));
+    const int zp = t == DataType::kInt8 ? 5 : 133;
+    // ViT's layer norm: [1,17,96] over the last axis, kept.
+    ExpectFastMatches(MeanModel(t, {1, 17, 96}, {-1}, true, 0.05f, zp), kMean,
+                      {RandomBytes(t, 17 * 96, 0, 11)}, "fast");
+    ExpectFastMatches(MeanModel(t, {2, 3, 4, 5}, {3, 2}, false, 0.01f, zp), kMean,
+                      {RandomBytes(t, 120, 0, 12)}, "fast");
+    ExpectFastMatches(MeanModel(t, {1, 7, 1, 33}, {3, 2}, true, 0.2f, zp), kMean,
+                      {RandomBytes(t, 7 * 33, 0, 13)}, "fast");
+    // Not trailing: the reference kernel runs.
+    ExpectFastMatches(MeanModel(t, {2, 3, 4}, {1}, false, 0.05f, zp), kMean,
+                      {RandomBytes(t, 24, 0, 14)}, "reference");
+  }
+  // The spatial mean of classifiers stays on XNNPACK.
+  ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 5, 5, 8}, {1, 2}, true, 0, 0), kMean,
+                    {RandomBytes(DataType::kFloat32, 200, 3.0f, 15)}, "xnnpack", 1e-6f);
 }
 
 }  // namespace
