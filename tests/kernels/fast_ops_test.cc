@@ -1,5 +1,6 @@
 // The fast paths of RELU/RELU6/RELU_N1_TO_1 (requantizing uint8/int8), GELU, SQUARED_DIFFERENCE,
-// TRANSPOSE, STRIDED_SLICE, float BATCH_MATMUL and quantized trailing MEAN against the reference kernels (the oracle),
+// TRANSPOSE, STRIDED_SLICE, float BATCH_MATMUL, quantized trailing MEAN and the
+// quantized AVERAGE_POOL_2D's division by a reciprocal against the reference kernels (the oracle),
 // on single-op models with the shapes and quantizations of the zoo models that run them
 // (NASNet's int8 RELUs and slices, ViT's attention transposes, matmuls and layer-norm means,
 // ConvNeXt's GELUs and layer norms), at every ISA level the CPU has (xnn::SetIsaLimit).
@@ -39,6 +40,7 @@ DECLARE_KERNELS(Transpose)
 DECLARE_KERNELS(StridedSlice)
 DECLARE_KERNELS(BatchMatMul)
 DECLARE_KERNELS(Mean)
+DECLARE_KERNELS(AveragePool2D)
 #undef DECLARE_KERNELS
 
 namespace {
@@ -63,6 +65,8 @@ const Op kStridedSlice{45, "STRIDED_SLICE", &CreateReferenceStridedSlice,
                        &CreateXnnpackStridedSlice};
 const Op kBatchMatMul{126, "BATCH_MATMUL", &CreateReferenceBatchMatMul, &CreateXnnpackBatchMatMul};
 const Op kMean{40, "MEAN", &CreateReferenceMean, &CreateXnnpackMean};
+const Op kAveragePool{1, "AVERAGE_POOL_2D", &CreateReferenceAveragePool2D,
+                      &CreateXnnpackAveragePool2D};
 
 // The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
 std::vector<IsaLevel> Levels() {
@@ -457,6 +461,52 @@ TEST(FastOps, QuantizedTrailingMeanIsBitIdentical) {
   // The spatial mean of classifiers stays on XNNPACK.
   ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 5, 5, 8}, {1, 2}, true, 0, 0), kMean,
                     {RandomBytes(DataType::kFloat32, 200, 3.0f, 15)}, "xnnpack", 1e-6f);
+}
+
+// ---- AVERAGE_POOL_2D (uint8/int8): the division by the tap count as a reciprocal multiply ---
+
+std::vector<uint8_t> AveragePoolModel(DataType type, std::vector<int32_t> shape, int32_t filter,
+                                      int32_t stride, Padding padding) {
+  OpOptions o;
+  o.filter_h = o.filter_w = filter;
+  o.stride_h = o.stride_w = stride;
+  o.padding = padding;
+  const int32_t out_h = padding == Padding::kSame ? (shape[1] + stride - 1) / stride
+                                                  : (shape[1] - filter) / stride + 1;
+  const int32_t out_w = padding == Padding::kSame ? (shape[2] + stride - 1) / stride
+                                                  : (shape[2] - filter) / stride + 1;
+  const int zp = type == DataType::kInt8 ? -4 : 124;
+  ModelBuilder b;
+  const int in = b.AddTensor(type, shape, "in", Quant(0.06f, zp));
+  const int out = b.AddTensor(type, {shape[0], out_h, out_w, shape[3]}, "out", Quant(0.06f, zp));
+  b.AddOperator(kAveragePool.code, {in}, {out}, o);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(FastOps, QuantizedAveragePoolIsBitIdentical) {
+  for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
+    SCOPED_TRACE(std::string(DataTypeName(t)));
+    // NASNet's 3x3 SAME pools (edge counts 4, 6, 9) and strided ones.
+    ExpectFastMatches(AveragePoolModel(t, {1, 8, 8, 44}, 3, 1, Padding::kSame), kAveragePool,
+                      {RandomBytes(t, 8 * 8 * 44, 0, 16)}, "fast");
+    ExpectFastMatches(AveragePoolModel(t, {1, 31, 31, 32}, 3, 2, Padding::kSame), kAveragePool,
+                      {RandomBytes(t, 31 * 31 * 32, 0, 17)}, "fast");
+    // NASNet's strided 1x1 pools: one tap.
+    ExpectFastMatches(AveragePoolModel(t, {1, 33, 33, 11}, 1, 2, Padding::kValid), kAveragePool,
+                      {RandomBytes(t, 33 * 33 * 11, 0, 19)}, "fast");
+    // Global pools: 7x7 (49 taps), 63x63 (3969: the largest reciprocal), 64x64 (4096: division).
+    for (int32_t size : {7, 63, 64}) {
+      const int64_t n = int64_t{size} * size * 3;
+      for (uint8_t fill : {uint8_t{0x80}, uint8_t{0x7f}, uint8_t{0xff}, uint8_t{0}}) {
+        ExpectFastMatches(AveragePoolModel(t, {1, size, size, 3}, size, 1, Padding::kValid),
+                          kAveragePool, {std::vector<uint8_t>(static_cast<size_t>(n), fill)}, "fast");
+      }
+      ExpectFastMatches(AveragePoolModel(t, {1, size, size, 3}, size, 1, Padding::kValid),
+                        kAveragePool, {RandomBytes(t, n, 0, 18)}, "fast");
+    }
+  }
 }
 
 }  // namespace
