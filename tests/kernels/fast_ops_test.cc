@@ -288,6 +288,9 @@ TEST(FastOps, SquaredDifferenceIsBitIdentical) {
       {{1, 1, 5}, {2, 3, 5}, {2, 3, 5}},                   // first input broadcast
       {{2, 3, 1, 5}, {1, 3, 4, 1}, {2, 3, 4, 5}},          // both broadcast, last dim too
       {{1, 256}, {1, 1}, {1, 256}},
+      {{1, 17, 1}, {1, 17, 96}, {1, 17, 96}},              // first input broadcast (swapped)
+      {{3, 1}, {3, 37}, {3, 37}},                          // 16-element steps and a tail
+      {{2, 50}, {2, 50}, {2, 50}},
   };
   for (DataType t : {DataType::kFloat32, DataType::kInt8, DataType::kInt32}) {
     for (const Shapes& s : cases) {

@@ -5,15 +5,20 @@
 //   int8:    the reference's integer arithmetic (reference/squared_difference.cc), with its
 //            first two steps, which depend on one input byte each, as two 256-entry int32
 //            tables built at Prepare with the same quant:: functions; per element one table
-//            lookup per input and the output's MultiplyByQuantizedMultiplier remain.
+//            lookup per input and the output's MultiplyByQuantizedMultiplier remain (on
+//            AVX-512 16 elements per step: kernels/x86/avx512/squared_difference_avx512.cc).
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
 
 #include "kernels/common/binary_math.h"
+#include "kernels/fast/isa.h"
 #include "kernels/internal/quantization.h"
 #include "runtime/kernel.h"
+#if defined(__x86_64__)
+#include "kernels/x86/squared_difference_x86.h"
+#endif
 
 namespace labelite {
 namespace {
@@ -88,11 +93,35 @@ class FastSquaredDifferenceKernel final : public Kernel {
     const int shift = p_.out_shift;
     const int32_t* t1 = scaled1_.data();
     const int32_t* t2 = scaled2_.data();
-    Run<uint8_t, int8_t>(ctx, [=](uint8_t a, uint8_t b) {
+    auto f = [=](uint8_t a, uint8_t b) {
       const int32_t d = t1[a] - t2[b];  // |d| < 2^15: the square fits int32
       const int32_t v = quant::MultiplyByQuantizedMultiplier(d * d, multiplier, shift) + offset;
       return static_cast<int8_t>(std::clamp(v, -128, 127));
-    });
+    };
+#if defined(__x86_64__)
+    if (xnn::ActiveIsa() >= xnn::IsaLevel::kAvx512 && multiplier > 0 && shift <= 0 &&
+        shift >= -30) {
+      const auto* a = ctx.input(0)->data_as<uint8_t>();
+      const auto* b = ctx.input(1)->data_as<uint8_t>();
+      auto* out = ctx.output(0)->data_as<int8_t>();
+      const xnn::SquaredDifferenceInt8Params direct{t1, t2, multiplier, offset, shift};
+      const xnn::SquaredDifferenceInt8Params swapped{t2, t1, multiplier, offset, shift};
+      p_.broadcast.ForEachRow([&](int64_t o, int64_t ia, int64_t ib, int64_t n, int64_t sa,
+                                  int64_t sb) {
+        int64_t done = 0;
+        const auto* pa = reinterpret_cast<const int8_t*>(a + ia);
+        const auto* pb = reinterpret_cast<const int8_t*>(b + ib);
+        // (s1 - s2)^2 = (s2 - s1)^2: a broadcast first input swaps the roles.
+        if (sa == 1 && (sb == 0 || sb == 1))
+          done = xnn::SquaredDifferenceInt8RowAvx512(direct, pa, pb, sb, out + o, n);
+        else if (sa == 0 && sb == 1)
+          done = xnn::SquaredDifferenceInt8RowAvx512(swapped, pb, pa, 0, out + o, n);
+        MapRow(a + ia + done * sa, b + ib + done * sb, out + o + done, n - done, sa, sb, f);
+      });
+      return;
+    }
+#endif
+    Run<uint8_t, int8_t>(ctx, f);
   }
 
   common::BinaryMathParams p_;

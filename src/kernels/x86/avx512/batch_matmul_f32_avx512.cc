@@ -6,6 +6,12 @@
 
 #include "kernels/x86/batch_matmul_f32_x86.h"
 
+// GCC 12 reports operands inside its own AVX-512 intrinsics as uninitialized: a false positive.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning group
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #define LABELITE_AVX512 __attribute__((target("avx512f")))
 
 namespace labelite::xnn {
