@@ -469,8 +469,10 @@ TEST(FastOps, QuantizedTrailingMeanIsBitIdentical) {
 // ---- AVERAGE_POOL_2D (uint8/int8): the division by the tap count as a reciprocal multiply ---
 
 std::vector<uint8_t> AveragePoolModel(DataType type, std::vector<int32_t> shape, int32_t filter,
-                                      int32_t stride, Padding padding) {
+                                      int32_t stride, Padding padding,
+                                      Activation activation = Activation::kNone) {
   OpOptions o;
+  o.activation = activation;
   o.filter_h = o.filter_w = filter;
   o.stride_h = o.stride_w = stride;
   o.padding = padding;
@@ -480,8 +482,9 @@ std::vector<uint8_t> AveragePoolModel(DataType type, std::vector<int32_t> shape,
                                                   : (shape[2] - filter) / stride + 1;
   const int zp = type == DataType::kInt8 ? -4 : 124;
   ModelBuilder b;
-  const int in = b.AddTensor(type, shape, "in", Quant(0.06f, zp));
-  const int out = b.AddTensor(type, {shape[0], out_h, out_w, shape[3]}, "out", Quant(0.06f, zp));
+  const int in = b.AddTensor(type, shape, "in", QuantOrNone(type, 0.06f, zp));
+  const int out = b.AddTensor(type, {shape[0], out_h, out_w, shape[3]}, "out",
+                              QuantOrNone(type, 0.06f, zp));
   b.AddOperator(kAveragePool.code, {in}, {out}, o);
   b.SetInputs({in});
   b.SetOutputs({out});
@@ -510,6 +513,17 @@ TEST(FastOps, QuantizedAveragePoolIsBitIdentical) {
                         kAveragePool, {RandomBytes(t, n, 0, 18)}, "fast");
     }
   }
+}
+
+// Float 1x1 windows (NASNet's strided 1x1 pools, which XNNPACK declines): a copy with the
+// reference's arithmetic, -0 included (RandomBytes puts -0.0 at element 1). Bit-identical.
+TEST(FastOps, FloatOneByOneAveragePoolIsBitIdentical) {
+  for (Activation act : {Activation::kNone, Activation::kRelu6})
+    for (Padding padding : {Padding::kValid, Padding::kSame})
+      for (int32_t stride : {1, 2})
+        ExpectFastMatches(
+            AveragePoolModel(DataType::kFloat32, {2, 33, 32, 11}, 1, stride, padding, act),
+            kAveragePool, {RandomBytes(DataType::kFloat32, 2 * 33 * 32 * 11, 9.0f, 20)}, "fast");
 }
 
 }  // namespace

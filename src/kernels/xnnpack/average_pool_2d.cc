@@ -1,5 +1,6 @@
 // AVERAGE_POOL_2D on the fast path, after the one Prepare of both paths (common/pooling.h).
-// float32 runs on XNNPACK (PoolingKernel, pooling.h).
+// float32 runs on XNNPACK (PoolingKernel, pooling.h), but for 1x1 windows without padding, which
+// XNNPACK declines: a strided copy with the reference's arithmetic (OneTapFloat).
 // uint8 and int8 keep TFLite's builtin arithmetic, which TFLite's own XNNPACK delegate leaves to
 // that builtin kernel too: per output pixel the int32 sum of the in-bounds taps, divided by their
 // count rounding half away from zero, clamped to the fused activation's range. Here the sum runs
@@ -91,15 +92,22 @@ class AveragePoolKernel : public Kernel {
   Status Prepare(KernelContext& ctx) override {
     LABELITE_RETURN_IF_ERROR(common::PreparePool(ctx, &p_));
     quantized_ = p_.type == DataType::kUInt8 || p_.type == DataType::kInt8;
-    if (quantized_) {
+    const internal::Window2D& w = p_.window;
+    one_tap_float_ = p_.type == DataType::kFloat32 && w.filter_h == 1 && w.filter_w == 1 &&
+                     w.pad_h == 0 && w.pad_w == 0;
+    if (quantized_ || one_tap_float_) {
       xnn_.reset();
       return Status::Ok();
     }
     xnn_ = std::make_unique<xnn::PoolingKernel>(/*max=*/false);
     return xnn_->Create(ctx, p_);
   }
-  Status Bind(KernelContext& ctx) override { return quantized_ ? Status::Ok() : xnn_->Bind(ctx); }
+  Status Bind(KernelContext& ctx) override { return xnn_ ? xnn_->Bind(ctx) : Status::Ok(); }
   Status Eval(KernelContext& ctx) override {
+    if (one_tap_float_) {
+      OneTapFloat(ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>());
+      return Status::Ok();
+    }
     if (!quantized_) return xnn_->Eval(ctx);
     const internal::Window2D& w = p_.window;
     const size_t rows = static_cast<size_t>(w.batches) * static_cast<size_t>(w.out_h);
@@ -111,9 +119,25 @@ class AveragePoolKernel : public Kernel {
     }
     return Status::Ok();
   }
-  const char* path() const override { return quantized_ ? "fast" : xnn_->path(); }
+  const char* path() const override { return xnn_ ? xnn_->path() : "fast"; }
 
  private:
+  // A 1x1 window without padding (NASNet's strided 1x1 pools, which XNNPACK declines): each
+  // output is one input element through the reference's arithmetic, (0 + x) / 1 clamped (the
+  // sum from 0 turns -0 into +0, as the reference does).
+  void OneTapFloat(const float* in, float* out) const {
+    const internal::Window2D& w = p_.window;
+    const size_t c = static_cast<size_t>(p_.channels);
+    for (int32_t b = 0; b < w.batches; ++b)
+      for (int32_t oy = 0; oy < w.out_h; ++oy)
+        for (int32_t ox = 0; ox < w.out_w; ++ox, out += c) {
+          const float* x = in + ((static_cast<size_t>(b) * w.in_h + static_cast<size_t>(oy) * w.stride_h) * w.in_w +
+                                 static_cast<size_t>(ox) * w.stride_w) * c;
+          for (size_t i = 0; i < c; ++i)
+            out[i] = std::min(std::max((0.0f + x[i]) / 1.0f, p_.float_min), p_.float_max);
+        }
+  }
+
   struct Task {
     const AveragePoolKernel* self;
     const void* in;
@@ -133,6 +157,7 @@ class AveragePoolKernel : public Kernel {
   }
 
   bool quantized_ = false;
+  bool one_tap_float_ = false;
   common::PoolParams p_;
   std::unique_ptr<xnn::PoolingKernel> xnn_;
 };
