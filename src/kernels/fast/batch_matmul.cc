@@ -2,18 +2,23 @@
 // Prepare). float32: per batch, batch_matmul_f32.h's row-times-matrix loop (bit-identical to
 // the reference: the same k-ordered sums), AVX-512 or AVX2 by ActiveIsa(); an rhs whose
 // columns are not contiguous (adj_y) is first copied into a [depth, cols] scratch buffer sized
-// at Prepare. Other types are Unsupported here (the interpreter runs the reference kernel).
+// at Prepare. int8 goes first to kernels/xnnpack/batch_matmul.cc (FirstSupportedKernel); other
+// types are Unsupported here (the interpreter runs the reference kernel).
 #include <memory>
 #include <vector>
 
 #include "kernels/common/batch_matmul.h"
 #include "kernels/fast/batch_matmul_f32.h"
+#include "kernels/fast/first_supported.h"
 #include "kernels/fast/isa.h"
 #if defined(__x86_64__)
 #include "kernels/x86/batch_matmul_f32_x86.h"
 #endif
 
 namespace labelite {
+
+std::unique_ptr<Kernel> CreateXnnpackBatchMatMulInt8();  // kernels/xnnpack/batch_matmul.cc
+
 namespace {
 
 void MatMulF32(const xnn::MatMulF32Args& args) {
@@ -67,10 +72,13 @@ class FastBatchMatMulKernel final : public Kernel {
   std::vector<float> rhs_scratch_;
 };
 
+std::unique_ptr<Kernel> CreateFloatBatchMatMul() { return std::make_unique<FastBatchMatMulKernel>(); }
+
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackBatchMatMul() {
-  return std::make_unique<FastBatchMatMulKernel>();
+  return std::make_unique<xnn::FirstSupportedKernel>(&CreateXnnpackBatchMatMulInt8,
+                                                     &CreateFloatBatchMatMul);
 }
 
 }  // namespace labelite
