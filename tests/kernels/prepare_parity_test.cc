@@ -283,15 +283,14 @@ TEST(PrepareParity, PoolsRefuseBadModelsAlike) {
 }
 
 TEST(PrepareParity, PoolsFallBackWhereXnnpackCannot) {
-  OpOptions one;  // XNNPACK refuses a 1x1 window
-  one.filter_h = one.filter_w = 1;
+  OpOptions one;  // XNNPACK refuses a 1x1 window (float AVERAGE_POOL_2D's own 1x1 copy takes
+  one.filter_h = one.filter_w = 1;  // it instead: tests/kernels/fast_ops_test.cc)
   one.stride_h = one.stride_w = 2;
   one.activation = Activation::kRelu;
-  for (const Op& op : kPoolOps) {
-    ExpectFallback(op, OneOp(op.code, {{DataType::kFloat32, {2, 5, 4, 3}}},
-                             {{DataType::kFloat32, {2, 3, 2, 3}}}, one),
-                   "1x1 window");
-  }
+  const Op& max_pool = kPoolOps[1];
+  ExpectFallback(max_pool, OneOp(max_pool.code, {{DataType::kFloat32, {2, 5, 4, 3}}},
+                                 {{DataType::kFloat32, {2, 3, 2, 3}}}, one),
+                 "1x1 window");
   // XNNPACK's quantized max pooling cannot requantize (output scale != input scale).
   OpOptions o;
   o.filter_h = o.filter_w = 3;

@@ -65,6 +65,36 @@ class Broadcast {
     }
   }
 
+  // Calls f(out_index, a_index, b_index, count, a_step, b_step) once per innermost output row
+  // (count elements; the inputs advance by a_step / b_step, 0 where broadcast), in row-major
+  // order: the same visits as ForEach, grouped for vector loops.
+  template <typename F>
+  void ForEachRow(F&& f) {
+    int64_t n = 1;
+    for (int32_t d : dims_) n *= d;
+    if (n == 0) return;
+    const int rank = static_cast<int>(dims_.size());
+    if (rank == 0) {
+      f(int64_t{0}, int64_t{0}, int64_t{0}, int64_t{1}, int64_t{0}, int64_t{0});
+      return;
+    }
+    const size_t last = static_cast<size_t>(rank - 1);
+    const int64_t row = dims_[last];
+    std::fill(index_.begin(), index_.end(), 0);
+    int64_t ia = 0, ib = 0;
+    for (int64_t i = 0; i < n; i += row) {
+      f(i, ia, ib, row, stride_a_[last], stride_b_[last]);
+      for (size_t k = last; k-- > 0;) {
+        ia += stride_a_[k];
+        ib += stride_b_[k];
+        if (++index_[k] < dims_[k]) break;
+        ia -= stride_a_[k] * index_[k];
+        ib -= stride_b_[k] * index_[k];
+        index_[k] = 0;
+      }
+    }
+  }
+
  private:
   // Row-major strides of `t` aligned to `rank` output dims; 0 along broadcast dimensions.
   static std::vector<int64_t> Strides(const Tensor& t, int rank) {

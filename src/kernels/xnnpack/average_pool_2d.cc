@@ -1,10 +1,12 @@
 // AVERAGE_POOL_2D on the fast path, after the one Prepare of both paths (common/pooling.h).
-// float32 runs on XNNPACK (PoolingKernel, pooling.h).
+// float32 runs on XNNPACK (PoolingKernel, pooling.h), but for 1x1 windows without padding, which
+// XNNPACK declines: a strided copy with the reference's arithmetic (OneTapFloat).
 // uint8 and int8 keep TFLite's builtin arithmetic, which TFLite's own XNNPACK delegate leaves to
 // that builtin kernel too: per output pixel the int32 sum of the in-bounds taps, divided by their
 // count rounding half away from zero, clamped to the fused activation's range. Here the sum runs
 // over whole channel rows (vectorized widening adds, channels in chunks of kChunk on the stack)
-// instead of one channel at a time: MobileNet's global 7x7x1280 pool 0.049 -> ~0.004 ms.
+// instead of one channel at a time: MobileNet's global 7x7x1280 pool 0.049 -> ~0.004 ms; the
+// division by the tap count is a multiplication by its reciprocal (DivideByReciprocal, exact).
 // Threads: output rows are shared out when there are at least two.
 #include <pthreadpool.h>
 
@@ -21,6 +23,31 @@ namespace labelite {
 namespace {
 
 constexpr int32_t kChunk = 512;  // channels summed per pass (2 KB of int32 on the stack)
+
+// The rounded division of the reference, (acc + n/2) / n, or (acc - n/2) / n for acc <= 0
+// with truncation toward zero, as a multiplication: for 0 <= x < 256 n, floor(x / n) equals
+// (x * m) >> 32 with m = ceil(2^32 / n) when n < 4096 (the error x * (m n - 2^32) / (n 2^32)
+// stays below 1/n), so the quotient is exact; the loop vectorizes (32 x 32 -> 64-bit
+// products), where integer division does not. |acc| <= 255 n (8-bit taps) keeps x below 256 n.
+constexpr int32_t kMaxReciprocalCount = 4096;
+
+template <typename T>
+void DivideByReciprocal(const int32_t* acc, int32_t cn, int32_t n, int32_t lo, int32_t hi,
+                        T* out) {
+  if (n == 1) {  // 1x1 windows (NASNet's strided 1x1 pools): the value itself
+    for (int32_t c = 0; c < cn; ++c) out[c] = static_cast<T>(std::clamp(acc[c], lo, hi));
+    return;
+  }
+  const uint64_t m = ((uint64_t{1} << 32) + static_cast<uint64_t>(n) - 1) / static_cast<uint64_t>(n);
+  const uint32_t half = static_cast<uint32_t>(n / 2);
+  for (int32_t c = 0; c < cn; ++c) {
+    const int32_t a = acc[c];
+    const uint32_t x = static_cast<uint32_t>(a > 0 ? a : -a) + half;
+    const int32_t q = static_cast<int32_t>((static_cast<uint64_t>(x) * m) >> 32);
+    const int32_t avg = a > 0 ? q : -q;
+    out[c] = static_cast<T>(std::clamp(avg, lo, hi));
+  }
+}
 
 template <typename T>
 void PoolRow(const common::PoolParams& p, const T* in, T* out, int32_t b, int32_t oy) {
@@ -44,6 +71,10 @@ void PoolRow(const common::PoolParams& p, const T* in, T* out, int32_t b, int32_
                          c0;
           for (int32_t c = 0; c < cn; ++c) acc[c] += row[c];
         }
+      if (n > 0 && n < kMaxReciprocalCount) {
+        DivideByReciprocal(acc, cn, n, p.act_min, p.act_max, o + c0);
+        continue;
+      }
       for (int32_t c = 0; c < cn; ++c) {
         int32_t avg = 0;
         if (n > 0) {
@@ -61,15 +92,22 @@ class AveragePoolKernel : public Kernel {
   Status Prepare(KernelContext& ctx) override {
     LABELITE_RETURN_IF_ERROR(common::PreparePool(ctx, &p_));
     quantized_ = p_.type == DataType::kUInt8 || p_.type == DataType::kInt8;
-    if (quantized_) {
+    const internal::Window2D& w = p_.window;
+    one_tap_float_ = p_.type == DataType::kFloat32 && w.filter_h == 1 && w.filter_w == 1 &&
+                     w.pad_h == 0 && w.pad_w == 0;
+    if (quantized_ || one_tap_float_) {
       xnn_.reset();
       return Status::Ok();
     }
     xnn_ = std::make_unique<xnn::PoolingKernel>(/*max=*/false);
     return xnn_->Create(ctx, p_);
   }
-  Status Bind(KernelContext& ctx) override { return quantized_ ? Status::Ok() : xnn_->Bind(ctx); }
+  Status Bind(KernelContext& ctx) override { return xnn_ ? xnn_->Bind(ctx) : Status::Ok(); }
   Status Eval(KernelContext& ctx) override {
+    if (one_tap_float_) {
+      OneTapFloat(ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>());
+      return Status::Ok();
+    }
     if (!quantized_) return xnn_->Eval(ctx);
     const internal::Window2D& w = p_.window;
     const size_t rows = static_cast<size_t>(w.batches) * static_cast<size_t>(w.out_h);
@@ -81,9 +119,25 @@ class AveragePoolKernel : public Kernel {
     }
     return Status::Ok();
   }
-  const char* path() const override { return quantized_ ? "fast" : xnn_->path(); }
+  const char* path() const override { return xnn_ ? xnn_->path() : "fast"; }
 
  private:
+  // A 1x1 window without padding (NASNet's strided 1x1 pools, which XNNPACK declines): each
+  // output is one input element through the reference's arithmetic, (0 + x) / 1 clamped (the
+  // sum from 0 turns -0 into +0, as the reference does).
+  void OneTapFloat(const float* in, float* out) const {
+    const internal::Window2D& w = p_.window;
+    const size_t c = static_cast<size_t>(p_.channels);
+    for (int32_t b = 0; b < w.batches; ++b)
+      for (int32_t oy = 0; oy < w.out_h; ++oy)
+        for (int32_t ox = 0; ox < w.out_w; ++ox, out += c) {
+          const float* x = in + ((static_cast<size_t>(b) * w.in_h + static_cast<size_t>(oy) * w.stride_h) * w.in_w +
+                                 static_cast<size_t>(ox) * w.stride_w) * c;
+          for (size_t i = 0; i < c; ++i)
+            out[i] = std::min(std::max((0.0f + x[i]) / 1.0f, p_.float_min), p_.float_max);
+        }
+  }
+
   struct Task {
     const AveragePoolKernel* self;
     const void* in;
@@ -103,6 +157,7 @@ class AveragePoolKernel : public Kernel {
   }
 
   bool quantized_ = false;
+  bool one_tap_float_ = false;
   common::PoolParams p_;
   std::unique_ptr<xnn::PoolingKernel> xnn_;
 };

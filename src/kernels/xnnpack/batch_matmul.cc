@@ -3,7 +3,8 @@
 // int32 accumulators (exact, in any order) and the reference's own requantization
 // (MultiplyByQuantizedMultiplier, + zero point, clamp). The shared Prepare
 // (kernels/common/batch_matmul.h) validates the op and computes shapes, broadcast offsets and
-// multipliers; float32 and CPUs below AVX2 return Unsupported (the reference runs).
+// multipliers; float32 (kernels/fast/batch_matmul.cc, which calls this kernel first) and CPUs
+// below AVX2 return Unsupported here.
 // Both operands are computed at run time, so each invoke widens them (no packing at Prepare).
 #include <algorithm>
 #include <memory>
@@ -85,7 +86,8 @@ class BatchMatMulKernel : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> CreateXnnpackBatchMatMul() {
+// The int8 part of the fast BATCH_MATMUL (kernels/fast/batch_matmul.cc tries it first).
+std::unique_ptr<Kernel> CreateXnnpackBatchMatMulInt8() {
   return std::make_unique<BatchMatMulKernel>();
 }
 

@@ -82,6 +82,7 @@ class MeanKernel : public xnn::XnnKernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> CreateXnnpackMean() { return std::make_unique<MeanKernel>(); }
+// The fast MEAN (kernels/fast/mean.cc) tries this kernel first.
+std::unique_ptr<Kernel> CreateXnnpackGlobalAveragePoolMean() { return std::make_unique<MeanKernel>(); }
 
 }  // namespace labelite

@@ -1,11 +1,29 @@
-// RELU on XNNPACK: a clamp to [0, +inf) (see unary.h).
+// RELU on the fast path: XNNPACK's clamp to [0, +inf) for float32, and for uint8/int8 when input
+// and output share their quantization (see unary.h); other per-tensor uint8/int8 (a requantizing
+// RELU, e.g. NASNet's int8 RELUs) through a 256-entry table built from the reference kernel
+// (table_unary.h), exact by construction.
 #include <limits>
 #include <memory>
 
+#include "kernels/fast/first_supported.h"
+#include "kernels/fast/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 
 namespace labelite {
 
-std::unique_ptr<Kernel> CreateXnnpackRelu() { return xnn::MakeClampKernel(0.0f, std::numeric_limits<float>::infinity()); }
+std::unique_ptr<Kernel> CreateReferenceRelu();
+
+namespace {
+
+std::unique_ptr<Kernel> CreateClamp() { return xnn::MakeClampKernel(0.0f, std::numeric_limits<float>::infinity()); }
+std::unique_ptr<Kernel> CreateTable() {
+  return std::make_unique<xnn::TableUnaryKernel>(&CreateReferenceRelu, nullptr);
+}
+
+}  // namespace
+
+std::unique_ptr<Kernel> CreateXnnpackRelu() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&CreateClamp, &CreateTable);
+}
 
 }  // namespace labelite

@@ -1,0 +1,49 @@
+// FirstSupportedKernel: the first of two kernels whose Prepare accepts the operator.
+//
+// Prepare runs `first`'s Prepare; when it returns Unsupported, `second` replaces it (its
+// Prepare's status is the result, Unsupported included, so the interpreter can still fall
+// back to the reference kernel). Bind, Eval and path() go to the kernel chosen. Used where
+// one fast path covers part of an op's cases and another the rest, e.g. quantized RELU:
+// XNNPACK's clamp when input and output share their quantization, a byte table otherwise.
+//
+// Ownership: owns the kernel it chose; one instance per operator, not thread-safe.
+//
+//   std::unique_ptr<Kernel> CreateXnnpackRelu() {
+//     return std::make_unique<xnn::FirstSupportedKernel>(&CreateReluClamp, &CreateReluTable);
+//   }
+#ifndef LABELITE_KERNELS_FAST_FIRST_SUPPORTED_H_
+#define LABELITE_KERNELS_FAST_FIRST_SUPPORTED_H_
+
+#include <memory>
+
+#include "runtime/kernel.h"
+
+namespace labelite::xnn {
+
+class FirstSupportedKernel final : public Kernel {
+ public:
+  FirstSupportedKernel(KernelFactory first, KernelFactory second)
+      : first_(first), second_(second) {}
+
+  Status Prepare(KernelContext& ctx) override {
+    chosen_ = first_();
+    Status s = chosen_->Prepare(ctx);
+    if (s.code() != StatusCode::kUnsupported) return s;
+    chosen_ = second_();
+    return chosen_->Prepare(ctx);
+  }
+  Status Bind(KernelContext& ctx) override { return chosen_->Bind(ctx); }
+  Status Eval(KernelContext& ctx) override { return chosen_->Eval(ctx); }
+  const char* path() const override { return chosen_ ? chosen_->path() : "reference"; }
+  bool packed_constant_inputs() const override {
+    return chosen_ && chosen_->packed_constant_inputs();
+  }
+
+ private:
+  KernelFactory first_, second_;
+  std::unique_ptr<Kernel> chosen_;
+};
+
+}  // namespace labelite::xnn
+
+#endif  // LABELITE_KERNELS_FAST_FIRST_SUPPORTED_H_

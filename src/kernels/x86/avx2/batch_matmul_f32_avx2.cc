@@ -1,0 +1,10 @@
+// Float BATCH_MATMUL's matrix product on AVX2 (kernels/fast/batch_matmul_f32.h, 8 lanes).
+#include "kernels/x86/batch_matmul_f32_x86.h"
+
+namespace labelite::xnn {
+
+__attribute__((target("avx2"))) void MatMulF32Avx2(const MatMulF32Args& args) {
+  matmul_internal::MatMulF32Loop(args);
+}
+
+}  // namespace labelite::xnn

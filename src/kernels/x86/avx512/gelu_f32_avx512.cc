@@ -1,0 +1,13 @@
+// Float GELU on AVX-512: kernels/fast/gelu_f32.h's loops compiled for 16 lanes.
+#include "kernels/fast/gelu_f32.h"
+#include "kernels/x86/gelu_f32_x86.h"
+
+namespace labelite::xnn {
+
+__attribute__((target("avx512f,avx512vl"))) void GeluF32Avx512(const float* in, float* out,
+                                                                size_t n, bool approximate) {
+  if (approximate) gelu_internal::GeluTanhLoop(in, out, n);
+  else gelu_internal::GeluErfLoop(in, out, n);
+}
+
+}  // namespace labelite::xnn

@@ -1,0 +1,530 @@
+// The fast paths of RELU/RELU6/RELU_N1_TO_1 (requantizing uint8/int8), GELU, SQUARED_DIFFERENCE,
+// TRANSPOSE, STRIDED_SLICE, float BATCH_MATMUL, quantized trailing MEAN and the
+// quantized AVERAGE_POOL_2D's division by a reciprocal against the reference kernels (the oracle),
+// on single-op models with the shapes and quantizations of the zoo models that run them
+// (NASNet's int8 RELUs and slices, ViT's attention transposes, matmuls and layer-norm means,
+// ConvNeXt's GELUs and layer norms), at every ISA level the CPU has (xnn::SetIsaLimit).
+//   - Quantized outputs and data movement must be byte-identical.
+//   - Float SQUARED_DIFFERENCE and BATCH_MATMUL must also be bit-identical (the same float
+//     operations in the same order, no FMA contraction).
+//   - Float GELU uses its own erfc / exp (gelu_f32.h): it must stay within 1e-6 * max(1, |x|)
+//     of the reference's std::erfc / std::tanh. The stated model-level bound is 1e-4 of the
+//     output range (LiteRT's own builtin-versus-XNNPACK difference); this is 100x tighter.
+// Each case also checks that the fast path really ran (the kernel's path name).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/fast/isa.h"
+#include "runtime/interpreter.h"
+#include "testing/model_builder.h"
+
+namespace labelite {
+
+#define DECLARE_KERNELS(stem)                       \
+  std::unique_ptr<Kernel> CreateReference##stem(); \
+  std::unique_ptr<Kernel> CreateXnnpack##stem();
+DECLARE_KERNELS(Relu)
+DECLARE_KERNELS(Relu6)
+DECLARE_KERNELS(ReluN1To1)
+DECLARE_KERNELS(Gelu)
+DECLARE_KERNELS(SquaredDifference)
+DECLARE_KERNELS(Transpose)
+DECLARE_KERNELS(StridedSlice)
+DECLARE_KERNELS(BatchMatMul)
+DECLARE_KERNELS(Mean)
+DECLARE_KERNELS(AveragePool2D)
+#undef DECLARE_KERNELS
+
+namespace {
+
+using testing::ModelBuilder;
+using testing::Quant;
+using xnn::IsaLevel;
+
+struct Op {
+  int32_t code;
+  const char* name;
+  KernelFactory reference, fast;
+};
+const Op kRelu{19, "RELU", &CreateReferenceRelu, &CreateXnnpackRelu};
+const Op kRelu6{21, "RELU6", &CreateReferenceRelu6, &CreateXnnpackRelu6};
+const Op kReluN1To1{20, "RELU_N1_TO_1", &CreateReferenceReluN1To1, &CreateXnnpackReluN1To1};
+const Op kGelu{150, "GELU", &CreateReferenceGelu, &CreateXnnpackGelu};
+const Op kSquaredDifference{99, "SQUARED_DIFFERENCE", &CreateReferenceSquaredDifference,
+                            &CreateXnnpackSquaredDifference};
+const Op kTranspose{39, "TRANSPOSE", &CreateReferenceTranspose, &CreateXnnpackTranspose};
+const Op kStridedSlice{45, "STRIDED_SLICE", &CreateReferenceStridedSlice,
+                       &CreateXnnpackStridedSlice};
+const Op kBatchMatMul{126, "BATCH_MATMUL", &CreateReferenceBatchMatMul, &CreateXnnpackBatchMatMul};
+const Op kMean{40, "MEAN", &CreateReferenceMean, &CreateXnnpackMean};
+const Op kAveragePool{1, "AVERAGE_POOL_2D", &CreateReferenceAveragePool2D,
+                      &CreateXnnpackAveragePool2D};
+
+// The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
+std::vector<IsaLevel> Levels() {
+  std::vector<IsaLevel> levels;
+  for (IsaLevel l : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
+    if (l <= xnn::DetectedIsa()) levels.push_back(l);
+  return levels;
+}
+
+// Restores the detected ISA level when a test ends.
+struct IsaGuard {
+  ~IsaGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
+};
+
+struct Run {
+  std::vector<uint8_t> bytes;
+  std::vector<int32_t> dims;
+  std::string path;
+};
+
+Run RunModel(const std::vector<uint8_t>& model_bytes, const Op& op, KernelPath path,
+             const std::vector<std::vector<uint8_t>>& inputs) {
+  Run r;
+  auto model = Model::FromBytes(model_bytes, "single-op");
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok()) return r;
+  ListOpResolver resolver({{op.code, op.name, op.reference, op.fast}});
+  auto it = Interpreter::Create(*model, resolver, {path, 1});
+  EXPECT_TRUE(it.ok()) << it.status().message();
+  if (!it.ok()) return r;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Tensor* t = (*it)->input(static_cast<int>(i));
+    EXPECT_EQ(t->bytes, inputs[i].size());
+    if (t->bytes != inputs[i].size()) return r;
+    if (!inputs[i].empty()) std::memcpy(t->data, inputs[i].data(), inputs[i].size());
+  }
+  const Status s = (*it)->Invoke();
+  EXPECT_TRUE(s.ok()) << s.message();
+  const Tensor& out = *(*it)->output(0);
+  if (out.bytes > 0) r.bytes.assign(out.data, out.data + out.bytes);
+  r.dims = out.dims;
+  r.path = (*it)->KernelPathOf(0);
+  return r;
+}
+
+// Random input bytes for a tensor of `n` elements of `type`; floats in [-range, range] with a
+// few special values (0, +-tiny, +-large) at the start.
+std::vector<uint8_t> RandomBytes(DataType type, int64_t n, float range, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> bytes(static_cast<size_t>(n) * DataTypeSize(type));
+  if (type == DataType::kFloat32) {
+    std::uniform_real_distribution<float> real(-range, range);
+    const float special[] = {0.0f, -0.0f, 1e-30f, -1e-30f, 30.0f, -30.0f, 1e4f, -1e4f, 3.0f, -3.0f};
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = i < 10 ? special[i] : real(rng);
+      std::memcpy(bytes.data() + i * 4, &v, 4);
+    }
+  } else {
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(byte(rng));
+  }
+  return bytes;
+}
+
+// Runs the model on the reference and on the fast path at every ISA level. Returns the
+// reference output and checks: the fast path named `want_path` ran, the dims agree, and the
+// bytes are equal (float_tolerance < 0) or each float within float_tolerance * max(1, |ref|).
+void ExpectFastMatches(const std::vector<uint8_t>& model, const Op& op,
+                       const std::vector<std::vector<uint8_t>>& inputs, const char* want_path,
+                       float float_tolerance = -1.0f) {
+  IsaGuard guard;
+  const Run ref = RunModel(model, op, KernelPath::kReference, inputs);
+  ASSERT_EQ(ref.path, "reference");
+  for (IsaLevel level : Levels()) {
+    SCOPED_TRACE(std::string(op.name) + " at ISA level " + xnn::IsaLevelName(level));
+    xnn::SetIsaLimit(level);
+    const Run fast = RunModel(model, op, KernelPath::kFast, inputs);
+    EXPECT_EQ(fast.path, want_path);
+    EXPECT_EQ(fast.dims, ref.dims);
+    ASSERT_EQ(fast.bytes.size(), ref.bytes.size());
+    if (float_tolerance < 0) {
+      size_t mismatches = 0;
+      for (size_t i = 0; i < ref.bytes.size(); ++i)
+        if (fast.bytes[i] != ref.bytes[i] && ++mismatches <= 5)
+          ADD_FAILURE() << "byte " << i << ": fast " << int{fast.bytes[i]} << ", reference "
+                        << int{ref.bytes[i]};
+      EXPECT_EQ(mismatches, 0u);
+      continue;
+    }
+    const size_t n = ref.bytes.size() / 4;
+    std::vector<float> a(n), b(n), x(n);
+    std::memcpy(a.data(), fast.bytes.data(), n * 4);
+    std::memcpy(b.data(), ref.bytes.data(), n * 4);
+    std::memcpy(x.data(), inputs[0].data(), n * 4);
+    float worst = 0.0f;
+    for (size_t i = 0; i < n; ++i) {
+      const float err = std::fabs(a[i] - b[i]) / std::max(1.0f, std::fabs(x[i]));
+      worst = std::max(worst, err);
+      if (!(err <= float_tolerance)) {
+        ADD_FAILURE() << "element " << i << " x=" << x[i] << ": fast " << a[i] << ", reference "
+                      << b[i];
+        break;
+      }
+    }
+    char worst_text[32];
+    std::snprintf(worst_text, sizeof worst_text, "%.3g", static_cast<double>(worst));
+    ::testing::Test::RecordProperty(std::string("worst_relative_error_") + xnn::IsaLevelName(level),
+                                    worst_text);
+  }
+}
+
+QuantizationParams QuantOrNone(DataType type, float scale, int zp) {
+  return type == DataType::kFloat32 || type == DataType::kInt32 ? QuantizationParams{}
+                                                                 : Quant(scale, zp);
+}
+
+// ---- RELU family ----------------------------------------------------------------------------
+
+std::vector<uint8_t> UnaryModel(const Op& op, DataType type, std::vector<int32_t> shape,
+                                float in_scale, int in_zp, float out_scale, int out_zp,
+                                const OpOptions& options = {}) {
+  ModelBuilder b;
+  const int in = b.AddTensor(type, shape, "in", QuantOrNone(type, in_scale, in_zp));
+  const int out = b.AddTensor(type, shape, "out", QuantOrNone(type, out_scale, out_zp));
+  b.AddOperator(op.code, {in}, {out}, options);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+std::vector<uint8_t> AllBytes(int64_t n) {
+  std::vector<uint8_t> v(static_cast<size_t>(n));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint8_t>(i);
+  return v;
+}
+
+TEST(FastOps, RequantizingReluIsTheReferenceTable) {
+  for (const Op* op : {&kRelu, &kRelu6, &kReluN1To1}) {
+    // NASNet's int8 RELU (operator 3): input (0.0473, 11), output (0.0215, -128).
+    ExpectFastMatches(UnaryModel(*op, DataType::kInt8, {1, 31, 31, 11}, 0.04725358f, 11,
+                                 0.02146234f, -128),
+                      *op, {RandomBytes(DataType::kInt8, 31 * 31 * 11, 0, 1)}, "fast (table)");
+    // Every byte, uint8 and int8, a few quantizations.
+    for (DataType t : {DataType::kUInt8, DataType::kInt8}) {
+      const int shift = t == DataType::kInt8 ? -128 : 0;
+      ExpectFastMatches(UnaryModel(*op, t, {1, 256}, 0.1f, 100 + shift, 0.02f, 10 + shift), *op,
+                        {AllBytes(256)}, "fast (table)");
+      ExpectFastMatches(UnaryModel(*op, t, {2, 128}, 0.01f, 255 + shift, 0.3f, 0 + shift), *op,
+                        {AllBytes(256)}, "fast (table)");
+    }
+  }
+}
+
+TEST(FastOps, ReluWithSharedQuantizationStaysOnTheXnnpackClamp) {
+  ExpectFastMatches(UnaryModel(kRelu, DataType::kInt8, {1, 256}, 0.05f, -3, 0.05f, -3), kRelu,
+                    {AllBytes(256)}, "xnnpack");
+  ExpectFastMatches(UnaryModel(kRelu6, DataType::kFloat32, {1, 100}, 0, 0, 0, 0), kRelu6,
+                    {RandomBytes(DataType::kFloat32, 100, 10.0f, 2)}, "xnnpack");
+}
+
+// ---- GELU -----------------------------------------------------------------------------------
+
+TEST(FastOps, GeluFloatWithinOneMillionthOfTheReference) {
+  OpOptions exact, approximate;
+  approximate.approximate = true;
+  // ViT's [1,17,192] and ConvNeXt's [1,4,4,512]; inputs in [-8, 8] and beyond.
+  for (const OpOptions& o : {exact, approximate}) {
+    for (std::vector<int32_t> shape : std::vector<std::vector<int32_t>>{{1, 17, 192}, {1, 4, 4, 512}}) {
+      int64_t n = 1;
+      for (int32_t d : shape) n *= d;
+      for (float range : {8.0f, 40.0f}) {
+        ExpectFastMatches(UnaryModel(kGelu, DataType::kFloat32, shape, 0, 0, 0, 0, o), kGelu,
+                          {RandomBytes(DataType::kFloat32, n, range, 3)}, "fast", 1e-6f);
+      }
+    }
+  }
+}
+
+TEST(FastOps, GeluQuantizedIsThePreparedTable) {
+  for (bool approx : {false, true}) {
+    OpOptions o;
+    o.approximate = approx;
+    ExpectFastMatches(UnaryModel(kGelu, DataType::kInt8, {1, 256}, 0.05f, 3, 0.03f, -100, o),
+                      kGelu, {AllBytes(256)}, "fast (table)");
+    ExpectFastMatches(UnaryModel(kGelu, DataType::kUInt8, {1, 17, 192}, 0.04f, 120, 0.02f, 20, o),
+                      kGelu, {RandomBytes(DataType::kUInt8, 17 * 192, 0, 4)}, "fast (table)");
+  }
+}
+
+// ---- SQUARED_DIFFERENCE ---------------------------------------------------------------------
+
+std::vector<uint8_t> BinaryModel(const Op& op, DataType type, std::vector<int32_t> a_shape,
+                                 std::vector<int32_t> b_shape, std::vector<int32_t> out_shape,
+                                 const OpOptions& options = {}) {
+  ModelBuilder b;
+  const int a = b.AddTensor(type, a_shape, "a", QuantOrNone(type, 0.031f, 7));
+  const int c = b.AddTensor(type, b_shape, "b", QuantOrNone(type, 0.017f, -20));
+  const int out = b.AddTensor(type, out_shape, "out", QuantOrNone(type, 0.0042f, -128));
+  b.AddOperator(op.code, {a, c}, {out}, options);
+  b.SetInputs({a, c});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+int64_t Count(const std::vector<int32_t>& shape) {
+  int64_t n = 1;
+  for (int32_t d : shape) n *= d;
+  return n;
+}
+
+TEST(FastOps, SquaredDifferenceIsBitIdentical) {
+  struct Shapes {
+    std::vector<int32_t> a, b, out;
+  };
+  const Shapes cases[] = {
+      {{1, 17, 96}, {1, 17, 1}, {1, 17, 96}},              // ViT layer norm
+      {{1, 16, 16, 32}, {1, 16, 16, 1}, {1, 16, 16, 32}},  // ConvNeXt layer norm
+      {{3, 33}, {3, 33}, {3, 33}},                         // same shapes
+      {{1, 1, 5}, {2, 3, 5}, {2, 3, 5}},                   // first input broadcast
+      {{2, 3, 1, 5}, {1, 3, 4, 1}, {2, 3, 4, 5}},          // both broadcast, last dim too
+      {{1, 256}, {1, 1}, {1, 256}},
+      {{1, 17, 1}, {1, 17, 96}, {1, 17, 96}},              // first input broadcast (swapped)
+      {{3, 1}, {3, 37}, {3, 37}},                          // 16-element steps and a tail
+      {{2, 50}, {2, 50}, {2, 50}},
+  };
+  for (DataType t : {DataType::kFloat32, DataType::kInt8, DataType::kInt32}) {
+    for (const Shapes& s : cases) {
+      SCOPED_TRACE(std::string(DataTypeName(t)));
+      ExpectFastMatches(BinaryModel(kSquaredDifference, t, s.a, s.b, s.out), kSquaredDifference,
+                        {RandomBytes(t, Count(s.a), 5.0f, 5), RandomBytes(t, Count(s.b), 5.0f, 6)},
+                        "fast");
+    }
+  }
+}
+
+// ---- TRANSPOSE ------------------------------------------------------------------------------
+
+std::vector<uint8_t> TransposeModel(DataType type, std::vector<int32_t> shape,
+                                    std::vector<int32_t> perm) {
+  std::vector<int32_t> out_shape;
+  for (int32_t p : perm) out_shape.push_back(shape[static_cast<size_t>(p)]);
+  ModelBuilder b;
+  const int in = b.AddTensor(type, shape, "in", QuantOrNone(type, 0.1f, 3));
+  const int p = b.AddConstTensor<int32_t>(DataType::kInt32, {static_cast<int32_t>(perm.size())}, perm);
+  const int out = b.AddTensor(type, out_shape, "out", QuantOrNone(type, 0.1f, 3));
+  b.AddOperator(kTranspose.code, {in, p}, {out});
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(FastOps, TransposeIsBitIdentical) {
+  struct Case {
+    std::vector<int32_t> shape, perm;
+  };
+  const Case cases[] = {
+      {{1, 17, 3, 32}, {0, 2, 1, 3}},  // ViT: heads out (inner runs of 32)
+      {{1, 17, 3, 32}, {0, 2, 3, 1}},  // ViT: keys transposed (strided rows)
+      {{1, 3, 17, 32}, {0, 2, 1, 3}},  // ViT: heads back
+      {{7, 9}, {1, 0}},
+      {{2, 3, 4, 5, 6}, {4, 2, 0, 3, 1}},
+      {{2, 1, 3, 1, 4, 5}, {5, 3, 1, 0, 4, 2}},
+      {{4, 1, 6}, {1, 0, 2}},          // only size-1 moves: one memcpy
+      {{3, 0, 2}, {2, 1, 0}},          // empty
+  };
+  for (DataType t : {DataType::kFloat32, DataType::kInt8, DataType::kUInt8, DataType::kInt64}) {
+    for (const Case& c : cases) {
+      SCOPED_TRACE(std::string(DataTypeName(t)));
+      ExpectFastMatches(TransposeModel(t, c.shape, c.perm), kTranspose,
+                        {RandomBytes(t, Count(c.shape), 100.0f, 7)}, "fast");
+    }
+  }
+}
+
+// ---- STRIDED_SLICE --------------------------------------------------------------------------
+
+struct SliceSpec {
+  std::vector<int32_t> shape, begin, end, strides, out_shape;
+  OpOptions options;
+};
+
+std::vector<uint8_t> SliceModel(DataType type, const SliceSpec& s) {
+  ModelBuilder b;
+  const int32_t n = static_cast<int32_t>(s.begin.size());
+  const int in = b.AddTensor(type, s.shape, "in", QuantOrNone(type, 0.02f, -128));
+  const int begin = b.AddConstTensor<int32_t>(DataType::kInt32, {n}, s.begin);
+  const int end = b.AddConstTensor<int32_t>(DataType::kInt32, {n}, s.end);
+  const int strides = b.AddConstTensor<int32_t>(DataType::kInt32, {n}, s.strides);
+  const int out = b.AddTensor(type, s.out_shape, "out", QuantOrNone(type, 0.02f, -128));
+  b.AddOperator(kStridedSlice.code, {in, begin, end, strides}, {out}, s.options);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(FastOps, StridedSliceIsBitIdentical) {
+  OpOptions shrink1;  // ViT's class token: x[:, 0, :]
+  shrink1.shrink_axis_mask = 2;
+  OpOptions masks;
+  masks.begin_mask = 1;
+  masks.end_mask = 4;
+  OpOptions ellipsis;
+  ellipsis.ellipsis_mask = 1;
+  const SliceSpec cases[] = {
+      // NASNet: drop the first row and column of a padded map.
+      {{1, 17, 17, 44}, {0, 1, 1, 0}, {1, 17, 17, 44}, {1, 1, 1, 1}, {1, 16, 16, 44}, {}},
+      {{1, 32, 32, 32}, {0, 1, 1, 0}, {1, 32, 32, 32}, {1, 1, 1, 1}, {1, 31, 31, 32}, {}},
+      {{1, 17, 96}, {0, 0, 0}, {1, 1, 96}, {1, 1, 1}, {1, 96}, shrink1},
+      {{6, 7, 8}, {5, 0, 7}, {0, 7, 0}, {-2, 3, -3}, {3, 3, 3}, {}},       // negative strides
+      {{6, 7, 8}, {3, 2, 1}, {5, 6, 6}, {1, 2, 1}, {5, 2, 7}, masks},      // begin/end masks
+      {{4, 5, 6}, {1}, {3}, {1}, {4, 5, 6}, ellipsis},                     // ellipsis only
+      {{4, 5, 6}, {2, 1, 0}, {2, 4, 6}, {1, 1, 1}, {0, 3, 6}, {}},         // empty
+  };
+  for (DataType t : {DataType::kFloat32, DataType::kInt8, DataType::kInt32}) {
+    for (const SliceSpec& s : cases) {
+      SCOPED_TRACE(std::string(DataTypeName(t)));
+      ExpectFastMatches(SliceModel(t, s), kStridedSlice, {RandomBytes(t, Count(s.shape), 9.0f, 8)},
+                        "fast");
+    }
+  }
+}
+
+// ---- BATCH_MATMUL (float32) -----------------------------------------------------------------
+
+TEST(FastOps, BatchMatMulFloatIsBitIdentical) {
+  struct Case {
+    std::vector<int32_t> lhs, rhs, out;
+    bool adj_x, adj_y;
+  };
+  const Case cases[] = {
+      {{1, 3, 17, 32}, {1, 3, 32, 17}, {1, 3, 17, 17}, false, false},  // ViT: q k^T
+      {{1, 3, 17, 17}, {1, 3, 17, 32}, {1, 3, 17, 32}, false, false},  // ViT: attention v
+      {{1, 3, 17, 32}, {1, 3, 17, 32}, {1, 3, 17, 17}, false, true},   // adj_y: packed rhs
+      {{2, 1, 5, 7}, {3, 7, 9}, {2, 3, 5, 9}, false, false},           // broadcast batches
+      {{4, 6, 5}, {4, 6, 33}, {4, 5, 33}, true, false},                // adj_x
+      {{2, 7, 4}, {2, 9, 7}, {2, 4, 9}, true, true},
+  };
+  for (const Case& c : cases) {
+    OpOptions o;
+    o.adj_x = c.adj_x;
+    o.adj_y = c.adj_y;
+    ModelBuilder b;
+    const int l = b.AddTensor(DataType::kFloat32, c.lhs, "lhs");
+    const int r = b.AddTensor(DataType::kFloat32, c.rhs, "rhs");
+    const int out = b.AddTensor(DataType::kFloat32, c.out, "out");
+    b.AddOperator(kBatchMatMul.code, {l, r}, {out}, o);
+    b.SetInputs({l, r});
+    b.SetOutputs({out});
+    ExpectFastMatches(b.Build(), kBatchMatMul,
+                      {RandomBytes(DataType::kFloat32, Count(c.lhs), 3.0f, 9),
+                       RandomBytes(DataType::kFloat32, Count(c.rhs), 3.0f, 10)},
+                      "fast");
+  }
+}
+
+// ---- MEAN (quantized, trailing dimensions) --------------------------------------------------
+
+std::vector<uint8_t> MeanModel(DataType type, std::vector<int32_t> shape, std::vector<int32_t> axes,
+                               bool keep_dims, float out_scale, int out_zp) {
+  std::vector<int32_t> out_shape;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    const bool reduced = std::count_if(axes.begin(), axes.end(), [&](int32_t a) {
+      return (a < 0 ? a + static_cast<int32_t>(shape.size()) : a) == static_cast<int32_t>(d);
+    }) > 0;
+    if (!reduced) out_shape.push_back(shape[d]);
+    else if (keep_dims) out_shape.push_back(1);
+  }
+  OpOptions o;
+  o.keep_dims = keep_dims;
+  ModelBuilder b;
+  const int in = b.AddTensor(type, shape, "in", QuantOrNone(type, 0.05f, type == DataType::kInt8 ? -3 : 125));
+  const int ax = b.AddConstTensor<int32_t>(DataType::kInt32, {static_cast<int32_t>(axes.size())}, axes);
+  const int out = b.AddTensor(type, out_shape, "out", QuantOrNone(type, out_scale, out_zp));
+  b.AddOperator(kMean.code, {in, ax}, {out}, o);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(FastOps, QuantizedTrailingMeanIsBitIdentical) {
+  for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
+    SCOPED_TRACE(std::string(DataTypeName(t)));
+    const int zp = t == DataType::kInt8 ? 5 : 133;
+    // ViT's layer norm: [1,17,96] over the last axis, kept.
+    ExpectFastMatches(MeanModel(t, {1, 17, 96}, {-1}, true, 0.05f, zp), kMean,
+                      {RandomBytes(t, 17 * 96, 0, 11)}, "fast");
+    ExpectFastMatches(MeanModel(t, {2, 3, 4, 5}, {3, 2}, false, 0.01f, zp), kMean,
+                      {RandomBytes(t, 120, 0, 12)}, "fast");
+    ExpectFastMatches(MeanModel(t, {1, 7, 1, 33}, {3, 2}, true, 0.2f, zp), kMean,
+                      {RandomBytes(t, 7 * 33, 0, 13)}, "fast");
+    // Not trailing: the reference kernel runs.
+    ExpectFastMatches(MeanModel(t, {2, 3, 4}, {1}, false, 0.05f, zp), kMean,
+                      {RandomBytes(t, 24, 0, 14)}, "reference");
+  }
+  // The spatial mean of classifiers stays on XNNPACK.
+  ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 5, 5, 8}, {1, 2}, true, 0, 0), kMean,
+                    {RandomBytes(DataType::kFloat32, 200, 3.0f, 15)}, "xnnpack", 1e-6f);
+}
+
+// ---- AVERAGE_POOL_2D (uint8/int8): the division by the tap count as a reciprocal multiply ---
+
+std::vector<uint8_t> AveragePoolModel(DataType type, std::vector<int32_t> shape, int32_t filter,
+                                      int32_t stride, Padding padding,
+                                      Activation activation = Activation::kNone) {
+  OpOptions o;
+  o.activation = activation;
+  o.filter_h = o.filter_w = filter;
+  o.stride_h = o.stride_w = stride;
+  o.padding = padding;
+  const int32_t out_h = padding == Padding::kSame ? (shape[1] + stride - 1) / stride
+                                                  : (shape[1] - filter) / stride + 1;
+  const int32_t out_w = padding == Padding::kSame ? (shape[2] + stride - 1) / stride
+                                                  : (shape[2] - filter) / stride + 1;
+  const int zp = type == DataType::kInt8 ? -4 : 124;
+  ModelBuilder b;
+  const int in = b.AddTensor(type, shape, "in", QuantOrNone(type, 0.06f, zp));
+  const int out = b.AddTensor(type, {shape[0], out_h, out_w, shape[3]}, "out",
+                              QuantOrNone(type, 0.06f, zp));
+  b.AddOperator(kAveragePool.code, {in}, {out}, o);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(FastOps, QuantizedAveragePoolIsBitIdentical) {
+  for (DataType t : {DataType::kInt8, DataType::kUInt8}) {
+    SCOPED_TRACE(std::string(DataTypeName(t)));
+    // NASNet's 3x3 SAME pools (edge counts 4, 6, 9) and strided ones.
+    ExpectFastMatches(AveragePoolModel(t, {1, 8, 8, 44}, 3, 1, Padding::kSame), kAveragePool,
+                      {RandomBytes(t, 8 * 8 * 44, 0, 16)}, "fast");
+    ExpectFastMatches(AveragePoolModel(t, {1, 31, 31, 32}, 3, 2, Padding::kSame), kAveragePool,
+                      {RandomBytes(t, 31 * 31 * 32, 0, 17)}, "fast");
+    // NASNet's strided 1x1 pools: one tap.
+    ExpectFastMatches(AveragePoolModel(t, {1, 33, 33, 11}, 1, 2, Padding::kValid), kAveragePool,
+                      {RandomBytes(t, 33 * 33 * 11, 0, 19)}, "fast");
+    // Global pools: 7x7 (49 taps), 63x63 (3969: the largest reciprocal), 64x64 (4096: division).
+    for (int32_t size : {7, 63, 64}) {
+      const int64_t n = int64_t{size} * size * 3;
+      for (uint8_t fill : {uint8_t{0x80}, uint8_t{0x7f}, uint8_t{0xff}, uint8_t{0}}) {
+        ExpectFastMatches(AveragePoolModel(t, {1, size, size, 3}, size, 1, Padding::kValid),
+                          kAveragePool, {std::vector<uint8_t>(static_cast<size_t>(n), fill)}, "fast");
+      }
+      ExpectFastMatches(AveragePoolModel(t, {1, size, size, 3}, size, 1, Padding::kValid),
+                        kAveragePool, {RandomBytes(t, n, 0, 18)}, "fast");
+    }
+  }
+}
+
+// Float 1x1 windows (NASNet's strided 1x1 pools, which XNNPACK declines): a copy with the
+// reference's arithmetic, -0 included (RandomBytes puts -0.0 at element 1). Bit-identical.
+TEST(FastOps, FloatOneByOneAveragePoolIsBitIdentical) {
+  for (Activation act : {Activation::kNone, Activation::kRelu6})
+    for (Padding padding : {Padding::kValid, Padding::kSame})
+      for (int32_t stride : {1, 2})
+        ExpectFastMatches(
+            AveragePoolModel(DataType::kFloat32, {2, 33, 32, 11}, 1, stride, padding, act),
+            kAveragePool, {RandomBytes(DataType::kFloat32, 2 * 33 * 32 * 11, 9.0f, 20)}, "fast");
+}
+
+}  // namespace
+}  // namespace labelite
