@@ -25,6 +25,12 @@ class ConvF32Gemm final : public FastConv {
  public:
   ConvF32Gemm(const ConvGeometry& g, std::unique_ptr<F32Gemm> gemm)
       : g_(g), gemm_(std::move(gemm)), zeros_(g.cin, 0.0f) {
+    for (uint32_t ky = 0; ky < g.kernel_h; ++ky)
+      for (uint32_t kx = 0; kx < g.kernel_w; ++kx)
+        tap_offsets_.push_back((size_t{ky} * g.dilation_h * g.in_w + size_t{kx} * g.dilation_w) *
+                               g.cin);
+    span_h_ = int64_t{g.kernel_h - 1} * g.dilation_h + 1;
+    span_w_ = int64_t{g.kernel_w - 1} * g.dilation_w + 1;
     direct_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
               g.pad_top == 0 && g.pad_left == 0 && g.in_h == g.out_h && g.in_w == g.out_w;
   }
@@ -46,27 +52,42 @@ class ConvF32Gemm final : public FastConv {
     const float* input;
   };
 
-  // F32Gemm::FillFn: ptrs[tap * mr + r] for output pixels [row, row + count).
+  // F32Gemm::FillFn: ptrs[tap * mr + r] for output pixels [row, row + count). A window inside
+  // the image is its top-left input pixel plus tap_offsets_; others check each tap.
   static void Fill(const void* context, size_t row, size_t count, size_t mr, const float** ptrs) {
     const auto* f = static_cast<const Frame*>(context);
-    const ConvGeometry& g = f->conv->g_;
-    const size_t pixels = g.out_h * g.out_w;
+    const ConvF32Gemm& conv = *f->conv;
+    const ConvGeometry& g = conv.g_;
+    const size_t pixels = g.out_h * g.out_w, taps = conv.tap_offsets_.size();
+    size_t image = row / pixels, oy = row % pixels / g.out_w, ox = row % g.out_w;
     for (size_t r = 0; r < mr; ++r) {
-      const size_t p = row + std::min(r, count - 1);
-      const size_t image = p / pixels, oy = p % pixels / g.out_w, ox = p % g.out_w;
+      if (r >= count) {  // repeat the last row
+        for (size_t t = 0; t < taps; ++t) ptrs[t * mr + r] = ptrs[t * mr + count - 1];
+        continue;
+      }
       const float* base = f->input + image * g.in_h * g.in_w * g.cin;
       const int64_t y0 = static_cast<int64_t>(oy * g.stride_h) - g.pad_top;
       const int64_t x0 = static_cast<int64_t>(ox * g.stride_w) - g.pad_left;
       const float** dst = ptrs + r;
-      for (uint32_t ky = 0; ky < g.kernel_h; ++ky) {
-        const int64_t iy = y0 + static_cast<int64_t>(ky * g.dilation_h);
-        const bool row_inside = iy >= 0 && iy < static_cast<int64_t>(g.in_h);
-        for (uint32_t kx = 0; kx < g.kernel_w; ++kx, dst += mr) {
-          const int64_t ix = x0 + static_cast<int64_t>(kx * g.dilation_w);
-          *dst = row_inside && ix >= 0 && ix < static_cast<int64_t>(g.in_w)
-                     ? base + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * g.cin
-                     : f->conv->zeros_.data();
+      if (y0 >= 0 && y0 + conv.span_h_ <= static_cast<int64_t>(g.in_h) && x0 >= 0 &&
+          x0 + conv.span_w_ <= static_cast<int64_t>(g.in_w)) {
+        const float* corner = base + (static_cast<size_t>(y0) * g.in_w + static_cast<size_t>(x0)) * g.cin;
+        for (size_t t = 0; t < taps; ++t) dst[t * mr] = corner + conv.tap_offsets_[t];
+      } else {
+        for (uint32_t ky = 0; ky < g.kernel_h; ++ky) {
+          const int64_t iy = y0 + static_cast<int64_t>(ky * g.dilation_h);
+          const bool row_inside = iy >= 0 && iy < static_cast<int64_t>(g.in_h);
+          for (uint32_t kx = 0; kx < g.kernel_w; ++kx, dst += mr) {
+            const int64_t ix = x0 + static_cast<int64_t>(kx * g.dilation_w);
+            *dst = row_inside && ix >= 0 && ix < static_cast<int64_t>(g.in_w)
+                       ? base + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * g.cin
+                       : conv.zeros_.data();
+          }
         }
+      }
+      if (++ox == g.out_w) {
+        ox = 0;
+        if (++oy == g.out_h) oy = 0, ++image;
       }
     }
   }
@@ -74,6 +95,8 @@ class ConvF32Gemm final : public FastConv {
   ConvGeometry g_;
   std::unique_ptr<F32Gemm> gemm_;
   std::vector<float> zeros_;  // cin zeros: the taps outside the image
+  std::vector<size_t> tap_offsets_;  // floats from a window's first input pixel to tap (ky, kx)
+  int64_t span_h_ = 0, span_w_ = 0;  // the window's extent in input pixels
   bool direct_ = false;
 };
 
@@ -93,7 +116,10 @@ std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& s, IsaLevel lev
   return std::make_unique<ConvF32Gemm>(s, std::move(gemm));
 }
 
+// At AVX-512 XNNPACK's avx512f 7x16 kernels are faster than this 6x16 one (bench/
+// conv_f32_bench), and the AVX-512 F32Gemm only matches them: XNNPACK keeps those CPUs.
 std::unique_ptr<FastConv> MakeConvF32GemmAvx2(const FastConvF32Spec& spec) {
+  if (ActiveIsa() >= IsaLevel::kAvx512) return nullptr;
   return MakeConvF32Gemm(spec, IsaLevel::kAvx2);
 }
 

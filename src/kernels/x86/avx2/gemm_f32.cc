@@ -32,7 +32,10 @@ LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// One 6 x 16 block: 12 accumulators, 2 weight vectors, 1 broadcast (15 of 16 ymm registers).
+// Rows [0, R) (R <= 6) x 16 columns: up to 12 accumulators, 2 weight vectors, 1 broadcast
+// (15 of 16 ymm registers). Fewer rows than 6 (the last tile, a batch-1 FULLY_CONNECTED) do
+// only their own FMAs.
+template <int R>
 LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t cols) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define LABELITE_INIT(r) __m256 acc##r##a = b0, acc##r##b = b1;
@@ -42,16 +45,16 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
   w += kPanel;
   for (size_t tap = 0; tap < t.taps; ++tap) {
     const float* const* p = t.a + tap * kF32TileRowsAvx2;
-#define LABELITE_PTR(r) const float* a##r = p[r];
+#define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
     for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
       const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
-#define LABELITE_FMA(r)                           \
-  {                                               \
-    const __m256 x = _mm256_broadcast_ss(a##r + i); \
-    acc##r##a = _mm256_fmadd_ps(x, w0, acc##r##a);  \
-    acc##r##b = _mm256_fmadd_ps(x, w1, acc##r##b);  \
+#define LABELITE_FMA(r)                               \
+  if constexpr (r < R) {                              \
+    const __m256 x = _mm256_broadcast_ss(a##r + i);   \
+    acc##r##a = _mm256_fmadd_ps(x, w0, acc##r##a);    \
+    acc##r##b = _mm256_fmadd_ps(x, w1, acc##r##b);    \
   }
       LABELITE_ROWS(LABELITE_FMA)
 #undef LABELITE_FMA
@@ -60,7 +63,7 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
   const __m256 lo = _mm256_set1_ps(t.min), hi = _mm256_set1_ps(t.max);
   const __m256i mask_a = MaskOf(cols), mask_b = MaskOf(cols > 8 ? cols - 8 : 0);
 #define LABELITE_STORE(r)                                                       \
-  if (r < t.rows) {                                                             \
+  if constexpr (r < R) {                                                        \
     float* o = c + r * t.c_stride;                                              \
     const __m256 va = _mm256_min_ps(_mm256_max_ps(acc##r##a, lo), hi);          \
     const __m256 vb = _mm256_min_ps(_mm256_max_ps(acc##r##b, lo), hi);          \
@@ -77,13 +80,25 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
 #undef LABELITE_ROWS
 }
 
-}  // namespace
-
-LABELITE_AVX2 void F32TileAvx2(const F32Tile& t) {
+template <int R>
+LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
   const float* w = t.w;
   float* c = t.c;
   for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kPanel)
-    Panel6x16(t, w, c, t.cols - p * kPanel);
+    Panel6x16<R>(t, w, c, t.cols - p * kPanel);
+}
+
+}  // namespace
+
+void F32TileAvx2(const F32Tile& t) {
+  switch (t.rows) {
+    case 1: return Panels6x16<1>(t);
+    case 2: return Panels6x16<2>(t);
+    case 3: return Panels6x16<3>(t);
+    case 4: return Panels6x16<4>(t);
+    case 5: return Panels6x16<5>(t);
+    default: return Panels6x16<6>(t);
+  }
 }
 
 std::unique_ptr<F32Gemm> F32Gemm::Make(size_t taps, size_t cin, size_t n, const float* weights,

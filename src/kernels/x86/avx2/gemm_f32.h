@@ -9,7 +9,7 @@
 //   1. Pack (once): weights [n][K] (TFLite's [cout][kh][kw][cin], or FULLY_CONNECTED's
 //      [units][k]) into panels of 16 columns, each [16 bias][K][16 weights], zero-padded past n.
 //   2. Run: the rows in tiles of mr() rows (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
-//      AVX-512: 14 rows x 16 columns in zmm), each tile's rows given as per-tap row pointers
+//      AVX-512: 7 rows x 32 columns in zmm), each tile's rows given as per-tap row pointers
 //      (an indirection buffer filled by the caller's FillFn: a KxK convolution points taps
 //      outside the image at zeros(), a GEMM points at its rows). The micro-kernel keeps the
 //      tile's accumulators in registers over all of K, then runs the next panel on the same
@@ -54,9 +54,9 @@ struct F32Tile {
 using F32TileFn = void (*)(const F32Tile& tile);
 
 void F32TileAvx2(const F32Tile& tile);    // 6 rows (avx2/gemm_f32.cc)
-void F32TileAvx512(const F32Tile& tile);  // 14 rows (avx512/gemm_f32_avx512.cc)
+void F32TileAvx512(const F32Tile& tile);  // 7 rows (avx512/gemm_f32_avx512.cc)
 constexpr size_t kF32TileRowsAvx2 = 6;
-constexpr size_t kF32TileRowsAvx512 = 14;
+constexpr size_t kF32TileRowsAvx512 = 7;
 constexpr size_t kF32MaxTileRows = 16;
 
 class F32Gemm {
