@@ -114,7 +114,8 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
   }
   void TearDown() override { SetIsaLimit(saved_); }
 
-  void RunCase(const Case& c, uint32_t seed) {
+  // non_finite: a NaN, +inf and -inf among the inputs (they must come out as XNNPACK's do).
+  void RunCase(const Case& c, uint32_t seed, bool non_finite = false) {
     SCOPED_TRACE(Describe(c));
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
@@ -122,6 +123,11 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
         in(c.batch * c.in_h * c.in_w * c.cin);
     for (auto* v : {&w, &bias, &in})
       for (float& x : *v) x = dist(rng);
+    if (non_finite) {
+      in[in.size() / 3] = NAN;
+      in[in.size() / 2] = INFINITY;
+      in[in.size() - 1] = -INFINITY;
+    }
     const FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
     const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
     std::unique_ptr<FastConv> conv = GetParam().make(spec);
@@ -158,6 +164,13 @@ TEST_P(ConvF32GemmTest, OtherWindows) {
   RunCase({1, 16, 16, 7, 18, 3, 1, false, false, false, 3}, 14);  // dilation 3, VALID
   RunCase({2, 8, 9, 1, 16, 3, 1, true, false, true}, 15);  // one input channel
   RunCase({1, 9, 9, 4, 1, 3, 2, true, true, true}, 16);    // one output channel
+}
+
+TEST_P(ConvF32GemmTest, NonFiniteInputs) {
+  RunCase({1, 9, 10, 16, 20, 1, 1, true, true, true}, 20, true);
+  RunCase({1, 9, 10, 16, 20, 1, 1, true, false, true}, 21, true);
+  RunCase({1, 9, 10, 12, 20, 3, 2, true, true, true}, 22, true);
+  RunCase({1, 9, 10, 12, 20, 3, 1, true, false, false}, 23, true);
 }
 
 TEST_P(ConvF32GemmTest, RandomShapes) {
