@@ -34,8 +34,8 @@ LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
 
 // Rows [0, R) (R <= 6) x 16 columns: up to 12 accumulators, 2 weight vectors, 1 broadcast
 // (15 of 16 ymm registers). Fewer rows than 6 (the last tile, a batch-1 FULLY_CONNECTED) do
-// only their own FMAs.
-template <int R>
+// only their own FMAs; kHalf: only the first 8 columns (a last panel of <= 8 channels).
+template <int R, bool kHalf>
 LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t cols) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define LABELITE_INIT(r) __m256 acc##r##a = b0, acc##r##b = b1;
@@ -49,12 +49,12 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
     for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
-      const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
-#define LABELITE_FMA(r)                               \
-  if constexpr (r < R) {                              \
-    const __m256 x = _mm256_broadcast_ss(a##r + i);   \
-    acc##r##a = _mm256_fmadd_ps(x, w0, acc##r##a);    \
-    acc##r##b = _mm256_fmadd_ps(x, w1, acc##r##b);    \
+      const __m256 w0 = _mm256_load_ps(w), w1 = kHalf ? w0 : _mm256_load_ps(w + 8);
+#define LABELITE_FMA(r)                                               \
+  if constexpr (r < R) {                                              \
+    const __m256 x = _mm256_broadcast_ss(a##r + i);                   \
+    acc##r##a = _mm256_fmadd_ps(x, w0, acc##r##a);                    \
+    if constexpr (!kHalf) acc##r##b = _mm256_fmadd_ps(x, w1, acc##r##b); \
   }
       LABELITE_ROWS(LABELITE_FMA)
 #undef LABELITE_FMA
@@ -72,7 +72,7 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
       _mm256_storeu_ps(o + 8, vb);                                              \
     } else {                                                                    \
       _mm256_maskstore_ps(o, mask_a, va);                                       \
-      _mm256_maskstore_ps(o + 8, mask_b, vb);                                   \
+      if constexpr (!kHalf) _mm256_maskstore_ps(o + 8, mask_b, vb);             \
     }                                                                           \
   }
   LABELITE_ROWS(LABELITE_STORE)
@@ -84,8 +84,14 @@ template <int R>
 LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
   const float* w = t.w;
   float* c = t.c;
-  for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kPanel)
-    Panel6x16<R>(t, w, c, t.cols - p * kPanel);
+  for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kPanel) {
+    const size_t cols = t.cols - p * kPanel;
+    if (cols <= 8) {
+      Panel6x16<R, true>(t, w, c, cols);
+    } else {
+      Panel6x16<R, false>(t, w, c, cols);
+    }
+  }
 }
 
 }  // namespace
