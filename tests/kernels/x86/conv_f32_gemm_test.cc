@@ -225,14 +225,17 @@ TEST_P(ConvF32GemmTest, DeclinesOtherShapes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, ConvF32GemmTest, ::testing::ValuesIn(kLevels),
-                         [](const auto& info) { return std::string(IsaLevelName(info.param.isa)); });
+                         [](const auto& info) {
+                           return std::string(IsaLevelName(info.param.isa));
+                         });
 
 // What MakeFastConv picks for a pointwise layer at each level: the AVX2 GEMM at AVX2 only
 // (at AVX-512 XNNPACK's avx512f kernels are as fast: bench/conv_f32_bench), nothing below.
 TEST(ConvF32GemmLevels, ChosenByLevel) {
   const IsaLevel saved = ActiveIsa();
   std::vector<float> w(32 * 16, 0.5f);
-  const FastConvF32Spec spec = Spec({1, 14, 14, 16, 32, 1, 1, true, false, true}, w.data(), nullptr);
+  const FastConvF32Spec spec =
+      Spec({1, 14, 14, 16, 32, 1, 1, true, false, true}, w.data(), nullptr);
   if (DetectedIsa() >= IsaLevel::kAvx512) {
     SetIsaLimit(IsaLevel::kAvx512);
     EXPECT_EQ(MakeConvF32GemmAvx2(spec), nullptr);

@@ -71,7 +71,8 @@ class ConvF32Gemm final : public FastConv {
       const float** dst = ptrs + r;
       if (y0 >= 0 && y0 + conv.span_h_ <= static_cast<int64_t>(g.in_h) && x0 >= 0 &&
           x0 + conv.span_w_ <= static_cast<int64_t>(g.in_w)) {
-        const float* corner = base + (static_cast<size_t>(y0) * g.in_w + static_cast<size_t>(x0)) * g.cin;
+        const float* corner =
+            base + (static_cast<size_t>(y0) * g.in_w + static_cast<size_t>(x0)) * g.cin;
         for (size_t t = 0; t < taps; ++t) dst[t * mr] = corner + conv.tap_offsets_[t];
       } else {
         for (uint32_t ky = 0; ky < g.kernel_h; ++ky) {

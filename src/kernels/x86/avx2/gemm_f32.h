@@ -11,7 +11,7 @@
 //   2. Run: the rows in tiles of mr() rows (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
 //      AVX-512: 7 rows x 32 columns in zmm), each tile's rows given as per-tap row pointers
 //      (an indirection buffer filled by the caller's FillFn: a KxK convolution points taps
-//      outside the image at zeros(), a GEMM points at its rows). The micro-kernel keeps the
+//      outside the image at a row of zeros, a GEMM points at its rows). The micro-kernel keeps the
 //      tile's accumulators in registers over all of K, then runs the next panel on the same
 //      rows (the rows stay in L1).
 //   3. Threads take (panel group, row block) tasks: panel groups keep their weights within
@@ -72,7 +72,9 @@ class F32Gemm {
   static std::unique_ptr<F32Gemm> Make(size_t taps, size_t cin, size_t n, const float* weights,
                                        const float* bias, float min, float max,
                                        IsaLevel level);
-  // The best level ActiveIsa() allows (AVX-512 when active, else AVX2), or nullptr.
+  // The best level ActiveIsa() allows (AVX-512 when active, else AVX2), or nullptr. CONV_2D
+  // uses only the AVX2 one (at AVX-512 XNNPACK's kernels are as fast: bench/conv_f32_bench);
+  // FULLY_CONNECTED should measure the same way before it prefers either to XNNPACK.
   static std::unique_ptr<F32Gemm> Make(size_t taps, size_t cin, size_t n, const float* weights,
                                        const float* bias, float min, float max);
 

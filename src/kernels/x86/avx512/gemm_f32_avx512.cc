@@ -1,7 +1,10 @@
 // F32Gemm's AVX-512 micro-kernel (see avx2/gemm_f32.h): 7 rows x two 16-column panels in 14 zmm
 // accumulators (a last odd panel alone), so a step of k costs two weight loads, 7 broadcasts
-// and 14 FMAs, and the tile's rows (7 x K floats) stay in L1 for K up to ~1000. Same operations in the same order as the AVX2 one
-// (and XNNPACK's f32 gemm/igemm): bias, one FMA per k, max(min), min(max).
+// and 14 FMAs, and the tile's rows (7 x K floats) stay in L1 for K up to ~1000. Same operations
+// in the same order as the AVX2 one (and XNNPACK's f32 gemm/igemm): bias, one FMA per k,
+// max(min), min(max).
+// Not in fast_conv_list.inc: on Zen 4 it only matches XNNPACK's avx512f 7x16 kernels
+// (bench/conv_f32_bench); F32Gemm::Make offers it (FULLY_CONNECTED batch 1: 18 vs 14 GMAC/s).
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
