@@ -15,6 +15,7 @@ namespace {
 
 constexpr size_t kPanel = 16;
 constexpr size_t kGroupBytes = 256 * 1024;  // packed weights per panel group (L2)
+constexpr size_t kTaskMacs = size_t{1} << 21;  // ~50 us of one core
 constexpr size_t kMaxPtrs = F32Gemm::kMaxTaps * kF32MaxTileRows;
 
 // Step 2's default FillFn: rows of a plain matrix.
@@ -195,13 +196,14 @@ void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, 
       std::clamp<size_t>(kGroupBytes / (panel_stride_ * sizeof(float)), 1, panels_);
   size_t blocks = 1;
   if (threads > 1) {
-    if (m >= n_) {
-      blocks = std::min(tiles, 4 * threads);
-    } else {
-      group_panels = std::min(group_panels, std::max<size_t>(1, panels_ / (4 * threads)));
-      const size_t groups = (panels_ + group_panels - 1) / group_panels;
-      if (groups < 2 * threads) blocks = std::min(tiles, 2 * threads);
-    }
+    // Tasks of about kTaskMacs (4 to 32 per thread): a thread that loses its CPU holds up
+    // the others only for the task it has claimed. Fewer rows than columns: split the
+    // columns first (each thread then streams only its share of the weights).
+    const size_t k = panel_stride_ / kPanel - 1;
+    const size_t want = std::clamp<size_t>(m * n_ * k / kTaskMacs, 4 * threads, 32 * threads);
+    if (m < n_) group_panels = std::min(group_panels, std::max<size_t>(1, panels_ / want));
+    const size_t groups = (panels_ + group_panels - 1) / group_panels;
+    blocks = std::min(tiles, (want + groups - 1) / groups);
   }
   const size_t block_tiles = (tiles + blocks - 1) / blocks;
   blocks = (tiles + block_tiles - 1) / block_tiles;
