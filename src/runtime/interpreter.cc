@@ -112,16 +112,6 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
   if (!s.ok()) return s.WithPrefix(interp->model_->path());
   s = interp->PrepareAll();
   if (!s.ok()) return s.WithPrefix(interp->model_->path());
-  // The WorkPool pays when labelite's own kernels run most operators. Where XNNPACK's
-  // (pthreadpool) operators alternate with ours, e.g. float models whose 1x1 convolutions run
-  // on XNNPACK, handing the CPUs between two pools at every operator costs more than it saves
-  // (MobileNet v1 0.25 float, 2 threads: 1.04-1.07 ms with it, 0.63-0.78 without).
-  if (interp->work_pool_ != nullptr) {
-    size_t xnnpack_ops = 0;
-    for (const auto& k : interp->kernels_)
-      xnnpack_ops += std::string_view(k->path()) == "xnnpack" ? 1 : 0;
-    if (4 * xnnpack_ops > interp->kernels_.size()) interp->work_pool_.reset();
-  }
   return interp;
 }
 

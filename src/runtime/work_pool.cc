@@ -3,6 +3,9 @@
 #include <pthreadpool.h>
 #include <sched.h>
 
+#include <algorithm>
+#include <chrono>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define LABELITE_PAUSE() _mm_pause()
@@ -21,6 +24,19 @@ namespace {
 constexpr int kWorkerSpins = 4096;
 constexpr int kWorkerYieldEvery = 64;
 constexpr int kCallerSpins = 256;    // pauses between sched_yield while tasks finish
+
+// Contention: a wait for claimed tasks longer than kContentionTasks of the caller's own tasks
+// and than kContentionFloorNs means a worker lost its core mid-task (see work_pool.h).
+constexpr int64_t kContentionTasks = 4;
+constexpr int64_t kContentionFloorNs = 100'000;
+constexpr int64_t kSoloFirstNs = 10'000'000;
+constexpr int64_t kSoloMaxNs = 640'000'000;
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 constexpr uint64_t kField = (uint64_t{1} << 24) - 1;
 uint64_t Pack(uint32_t epoch, uint64_t begin, uint64_t end) {
@@ -68,7 +84,8 @@ void WorkPool::RunOne(size_t index) const {
 
 // Step 2: the front of our own range, then the backs of the others'. A range tagged with
 // another epoch (a job that is over, or a later one) yields nothing.
-void WorkPool::Participate(size_t self) {
+size_t WorkPool::Participate(size_t self) {
+  size_t ran = 0;
   const uint32_t epoch = epoch_.load(std::memory_order_acquire) & 0xFFFF;
   const size_t n = ranges_.size();
   for (size_t k = 0; k < n; ++k) {
@@ -85,9 +102,11 @@ void WorkPool::Participate(size_t self) {
         continue;
       RunOne(index);  // the job cannot end before this task is done: its fields stay valid
       done_.fetch_add(1, std::memory_order_acq_rel);
+      ++ran;
       w = word.load(std::memory_order_acquire);
     }
   }
+  return ran;
 }
 
 void WorkPool::WorkerLoop(size_t self) {
@@ -127,18 +146,45 @@ void WorkPool::Start(size_t count) {
   // Publish the job (seq_cst, with the sleepers_ load below: see WorkerLoop's sleep).
   epoch_.store(epoch, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) != 0) WakeAll();
-  Participate(0);
+  const int64_t start = NowNs();
+  const size_t own = Participate(0);
+  if (done_.load(std::memory_order_acquire) >= count) return;  // nothing left to wait for
+  // Step 3: the tasks other threads claimed. Timed, to notice a worker that lost its core.
+  const int64_t waiting = NowNs();
+  const int64_t patience =
+      own == 0 ? kContentionFloorNs
+               : std::max(kContentionFloorNs, kContentionTasks * (waiting - start) / static_cast<int64_t>(own));
+  bool contended = false;
   for (int spins = 0; done_.load(std::memory_order_acquire) < count; ++spins) {
-    if (spins % kCallerSpins == kCallerSpins - 1)
+    if (spins % kCallerSpins == kCallerSpins - 1) {
       sched_yield();
-    else
+      if (!contended && NowNs() - waiting > patience) contended = true;
+    } else {
       LABELITE_PAUSE();
+    }
+  }
+  const int64_t now = NowNs();
+  if (contended) {
+    ++contended_jobs_;
+    solo_window_ns_ = solo_window_ns_ == 0 ? kSoloFirstNs : std::min(kSoloMaxNs, 2 * solo_window_ns_);
+    solo_until_ns_ = now + solo_window_ns_;
+    clean_since_ns_ = 0;
+  } else if (solo_window_ns_ != 0) {
+    // The window halves after as long a time of clean parallel jobs.
+    if (clean_since_ns_ == 0) {
+      clean_since_ns_ = now;
+    } else if (now - clean_since_ns_ > solo_window_ns_) {
+      solo_window_ns_ = solo_window_ns_ / 2 < kSoloFirstNs ? 0 : solo_window_ns_ / 2;
+      clean_since_ns_ = now;
+    }
   }
 }
 
+bool WorkPool::solo() const { return solo_until_ns_ != 0 && NowNs() < solo_until_ns_; }
+
 void WorkPool::Run(Task1D task, void* context, size_t count) {
   if (count == 0) return;
-  if (ranges_.size() == 1 || count == 1 || count > kMaxTasks) {
+  if (ranges_.size() == 1 || count == 1 || count > kMaxTasks || solo()) {
     for (size_t i = 0; i < count; ++i) task(context, i);
     return;
   }
@@ -150,7 +196,7 @@ void WorkPool::Run(Task2D task, void* context, size_t n0, size_t n1) {
   const size_t count = n0 * n1;
   if (count == 0) return;
   if (ranges_.size() == 1 || count == 1 || n1 > kMaxTasks || count / n1 != n0 ||
-      count > kMaxTasks) {
+      count > kMaxTasks || solo()) {
     for (size_t i = 0; i < n0; ++i)
       for (size_t j = 0; j < n1; ++j) task(context, i, j);
     return;

@@ -15,6 +15,13 @@
 //      ranges empty (or tagged with a later epoch) and goes back to waiting.
 // Workers spin briefly between jobs (an Invoke's operators follow each other within
 // microseconds), then sleep on a condition variable.
+// What step 3 cannot avoid: a worker that claimed a task and was then descheduled (another
+// process wants its core) holds the job until it runs again, often milliseconds later. So the
+// caller times its wait: when the last claimed tasks take longer than 4 of the caller's own
+// tasks (and at least kContentionFloor), the second core is taken, and the next jobs run on the
+// caller alone for a while (10 ms, doubling on each repeat up to 640 ms; as long a time of
+// jobs that run cleanly in parallel halves it again). On a shared machine 2 threads then cost
+// about what 1 does instead of several times more; on a quiet one nothing changes.
 //
 // Ownership: owns its worker threads (joined by the destructor). Thread safety: Run must not be
 // called concurrently (one caller at a time, like an Interpreter's Invoke).
@@ -54,6 +61,10 @@ class WorkPool {
   WorkPool& operator=(const WorkPool&) = delete;
 
   size_t threads() const { return ranges_.size(); }
+  // True while jobs run on the caller alone after a contended one (see above).
+  bool solo() const;
+  // Jobs that found the second core taken, since construction.
+  uint64_t contended_jobs() const { return contended_jobs_; }
   // task(context, i) for i in [0, count) (count <= kMaxTasks), on the caller and the workers.
   void Run(Task1D task, void* context, size_t count);
   // task(context, i, j) for i < n0, j < n1, i major (contiguous i per participant).
@@ -64,7 +75,7 @@ class WorkPool {
     std::atomic<uint64_t> word{0};  // epoch tag (16 bits), begin (24), end (24)
   };
   void Start(size_t count);
-  void Participate(size_t self);  // step 2
+  size_t Participate(size_t self);  // step 2; returns how many tasks it ran
   void RunOne(size_t index) const;
   void WorkerLoop(size_t self);
   void WakeAll();
@@ -82,6 +93,11 @@ class WorkPool {
   std::condition_variable wake_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> workers_;
+  // Contention (caller's thread only): steady_clock nanoseconds.
+  int64_t solo_until_ns_ = 0;
+  int64_t solo_window_ns_ = 0;  // 0: no contention seen lately
+  int64_t clean_since_ns_ = 0;  // first clean parallel job since the window last changed
+  uint64_t contended_jobs_ = 0;
 };
 
 // While alive, Parallelize1D/2D on `pool` from this thread run on `work_pool` (may be null:

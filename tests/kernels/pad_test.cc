@@ -60,6 +60,21 @@ void Check(DataType type, DataType pad_type, QuantizationParams q, std::vector<i
 TEST(Pad, Float) {
   Check<float, int32_t>(DataType::kFloat32, DataType::kInt32, {}, {1, 3, 2, 2}, {0, 0, 1, 2, 2, 0, 0, 1}, false, 0, 0);
 }
+// The kernel copies the longest contiguous run: the padded axis and every unpadded axis inside
+// it. Each case pads a different axis last: C (runs of C), W (runs of W*C, a ResNet stem), H only
+// (runs of H*W*C), N only (one run per image).
+TEST(Pad, ContiguousRunsOfEveryLength) {
+  const std::vector<std::vector<int32_t>> cases = {
+      {0, 0, 1, 0, 0, 2, 1, 1}, {0, 0, 3, 3, 3, 3, 0, 0}, {0, 0, 2, 1, 0, 0, 0, 0}, {1, 2, 0, 0, 0, 0, 0, 0}};
+  for (const auto& pads : cases) {
+    SCOPED_TRACE(::testing::PrintToString(pads));
+    Check<uint8_t, int32_t>(DataType::kUInt8, DataType::kInt32, Quant(0.5f, 31), {2, 5, 4, 3}, pads, false, 0, 31,
+                            /*oracle=*/false);
+    Check<float, int32_t>(DataType::kFloat32, DataType::kInt32, {}, {2, 5, 4, 3}, pads, false, 0, 0, /*oracle=*/false);
+    Check<int16_t, int32_t>(DataType::kInt16, DataType::kInt32, Quant(0.5f, 0), {2, 5, 4, 3}, pads, true, 7, 7,
+                            /*oracle=*/false);
+  }
+}
 TEST(Pad, Uint8PadsWithZeroPoint) {
   Check<uint8_t, int32_t>(DataType::kUInt8, DataType::kInt32, Quant(0.5f, 77), {1, 2, 3, 3}, {0, 0, 1, 1, 1, 1, 0, 0}, false, 0, 77);
 }

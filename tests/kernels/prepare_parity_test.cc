@@ -1,5 +1,5 @@
 // One Prepare per op (kernels/common/): the reference path and the fast path (XNNPACK) accept
-// the same ADD, SUB, MUL, AVERAGE_POOL_2D and MAX_POOL_2D models and refuse bad ones with the
+// the same ADD, SUB, MUL, AVERAGE_POOL_2D, MAX_POOL_2D and FULLY_CONNECTED models and refuse bad ones with the
 // same error. Each case builds a one-operator .tflite with ModelBuilder and creates an
 // Interpreter on KernelPath::kReference and on KernelPath::kFast:
 //   - bad models (wrong arity, mismatched types, missing quantization, shapes that do not
@@ -13,10 +13,12 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kernels/fast/isa.h"
 #include "runtime/interpreter.h"
 #include "runtime/op_resolver.h"
 #include "testing/model_builder.h"
@@ -31,6 +33,7 @@ DECLARE_KERNELS(Sub)
 DECLARE_KERNELS(Mul)
 DECLARE_KERNELS(AveragePool2D)
 DECLARE_KERNELS(MaxPool2D)
+DECLARE_KERNELS(FullyConnected)
 #undef DECLARE_KERNELS
 
 namespace {
@@ -49,6 +52,9 @@ const Op kBinaryOps[] = {{"ADD", 0, &CreateReferenceAdd, &CreateXnnpackAdd},
 const Op kPoolOps[] = {
     {"AVERAGE_POOL_2D", 1, &CreateReferenceAveragePool2D, &CreateXnnpackAveragePool2D},
     {"MAX_POOL_2D", 17, &CreateReferenceMaxPool2D, &CreateXnnpackMaxPool2D}};
+
+const Op kFullyConnected = {"FULLY_CONNECTED", 9, &CreateReferenceFullyConnected,
+                            &CreateXnnpackFullyConnected};
 
 struct TensorSpec {
   DataType type;
@@ -298,6 +304,160 @@ TEST(PrepareParity, PoolsFallBackWhereXnnpackCannot) {
                          {{t, {1, 4, 3, 4}, Quant(0.1f, zp)}}, o),
                    "requantizing " + std::string(DataTypeName(t)));
   }
+}
+
+}  // namespace
+}  // namespace labelite
+
+namespace labelite {
+namespace {
+
+// A FULLY_CONNECTED whose filter (and bias, unless bias is null) are constants with
+// deterministic values, so that the fast path can pack them.
+struct FcSpec {
+  TensorSpec input, filter;
+  std::optional<TensorSpec> bias;
+  TensorSpec output;
+};
+std::vector<uint8_t> FcModel(const FcSpec& s, const OpOptions& o = {}) {
+  ModelBuilder b;
+  const int in = b.AddTensor(s.input.type, s.input.shape, "in", s.input.quant);
+  int64_t n = 1;
+  for (int32_t d : s.filter.shape) n *= d;
+  const bool wide = s.filter.type == DataType::kFloat32 || s.filter.type == DataType::kInt32;
+  std::vector<uint8_t> bytes(static_cast<size_t>(n) * (wide ? 4 : 1));
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>((i * 53 + 7) % 251);
+  if (s.filter.type == DataType::kFloat32) {
+    for (size_t i = 0; i < bytes.size() / 4; ++i) {
+      const float v = 0.01f * static_cast<float>(static_cast<int>(i % 37) - 18);
+      std::memcpy(&bytes[4 * i], &v, 4);
+    }
+  }
+  if (s.filter.type == DataType::kInt8)  // symmetric int8 weights: no -128
+    for (auto& v : bytes) v = v == 0x80 ? 0x81 : v;
+  const int w = b.AddConstTensorBytes(s.filter.type, s.filter.shape, bytes, s.filter.quant);
+  int bias = -1;
+  if (s.bias) {
+    int64_t count = 1;
+    for (int32_t d : s.bias->shape) count *= d;
+    if (s.bias->type == DataType::kFloat32) {
+      bias = b.AddConstTensor<float>(s.bias->type, s.bias->shape,
+                                     std::vector<float>(static_cast<size_t>(count), 0.25f),
+                                     s.bias->quant);
+    } else {
+      std::vector<int32_t> v(static_cast<size_t>(count));
+      for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int32_t>(i * 97 % 601) - 300;
+      bias = b.AddConstTensor<int32_t>(s.bias->type, s.bias->shape, v, s.bias->quant);
+    }
+  }
+  const int out = b.AddTensor(s.output.type, s.output.shape, "out", s.output.quant);
+  b.AddOperator(kFullyConnected.code, {in, w, bias}, {out}, o);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+const TensorSpec kFcIn{DataType::kFloat32, {2, 6}};
+const TensorSpec kFcW{DataType::kFloat32, {3, 6}};
+const TensorSpec kFcB{DataType::kFloat32, {3}};
+const TensorSpec kFcOut{DataType::kFloat32, {2, 3}};
+const TensorSpec kFcInU8{DataType::kUInt8, {2, 6}, Quant(0.05f, 128)};
+const TensorSpec kFcWU8{DataType::kUInt8, {3, 6}, Quant(0.02f, 120)};
+const TensorSpec kFcBU8{DataType::kInt32, {3}, Quant(0.05f * 0.02f, 0)};
+const TensorSpec kFcOutU8{DataType::kUInt8, {2, 3}, Quant(0.1f, 100)};
+
+TEST(PrepareParity, FullyConnectedRunsOnTheFastPath) {
+  const Op& op = kFullyConnected;
+  OpOptions relu;
+  relu.activation = Activation::kRelu;
+  ExpectFastRuns(op, FcModel({kFcIn, kFcW, kFcB, kFcOut}, relu), "float32");
+  ExpectFastRuns(op, FcModel({kFcInU8, kFcWU8, kFcBU8, kFcOutU8}, relu), "uint8 per-tensor");
+  // int8, per-channel weights, a 3-D input kept as [1, 5, units] (ViT's token layers): on
+  // labelite's own GEMMs from AVX2 up; below (arm64, LABELITE_ISA=xnnpack) XNNPACK has no
+  // per-channel fully connected operator and the reference runs it.
+  OpOptions keep;
+  keep.keep_num_dims = true;
+  keep.activation = Activation::kRelu6;
+  const std::vector<float> scales = {0.01f, 0.02f, 0.015f, 0.03f};
+  std::vector<float> bias_scales;
+  for (float s : scales) bias_scales.push_back(0.05f * s);
+  const std::vector<uint8_t> per_channel =
+      FcModel({{DataType::kInt8, {1, 5, 8}, Quant(0.05f, -3)},
+               {DataType::kInt8, {4, 8}, testing::PerChannelQuant(scales, 0)},
+               TensorSpec{DataType::kInt32, {4}, testing::PerChannelQuant(bias_scales, 0)},
+               {DataType::kInt8, {1, 5, 4}, Quant(0.02f, 5)}},
+              keep);
+  if (xnn::ActiveIsa() >= xnn::IsaLevel::kAvx2)
+    ExpectFastRuns(op, per_channel, "int8 per-channel, keep_num_dims");
+  else
+    ExpectFallback(op, per_channel, "int8 per-channel, keep_num_dims, no own GEMM");
+  ExpectFastRuns(op,
+                 FcModel({{DataType::kInt8, {3, 2, 8}, Quant(0.05f, 10)},
+                          {DataType::kInt8, {4, 8}, Quant(0.01f, 0)}, std::nullopt,
+                          {DataType::kInt8, {6, 4}, Quant(0.02f, -20)}}),
+                 "int8 per-tensor, 3-D input flattened, no bias");
+}
+
+TEST(PrepareParity, FullyConnectedRefusesBadModelsAlike) {
+  const Op& op = kFullyConnected;
+  auto same = [&](const FcSpec& s, const std::string& expected, const std::string& what,
+                  const OpOptions& o = {}) { ExpectSameError(op, FcModel(s, o), expected, what); };
+  ExpectSameError(op, OneOp(op.code, {kFcIn}, {kFcOut}), "expects 2 to 3 inputs, got 1",
+                  "one input");
+  same({kFcIn, {DataType::kFloat32, {3, 2, 3}}, kFcB, kFcOut},
+       "filter must have rank 2, got [3, 2, 3]", "3-D filter");
+  same({{DataType::kFloat32, {2, 5}}, {DataType::kFloat32, {3, 4}}, kFcB, kFcOut},
+       "input [2, 5] cannot be read as rows of 4 (the filter's depth)", "depth mismatch");
+  OpOptions keep;
+  keep.keep_num_dims = true;
+  same({kFcIn, {DataType::kFloat32, {3, 3}}, kFcB, {DataType::kFloat32, {2, 3}}},
+       "keep_num_dims needs the input's last dimension (6) to equal the filter's depth (3)",
+       "keep_num_dims with another depth", keep);
+  OpOptions shuffled;
+  shuffled.weights_format = 1;
+  same({kFcInU8, kFcWU8, kFcBU8, kFcOutU8}, "shuffled weights format 1 is not supported",
+       "shuffled weights", shuffled);
+  same({kFcIn, kFcW, TensorSpec{DataType::kFloat32, {2}}, kFcOut}, "bias has 2 elements [2], expected 3",
+       "float bias of the wrong size");
+  same({kFcInU8, kFcWU8, kFcBU8, {DataType::kInt8, {2, 3}, Quant(0.1f, 0)}},
+       "output must be uint8, got int8", "output type differs");
+  same({kFcInU8, kFcWU8, kFcBU8, {DataType::kUInt8, {2, 3}}},
+       "output (uint8) has no valid quantization scale", "output not quantized");
+  same({kFcInU8, kFcWU8, TensorSpec{DataType::kInt32, {3}, Quant(0.5f, 0)}, kFcOutU8},
+       "is not input scale * filter scale", "bias scale");
+  same({kFcInU8, kFcWU8, TensorSpec{DataType::kFloat32, {3}}, kFcOutU8},
+       "bias must be int32, got float32", "float bias of a quantized op");
+  const TensorSpec i8{DataType::kInt8, {2, 6}, Quant(0.05f, 0)};
+  const TensorSpec i8_out{DataType::kInt8, {2, 3}, Quant(0.1f, 0)};
+  // (The model reader already refuses per-channel scales that do not match their axis.)
+  same({{DataType::kInt8, {2, 3}, Quant(0.05f, 0)},
+        {DataType::kInt8, {3, 3}, testing::PerChannelQuant({0.1f, 0.2f, 0.3f}, 1)},
+        std::nullopt, i8_out},
+       "filter is quantized along axis 1, expected axis 0", "per-channel axis");
+  same({i8, {DataType::kInt8, {3, 6}, Quant(0.1f, 3)}, std::nullopt, i8_out},
+       "int8 filter has a nonzero zero point", "int8 weights with a zero point");
+  same({kFcInU8, {DataType::kUInt8, {3, 6}, testing::PerChannelQuant({0.1f, 0.2f, 0.3f}, 0)},
+        std::nullopt, kFcOutU8},
+       "per-channel quantized filters must be int8, got uint8", "uint8 per-channel weights");
+  OpOptions tanh;
+  tanh.activation = Activation::kTanh;
+  same({kFcIn, kFcW, kFcB, kFcOut}, "fused activation 4 is not supported", "float TANH", tanh);
+  same({kFcInU8, kFcWU8, kFcBU8, kFcOutU8}, "fused activation 4 is not supported", "uint8 TANH",
+       tanh);
+  same({{DataType::kInt32, {2, 6}}, {DataType::kInt32, {3, 6}}, std::nullopt,
+        {DataType::kInt32, {2, 3}}},
+       "input type int32 is not supported", "int32");
+}
+
+TEST(PrepareParity, FullyConnectedFallsBackWhereTheFastPathCannot) {
+  const Op& op = kFullyConnected;
+  // Weights computed at run time (a graph input) cannot be packed at Prepare.
+  ExpectFallback(op, OneOp(op.code, {kFcInU8, kFcWU8}, {kFcOutU8}), "uint8, weights as input");
+  ExpectFallback(op, OneOp(op.code, {kFcIn, kFcW}, {kFcOut}), "float32, weights as input");
+  // float32 activations with int8 weights: the dynamic-range (hybrid) arithmetic.
+  ExpectFallback(op,
+                 FcModel({kFcIn, {DataType::kInt8, {3, 6}, Quant(0.02f, 0)}, kFcB, kFcOut}),
+                 "hybrid");
 }
 
 }  // namespace

@@ -307,21 +307,5 @@ TEST(XnnpackOps, PoolingMeanAndActivations) {
         << DataTypeName(t);
 }
 
-TEST(XnnpackOps, Pad) {
-  for (DataType t : {DataType::kFloat32, DataType::kUInt8, DataType::kInt8}) {
-    ModelBuilder b;
-    const QuantizationParams q =
-        t == DataType::kFloat32 ? QuantizationParams{} : Quant(0.1f, t == DataType::kUInt8 ? 100 : -3);
-    const int in = b.AddTensor(t, {1, 5, 4, 3}, "in", q);
-    const int pads = b.AddConstTensor<int32_t>(DataType::kInt32, {4, 2}, {0, 0, 1, 2, 2, 1, 0, 0});
-    const int out = b.AddTensor(t, {1, 8, 7, 3}, "out", q);
-    b.AddOperator(kPad, {in, pads}, {out});
-    b.SetInputs({in});
-    b.SetOutputs({out});
-    EXPECT_EQ(FastVsReference(b.Build(), kPad, &CreateReferencePad, &CreateXnnpackPad), 0.0)
-        << DataTypeName(t);
-  }
-}
-
 }  // namespace
 }  // namespace labelite

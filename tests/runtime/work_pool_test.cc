@@ -1,13 +1,16 @@
 // WorkPool: every task runs exactly once (1D and 2D, counts around the participants' ranges,
 // many jobs in a row so that late workers meet later epochs), and Parallelize1D/2D use the
 // scope's pool only for the scope's pthreadpool. (That the caller never waits for a worker
-// that has not woken is measured, not asserted: bench/vs_litert --busy.)
+// that has not woken is measured, not asserted: bench/vs_litert --busy.) A worker that holds a
+// task while descheduled makes the next jobs run on the caller alone for a while.
 #include "runtime/work_pool.h"
 
 #include <gtest/gtest.h>
 #include <pthreadpool.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace labelite {
@@ -46,6 +49,53 @@ TEST(WorkPool, EveryTaskRunsOnce) {
       for (size_t i = 0; i < n0 * n1; ++i) ASSERT_EQ(g.counts.hits[i].load(), 1);
     }
   }
+}
+
+// A worker that loses its core while it holds a task: simulated by the first task a worker
+// runs sleeping 30 ms. The job still completes (every task once); the caller notices the wait,
+// runs the next jobs alone (solo, every task on its own thread), and after the 10 ms window
+// shares them again.
+struct Preempted {
+  std::thread::id caller;
+  std::atomic<bool> slept{false};
+  std::atomic<int> off_caller{0};
+  Counts counts{64};
+};
+void MaybeSleep(void* context, size_t i) {
+  auto* p = static_cast<Preempted*>(context);
+  p->counts.hits[i].fetch_add(1);
+  // ~20 us of work per task, so that a worker has time to claim one.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  if (std::this_thread::get_id() == p->caller) return;
+  p->off_caller.fetch_add(1);
+  if (!p->slept.exchange(true)) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+}
+
+TEST(WorkPool, RunsAloneAfterAWorkerLostItsCore) {
+  WorkPool pool(2);
+  EXPECT_FALSE(pool.solo());
+  // Jobs until a worker has taken a task (it may be slow to wake on a loaded machine).
+  bool preempted = false;
+  for (int attempt = 0; attempt < 2000 && !preempted; ++attempt) {
+    Preempted p;
+    p.caller = std::this_thread::get_id();
+    pool.Run(&MaybeSleep, &p, 64);
+    for (size_t i = 0; i < 64; ++i) ASSERT_EQ(p.counts.hits[i].load(), 1);
+    preempted = p.slept.load();
+  }
+  ASSERT_TRUE(preempted) << "no worker took a task in 2000 jobs";
+  EXPECT_EQ(pool.contended_jobs(), 1u);
+  ASSERT_TRUE(pool.solo());
+  Preempted alone;
+  alone.caller = std::this_thread::get_id();
+  alone.slept = true;
+  pool.Run(&MaybeSleep, &alone, 64);
+  EXPECT_EQ(alone.off_caller.load(), 0) << "a solo job ran tasks on a worker";
+  for (size_t i = 0; i < 64; ++i) ASSERT_EQ(alone.counts.hits[i].load(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(15));  // past the 10 ms window
+  EXPECT_FALSE(pool.solo());
 }
 
 void Note(void* context, size_t) { static_cast<std::atomic<int>*>(context)->fetch_add(1); }

@@ -6,7 +6,9 @@
 #ifndef LABELITE_KERNELS_INTERNAL_PAD_IMPL_H_
 #define LABELITE_KERNELS_INTERNAL_PAD_IMPL_H_
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "kernels/internal/quantization.h"
@@ -67,16 +69,23 @@ class PadKernel final : public Kernel {
       std::memcpy(out.data, in.data, elem_);
       return Status::Ok();
     }
+    // The contiguous run: the innermost axis and every axis outside it that has no padding
+    // after it, so a [1,224,224,3] -> [1,230,230,3] pad copies 224 rows of 672 bytes, not
+    // 50176 pixels of 3.
+    int inner = rank - 1;
+    while (inner > 0 && before_[inner] == 0 && in.dim(inner) == out.dim(inner)) --inner;
     const std::vector<int64_t> out_strides = shape::Strides(out.dims);
-    const size_t row_bytes = static_cast<size_t>(in.dim(rank - 1)) * elem_;
-    const int64_t rows = in.NumElements() / in.dim(rank - 1);
+    int64_t run = 1;
+    for (int d = inner; d < rank; ++d) run *= in.dim(d);
+    const size_t run_bytes = static_cast<size_t>(run) * elem_;
+    const int64_t runs = in.NumElements() / run;
     std::array<int32_t, kMaxRank> idx{};
-    for (int64_t r = 0; r < rows; ++r) {
-      int64_t o = before_[rank - 1];
-      for (int d = 0; d < rank - 1; ++d) o += (idx[d] + before_[d]) * out_strides[static_cast<size_t>(d)];
-      std::memcpy(out.data + o * static_cast<int64_t>(elem_), in.data + r * static_cast<int64_t>(row_bytes),
-                  row_bytes);
-      for (int d = rank - 2; d >= 0; --d) {
+    for (int64_t r = 0; r < runs; ++r) {
+      int64_t o = before_[inner] * out_strides[static_cast<size_t>(inner)];
+      for (int d = 0; d < inner; ++d) o += (idx[d] + before_[d]) * out_strides[static_cast<size_t>(d)];
+      std::memcpy(out.data + o * static_cast<int64_t>(elem_), in.data + r * static_cast<int64_t>(run_bytes),
+                  run_bytes);
+      for (int d = inner - 1; d >= 0; --d) {
         if (++idx[d] < in.dim(d)) break;
         idx[d] = 0;
       }
@@ -122,6 +131,13 @@ class PadKernel final : public Kernel {
     const int64_t n = out.NumElements();
     if (elem_ == 1) {
       std::memset(out.data, pad_value_[0], static_cast<size_t>(n));
+      return;
+    }
+    if (elem_ == 4 && reinterpret_cast<uintptr_t>(out.data) % alignof(uint32_t) == 0) {
+      uint32_t v;
+      std::memcpy(&v, pad_value_, 4);
+      uint32_t* p = reinterpret_cast<uint32_t*>(out.data);
+      std::fill(p, p + n, v);
       return;
     }
     for (int64_t i = 0; i < n; ++i) std::memcpy(out.data + i * static_cast<int64_t>(elem_), pad_value_, elem_);

@@ -1,9 +1,16 @@
-// LOGISTIC (sigmoid) on XNNPACK: float32, uint8 and int8 (per-tensor quantization).
+// LOGISTIC (sigmoid) on the fast path: float32 on XNNPACK; uint8/int8 (per-tensor) through a
+// 256-entry table built from the reference kernel (table_unary.h), so the fast path equals
+// LiteRT's builtin LOGISTIC byte for byte (XNNPACK's own quantized sigmoid rounds its table
+// from float math and differs from it by 1 on some inputs).
 #include <memory>
 
+#include "kernels/fast/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 
 namespace labelite {
+
+std::unique_ptr<Kernel> CreateReferenceLogistic();
+
 namespace {
 
 class LogisticKernel : public xnn::UnaryKernel {
@@ -19,7 +26,7 @@ class LogisticKernel : public xnn::UnaryKernel {
       return Finish(ctx, xnn_create_sigmoid_nc_f32(c, c, c, 0, &op), &op,
                     &xnn::SetupAs<float, float, xnn_setup_sigmoid_nc_f32>,
                     "xnn_create_sigmoid_nc_f32");
-    if (!xnn::IsPerTensorQuantized(in) || !xnn::IsPerTensorQuantized(out))
+    if (!xnn::IsPerTensorQuantized(in) || !xnn::IsPerTensorQuantized(out))  // tests only
       return ctx.UnsupportedError("needs per-tensor quantization");
     if (in.type == DataType::kUInt8)
       return Finish(ctx,
@@ -39,8 +46,13 @@ class LogisticKernel : public xnn::UnaryKernel {
   }
 };
 
+std::unique_ptr<Kernel> CreateXnnpackLogisticOperator() { return std::make_unique<LogisticKernel>(); }
+
 }  // namespace
 
-std::unique_ptr<Kernel> CreateXnnpackLogistic() { return std::make_unique<LogisticKernel>(); }
+std::unique_ptr<Kernel> CreateXnnpackLogistic() {
+  return std::make_unique<xnn::TableUnaryKernel>(&CreateReferenceLogistic,
+                                                 &CreateXnnpackLogisticOperator);
+}
 
 }  // namespace labelite
