@@ -67,10 +67,10 @@ LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t
   }
   const __m512 lo = _mm512_set1_ps(t.min), hi = _mm512_set1_ps(t.max);
   const __mmask16 mask_a = MaskOf(cols), mask_b = MaskOf(cols > kPanel ? cols - kPanel : 0);
-#define LABELITE_STORE(r)                                                           \
-  if constexpr (r < R) {                                                            \
-    _mm512_mask_storeu_ps(c + r * t.c_stride, mask_a, Clamp(acc##r##a, lo, hi));            \
-    if (kPanels == 2)                                                               \
+#define LABELITE_STORE(r)                                                                 \
+  if constexpr (r < R) {                                                                  \
+    _mm512_mask_storeu_ps(c + r * t.c_stride, mask_a, Clamp(acc##r##a, lo, hi));          \
+    if (kPanels == 2)                                                                     \
       _mm512_mask_storeu_ps(c + r * t.c_stride + kPanel, mask_b, Clamp(acc##r##b, lo, hi)); \
   }
   LABELITE_ROWS(LABELITE_STORE)
