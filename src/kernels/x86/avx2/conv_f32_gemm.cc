@@ -1,0 +1,129 @@
+// Float32 CONV_2D (1x1 and KxK, any stride, dilation and padding) on F32Gemm (gemm_f32.h),
+// bit-identical to XNNPACK 2022's f32 convolution operator: its igemm sums the taps (ky, kx)
+// outer and the input channels inner, from the bias, one FMA at a time, and reads a buffer of
+// zeros for taps outside the image; F32Gemm does the same over an indirection buffer built
+// per tile of output pixels:
+//   1. Pack (once): the filter [cout][kh][kw][cin] is F32Gemm's [n][taps * cin] matrix.
+//   2. Run: output pixel p (over the whole batch) is one GEMM row; its pointer for tap
+//      (ky, kx) is input pixel (oy * stride_h + ky * dilation_h - pad_top, ...) of the same
+//      image, or the zero row when that lies outside the image. A 1x1 stride-1 convolution
+//      without padding is the plain GEMM of the input's pixel rows.
+// Factories: MakeConvF32GemmAvx2 (here) and MakeConvF32GemmAvx512 (avx512/gemm_f32_avx512.cc).
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "kernels/fast/fast_conv.h"
+#include "kernels/x86/avx2/gemm_f32.h"
+
+namespace labelite::xnn {
+namespace {
+
+class ConvF32Gemm final : public FastConv {
+ public:
+  ConvF32Gemm(const ConvGeometry& g, std::unique_ptr<F32Gemm> gemm)
+      : g_(g), gemm_(std::move(gemm)), zeros_(g.cin, 0.0f) {
+    for (uint32_t ky = 0; ky < g.kernel_h; ++ky)
+      for (uint32_t kx = 0; kx < g.kernel_w; ++kx)
+        tap_offsets_.push_back((size_t{ky} * g.dilation_h * g.in_w + size_t{kx} * g.dilation_w) *
+                               g.cin);
+    span_h_ = int64_t{g.kernel_h - 1} * g.dilation_h + 1;
+    span_w_ = int64_t{g.kernel_w - 1} * g.dilation_w + 1;
+    direct_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+              g.pad_top == 0 && g.pad_left == 0 && g.in_h == g.out_h && g.in_w == g.out_w;
+  }
+
+  void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
+    const auto* in = static_cast<const float*>(input);
+    auto* out = static_cast<float*>(output);
+    if (direct_) return gemm_->Run(in, g_.cin, batch * g_.in_h * g_.in_w, out, g_.cout, pool);
+    const Frame f{this, in};
+    gemm_->RunIndirect(&Fill, &f, batch * g_.out_h * g_.out_w, out, g_.cout, pool);
+  }
+  const char* path() const override {
+    return gemm_->level() == IsaLevel::kAvx512 ? "avx512 f32 gemm" : "avx2 f32 gemm";
+  }
+
+ private:
+  struct Frame {
+    const ConvF32Gemm* conv;
+    const float* input;
+  };
+
+  // F32Gemm::FillFn: ptrs[tap * mr + r] for output pixels [row, row + count). A window inside
+  // the image is its top-left input pixel plus tap_offsets_; others check each tap.
+  static void Fill(const void* context, size_t row, size_t count, size_t mr, const float** ptrs) {
+    const auto* f = static_cast<const Frame*>(context);
+    const ConvF32Gemm& conv = *f->conv;
+    const ConvGeometry& g = conv.g_;
+    const size_t pixels = g.out_h * g.out_w, taps = conv.tap_offsets_.size();
+    size_t image = row / pixels, oy = row % pixels / g.out_w, ox = row % g.out_w;
+    for (size_t r = 0; r < mr; ++r) {
+      if (r >= count) {  // repeat the last row
+        for (size_t t = 0; t < taps; ++t) ptrs[t * mr + r] = ptrs[t * mr + count - 1];
+        continue;
+      }
+      const float* base = f->input + image * g.in_h * g.in_w * g.cin;
+      const int64_t y0 = static_cast<int64_t>(oy * g.stride_h) - g.pad_top;
+      const int64_t x0 = static_cast<int64_t>(ox * g.stride_w) - g.pad_left;
+      const float** dst = ptrs + r;
+      if (y0 >= 0 && y0 + conv.span_h_ <= static_cast<int64_t>(g.in_h) && x0 >= 0 &&
+          x0 + conv.span_w_ <= static_cast<int64_t>(g.in_w)) {
+        const float* corner =
+            base + (static_cast<size_t>(y0) * g.in_w + static_cast<size_t>(x0)) * g.cin;
+        for (size_t t = 0; t < taps; ++t) dst[t * mr] = corner + conv.tap_offsets_[t];
+      } else {
+        for (uint32_t ky = 0; ky < g.kernel_h; ++ky) {
+          const int64_t iy = y0 + static_cast<int64_t>(ky * g.dilation_h);
+          const bool row_inside = iy >= 0 && iy < static_cast<int64_t>(g.in_h);
+          for (uint32_t kx = 0; kx < g.kernel_w; ++kx, dst += mr) {
+            const int64_t ix = x0 + static_cast<int64_t>(kx * g.dilation_w);
+            *dst = row_inside && ix >= 0 && ix < static_cast<int64_t>(g.in_w)
+                       ? base + (static_cast<size_t>(iy) * g.in_w + static_cast<size_t>(ix)) * g.cin
+                       : conv.zeros_.data();
+          }
+        }
+      }
+      if (++ox == g.out_w) {
+        ox = 0;
+        if (++oy == g.out_h) oy = 0, ++image;
+      }
+    }
+  }
+
+  ConvGeometry g_;
+  std::unique_ptr<F32Gemm> gemm_;
+  std::vector<float> zeros_;  // cin zeros: the taps outside the image
+  std::vector<size_t> tap_offsets_;  // floats from a window's first input pixel to tap (ky, kx)
+  int64_t span_h_ = 0, span_w_ = 0;  // the window's extent in input pixels
+  bool direct_ = false;
+};
+
+}  // namespace
+
+// Shared by both factories: XNNPACK's operator runs depthwise convolutions and 1-in-1-out
+// ones (its dwconv / vmulcaddc paths add in another order), and any shape F32Gemm declines.
+std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& s, IsaLevel level) {
+  if (s.depthwise || s.cin == 0 || s.cout == 0 || (s.cin == 1 && s.cout == 1) ||
+      s.out_h == 0 || s.out_w == 0 || s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 ||
+      s.stride_w == 0 || s.dilation_h == 0 || s.dilation_w == 0)
+    return nullptr;
+  std::unique_ptr<F32Gemm> gemm =
+      F32Gemm::Make(size_t{s.kernel_h} * s.kernel_w, s.cin, s.cout, s.weights, s.bias,
+                    s.output_min, s.output_max, level);
+  if (gemm == nullptr) return nullptr;
+  return std::make_unique<ConvF32Gemm>(s, std::move(gemm));
+}
+
+// At AVX-512 XNNPACK's avx512f 7x16 kernels are faster than this 6x16 one (bench/
+// conv_f32_bench), and the AVX-512 F32Gemm only matches them: XNNPACK keeps those CPUs.
+std::unique_ptr<FastConv> MakeConvF32GemmAvx2(const FastConvF32Spec& spec) {
+  if (ActiveIsa() >= IsaLevel::kAvx512) return nullptr;
+  return MakeConvF32Gemm(spec, IsaLevel::kAvx2);
+}
+
+}  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

@@ -1,0 +1,222 @@
+#include "kernels/x86/avx2/gemm_f32.h"
+
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+#include <immintrin.h>
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2
+#include "runtime/work_pool.h"
+
+namespace labelite::xnn {
+namespace {
+
+constexpr size_t kPanel = 16;
+constexpr size_t kGroupBytes = 256 * 1024;  // packed weights per panel group (L2)
+constexpr size_t kTaskMacs = size_t{1} << 21;  // ~50 us of one core
+constexpr size_t kMaxPtrs = F32Gemm::kMaxTaps * kF32MaxTileRows;
+
+// Step 2's default FillFn: rows of a plain matrix.
+struct Rows {
+  const float* a;
+  size_t stride;
+};
+void FillRows(const void* context, size_t row, size_t count, size_t mr, const float** ptrs) {
+  const auto* r = static_cast<const Rows*>(context);
+  for (size_t i = 0; i < mr; ++i) ptrs[i] = r->a + (row + std::min(i, count - 1)) * r->stride;
+}
+
+LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<size_t>(n, 8))),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Rows [0, R) (R <= 6) x 16 columns: up to 12 accumulators, 2 weight vectors, 1 broadcast
+// (15 of 16 ymm registers). Fewer rows than 6 (the last tile, a batch-1 FULLY_CONNECTED) do
+// only their own FMAs; kHalf: only the first 8 columns (a last panel of <= 8 channels).
+template <int R, bool kHalf>
+LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t cols) {
+#define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define LABELITE_INIT(r) __m256 acc##r##a = b0, acc##r##b = b1;
+  const __m256 b0 = _mm256_load_ps(w), b1 = _mm256_load_ps(w + 8);
+  LABELITE_ROWS(LABELITE_INIT)
+#undef LABELITE_INIT
+  w += kPanel;
+  for (size_t tap = 0; tap < t.taps; ++tap) {
+    const float* const* p = t.a + tap * kF32TileRowsAvx2;
+#define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
+    LABELITE_ROWS(LABELITE_PTR)
+#undef LABELITE_PTR
+    for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
+      const __m256 w0 = _mm256_load_ps(w), w1 = kHalf ? w0 : _mm256_load_ps(w + 8);
+#define LABELITE_FMA(r)                                               \
+  if constexpr (r < R) {                                              \
+    const __m256 x = _mm256_broadcast_ss(a##r + i);                   \
+    acc##r##a = _mm256_fmadd_ps(x, w0, acc##r##a);                    \
+    if constexpr (!kHalf) acc##r##b = _mm256_fmadd_ps(x, w1, acc##r##b); \
+  }
+      LABELITE_ROWS(LABELITE_FMA)
+#undef LABELITE_FMA
+    }
+  }
+  const __m256 lo = _mm256_set1_ps(t.min), hi = _mm256_set1_ps(t.max);
+  const __m256i mask_a = MaskOf(cols), mask_b = MaskOf(cols > 8 ? cols - 8 : 0);
+#define LABELITE_STORE(r)                                                       \
+  if constexpr (r < R) {                                                        \
+    float* o = c + r * t.c_stride;                                              \
+    const __m256 va = _mm256_min_ps(_mm256_max_ps(acc##r##a, lo), hi);          \
+    const __m256 vb = _mm256_min_ps(_mm256_max_ps(acc##r##b, lo), hi);          \
+    if (cols >= kPanel) {                                                       \
+      _mm256_storeu_ps(o, va);                                                  \
+      _mm256_storeu_ps(o + 8, vb);                                              \
+    } else {                                                                    \
+      _mm256_maskstore_ps(o, mask_a, va);                                       \
+      if constexpr (!kHalf) _mm256_maskstore_ps(o + 8, mask_b, vb);             \
+    }                                                                           \
+  }
+  LABELITE_ROWS(LABELITE_STORE)
+#undef LABELITE_STORE
+#undef LABELITE_ROWS
+}
+
+template <int R>
+LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
+  const float* w = t.w;
+  float* c = t.c;
+  for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kPanel) {
+    const size_t cols = t.cols - p * kPanel;
+    if (cols <= 8) {
+      Panel6x16<R, true>(t, w, c, cols);
+    } else {
+      Panel6x16<R, false>(t, w, c, cols);
+    }
+  }
+}
+
+}  // namespace
+
+void F32TileAvx2(const F32Tile& t) {
+  switch (t.rows) {
+    case 1: return Panels6x16<1>(t);
+    case 2: return Panels6x16<2>(t);
+    case 3: return Panels6x16<3>(t);
+    case 4: return Panels6x16<4>(t);
+    case 5: return Panels6x16<5>(t);
+    default: return Panels6x16<6>(t);
+  }
+}
+
+std::unique_ptr<F32Gemm> F32Gemm::Make(size_t taps, size_t cin, size_t n, const float* weights,
+                                       const float* bias, float min, float max,
+                                       IsaLevel level) {
+  if (ActiveIsa() < level || taps == 0 || taps > kMaxTaps || cin == 0 || n == 0 ||
+      !(min <= max))
+    return nullptr;
+  auto g = std::make_unique<F32Gemm>();
+  g->level_ = level;
+  if (level == IsaLevel::kAvx512) {
+    g->tile_ = &F32TileAvx512, g->mr_ = kF32TileRowsAvx512;
+  } else if (level == IsaLevel::kAvx2) {
+    g->tile_ = &F32TileAvx2, g->mr_ = kF32TileRowsAvx2;
+  } else {
+    return nullptr;
+  }
+  g->taps_ = taps, g->cin_ = cin, g->n_ = n, g->min_ = min, g->max_ = max;
+  const size_t k = taps * cin;
+  g->panels_ = (n + kPanel - 1) / kPanel;
+  g->panel_stride_ = kPanel * (k + 1);
+  g->packed_.assign(g->panels_ * g->panel_stride_ + kPanel, 0.0f);
+  g->offset_ = ((64 - reinterpret_cast<uintptr_t>(g->packed_.data()) % 64) % 64) / sizeof(float);
+  float* out = g->packed_.data() + g->offset_;
+  for (size_t p = 0; p < g->panels_; ++p, out += g->panel_stride_) {
+    const size_t j0 = p * kPanel, cols = std::min(kPanel, n - j0);
+    for (size_t j = 0; j < cols; ++j) {
+      if (bias != nullptr) out[j] = bias[j0 + j];
+      const float* src = weights + (j0 + j) * k;
+      for (size_t i = 0; i < k; ++i) out[kPanel * (i + 1) + j] = src[i];
+    }
+  }
+  return g;
+}
+
+std::unique_ptr<F32Gemm> F32Gemm::Make(size_t taps, size_t cin, size_t n, const float* weights,
+                                       const float* bias, float min, float max) {
+  if (auto g = Make(taps, cin, n, weights, bias, min, max, IsaLevel::kAvx512)) return g;
+  return Make(taps, cin, n, weights, bias, min, max, IsaLevel::kAvx2);
+}
+
+struct F32Gemm::Context {
+  const F32Gemm* gemm;
+  FillFn fill;
+  const void* fill_context;
+  size_t m, tiles, group_panels, block_tiles;
+  float* c;
+  size_t c_stride;
+};
+
+void F32Gemm::Task(void* context, size_t group, size_t block) {
+  const auto* x = static_cast<const Context*>(context);
+  const size_t p0 = group * x->group_panels, t0 = block * x->block_tiles;
+  x->gemm->RunRange(*x, t0, std::min(x->tiles, t0 + x->block_tiles), p0,
+                    std::min(x->gemm->panels_, p0 + x->group_panels));
+}
+
+// Tiles [tile_begin, tile_end) of rows times panels [panel_begin, panel_end).
+void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, size_t panel_begin,
+                       size_t panel_end) const {
+  const float* ptrs[kMaxPtrs];
+  F32Tile t;
+  t.taps = taps_, t.cin = cin_, t.a = ptrs, t.min = min_, t.max = max_;
+  t.w = packed_.data() + offset_ + panel_begin * panel_stride_;
+  t.panels = panel_end - panel_begin, t.panel_stride = panel_stride_;
+  t.c_stride = x.c_stride, t.cols = n_ - panel_begin * kPanel;
+  for (size_t tile = tile_begin; tile < tile_end; ++tile) {
+    const size_t row = tile * mr_;
+    t.rows = std::min(mr_, x.m - row);
+    x.fill(x.fill_context, row, t.rows, mr_, ptrs);
+    t.c = x.c + row * x.c_stride + panel_begin * kPanel;
+    tile_(t);
+  }
+}
+
+void F32Gemm::Run(const float* a, size_t a_stride, size_t m, float* c, size_t c_stride,
+                  pthreadpool_t pool) const {
+  const Rows rows{a, a_stride};
+  RunIndirect(&FillRows, &rows, m, c, c_stride, pool);
+}
+
+void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
+                          pthreadpool_t pool) const {
+  if (m == 0) return;
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t tiles = (m + mr_ - 1) / mr_;
+  size_t group_panels =
+      std::clamp<size_t>(kGroupBytes / (panel_stride_ * sizeof(float)), 1, panels_);
+  size_t blocks = 1;
+  if (threads > 1) {
+    // Tasks of about kTaskMacs (4 to 32 per thread): a thread that loses its CPU holds up
+    // the others only for the task it has claimed. Fewer rows than columns: split the
+    // columns first (each thread then streams only its share of the weights).
+    const size_t k = panel_stride_ / kPanel - 1;
+    const size_t want = std::clamp<size_t>(m * n_ * k / kTaskMacs, 4 * threads, 32 * threads);
+    if (m < n_) group_panels = std::min(group_panels, std::max<size_t>(1, panels_ / want));
+    const size_t groups = (panels_ + group_panels - 1) / group_panels;
+    blocks = std::min(tiles, (want + groups - 1) / groups);
+  }
+  const size_t block_tiles = (tiles + blocks - 1) / blocks;
+  blocks = (tiles + block_tiles - 1) / block_tiles;
+  const size_t groups = (panels_ + group_panels - 1) / group_panels;
+  Context x{this, fill, context, m, tiles, group_panels, block_tiles, c, c_stride};
+  if (threads <= 1 || groups * blocks == 1) {
+    for (size_t g = 0; g < groups; ++g)
+      for (size_t b = 0; b < blocks; ++b) Task(&x, g, b);
+    return;
+  }
+  Parallelize2D(pool, &Task, &x, groups, blocks, 0);
+}
+
+}  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

@@ -1,0 +1,114 @@
+// F32Gemm: labelite's float32 GEMM for CONV_2D (conv_f32_gemm.cc) and FULLY_CONNECTED,
+// bit-identical to XNNPACK 2022's f32 gemm/igemm operators (convolution, fully connected):
+//   c[row][j] = clamp(bias[j] + sum over k of a[row][k] * w[j][k], min, max)
+// with the same float operations in the same order: acc = bias, then for k = 0..K-1 one
+// acc = fma(a, w, acc) (K = taps * cin: kernel taps outer, input channels inner, as XNNPACK's
+// igemm walks its indirection buffer), then max(acc, min), min(acc, max).
+//
+// How it computes (steps):
+//   1. Pack (once): weights [n][K] (TFLite's [cout][kh][kw][cin], or FULLY_CONNECTED's
+//      [units][k]) into panels of 16 columns, each [16 bias][K][16 weights], zero-padded past n.
+//   2. Run: the rows in tiles of mr() rows (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
+//      AVX-512: 7 rows x 32 columns in zmm), each tile's rows given as per-tap row pointers
+//      (an indirection buffer filled by the caller's FillFn: a KxK convolution points taps
+//      outside the image at a row of zeros, a GEMM points at its rows). The micro-kernel keeps the
+//      tile's accumulators in registers over all of K, then runs the next panel on the same
+//      rows (the rows stay in L1).
+//   3. Threads take (panel group, row block) tasks: panel groups keep their weights within
+//      256 KB (L2); row blocks are split across threads when rows outnumber columns, else the
+//      panel groups are made smaller.
+// Ownership: owns its packed weights. Thread safety: Run is const and may run concurrently.
+// Usage (FULLY_CONNECTED: one tap, K = input size):
+//   std::unique_ptr<F32Gemm> gemm = F32Gemm::Make(1, k, units, weights, bias, min, max);
+//   if (gemm != nullptr) gemm->Run(input, k, batch, output, units, pool);  // else XNNPACK
+#ifndef LABELITE_KERNELS_X86_AVX2_GEMM_F32_H_
+#define LABELITE_KERNELS_X86_AVX2_GEMM_F32_H_
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "kernels/fast/isa.h"
+
+struct pthreadpool;
+typedef struct pthreadpool* pthreadpool_t;
+
+namespace labelite::xnn {
+
+struct FastConvF32Spec;
+class FastConv;
+
+// One micro-kernel call: rows x (16 * panels) outputs.
+struct F32Tile {
+  size_t rows = 0;            // valid rows, 1..mr
+  size_t taps = 1, cin = 0;   // K = taps * cin
+  const float* const* a = nullptr;  // [taps][mr] row pointers; rows past `rows` repeat one
+  const float* w = nullptr;   // the first panel
+  size_t panels = 0;          // panels to run
+  size_t panel_stride = 0;    // floats per panel: 16 * (K + 1)
+  float* c = nullptr;         // output of row 0, column 0 of the first panel
+  size_t c_stride = 0;        // floats between output rows
+  size_t cols = 0;            // valid columns from c (the last panel may be partial)
+  float min = 0, max = 0;
+};
+using F32TileFn = void (*)(const F32Tile& tile);
+
+void F32TileAvx2(const F32Tile& tile);    // 6 rows (avx2/gemm_f32.cc)
+void F32TileAvx512(const F32Tile& tile);  // 7 rows (avx512/gemm_f32_avx512.cc)
+constexpr size_t kF32TileRowsAvx2 = 6;
+constexpr size_t kF32TileRowsAvx512 = 7;
+constexpr size_t kF32MaxTileRows = 16;
+
+class F32Gemm {
+ public:
+  // Fills ptrs[tap * mr + r] with the row pointers of rows [row, row + count), and entries
+  // r >= count with a valid row's (count >= 1).
+  using FillFn = void (*)(const void* context, size_t row, size_t count, size_t mr,
+                          const float** ptrs);
+  static constexpr size_t kMaxTaps = 256;
+
+  // The kernel of `level` (kAvx2 or kAvx512), or nullptr when ActiveIsa() is below it or the
+  // shape is out of range (taps > kMaxTaps). weights [n][taps * cin]; bias n values or null.
+  static std::unique_ptr<F32Gemm> Make(size_t taps, size_t cin, size_t n, const float* weights,
+                                       const float* bias, float min, float max,
+                                       IsaLevel level);
+  // The best level ActiveIsa() allows (AVX-512 when active, else AVX2), or nullptr. CONV_2D
+  // uses only the AVX2 one (at AVX-512 XNNPACK's kernels are as fast: bench/conv_f32_bench);
+  // FULLY_CONNECTED should measure the same way before it prefers either to XNNPACK.
+  static std::unique_ptr<F32Gemm> Make(size_t taps, size_t cin, size_t n, const float* weights,
+                                       const float* bias, float min, float max);
+
+  // Plain GEMM (taps must be 1): c[m][n] rows c_stride apart from a[m][cin] rows a_stride apart.
+  void Run(const float* a, size_t a_stride, size_t m, float* c, size_t c_stride,
+           pthreadpool_t pool) const;
+  // m rows whose inputs `fill` gives; output rows c_stride apart.
+  void RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
+                   pthreadpool_t pool) const;
+
+  size_t mr() const { return mr_; }
+  size_t n() const { return n_; }
+  IsaLevel level() const { return level_; }
+
+ private:
+  struct Context;
+  static void Task(void* context, size_t group, size_t block);
+  void RunRange(const Context& x, size_t tile_begin, size_t tile_end, size_t panel_begin,
+                size_t panel_end) const;
+
+  IsaLevel level_ = IsaLevel::kAvx2;
+  F32TileFn tile_ = nullptr;
+  size_t mr_ = 0, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
+  float min_ = 0, max_ = 0;
+  std::vector<float> packed_;  // panels_ * panel_stride_ floats from a 64-byte boundary
+  size_t offset_ = 0;          // first float of packed_ on that boundary
+};
+
+// CONV_2D on F32Gemm at `level` (conv_f32_gemm.cc), or nullptr: the factories of
+// fast_conv_list.inc (MakeConvF32GemmAvx2, MakeConvF32GemmAvx512) call it.
+std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& spec, IsaLevel level);
+std::unique_ptr<FastConv> MakeConvF32GemmAvx2(const FastConvF32Spec& spec);
+std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec);
+
+}  // namespace labelite::xnn
+
+#endif  // LABELITE_KERNELS_X86_AVX2_GEMM_F32_H_

@@ -1,0 +1,111 @@
+// F32Gemm's AVX-512 micro-kernel (see avx2/gemm_f32.h): 7 rows x two 16-column panels in 14 zmm
+// accumulators (a last odd panel alone), so a step of k costs two weight loads, 7 broadcasts
+// and 14 FMAs, and the tile's rows (7 x K floats) stay in L1 for K up to ~1000. Same operations
+// in the same order as the AVX2 one (and XNNPACK's f32 gemm/igemm): bias, one FMA per k,
+// max(min), min(max).
+// Not in fast_conv_list.inc: on Zen 4 it only matches XNNPACK's avx512f 7x16 kernels
+// (bench/conv_f32_bench); F32Gemm::Make offers it (FULLY_CONNECTED batch 1: 18 vs 14 GMAC/s).
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
+#include <immintrin.h>
+
+#include <memory>
+
+#include "kernels/fast/fast_conv.h"
+#include "kernels/x86/avx2/gemm_f32.h"
+
+#define LABELITE_AVX512F __attribute__((target("avx512f,avx512vl,fma")))
+
+namespace labelite::xnn {
+namespace {
+
+constexpr size_t kPanel = 16;
+
+inline __mmask16 MaskOf(size_t n) {
+  return n >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
+}
+
+// max(min) then min(max); the maskz forms because GCC 12 warns about _mm512_max_ps's undefined.
+LABELITE_AVX512F inline __m512 Clamp(__m512 v, __m512 lo, __m512 hi) {
+  return _mm512_maskz_min_ps(0xFFFF, _mm512_maskz_max_ps(0xFFFF, v, lo), hi);
+}
+
+// Rows of one tile, `kPanels` 16-column panels (1 or 2) at once: per step of k, one weight
+// vector per panel and one broadcast per row, 7 * kPanels accumulators.
+template <int kPanels, int R>
+LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t cols) {
+#define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
+  const size_t second = kPanels == 2 ? t.panel_stride : 0;  // floats to the second panel
+  const __m512 bias0 = _mm512_load_ps(w), bias1 = _mm512_load_ps(w + second);
+#define LABELITE_INIT(r) __m512 acc##r##a = bias0, acc##r##b = bias1;
+  LABELITE_ROWS(LABELITE_INIT)
+#undef LABELITE_INIT
+  w += kPanel;
+  for (size_t tap = 0; tap < t.taps; ++tap) {
+    const float* const* p = t.a + tap * kF32TileRowsAvx512;
+#define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
+    LABELITE_ROWS(LABELITE_PTR)
+#undef LABELITE_PTR
+    for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
+      const __m512 w0 = _mm512_load_ps(w);
+      if constexpr (kPanels == 2) {
+        const __m512 w1 = _mm512_load_ps(w + second);
+#define LABELITE_FMA(r)                                   \
+  if constexpr (r < R) {                                  \
+    const __m512 x = _mm512_set1_ps(a##r[i]);             \
+    acc##r##a = _mm512_fmadd_ps(x, w0, acc##r##a);        \
+    acc##r##b = _mm512_fmadd_ps(x, w1, acc##r##b);        \
+  }
+        LABELITE_ROWS(LABELITE_FMA)
+#undef LABELITE_FMA
+      } else {
+#define LABELITE_FMA(r) \
+  if constexpr (r < R) acc##r##a = _mm512_fmadd_ps(_mm512_set1_ps(a##r[i]), w0, acc##r##a);
+        LABELITE_ROWS(LABELITE_FMA)
+#undef LABELITE_FMA
+      }
+    }
+  }
+  const __m512 lo = _mm512_set1_ps(t.min), hi = _mm512_set1_ps(t.max);
+  const __mmask16 mask_a = MaskOf(cols), mask_b = MaskOf(cols > kPanel ? cols - kPanel : 0);
+#define LABELITE_STORE(r)                                                                 \
+  if constexpr (r < R) {                                                                  \
+    _mm512_mask_storeu_ps(c + r * t.c_stride, mask_a, Clamp(acc##r##a, lo, hi));          \
+    if (kPanels == 2)                                                                     \
+      _mm512_mask_storeu_ps(c + r * t.c_stride + kPanel, mask_b, Clamp(acc##r##b, lo, hi)); \
+  }
+  LABELITE_ROWS(LABELITE_STORE)
+#undef LABELITE_STORE
+#undef LABELITE_ROWS
+}
+
+template <int R>
+LABELITE_AVX512F void Rows7(const F32Tile& t) {
+  const float* w = t.w;
+  float* c = t.c;
+  size_t p = 0;
+  for (; p + 2 <= t.panels; p += 2, w += 2 * t.panel_stride, c += 2 * kPanel)
+    Panels7<2, R>(t, w, c, t.cols - p * kPanel);
+  if (p < t.panels) Panels7<1, R>(t, w, c, t.cols - p * kPanel);
+}
+
+}  // namespace
+
+void F32TileAvx512(const F32Tile& t) {
+  switch (t.rows) {
+    case 1: return Rows7<1>(t);
+    case 2: return Rows7<2>(t);
+    case 3: return Rows7<3>(t);
+    case 4: return Rows7<4>(t);
+    case 5: return Rows7<5>(t);
+    case 6: return Rows7<6>(t);
+    default: return Rows7<7>(t);
+  }
+}
+
+std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec) {
+  return MakeConvF32Gemm(spec, IsaLevel::kAvx512);
+}
+
+}  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

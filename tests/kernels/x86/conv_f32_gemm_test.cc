@@ -1,0 +1,283 @@
+// F32Gemm (avx2/gemm_f32.h) and the float32 CONV_2D on it (conv_f32_gemm.cc) at every ISA
+// level this CPU supports, against XNNPACK's own f32 convolution and fully connected operators,
+// bit for bit (same FMAs in the same order): MobileNet 1x1 layers, 3x3 stride 1/2 with SAME and
+// VALID padding, 5x5/7x7 and 1x1 stride-2 windows, dilation, input channels around the 8/16
+// lanes, output channels not a multiple of 16, row counts around the 6/14-row tiles, batch 2,
+// relu6 and no clamp, with and without bias, on no pool and on a 3-thread pool. (Run it under
+// bench's CPUID mask too: XNNPACK then runs its fma3 kernels, the ones an AVX2 CPU gets.)
+#include <cpuid.h>
+#include <gtest/gtest.h>
+#include <pthreadpool.h>
+#include <xnnpack.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/fast/fast_conv.h"
+#include "kernels/fast/isa.h"
+#include "kernels/x86/avx2/gemm_f32.h"
+
+namespace labelite::xnn {
+namespace {
+
+struct Case {
+  size_t batch, in_h, in_w, cin, cout;
+  uint32_t kernel, stride;
+  bool same, relu6, with_bias;
+  uint32_t dilation = 1;
+};
+
+std::string Describe(const Case& c) {
+  return std::to_string(c.batch) + "x" + std::to_string(c.in_h) + "x" + std::to_string(c.in_w) +
+         "x" + std::to_string(c.cin) + " -> " + std::to_string(c.cout) + " k" +
+         std::to_string(c.kernel) + " s" + std::to_string(c.stride) + " d" +
+         std::to_string(c.dilation) + (c.same ? " SAME" : " VALID") + (c.relu6 ? " relu6" : "") +
+         (c.with_bias ? "" : " no bias");
+}
+
+// TFLite's padding (SAME: output ceil(in / stride), the odd pixel of padding after).
+FastConvF32Spec Spec(const Case& c, const float* w, const float* b) {
+  FastConvF32Spec s;
+  s.in_h = c.in_h, s.in_w = c.in_w, s.cin = c.cin, s.cout = c.cout;
+  s.kernel_h = s.kernel_w = c.kernel;
+  s.stride_h = s.stride_w = c.stride;
+  s.dilation_h = s.dilation_w = c.dilation;
+  const size_t span = (c.kernel - 1) * c.dilation + 1;
+  auto dim = [&](size_t in, uint32_t* before, uint32_t* after) {
+    if (!c.same) return (in - span) / c.stride + 1;
+    const size_t out = (in + c.stride - 1) / c.stride;
+    const size_t need = (out - 1) * c.stride + span;
+    const size_t total = need > in ? need - in : 0;
+    *before = static_cast<uint32_t>(total / 2);
+    *after = static_cast<uint32_t>(total - total / 2);
+    return out;
+  };
+  s.out_h = dim(c.in_h, &s.pad_top, &s.pad_bottom);
+  s.out_w = dim(c.in_w, &s.pad_left, &s.pad_right);
+  if (c.relu6) s.output_min = 0.0f, s.output_max = 6.0f;
+  s.weights = w;
+  s.bias = b;
+  return s;
+}
+
+std::vector<float> RunXnnpack(const FastConvF32Spec& s, size_t batch, const float* in) {
+  xnn_operator_t op = nullptr;
+  EXPECT_EQ(xnn_create_convolution2d_nhwc_f32(
+                s.pad_top, s.pad_right, s.pad_bottom, s.pad_left, s.kernel_h, s.kernel_w,
+                s.stride_h, s.stride_w, s.dilation_h, s.dilation_w, 1, s.cin, s.cout, s.cin,
+                s.cout, s.weights, s.bias, s.output_min, s.output_max, 0, &op),
+            xnn_status_success);
+  std::vector<float> out(batch * s.out_h * s.out_w * s.cout);
+  EXPECT_EQ(xnn_setup_convolution2d_nhwc_f32(op, batch, s.in_h, s.in_w, in, out.data(), nullptr),
+            xnn_status_success);
+  EXPECT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
+  xnn_delete_operator(op);
+  return out;
+}
+
+pthreadpool_t Pool() {
+  static pthreadpool_t pool = pthreadpool_create(3);
+  return pool;
+}
+
+// XNNPACK 2022 picks its 4x16s4 fma3 kernels, which add in another order, on AMD Zen 1 and
+// Hygon Dhyana (cpuinfo's uarch zen / dhyana: family 17h models below 30h, vendor Hygon); its
+// 5x16 (gemm) and 1x16 (one row) fma3 broadcast kernels, F32Gemm's order, everywhere else.
+bool XnnpackAddsInAnotherOrder(IsaLevel level) {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (level != IsaLevel::kAvx2 || !__get_cpuid(0, &a, &b, &c, &d)) return false;
+  char vendor[13] = {};
+  std::memcpy(vendor, &b, 4), std::memcpy(vendor + 4, &d, 4), std::memcpy(vendor + 8, &c, 4);
+  __get_cpuid(1, &a, &b, &c, &d);
+  const unsigned base_family = (a >> 8) & 0xF;
+  const unsigned family = base_family == 0xF ? base_family + ((a >> 20) & 0xFF) : base_family;
+  const unsigned model = ((a >> 4) & 0xF) | (((a >> 16) & 0xF) << 4);
+  return std::string(vendor) == "HygonGenuine" ||
+         (std::string(vendor) == "AuthenticAMD" && family == 0x17 && model < 0x30);
+}
+
+// Bit for bit (memcmp: +0 and -0 differ); on the CPUs above to a relative 1e-5.
+void ExpectIdentical(const std::vector<float>& got, const std::vector<float>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  const bool exact = !XnnpackAddsInAnotherOrder(ActiveIsa());
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const bool same =
+        exact ? std::memcmp(&got[i], &want[i], sizeof(float)) == 0
+              : std::fabs(got[i] - want[i]) <= 1e-5f * std::max(1.0f, std::fabs(want[i])) ||
+                    (std::isnan(got[i]) && std::isnan(want[i]));
+    if (!same && bad++ == 0) first = i;
+  }
+  EXPECT_EQ(bad, 0u) << "of " << got.size() << ", first at " << first << ": got "
+                     << got[first] << " expected " << want[first];
+}
+
+struct Level {
+  IsaLevel isa;
+  std::unique_ptr<FastConv> (*make)(const FastConvF32Spec&);
+  const char* path;
+};
+const Level kLevels[] = {
+    {IsaLevel::kAvx512, &MakeConvF32GemmAvx512, "avx512 f32 gemm"},
+    {IsaLevel::kAvx2, &MakeConvF32GemmAvx2, "avx2 f32 gemm"},
+};
+
+class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
+ protected:
+  void SetUp() override {
+    saved_ = ActiveIsa();
+    if (DetectedIsa() < GetParam().isa)
+      GTEST_SKIP() << "CPU without " << IsaLevelName(GetParam().isa);
+    SetIsaLimit(GetParam().isa);
+    ASSERT_EQ(xnn_initialize(nullptr), xnn_status_success);
+  }
+  void TearDown() override { SetIsaLimit(saved_); }
+
+  // non_finite: a NaN, +inf and -inf among the inputs (they must come out as XNNPACK's do).
+  void RunCase(const Case& c, uint32_t seed, bool non_finite = false) {
+    SCOPED_TRACE(Describe(c));
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    std::vector<float> w(c.cout * c.kernel * c.kernel * c.cin), bias(c.cout),
+        in(c.batch * c.in_h * c.in_w * c.cin);
+    for (auto* v : {&w, &bias, &in})
+      for (float& x : *v) x = dist(rng);
+    if (non_finite) {
+      in[in.size() / 3] = NAN;
+      in[in.size() / 2] = INFINITY;
+      in[in.size() - 1] = -INFINITY;
+    }
+    const FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
+    const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
+    std::unique_ptr<FastConv> conv = GetParam().make(spec);
+    ASSERT_NE(conv, nullptr);
+    EXPECT_STREQ(conv->path(), GetParam().path);
+    std::vector<float> got(want.size(), NAN);
+    conv->Run(in.data(), got.data(), c.batch, nullptr);
+    ExpectIdentical(got, want);
+    std::vector<float> threaded(want.size(), NAN);
+    conv->Run(in.data(), threaded.data(), c.batch, Pool());
+    ExpectIdentical(threaded, want);
+  }
+  IsaLevel saved_ = IsaLevel::kXnnpack;
+};
+
+TEST_P(ConvF32GemmTest, MobileNetShapes) {
+  // mobilenet_v1_0.25 pointwise layers, then its 3x3 cousins (v2's expansion, resnet's 3x3).
+  RunCase({1, 112, 112, 8, 16, 1, 1, true, true, true}, 1);
+  RunCase({1, 56, 56, 32, 32, 1, 1, true, true, true}, 2);
+  RunCase({1, 14, 14, 128, 128, 1, 1, true, true, true}, 3);
+  RunCase({1, 7, 7, 256, 256, 1, 1, true, true, true}, 4);
+  RunCase({1, 1, 1, 256, 1001, 1, 1, false, false, true}, 5);  // the logits as a 1x1 conv
+  RunCase({1, 28, 28, 24, 40, 3, 1, true, true, true}, 6);
+  RunCase({1, 28, 28, 64, 64, 3, 2, true, false, true}, 7);
+  RunCase({1, 224, 224, 3, 32, 3, 2, true, true, true}, 8);  // first layer, cout > 8
+  RunCase({2, 15, 17, 64, 96, 3, 1, false, true, false}, 9);
+}
+
+TEST_P(ConvF32GemmTest, OtherWindows) {
+  RunCase({1, 20, 21, 16, 24, 1, 2, true, false, true}, 10);  // 1x1 stride 2 (resnet shortcut)
+  RunCase({1, 19, 18, 12, 20, 5, 1, true, true, true}, 11);
+  RunCase({2, 23, 22, 5, 33, 7, 2, true, false, true}, 12);
+  RunCase({1, 17, 19, 9, 17, 3, 1, true, true, true, 2}, 13);   // dilation 2
+  RunCase({1, 16, 16, 7, 18, 3, 1, false, false, false, 3}, 14);  // dilation 3, VALID
+  RunCase({2, 8, 9, 1, 16, 3, 1, true, false, true}, 15);  // one input channel
+  RunCase({1, 9, 9, 4, 1, 3, 2, true, true, true}, 16);    // one output channel
+}
+
+TEST_P(ConvF32GemmTest, NonFiniteInputs) {
+  RunCase({1, 9, 10, 16, 20, 1, 1, true, true, true}, 20, true);
+  RunCase({1, 9, 10, 16, 20, 1, 1, true, false, true}, 21, true);
+  RunCase({1, 9, 10, 12, 20, 3, 2, true, true, true}, 22, true);
+  RunCase({1, 9, 10, 12, 20, 3, 1, true, false, false}, 23, true);
+}
+
+TEST_P(ConvF32GemmTest, RandomShapes) {
+  std::mt19937 rng(44);
+  const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 9, 13, 14, 15, 29};
+  for (uint32_t seed = 0; seed < 150; ++seed) {
+    Case c{1 + rng() % 2, sizes[rng() % 12], sizes[rng() % 12], 1 + rng() % 40, 1 + rng() % 50,
+           static_cast<uint32_t>(1 + 2 * (rng() % 2)), static_cast<uint32_t>(1 + rng() % 2),
+           rng() % 2 == 0, rng() % 2 == 0, rng() % 4 != 0};
+    if (c.cin == 1 && c.cout == 1) c.cout = 2;
+    if (!c.same && (c.in_h < c.kernel || c.in_w < c.kernel)) c.same = true;
+    RunCase(c, 100 + seed);
+  }
+}
+
+// F32Gemm::Run as FULLY_CONNECTED would call it, against XNNPACK's fully connected operator.
+TEST_P(ConvF32GemmTest, FullyConnected) {
+  for (const auto& [batch, k, units] : {std::tuple<size_t, size_t, size_t>{1, 1024, 1001},
+                                        {5, 64, 10}, {15, 7, 33}, {29, 256, 16}}) {
+    SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(k) + " -> " +
+                 std::to_string(units));
+    std::mt19937 rng(static_cast<uint32_t>(k + units));
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    std::vector<float> w(units * k), bias(units), in(batch * k);
+    for (auto* v : {&w, &bias, &in})
+      for (float& x : *v) x = dist(rng);
+    xnn_operator_t op = nullptr;
+    ASSERT_EQ(xnn_create_fully_connected_nc_f32(k, units, k, units, w.data(), bias.data(),
+                                                -INFINITY, INFINITY, 0, &op),
+              xnn_status_success);
+    std::vector<float> want(batch * units), got(batch * units, NAN);
+    ASSERT_EQ(xnn_setup_fully_connected_nc_f32(op, batch, in.data(), want.data(), nullptr),
+              xnn_status_success);
+    ASSERT_EQ(xnn_run_operator(op, nullptr), xnn_status_success);
+    xnn_delete_operator(op);
+    const auto gemm = F32Gemm::Make(1, k, units, w.data(), bias.data(), -INFINITY, INFINITY,
+                                    GetParam().isa);
+    ASSERT_NE(gemm, nullptr);
+    gemm->Run(in.data(), k, batch, got.data(), units, Pool());
+    ExpectIdentical(got, want);
+  }
+}
+
+// Shapes left to XNNPACK: depthwise, 1 -> 1 channel (XNNPACK's dwconv/vmulcaddc order).
+TEST_P(ConvF32GemmTest, DeclinesOtherShapes) {
+  const float w[9] = {};
+  FastConvF32Spec s = Spec({1, 8, 8, 4, 4, 3, 1, true, false, false}, w, nullptr);
+  s.depthwise = true;
+  EXPECT_EQ(GetParam().make(s), nullptr);
+  s = Spec({1, 8, 8, 1, 1, 3, 1, true, false, false}, w, nullptr);
+  EXPECT_EQ(GetParam().make(s), nullptr);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, ConvF32GemmTest, ::testing::ValuesIn(kLevels),
+                         [](const auto& info) {
+                           return std::string(IsaLevelName(info.param.isa));
+                         });
+
+// What MakeFastConv picks for a pointwise layer at each level: the AVX2 GEMM at AVX2 only
+// (at AVX-512 XNNPACK's avx512f kernels are as fast: bench/conv_f32_bench), nothing below.
+TEST(ConvF32GemmLevels, ChosenByLevel) {
+  const IsaLevel saved = ActiveIsa();
+  std::vector<float> w(32 * 16, 0.5f);
+  const FastConvF32Spec spec =
+      Spec({1, 14, 14, 16, 32, 1, 1, true, false, true}, w.data(), nullptr);
+  if (DetectedIsa() >= IsaLevel::kAvx512) {
+    SetIsaLimit(IsaLevel::kAvx512);
+    EXPECT_EQ(MakeConvF32GemmAvx2(spec), nullptr);
+    EXPECT_EQ(MakeFastConv(spec), nullptr);
+    EXPECT_NE(MakeConvF32GemmAvx512(spec), nullptr);
+  }
+  if (DetectedIsa() >= IsaLevel::kAvx2) {
+    SetIsaLimit(IsaLevel::kAvx2);
+    std::unique_ptr<FastConv> conv = MakeFastConv(spec);
+    ASSERT_NE(conv, nullptr);
+    EXPECT_STREQ(conv->path(), "avx2 f32 gemm");
+    EXPECT_EQ(MakeConvF32GemmAvx512(spec), nullptr);
+  }
+  SetIsaLimit(IsaLevel::kXnnpack);
+  EXPECT_EQ(MakeConvF32GemmAvx2(spec), nullptr);
+  EXPECT_EQ(MakeFastConv(spec), nullptr);
+  SetIsaLimit(saved);
+}
+
+}  // namespace
+}  // namespace labelite::xnn
