@@ -112,6 +112,7 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
   if (!s.ok()) return s.WithPrefix(interp->model_->path());
   s = interp->PrepareAll();
   if (!s.ok()) return s.WithPrefix(interp->model_->path());
+  interp->run_serial_.assign(interp->kernels_.size(), 0);
   return interp;
 }
 
@@ -336,12 +337,22 @@ Status Interpreter::BindAll() {
 
 Status Interpreter::Invoke() {
   const WorkPoolScope scope(threadpool_.get(), work_pool_.get());
-  if (!profiling_) {
-    for (size_t i = 0; i < kernels_.size(); ++i)
-      LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
-    return Status::Ok();
+  const bool calibrating = work_pool_ != nullptr && calibration_step_ < kCalibrationInvokes;
+  if (!profiling_ && !calibrating) {
+    if (work_pool_ == nullptr) {
+      for (size_t i = 0; i < kernels_.size(); ++i)
+        LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
+      return Status::Ok();
+    }
+    Status s = Status::Ok();
+    for (size_t i = 0; i < kernels_.size() && s.ok(); ++i) {
+      work_pool_->set_serial(run_serial_[i] != 0);
+      s = kernels_[i]->Eval(contexts_[i]);
+    }
+    work_pool_->set_serial(false);
+    return s;
   }
-  if (profile_.size() != kernels_.size()) {
+  if (profiling_ && profile_.size() != kernels_.size()) {
     profile_.assign(kernels_.size(), OpProfile{});
     const SubgraphSpec& g = model_->main_subgraph();
     for (size_t i = 0; i < kernels_.size(); ++i) {
@@ -350,13 +361,34 @@ Status Interpreter::Invoke() {
       profile_[i].path = kernels_[i]->path();
     }
   }
-  using Clock = std::chrono::steady_clock;
-  for (size_t i = 0; i < kernels_.size(); ++i) {
-    const auto start = Clock::now();
-    LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
-    profile_[i].total_ms += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  if (calibrating && parallel_best_ns_.size() != kernels_.size()) {
+    parallel_best_ns_.assign(kernels_.size(), std::numeric_limits<double>::infinity());
+    serial_best_ns_.assign(kernels_.size(), std::numeric_limits<double>::infinity());
   }
-  return Status::Ok();
+  const int step = calibrating ? calibration_step_ : -1;
+  const bool serial_step = step >= 1 && step % 2 == 0;
+  using Clock = std::chrono::steady_clock;
+  Status s = Status::Ok();
+  for (size_t i = 0; i < kernels_.size() && s.ok(); ++i) {
+    if (work_pool_ != nullptr) work_pool_->set_serial(calibrating ? serial_step : run_serial_[i] != 0);
+    const bool contended_before = calibrating && work_pool_->solo();
+    const auto start = Clock::now();
+    s = kernels_[i]->Eval(contexts_[i]);
+    const auto elapsed = Clock::now() - start;
+    if (profiling_) profile_[i].total_ms += std::chrono::duration<double, std::milli>(elapsed).count();
+    if (step >= 1 && !contended_before && !work_pool_->solo()) {
+      double& best = serial_step ? serial_best_ns_[i] : parallel_best_ns_[i];
+      best = std::min(best, std::chrono::duration<double, std::nano>(elapsed).count());
+    }
+  }
+  if (work_pool_ != nullptr) work_pool_->set_serial(false);
+  if (calibrating && s.ok() && ++calibration_step_ == kCalibrationInvokes) DecideSerialOperators();
+  return s;
+}
+
+void Interpreter::DecideSerialOperators() {
+  for (size_t i = 0; i < kernels_.size(); ++i)
+    run_serial_[i] = parallel_best_ns_[i] < 0.95 * serial_best_ns_[i] ? 0 : 1;
 }
 
 int Interpreter::num_inputs() const { return static_cast<int>(model_->main_subgraph().inputs.size()); }
@@ -398,6 +430,8 @@ Status Interpreter::ResizeInputBatch(int batch) {
     tensor.bytes = static_cast<size_t>(tensor.NumElements()) * DataTypeSize(tensor.type);
   }
   // Kernels are rebuilt so that none keeps state planned for the old shapes.
+  calibration_step_ = 0;  // new shapes: time the operators again
+  parallel_best_ns_.clear();
   Status s = PrepareAll();
   profile_.clear();
   if (!s.ok()) {

@@ -112,11 +112,21 @@ class Interpreter {
   // Creates threadpool_ while the kernels pack their weights (see Create); declared after
   // threadpool_ so that it is joined before the pool is destroyed.
   std::jthread pool_maker_;
-  // Runs labelite's own kernels' tasks during Invoke (work_pool.h: no waiting for a worker that
-  // has not woken); XNNPACK's operators keep threadpool_. Null with 1 thread, when more than a
-  // quarter of the operators run on XNNPACK (see Create), when LABELITE_WORK_POOL=0 (for
-  // comparisons) or when no thread could be started.
+  // Runs every operator's tasks during Invoke, XNNPACK's too (work_pool.h: no waiting for a
+  // worker that has not woken; runtime/pthreadpool_bridge.cc). Null with 1 thread, when
+  // LABELITE_WORK_POOL=0 (for comparisons) or when no thread could be started.
   std::unique_ptr<WorkPool> work_pool_;
+  // Which operators run on the caller's thread alone. A small operator (a 6x6 feature map, a
+  // pool, a copy) costs more to hand to a second thread than it saves, and its output then sits
+  // in the other core's cache. So the first kCalibrationInvokes invokes with a WorkPool time
+  // every operator: invoke 0 warms up, then odd invokes run it in parallel and even ones alone;
+  // an operator stays parallel only when its best parallel time beats its best serial time by
+  // 5%. Samples taken while the pool is in a contention window (work_pool.h) are dropped.
+  static constexpr int kCalibrationInvokes = 7;
+  void DecideSerialOperators();
+  int calibration_step_ = 0;
+  std::vector<double> parallel_best_ns_, serial_best_ns_;
+  std::vector<char> run_serial_;
   bool profiling_ = false;
   std::vector<OpProfile> profile_;
 };

@@ -184,7 +184,7 @@ bool WorkPool::solo() const { return solo_until_ns_ != 0 && NowNs() < solo_until
 
 void WorkPool::Run(Task1D task, void* context, size_t count) {
   if (count == 0) return;
-  if (ranges_.size() == 1 || count == 1 || count > kMaxTasks || solo()) {
+  if (ranges_.size() == 1 || count == 1 || count > kMaxTasks || serial_ || solo()) {
     for (size_t i = 0; i < count; ++i) task(context, i);
     return;
   }
@@ -196,7 +196,7 @@ void WorkPool::Run(Task2D task, void* context, size_t n0, size_t n1) {
   const size_t count = n0 * n1;
   if (count == 0) return;
   if (ranges_.size() == 1 || count == 1 || n1 > kMaxTasks || count / n1 != n0 ||
-      count > kMaxTasks || solo()) {
+      count > kMaxTasks || serial_ || solo()) {
     for (size_t i = 0; i < n0; ++i)
       for (size_t j = 0; j < n1; ++j) task(context, i, j);
     return;

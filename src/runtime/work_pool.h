@@ -63,6 +63,8 @@ class WorkPool {
   size_t threads() const { return ranges_.size(); }
   // True while jobs run on the caller alone after a contended one (see above).
   bool solo() const;
+  // While set, every job runs on the caller alone (the interpreter's per-operator choice).
+  void set_serial(bool serial) { serial_ = serial; }
   // Jobs that found the second core taken, since construction.
   uint64_t contended_jobs() const { return contended_jobs_; }
   // task(context, i) for i in [0, count) (count <= kMaxTasks), on the caller and the workers.
@@ -98,6 +100,7 @@ class WorkPool {
   int64_t solo_window_ns_ = 0;  // 0: no contention seen lately
   int64_t clean_since_ns_ = 0;  // first clean parallel job since the window last changed
   uint64_t contended_jobs_ = 0;
+  bool serial_ = false;
 };
 
 // While alive, Parallelize1D/2D on `pool` from this thread run on `work_pool` (may be null:

@@ -249,6 +249,32 @@ TEST(Interpreter, AbsurdIntermediateSizeIsRefusedWithoutAllocating) {
   EXPECT_EQ(interp.status().code(), StatusCode::kInvalidModel);
 }
 
+// With 2 threads the first invokes time every operator in parallel and alone, then each runs
+// the faster way (Interpreter::kCalibrationInvokes): the outputs must not depend on it, on any
+// invoke, for quantized and float models.
+TEST(Interpreter, ThreadChoicePerOperatorNeverChangesOutputs) {
+  for (const char* name : {"mobilenet_v1_0.25_128_quant.tflite", "mobilenet_v1_0.25_224_1_default_1.tflite"}) {
+    auto model = Model::FromFile(testing::ModelPath(name));
+    ASSERT_TRUE(model.ok()) << name;
+    auto one = Interpreter::Create(*model, BuiltinOpResolver(), {KernelPath::kFast, 1});
+    auto two = Interpreter::Create(*model, BuiltinOpResolver(), {KernelPath::kFast, 2});
+    ASSERT_TRUE(one.ok() && two.ok()) << name;
+    for (int invoke = 0; invoke < 12; ++invoke) {
+      for (Interpreter* it : {one->get(), two->get()}) {
+        Tensor* in = it->input(0);
+        for (size_t i = 0; i < in->bytes; ++i) in->data[i] = static_cast<uint8_t>((i * 37 + 11 * invoke) % 251);
+        if (in->type == DataType::kFloat32)
+          for (size_t i = 0; i < in->bytes / 4; ++i) reinterpret_cast<float*>(in->data)[i] = static_cast<float>((i * 37 + invoke) % 255) / 255.0f;
+        ASSERT_TRUE(it->Invoke().ok());
+      }
+      const Tensor* a = (*one)->output(0);
+      const Tensor* b = (*two)->output(0);
+      ASSERT_EQ(a->bytes, b->bytes);
+      EXPECT_EQ(0, std::memcmp(a->data, b->data, a->bytes)) << name << ", invoke " << invoke;
+    }
+  }
+}
+
 TEST(Interpreter, BatchResizeRunsNImagesInOneInvoke) {
   // conv 3x3 (uint8) -> softmax over channels, no reshape: the graph allows any batch.
   ModelBuilder b;
