@@ -113,6 +113,9 @@ Result<std::unique_ptr<Interpreter>> Interpreter::Create(std::shared_ptr<const M
   s = interp->PrepareAll();
   if (!s.ok()) return s.WithPrefix(interp->model_->path());
   interp->run_serial_.assign(interp->kernels_.size(), 0);
+  // LABELITE_THREAD_CHOICE=0: every operator in parallel, no timing (for comparisons).
+  const char* choice = std::getenv("LABELITE_THREAD_CHOICE");
+  if (choice != nullptr && std::string_view(choice) == "0") interp->calibration_step_ = kCalibrationInvokes;
   return interp;
 }
 
@@ -344,6 +347,12 @@ Status Interpreter::Invoke() {
         LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
       return Status::Ok();
     }
+    // Time the operators again now and then: a choice made while the host was noisy must not
+    // stay for the interpreter's life.
+    if (++invokes_since_choice_ >= kInvokesBetweenChoices && !profiling_) {
+      calibration_step_ = 1;
+      parallel_best_ns_.clear();
+    }
     Status s = Status::Ok();
     for (size_t i = 0; i < kernels_.size() && s.ok(); ++i) {
       work_pool_->set_serial(run_serial_[i] != 0);
@@ -388,7 +397,8 @@ Status Interpreter::Invoke() {
 
 void Interpreter::DecideSerialOperators() {
   for (size_t i = 0; i < kernels_.size(); ++i)
-    run_serial_[i] = parallel_best_ns_[i] < 0.95 * serial_best_ns_[i] ? 0 : 1;
+    run_serial_[i] = 1.05 * serial_best_ns_[i] < parallel_best_ns_[i] ? 1 : 0;
+  invokes_since_choice_ = 0;
 }
 
 int Interpreter::num_inputs() const { return static_cast<int>(model_->main_subgraph().inputs.size()); }

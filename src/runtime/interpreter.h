@@ -120,9 +120,12 @@ class Interpreter {
   // pool, a copy) costs more to hand to a second thread than it saves, and its output then sits
   // in the other core's cache. So the first kCalibrationInvokes invokes with a WorkPool time
   // every operator: invoke 0 warms up, then odd invokes run it in parallel and even ones alone;
-  // an operator stays parallel only when its best parallel time beats its best serial time by
-  // 5%. Samples taken while the pool is in a contention window (work_pool.h) are dropped.
+  // an operator runs alone when its best serial time beats its best parallel time by 5%.
+  // Samples taken while the pool is in a contention window (work_pool.h) are dropped, and the
+  // timing is repeated every kInvokesBetweenChoices invokes (6 of them, without the warm-up).
   static constexpr int kCalibrationInvokes = 7;
+  static constexpr int kInvokesBetweenChoices = 1000;
+  int invokes_since_choice_ = 0;
   void DecideSerialOperators();
   int calibration_step_ = 0;
   std::vector<double> parallel_best_ns_, serial_best_ns_;
