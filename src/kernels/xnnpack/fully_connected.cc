@@ -101,12 +101,23 @@ class FullyConnectedKernel : public xnn::XnnKernel {
     return s;
   }
 
+  // Float: labelite's own GEMM when the ISA level has one for a 1x1 convolution (F32Gemm at
+  // AVX2, bit-identical to XNNPACK's operator), else XNNPACK's fully_connected_nc_f32.
   Status CreateF32(KernelContext& ctx) {
-    LABELITE_RETURN_IF_ERROR(xnn::EnsureInitialized(ctx));
     const Tensor* bias = ctx.input(2);
     float min = 0.0f, max = 0.0f;  // the shared Prepare refused TANH and SIGN_BIT
     if (!xnn::ActivationRange(p_.activation, &min, &max))
       return ctx.UnsupportedError("fused activation has no XNNPACK form");
+    xnn::FastConvF32Spec spec;
+    spec.in_h = spec.in_w = spec.out_h = spec.out_w = 1;
+    spec.cin = static_cast<size_t>(p_.depth);
+    spec.cout = static_cast<size_t>(p_.units);
+    spec.output_min = min;
+    spec.output_max = max;
+    spec.weights = ctx.input(1)->data_as<float>();
+    spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
+    if ((fast_ = xnn::MakeFastConv(spec)) != nullptr) return Status::Ok();
+    LABELITE_RETURN_IF_ERROR(xnn::EnsureInitialized(ctx));
     const size_t k = static_cast<size_t>(p_.depth), n = static_cast<size_t>(p_.units);
     xnn_operator_t op = nullptr;
     const xnn_status s = xnn_create_fully_connected_nc_f32(
