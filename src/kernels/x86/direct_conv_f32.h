@@ -72,6 +72,7 @@ class DirectConvF32 : public FastConv {
 
  protected:
   static constexpr size_t kGroupChannels = 64;  // a multiple of 16 (the depthwise blocks)
+  static constexpr size_t kMaxKernel = 7;       // the tallest window (rows of RunRow)
 
   // Output channels [c_begin, c_end) of one output row; rows[ky] is input row ky of the
   // window (the zero row outside the image).
@@ -97,9 +98,9 @@ class DirectConvF32 : public FastConv {
     auto* ctx = static_cast<const Context*>(p);
     const ConvGeometry& g = ctx->self->g_;
     const float* image = ctx->in + row / g.out_h * g.in_h * g.in_w * g.cin;
-    const float* rows[3];  // kernel_h == 3 (the factories check)
+    const float* rows[kMaxKernel];  // kernel_h <= kMaxKernel (the factories check)
     const int64_t iy0 = static_cast<int64_t>(row % g.out_h * g.stride_h) - g.pad_top;
-    for (int64_t ky = 0; ky < 3; ++ky) {
+    for (int64_t ky = 0; ky < static_cast<int64_t>(g.kernel_h); ++ky) {
       const int64_t iy = iy0 + ky;
       rows[ky] = iy >= 0 && iy < static_cast<int64_t>(g.in_h)
                      ? image + static_cast<size_t>(iy) * g.in_w * g.cin

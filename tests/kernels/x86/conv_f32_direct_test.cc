@@ -2,8 +2,9 @@
 // ISA level this CPU supports, against XNNPACK's own f32 convolution operator (the fast path's
 // oracle): random depthwise 3x3 and small-window convolutions over channel counts around the
 // 8/16-lane blocks, tiny to MobileNet-sized images, strides 1 and 2,
-// TFLite SAME and VALID padding, batch 2, a relu6 clamp, and runs on a 3-thread pool. Only the
-// order of the float additions differs, so every output must agree to a relative 1e-5.
+// TFLite SAME and VALID padding, batch 2, a relu6 clamp, and runs on a 3-thread pool. The 3x3
+// kernels differ only in the order of the float additions, so every output must agree to a
+// relative 1e-5; the depthwise 5x5 and 7x7 ones add in XNNPACK's order and must be bit-identical.
 #include <gtest/gtest.h>
 #include <pthreadpool.h>
 #include <xnnpack.h>
@@ -95,6 +96,17 @@ void ExpectClose(const std::vector<float>& got, const std::vector<float>& want) 
                      << got[first] << " expected " << want[first];
 }
 
+// Bit for bit (== also takes -0 for +0: a tap outside the image adds 0 * w in XNNPACK).
+void ExpectIdentical(const std::vector<float>& got, const std::vector<float>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  size_t bad = 0, first = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (!(got[i] == want[i]) && bad++ == 0) first = i;
+  EXPECT_EQ(bad, 0u) << "of " << got.size() << ", first at " << first << ": got "
+                     << got[first] << " expected " << want[first] << " (difference "
+                     << got[first] - want[first] << ")";
+}
+
 // The level's own factories and the path name MakeFastConv reports for them.
 struct Level {
   IsaLevel isa;
@@ -127,7 +139,11 @@ void RunCase(const Level& level, const Case& c) {
   EXPECT_STREQ(chosen->path(), level.path);
   std::vector<float> got(want.size(), NAN);
   conv->Run(in.data(), got.data(), c.batch, nullptr);
-  ExpectClose(got, want);
+  if (c.depthwise && c.kernel > 3) {
+    ExpectIdentical(got, want);
+  } else {
+    ExpectClose(got, want);
+  }
   std::vector<float> threaded(want.size(), NAN);
   conv->Run(in.data(), threaded.data(), c.batch, Pool());
   EXPECT_EQ(threaded, got);  // the same additions in the same order on every thread
@@ -174,6 +190,40 @@ TEST_P(ConvF32DirectTest, RandomDepthwise) {
       RunCase({true, 2, 11, 21, ch, ch, 3, stride, true, true, true, 7});
 }
 
+// Depthwise 5x5 (EfficientNet B0) and 7x7 (ConvNeXt) layers.
+TEST_P(ConvF32DirectTest, WideDepthwiseShapes) {
+  RunCase({true, 1, 56, 56, 144, 144, 5, 2, true, false, true, 11});
+  RunCase({true, 1, 28, 28, 240, 240, 5, 1, true, false, true, 12});
+  RunCase({true, 1, 14, 14, 672, 672, 5, 2, true, false, true, 13});
+  RunCase({true, 1, 7, 7, 1152, 1152, 5, 1, true, false, true, 14});
+  RunCase({true, 1, 16, 16, 96, 96, 7, 1, true, false, true, 15});
+  RunCase({true, 1, 8, 8, 192, 192, 7, 1, true, false, true, 16});
+  RunCase({true, 1, 4, 4, 384, 384, 7, 1, true, false, true, 17});
+  RunCase({true, 1, 2, 2, 768, 768, 7, 1, true, false, true, 18});
+  RunCase({true, 2, 30, 33, 40, 40, 7, 2, true, true, true, 19});
+  RunCase({true, 2, 30, 33, 40, 40, 5, 2, false, true, false, 20});
+}
+
+// Random 5x5 and 7x7 depthwise: channel counts off the 8/16-lane blocks, images narrower or
+// lower than the window (SAME), strides 1 and 2, with and without bias and clamp.
+TEST_P(ConvF32DirectTest, RandomWideDepthwise) {
+  std::mt19937 rng(44);
+  const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 17, 30};
+  for (uint32_t seed = 0; seed < 300; ++seed) {
+    const uint32_t k = rng() % 2 == 0 ? 5 : 7;
+    Case c{true, 1 + rng() % 2, sizes[rng() % 13], sizes[rng() % 13], 1 + rng() % 40, 0, k,
+           static_cast<uint32_t>(1 + rng() % 2), rng() % 2 == 0, rng() % 2 == 0, rng() % 4 != 0,
+           seed};
+    if (!c.same && (c.in_h < k || c.in_w < k)) c.same = true;
+    c.cout = c.cin;
+    RunCase(c);
+  }
+  for (uint32_t k : {5u, 7u})
+    for (size_t ch : {1, 7, 8, 9, 15, 16, 17, 24, 33})
+      for (uint32_t stride : {1u, 2u})
+        RunCase({true, 2, 11, 21, ch, ch, k, stride, stride == 1, true, true, 21});
+}
+
 TEST_P(ConvF32DirectTest, RandomSmallConv) {
   std::mt19937 rng(43);
   const size_t sizes[] = {1, 2, 3, 4, 5, 8, 9, 12, 13, 17, 30};
@@ -194,7 +244,13 @@ TEST_P(ConvF32DirectTest, DeclinesOtherShapes) {
   const Level& l = GetParam();
   const float w[1] = {0};
   FastConvF32Spec s = Spec({true, 1, 8, 8, 4, 4, 3, 1, true, false, false, 0}, w, nullptr);
-  s.kernel_h = s.kernel_w = 5;
+  s.kernel_h = s.kernel_w = 9;
+  EXPECT_EQ(l.depthwise(s), nullptr);
+  s.kernel_h = s.kernel_w = 4;
+  EXPECT_EQ(l.depthwise(s), nullptr);
+  s.kernel_h = 3, s.kernel_w = 5;  // not square
+  EXPECT_EQ(l.depthwise(s), nullptr);
+  s = Spec({true, 1, 8, 8, 4, 4, 5, 3, true, false, false, 0}, w, nullptr);  // stride 3
   EXPECT_EQ(l.depthwise(s), nullptr);
   s = Spec({true, 1, 8, 8, 4, 8, 3, 1, true, false, false, 0}, w, nullptr);  // multiplier 2
   EXPECT_EQ(l.depthwise(s), nullptr);

@@ -156,6 +156,98 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
   size_t cpad_;  // cout rounded up to 8: the weights' row length
 };
 
+// DEPTHWISE_CONV_2D KxK (K = 5 or 7), stride 1 or 2, bit-identical to XNNPACK's f32
+// convolution operator, as DepthwiseWideF32 in conv_f32_direct.cc (which explains XNNPACK's
+// order of the taps, kTapsByColumn): from the bias, one FMA per tap, taps outside the image
+// reading a zero vector. Blocks of 8 channels and of P = 8 interior pixels (then 4, 2, 1):
+// 8 accumulators + 1 weight + 1 input column fit AVX2's 16 registers.
+template <int K>
+class DepthwiseWideF32Avx2 final : public DirectConvF32 {
+ public:
+  static constexpr bool kTapsByColumn = K * K == 25;
+  explicit DepthwiseWideF32Avx2(const FastConvF32Spec& s)
+      : DirectConvF32(s), cpad_(RoundUp(s.cout, 8)) {
+    weights_.assign(K * K * cpad_, 0.0f);  // [ky][kx][channel], as TFLite's
+    for (size_t t = 0; t < K * K; ++t)
+      std::copy_n(s.weights + t * s.cout, s.cout, weights_.begin() + ptrdiff_t(t * cpad_));
+    bias_.assign(cpad_, 0.0f);
+    if (s.bias != nullptr) std::copy_n(s.bias, s.cout, bias_.begin());
+  }
+  const char* path() const override { return "avx2 f32"; }
+
+ private:
+  LABELITE_AVX2 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
+                            size_t c_end) const override {
+    for (size_t cb = c_begin; cb < c_end; cb += 8) {
+      const size_t left = c_end - cb;
+      if (left >= 8) {
+        g_.stride_w == 1 ? Block<true, 1>(rows, out_row, cb, {})
+                         : Block<true, 2>(rows, out_row, cb, {});
+      } else {
+        g_.stride_w == 1 ? Block<false, 1>(rows, out_row, cb, {left})
+                         : Block<false, 2>(rows, out_row, cb, {left});
+      }
+    }
+  }
+
+  // Channels [cb, cb + 8) of one output row: left edge, interior, right edge.
+  template <bool kFull, int S>
+  LABELITE_AVX2 void Block(const float* const* rows, float* out, size_t cb,
+                           Lanes<kFull> l) const {
+    const float* r[K];
+    for (int ky = 0; ky < K; ++ky) r[ky] = rows[ky] + cb;
+    out += cb;
+    Columns<kFull, S, true>(r, out, 0, x_begin_, cb, l);
+    Columns<kFull, S, false>(r, out, x_begin_, x_end_, cb, l);
+    Columns<kFull, S, true>(r, out, std::max(x_end_, x_begin_), g_.out_w, cb, l);
+  }
+
+  template <bool kFull, int S, bool kEdge>
+  LABELITE_AVX2 void Columns(const float* const* r, float* out, size_t from, size_t to,
+                             size_t cb, Lanes<kFull> l) const {
+    size_t ox = from;
+    for (; ox + 8 <= to; ox += 8) Pixels<kFull, S, 8, kEdge>(r, out, ox, cb, l);
+    if (ox + 4 <= to) Pixels<kFull, S, 4, kEdge>(r, out, ox, cb, l), ox += 4;
+    if (ox + 2 <= to) Pixels<kFull, S, 2, kEdge>(r, out, ox, cb, l), ox += 2;
+    if (ox < to) Pixels<kFull, S, 1, kEdge>(r, out, ox, cb, l);
+  }
+
+  // P pixels from column ox, K * K * P FMAs in P independent chains. kEdge: windows may cross
+  // the left or right border; those taps read the zero row.
+  template <bool kFull, int S, int P, bool kEdge>
+  LABELITE_AVX2 void Pixels(const float* const* r, float* out, size_t ox, size_t cb,
+                            Lanes<kFull> l) const {
+    const size_t c = g_.cout;
+    const int64_t ix0 = static_cast<int64_t>(ox * S) - g_.pad_left;
+    const float* w = weights_.data() + cb;
+    __m256 acc[P];
+    const __m256 b = _mm256_loadu_ps(bias_.data() + cb);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) acc[p] = b;
+#pragma GCC unroll 1
+    for (int outer = 0; outer < K; ++outer) {
+#pragma GCC unroll 7
+      for (int inner = 0; inner < K; ++inner) {
+        const int ky = kTapsByColumn ? inner : outer, kx = kTapsByColumn ? outer : inner;
+        const __m256 wv = _mm256_loadu_ps(w + (ky * K + kx) * cpad_);
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p) {
+          const int64_t ix = ix0 + p * S + kx;
+          const float* x = !kEdge || (ix >= 0 && ix < static_cast<int64_t>(g_.in_w))
+                               ? r[ky] + ix * static_cast<int64_t>(c)
+                               : zeros_.data();
+          acc[p] = _mm256_fmadd_ps(l.Load(x), wv, acc[p]);
+        }
+      }
+    }
+    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) l.Store(out + (ox + p) * c, acc[p], lo, hi);
+  }
+
+  size_t cpad_;  // cout rounded up to 8: the weights' row length
+};
+
 // CONV_2D 3x3 over 3 input channels (RGB first layers), stride 1 or 2, cout <= 8.
 class SmallConvF32Avx2 final : public DirectConvF32 {
  public:
@@ -218,10 +310,15 @@ class SmallConvF32Avx2 final : public DirectConvF32 {
 }  // namespace
 
 std::unique_ptr<FastConv> MakeDepthwiseF32Avx2(const FastConvF32Spec& s) {
-  if (!s.depthwise || s.cout != s.cin || s.cin == 0 || s.kernel_h != 3 || s.kernel_w != 3 ||
+  if (!s.depthwise || s.cout != s.cin || s.cin == 0 || s.kernel_h != s.kernel_w ||
       s.stride_h > 2 || (s.stride_w != 1 && s.stride_w != 2) || Dilated(s) || !HasAvx2())
     return nullptr;
-  return std::make_unique<DepthwiseF32Avx2>(s);
+  switch (s.kernel_w) {
+    case 3: return std::make_unique<DepthwiseF32Avx2>(s);
+    case 5: return std::make_unique<DepthwiseWideF32Avx2<5>>(s);
+    case 7: return std::make_unique<DepthwiseWideF32Avx2<7>>(s);
+    default: return nullptr;
+  }
 }
 
 std::unique_ptr<FastConv> MakeSmallConvF32Avx2(const FastConvF32Spec& s) {

@@ -168,6 +168,105 @@ class DepthwiseF32 final : public DirectConvF32 {
   size_t cpad_;
 };
 
+// DEPTHWISE_CONV_2D KxK (K = 5 or 7), stride 1 or 2, bit-identical to XNNPACK's f32
+// convolution operator: each output starts from the bias and adds one FMA per tap in XNNPACK's
+// order (taps outside the image read a zero vector, as XNNPACK's zero buffer, so the edge
+// pixels add the same FMAs too). That order (kTapsByColumn):
+//   - 25 taps (5x5): XNNPACK's up16x25 / up8x25 dwconv micro-kernels, whose packed weights and
+//     indirection buffer hold the taps column by column (kx outer, ky inner);
+//   - 49 taps (7x7): no dwconv micro-kernel has 49 taps, so XNNPACK runs an IGEMM with a group
+//     per channel, whose indirection buffer holds the taps row by row (ky outer, kx inner).
+// Interior pixels run in blocks of P = 8 (then 4, 2, 1): per tap one weight vector is loaded
+// and multiplied into the P accumulators (the input vectors are memory operands of the FMAs).
+template <int K>
+class DepthwiseWideF32 final : public DirectConvF32 {
+ public:
+  static constexpr bool kTapsByColumn = K * K == 25;
+  explicit DepthwiseWideF32(const FastConvF32Spec& s)
+      : DirectConvF32(s), cpad_(RoundUp(s.cout, 16)) {
+    weights_.assign(K * K * cpad_, 0.0f);  // [ky][kx][channel], as TFLite's
+    for (size_t t = 0; t < K * K; ++t)
+      std::copy_n(s.weights + t * s.cout, s.cout, weights_.begin() + ptrdiff_t(t * cpad_));
+    bias_.assign(cpad_, 0.0f);
+    if (s.bias != nullptr) std::copy_n(s.bias, s.cout, bias_.begin());
+  }
+  const char* path() const override { return "direct f32"; }
+
+ private:
+  LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
+                              size_t c_end) const override {
+    for (size_t cb = c_begin; cb < c_end;) {
+      const size_t left = c_end - cb;
+      if (left > 8) {
+        g_.stride_w == 1 ? Block<Zmm, 1>(rows, out_row, cb, Zmm::Mask(left))
+                         : Block<Zmm, 2>(rows, out_row, cb, Zmm::Mask(left));
+        cb += 16;
+      } else {
+        g_.stride_w == 1 ? Block<Ymm, 1>(rows, out_row, cb, Ymm::Mask(left))
+                         : Block<Ymm, 2>(rows, out_row, cb, Ymm::Mask(left));
+        cb += 8;
+      }
+    }
+  }
+
+  // Channels [cb, cb + lanes) (mask m) of one output row: left edge, interior, right edge.
+  template <class T, int S>
+  LABELITE_AVX512 void Block(const float* const* rows, float* out, size_t cb,
+                             typename T::M m) const {
+    const float* r[K];
+    for (int ky = 0; ky < K; ++ky) r[ky] = rows[ky] + cb;
+    out += cb;
+    Columns<T, S, true>(r, out, 0, x_begin_, cb, m);
+    Columns<T, S, false>(r, out, x_begin_, x_end_, cb, m);
+    Columns<T, S, true>(r, out, std::max(x_end_, x_begin_), g_.out_w, cb, m);
+  }
+
+  template <class T, int S, bool kEdge>
+  LABELITE_AVX512 void Columns(const float* const* r, float* out, size_t from, size_t to,
+                               size_t cb, typename T::M m) const {
+    size_t ox = from;
+    for (; ox + 8 <= to; ox += 8) Pixels<T, S, 8, kEdge>(r, out, ox, cb, m);
+    if (ox + 4 <= to) Pixels<T, S, 4, kEdge>(r, out, ox, cb, m), ox += 4;
+    if (ox + 2 <= to) Pixels<T, S, 2, kEdge>(r, out, ox, cb, m), ox += 2;
+    if (ox < to) Pixels<T, S, 1, kEdge>(r, out, ox, cb, m);
+  }
+
+  // P pixels from column ox, K * K * P FMAs in P independent chains. kEdge: windows may cross
+  // the left or right border; those taps read the zero row.
+  template <class T, int S, int P, bool kEdge>
+  LABELITE_AVX512 void Pixels(const float* const* r, float* out, size_t ox, size_t cb,
+                              typename T::M m) const {
+    const size_t c = g_.cout;
+    const int64_t ix0 = static_cast<int64_t>(ox * S) - g_.pad_left;
+    const float* w = weights_.data() + cb;
+    typename T::V acc[P];
+    const typename T::V b = T::Load(bias_.data() + cb);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) acc[p] = b;
+#pragma GCC unroll 1
+    for (int outer = 0; outer < K; ++outer) {
+#pragma GCC unroll 7
+      for (int inner = 0; inner < K; ++inner) {
+        const int ky = kTapsByColumn ? inner : outer, kx = kTapsByColumn ? outer : inner;
+        const typename T::V wv = T::Load(w + (ky * K + kx) * cpad_);
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p) {
+          const int64_t ix = ix0 + p * S + kx;
+          const float* x = !kEdge || (ix >= 0 && ix < static_cast<int64_t>(g_.in_w))
+                               ? r[ky] + ix * static_cast<int64_t>(c)
+                               : zeros_.data();
+          acc[p] = T::Fma(T::Load(x, m), wv, acc[p]);
+        }
+      }
+    }
+    const typename T::V lo = T::Set1(min_), hi = T::Set1(max_);
+#pragma GCC unroll 8
+    for (int p = 0; p < P; ++p) T::Store(out + (ox + p) * c, m, acc[p], lo, hi);
+  }
+
+  size_t cpad_;  // cout rounded up to 16: the weights' row length
+};
+
 // CONV_2D 3x3 over 3 input channels (RGB first layers), stride 1 or 2, cout <= 8.
 class SmallConvF32 final : public DirectConvF32 {
  public:
@@ -239,10 +338,15 @@ class SmallConvF32 final : public DirectConvF32 {
 }  // namespace
 
 std::unique_ptr<FastConv> MakeDepthwiseF32(const FastConvF32Spec& s) {
-  if (!s.depthwise || s.cout != s.cin || s.cin == 0 || s.kernel_h != 3 || s.kernel_w != 3 ||
+  if (!s.depthwise || s.cout != s.cin || s.cin == 0 || s.kernel_h != s.kernel_w ||
       s.stride_h > 2 || (s.stride_w != 1 && s.stride_w != 2) || Dilated(s) || !HasAvx512())
     return nullptr;
-  return std::make_unique<DepthwiseF32>(s);
+  switch (s.kernel_w) {
+    case 3: return std::make_unique<DepthwiseF32>(s);
+    case 5: return std::make_unique<DepthwiseWideF32<5>>(s);
+    case 7: return std::make_unique<DepthwiseWideF32<7>>(s);
+    default: return nullptr;
+  }
 }
 
 std::unique_ptr<FastConv> MakeSmallConvF32(const FastConvF32Spec& s) {
