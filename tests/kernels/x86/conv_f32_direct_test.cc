@@ -216,10 +216,11 @@ TEST_P(ConvF32DirectTest, RandomWideDepthwise) {
            seed};
     if (!c.same && (c.in_h < k || c.in_w < k)) c.same = true;
     c.cout = c.cin;
+    if (seed % 5 == 0) c.cin = c.cout = 60 + rng() % 100;  // full 32/64-channel groups too
     RunCase(c);
   }
   for (uint32_t k : {5u, 7u})
-    for (size_t ch : {1, 7, 8, 9, 15, 16, 17, 24, 33})
+    for (size_t ch : {1, 7, 8, 9, 15, 16, 17, 24, 33, 64, 72, 100})
       for (uint32_t stride : {1u, 2u})
         RunCase({true, 2, 11, 21, ch, ch, k, stride, stride == 1, true, true, 21});
 }

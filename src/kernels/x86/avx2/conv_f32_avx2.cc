@@ -159,8 +159,10 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
 // DEPTHWISE_CONV_2D KxK (K = 5 or 7), stride 1 or 2, bit-identical to XNNPACK's f32
 // convolution operator, as DepthwiseWideF32 in conv_f32_direct.cc (which explains XNNPACK's
 // order of the taps, kTapsByColumn): from the bias, one FMA per tap, taps outside the image
-// reading a zero vector. Blocks of 8 channels and of P = 8 interior pixels (then 4, 2, 1):
-// 8 accumulators + 1 weight + 1 input column fit AVX2's 16 registers.
+// reading a zero vector. Each call of Pixels computes P pixels x NB vectors of 8 channels:
+// runs of 8 pixels one vector at a time (8 accumulators + 1 weight + 1 input column fit AVX2's
+// 16 registers), the last 4, 2 or 1 pixels of a run over 2 or 4 vectors of a full 32-channel
+// group (8 or 4 independent FMA chains).
 template <int K>
 class DepthwiseWideF32Avx2 final : public DirectConvF32 {
  public:
@@ -178,71 +180,90 @@ class DepthwiseWideF32Avx2 final : public DirectConvF32 {
  private:
   LABELITE_AVX2 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
                             size_t c_end) const override {
-    for (size_t cb = c_begin; cb < c_end; cb += 8) {
+    for (size_t cb = c_begin; cb < c_end;) {
       const size_t left = c_end - cb;
-      if (left >= 8) {
-        g_.stride_w == 1 ? Block<true, 1>(rows, out_row, cb, {})
-                         : Block<true, 2>(rows, out_row, cb, {});
+      if (left >= 32) {
+        g_.stride_w == 1 ? Block<true, 1, 4>(rows, out_row, cb, {})
+                         : Block<true, 2, 4>(rows, out_row, cb, {});
+        cb += 32;
+      } else if (left >= 8) {
+        g_.stride_w == 1 ? Block<true, 1, 1>(rows, out_row, cb, {})
+                         : Block<true, 2, 1>(rows, out_row, cb, {});
+        cb += 8;
       } else {
-        g_.stride_w == 1 ? Block<false, 1>(rows, out_row, cb, {left})
-                         : Block<false, 2>(rows, out_row, cb, {left});
+        g_.stride_w == 1 ? Block<false, 1, 1>(rows, out_row, cb, {left})
+                         : Block<false, 2, 1>(rows, out_row, cb, {left});
+        cb += 8;
       }
     }
   }
 
-  // Channels [cb, cb + 8) of one output row: left edge, interior, right edge.
-  template <bool kFull, int S>
+  // Channels [cb, cb + 8 * NB) (NB > 1 only with kFull) of one output row: left edge,
+  // interior, right edge.
+  template <bool kFull, int S, int NB>
   LABELITE_AVX2 void Block(const float* const* rows, float* out, size_t cb,
                            Lanes<kFull> l) const {
-    const float* r[K];
-    for (int ky = 0; ky < K; ++ky) r[ky] = rows[ky] + cb;
-    out += cb;
-    Columns<kFull, S, true>(r, out, 0, x_begin_, cb, l);
-    Columns<kFull, S, false>(r, out, x_begin_, x_end_, cb, l);
-    Columns<kFull, S, true>(r, out, std::max(x_end_, x_begin_), g_.out_w, cb, l);
+    Columns<kFull, S, NB, true>(rows, out, 0, x_begin_, cb, l);
+    Columns<kFull, S, NB, false>(rows, out, x_begin_, x_end_, cb, l);
+    Columns<kFull, S, NB, true>(rows, out, std::max(x_end_, x_begin_), g_.out_w, cb, l);
   }
 
-  template <bool kFull, int S, bool kEdge>
+  template <bool kFull, int S, int NB, bool kEdge>
   LABELITE_AVX2 void Columns(const float* const* r, float* out, size_t from, size_t to,
                              size_t cb, Lanes<kFull> l) const {
     size_t ox = from;
-    for (; ox + 8 <= to; ox += 8) Pixels<kFull, S, 8, kEdge>(r, out, ox, cb, l);
-    if (ox + 4 <= to) Pixels<kFull, S, 4, kEdge>(r, out, ox, cb, l), ox += 4;
-    if (ox + 2 <= to) Pixels<kFull, S, 2, kEdge>(r, out, ox, cb, l), ox += 2;
-    if (ox < to) Pixels<kFull, S, 1, kEdge>(r, out, ox, cb, l);
+    for (; ox + 8 <= to; ox += 8)
+      for (int n = 0; n < NB; ++n) Pixels<kFull, S, 8, 1, kEdge>(r, out, ox, cb + 8 * n, l);
+    if (ox + 4 <= to) {
+      constexpr int kNB = NB < 2 ? NB : 2;
+      for (int n = 0; n < NB; n += kNB)
+        Pixels<kFull, S, 4, kNB, kEdge>(r, out, ox, cb + 8 * n, l);
+      ox += 4;
+    }
+    if (ox + 2 <= to) Pixels<kFull, S, 2, NB, kEdge>(r, out, ox, cb, l), ox += 2;
+    if (ox < to) Pixels<kFull, S, 1, NB, kEdge>(r, out, ox, cb, l);
   }
 
-  // P pixels from column ox, K * K * P FMAs in P independent chains. kEdge: windows may cross
-  // the left or right border; those taps read the zero row.
-  template <bool kFull, int S, int P, bool kEdge>
-  LABELITE_AVX2 void Pixels(const float* const* r, float* out, size_t ox, size_t cb,
+  // P pixels from column ox, channels [c0, c0 + 8 * NB): K * K * P * NB FMAs. kEdge: windows
+  // may cross the left or right border; those taps read the zero row.
+  template <bool kFull, int S, int P, int NB, bool kEdge>
+  LABELITE_AVX2 void Pixels(const float* const* r, float* out, size_t ox, size_t c0,
                             Lanes<kFull> l) const {
     const size_t c = g_.cout;
     const int64_t ix0 = static_cast<int64_t>(ox * S) - g_.pad_left;
-    const float* w = weights_.data() + cb;
-    __m256 acc[P];
-    const __m256 b = _mm256_loadu_ps(bias_.data() + cb);
+    const float* w = weights_.data() + c0;
+    __m256 acc[P][NB];
+#pragma GCC unroll 4
+    for (int n = 0; n < NB; ++n) {
+      const __m256 b = _mm256_loadu_ps(bias_.data() + c0 + 8 * n);
 #pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) acc[p] = b;
+      for (int p = 0; p < P; ++p) acc[p][n] = b;
+    }
 #pragma GCC unroll 1
     for (int outer = 0; outer < K; ++outer) {
 #pragma GCC unroll 7
       for (int inner = 0; inner < K; ++inner) {
         const int ky = kTapsByColumn ? inner : outer, kx = kTapsByColumn ? outer : inner;
-        const __m256 wv = _mm256_loadu_ps(w + (ky * K + kx) * cpad_);
+        __m256 wv[NB];
+#pragma GCC unroll 4
+        for (int n = 0; n < NB; ++n) wv[n] = _mm256_loadu_ps(w + (ky * K + kx) * cpad_ + 8 * n);
 #pragma GCC unroll 8
         for (int p = 0; p < P; ++p) {
           const int64_t ix = ix0 + p * S + kx;
           const float* x = !kEdge || (ix >= 0 && ix < static_cast<int64_t>(g_.in_w))
-                               ? r[ky] + ix * static_cast<int64_t>(c)
+                               ? r[ky] + c0 + ix * static_cast<int64_t>(c)
                                : zeros_.data();
-          acc[p] = _mm256_fmadd_ps(l.Load(x), wv, acc[p]);
+#pragma GCC unroll 4
+          for (int n = 0; n < NB; ++n)
+            acc[p][n] = _mm256_fmadd_ps(l.Load(x + 8 * n), wv[n], acc[p][n]);
         }
       }
     }
     const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
 #pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) l.Store(out + (ox + p) * c, acc[p], lo, hi);
+    for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+      for (int n = 0; n < NB; ++n) l.Store(out + (ox + p) * c + c0 + 8 * n, acc[p][n], lo, hi);
   }
 
   size_t cpad_;  // cout rounded up to 8: the weights' row length

@@ -176,8 +176,11 @@ class DepthwiseF32 final : public DirectConvF32 {
 //     indirection buffer hold the taps column by column (kx outer, ky inner);
 //   - 49 taps (7x7): no dwconv micro-kernel has 49 taps, so XNNPACK runs an IGEMM with a group
 //     per channel, whose indirection buffer holds the taps row by row (ky outer, kx inner).
-// Interior pixels run in blocks of P = 8 (then 4, 2, 1): per tap one weight vector is loaded
-// and multiplied into the P accumulators (the input vectors are memory operands of the FMAs).
+// Each call of Pixels computes P pixels x NB channel vectors, P * NB independent FMA chains
+// (8, or 4 for a single pixel): runs of 8 pixels one vector at a time, the last 4, 2 or 1
+// pixels of a run (narrow late layers: 7x7 outputs are mostly edge) over 2 or 4 vectors of a
+// full 64-channel group. Per tap one weight vector per channel vector is loaded and multiplied
+// into the P accumulators (the input vectors are memory operands of the FMAs).
 template <int K>
 class DepthwiseWideF32 final : public DirectConvF32 {
  public:
@@ -197,71 +200,89 @@ class DepthwiseWideF32 final : public DirectConvF32 {
                               size_t c_end) const override {
     for (size_t cb = c_begin; cb < c_end;) {
       const size_t left = c_end - cb;
-      if (left > 8) {
-        g_.stride_w == 1 ? Block<Zmm, 1>(rows, out_row, cb, Zmm::Mask(left))
-                         : Block<Zmm, 2>(rows, out_row, cb, Zmm::Mask(left));
+      if (left >= 64) {
+        g_.stride_w == 1 ? Block<Zmm, 1, 4>(rows, out_row, cb, Zmm::Mask(left))
+                         : Block<Zmm, 2, 4>(rows, out_row, cb, Zmm::Mask(left));
+        cb += 64;
+      } else if (left > 8) {
+        g_.stride_w == 1 ? Block<Zmm, 1, 1>(rows, out_row, cb, Zmm::Mask(left))
+                         : Block<Zmm, 2, 1>(rows, out_row, cb, Zmm::Mask(left));
         cb += 16;
       } else {
-        g_.stride_w == 1 ? Block<Ymm, 1>(rows, out_row, cb, Ymm::Mask(left))
-                         : Block<Ymm, 2>(rows, out_row, cb, Ymm::Mask(left));
+        g_.stride_w == 1 ? Block<Ymm, 1, 1>(rows, out_row, cb, Ymm::Mask(left))
+                         : Block<Ymm, 2, 1>(rows, out_row, cb, Ymm::Mask(left));
         cb += 8;
       }
     }
   }
 
-  // Channels [cb, cb + lanes) (mask m) of one output row: left edge, interior, right edge.
-  template <class T, int S>
+  // Channels [cb, cb + NB * lanes) (mask m for each vector: NB > 1 only for full vectors) of
+  // one output row: left edge, interior, right edge.
+  template <class T, int S, int NB>
   LABELITE_AVX512 void Block(const float* const* rows, float* out, size_t cb,
                              typename T::M m) const {
-    const float* r[K];
-    for (int ky = 0; ky < K; ++ky) r[ky] = rows[ky] + cb;
-    out += cb;
-    Columns<T, S, true>(r, out, 0, x_begin_, cb, m);
-    Columns<T, S, false>(r, out, x_begin_, x_end_, cb, m);
-    Columns<T, S, true>(r, out, std::max(x_end_, x_begin_), g_.out_w, cb, m);
+    Columns<T, S, NB, true>(rows, out, 0, x_begin_, cb, m);
+    Columns<T, S, NB, false>(rows, out, x_begin_, x_end_, cb, m);
+    Columns<T, S, NB, true>(rows, out, std::max(x_end_, x_begin_), g_.out_w, cb, m);
   }
 
-  template <class T, int S, bool kEdge>
+  template <class T, int S, int NB, bool kEdge>
   LABELITE_AVX512 void Columns(const float* const* r, float* out, size_t from, size_t to,
                                size_t cb, typename T::M m) const {
+    constexpr size_t kL = T::kLanes;
     size_t ox = from;
-    for (; ox + 8 <= to; ox += 8) Pixels<T, S, 8, kEdge>(r, out, ox, cb, m);
-    if (ox + 4 <= to) Pixels<T, S, 4, kEdge>(r, out, ox, cb, m), ox += 4;
-    if (ox + 2 <= to) Pixels<T, S, 2, kEdge>(r, out, ox, cb, m), ox += 2;
-    if (ox < to) Pixels<T, S, 1, kEdge>(r, out, ox, cb, m);
+    for (; ox + 8 <= to; ox += 8)
+      for (int n = 0; n < NB; ++n) Pixels<T, S, 8, 1, kEdge>(r, out, ox, cb + n * kL, m);
+    if (ox + 4 <= to) {
+      constexpr int kNB = NB < 2 ? NB : 2;
+      for (int n = 0; n < NB; n += kNB) Pixels<T, S, 4, kNB, kEdge>(r, out, ox, cb + n * kL, m);
+      ox += 4;
+    }
+    if (ox + 2 <= to) Pixels<T, S, 2, NB, kEdge>(r, out, ox, cb, m), ox += 2;
+    if (ox < to) Pixels<T, S, 1, NB, kEdge>(r, out, ox, cb, m);
   }
 
-  // P pixels from column ox, K * K * P FMAs in P independent chains. kEdge: windows may cross
-  // the left or right border; those taps read the zero row.
-  template <class T, int S, int P, bool kEdge>
-  LABELITE_AVX512 void Pixels(const float* const* r, float* out, size_t ox, size_t cb,
+  // P pixels from column ox, channels [c0, c0 + NB * lanes): K * K * P * NB FMAs. kEdge:
+  // windows may cross the left or right border; those taps read the zero row.
+  template <class T, int S, int P, int NB, bool kEdge>
+  LABELITE_AVX512 void Pixels(const float* const* r, float* out, size_t ox, size_t c0,
                               typename T::M m) const {
     const size_t c = g_.cout;
     const int64_t ix0 = static_cast<int64_t>(ox * S) - g_.pad_left;
-    const float* w = weights_.data() + cb;
-    typename T::V acc[P];
-    const typename T::V b = T::Load(bias_.data() + cb);
+    const float* w = weights_.data() + c0;
+    typename T::V acc[P][NB];
+#pragma GCC unroll 4
+    for (int n = 0; n < NB; ++n) {
+      const typename T::V b = T::Load(bias_.data() + c0 + n * T::kLanes);
 #pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) acc[p] = b;
+      for (int p = 0; p < P; ++p) acc[p][n] = b;
+    }
 #pragma GCC unroll 1
     for (int outer = 0; outer < K; ++outer) {
 #pragma GCC unroll 7
       for (int inner = 0; inner < K; ++inner) {
         const int ky = kTapsByColumn ? inner : outer, kx = kTapsByColumn ? outer : inner;
-        const typename T::V wv = T::Load(w + (ky * K + kx) * cpad_);
+        typename T::V wv[NB];
+#pragma GCC unroll 4
+        for (int n = 0; n < NB; ++n) wv[n] = T::Load(w + (ky * K + kx) * cpad_ + n * T::kLanes);
 #pragma GCC unroll 8
         for (int p = 0; p < P; ++p) {
           const int64_t ix = ix0 + p * S + kx;
           const float* x = !kEdge || (ix >= 0 && ix < static_cast<int64_t>(g_.in_w))
-                               ? r[ky] + ix * static_cast<int64_t>(c)
+                               ? r[ky] + c0 + ix * static_cast<int64_t>(c)
                                : zeros_.data();
-          acc[p] = T::Fma(T::Load(x, m), wv, acc[p]);
+#pragma GCC unroll 4
+          for (int n = 0; n < NB; ++n)
+            acc[p][n] = T::Fma(T::Load(x + n * T::kLanes, m), wv[n], acc[p][n]);
         }
       }
     }
     const typename T::V lo = T::Set1(min_), hi = T::Set1(max_);
 #pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) T::Store(out + (ox + p) * c, m, acc[p], lo, hi);
+    for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+      for (int n = 0; n < NB; ++n)
+        T::Store(out + (ox + p) * c + c0 + n * T::kLanes, m, acc[p][n], lo, hi);
   }
 
   size_t cpad_;  // cout rounded up to 16: the weights' row length
