@@ -1,6 +1,7 @@
 // The direct float32 convolutions of conv_f32_direct.cc (kernels/x86/avx512/) for CPUs with
 // AVX2 + FMA and no AVX-512, on 8-lane vectors:
-//   - MakeDepthwiseF32Avx2: DEPTHWISE_CONV_2D 3x3, depth multiplier 1, dilation 1, stride 1 or 2.
+//   - MakeDepthwiseF32Avx2: DEPTHWISE_CONV_2D 3x3, 5x5 or 7x7, depth multiplier 1, dilation 1,
+//     stride 1 or 2 (5x5 and 7x7: DepthwiseWideF32Avx2, bit-identical to XNNPACK's operator).
 //   - MakeSmallConvF32Avx2: CONV_2D 3x3 over 3 channels (RGB first layers), dilation 1, stride 1
 //     or 2, cout <= 8.
 // How they compute, per output row (the frame, with the zero rows above and below the image and
@@ -16,7 +17,7 @@
 //        broadcast input value of each of the 8 pixels.
 //   3. bias first, clamp to [output_min, output_max] at the store. A last block of fewer than
 //      8 channels loads and stores with VMASKMOVPS (the packed weights are zero-padded).
-// Results differ from XNNPACK's only in the order of the float additions.
+// The 3x3 results differ from XNNPACK's only in the order of the float additions.
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 

@@ -1,6 +1,7 @@
 // Two float32 convolutions that Debian's XNNPACK (2022) runs slowly on MobileNet-style models,
 // computed directly (no indirection buffer, no im2col) with AVX-512 (F + VL) vectors:
-//   - MakeDepthwiseF32: DEPTHWISE_CONV_2D 3x3, depth multiplier 1, dilation 1, stride 1 or 2.
+//   - MakeDepthwiseF32: DEPTHWISE_CONV_2D 3x3, 5x5 or 7x7, depth multiplier 1, dilation 1,
+//     stride 1 or 2 (5x5 and 7x7: DepthwiseWideF32, bit-identical to XNNPACK's operator).
 //   - MakeSmallConvF32: the first layer of small image models: CONV_2D 3x3 over 3 channels,
 //     dilation 1, stride 1 or 2, cout <= 8 (MobileNet v1 0.25: 224x224x3 -> 112x112x8).
 // How they compute, per output row (rows of all images are split over the pthreadpool; the
@@ -16,7 +17,7 @@
 //      - small conv: per tap (ky, kx, ci) one vector of 8 output-channel weights is loaded and
 //        multiplied by the broadcast input value of each of P = 8 pixels (27 x 8 FMAs).
 //   4. bias first, clamp to [output_min, output_max] (the fused activation) at the store.
-// Results differ from XNNPACK's only in the order of the float additions.
+// The 3x3 results differ from XNNPACK's only in the order of the float additions.
 // Ownership and thread safety as FastConv (fast_conv.h): the kernel owns its packed weights and
 // a zero row; Run is const.
 #include <immintrin.h>
