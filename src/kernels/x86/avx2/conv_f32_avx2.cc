@@ -162,8 +162,8 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
 // order of the taps, kTapsByColumn): from the bias, one FMA per tap, taps outside the image
 // reading a zero vector. Each call of Pixels computes P pixels x NB vectors of 8 channels:
 // runs of 8 pixels one vector at a time (8 accumulators + 1 weight + 1 input column fit AVX2's
-// 16 registers), the last 4, 2 or 1 pixels of a run over 2 or 4 vectors of a full 32-channel
-// group (8 or 4 independent FMA chains).
+// 16 registers), the last 4, 3, 2 or 1 pixels of a run over 2 or 4 vectors of a full
+// 32-channel group (8, 6 or 4 independent FMA chains).
 template <int K>
 class DepthwiseWideF32Avx2 final : public DirectConvF32 {
  public:
@@ -204,6 +204,10 @@ class DepthwiseWideF32Avx2 final : public DirectConvF32 {
   template <bool kFull, int S, int NB>
   LABELITE_AVX2 void Block(const float* const* rows, float* out, size_t cb,
                            Lanes<kFull> l) const {
+    if (x_end_ - x_begin_ < 8) {  // narrow rows: all columns in as few calls as possible
+      Columns<kFull, S, NB, true>(rows, out, 0, g_.out_w, cb, l);
+      return;
+    }
     Columns<kFull, S, NB, true>(rows, out, 0, x_begin_, cb, l);
     Columns<kFull, S, NB, false>(rows, out, x_begin_, x_end_, cb, l);
     Columns<kFull, S, NB, true>(rows, out, std::max(x_end_, x_begin_), g_.out_w, cb, l);
@@ -221,8 +225,17 @@ class DepthwiseWideF32Avx2 final : public DirectConvF32 {
         Pixels<kFull, S, 4, kNB, kEdge>(r, out, ox, cb + 8 * n, l);
       ox += 4;
     }
-    if (ox + 2 <= to) Pixels<kFull, S, 2, NB, kEdge>(r, out, ox, cb, l), ox += 2;
-    if (ox < to) Pixels<kFull, S, 1, NB, kEdge>(r, out, ox, cb, l);
+    switch (to - ox) {  // 0 to 3 left
+      case 3: {
+        constexpr int kNB = NB < 2 ? NB : 2;  // 6 accumulators + 2 weights
+        for (int n = 0; n < NB; n += kNB)
+          Pixels<kFull, S, 3, kNB, kEdge>(r, out, ox, cb + 8 * n, l);
+        break;
+      }
+      case 2: Pixels<kFull, S, 2, NB, kEdge>(r, out, ox, cb, l); break;
+      case 1: Pixels<kFull, S, 1, NB, kEdge>(r, out, ox, cb, l); break;
+      default: break;
+    }
   }
 
   // P pixels from column ox, channels [c0, c0 + 8 * NB): K * K * P * NB FMAs. kEdge: windows

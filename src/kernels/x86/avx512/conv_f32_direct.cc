@@ -178,9 +178,9 @@ class DepthwiseF32 final : public DirectConvF32 {
 //   - 49 taps (7x7): no dwconv micro-kernel has 49 taps, so XNNPACK runs an IGEMM with a group
 //     per channel, whose indirection buffer holds the taps row by row (ky outer, kx inner).
 // Each call of Pixels computes P pixels x NB channel vectors, P * NB independent FMA chains
-// (8, or 4 for a single pixel): runs of 8 pixels one vector at a time, the last 4, 2 or 1
-// pixels of a run (narrow late layers: 7x7 outputs are mostly edge) over 2 or 4 vectors of a
-// full 64-channel group. Per tap one weight vector per channel vector is loaded and multiplied
+// (8 to 12, or 4 for a single pixel): runs of 8 pixels one vector at a time, the last 4, 3, 2
+// or 1 pixels of a run (narrow late layers: 3x3 to 7x7 outputs are mostly edge) over 2 or 4
+// vectors of a full 64-channel group. Per tap one weight vector per channel vector is loaded and multiplied
 // into the P accumulators (the input vectors are memory operands of the FMAs).
 template <int K>
 class DepthwiseWideF32 final : public DirectConvF32 {
@@ -222,6 +222,10 @@ class DepthwiseWideF32 final : public DirectConvF32 {
   template <class T, int S, int NB>
   LABELITE_AVX512 void Block(const float* const* rows, float* out, size_t cb,
                              typename T::M m) const {
+    if (x_end_ - x_begin_ < 8) {  // narrow rows: all columns in as few calls as possible
+      Columns<T, S, NB, true>(rows, out, 0, g_.out_w, cb, m);
+      return;
+    }
     Columns<T, S, NB, true>(rows, out, 0, x_begin_, cb, m);
     Columns<T, S, NB, false>(rows, out, x_begin_, x_end_, cb, m);
     Columns<T, S, NB, true>(rows, out, std::max(x_end_, x_begin_), g_.out_w, cb, m);
@@ -239,8 +243,12 @@ class DepthwiseWideF32 final : public DirectConvF32 {
       for (int n = 0; n < NB; n += kNB) Pixels<T, S, 4, kNB, kEdge>(r, out, ox, cb + n * kL, m);
       ox += 4;
     }
-    if (ox + 2 <= to) Pixels<T, S, 2, NB, kEdge>(r, out, ox, cb, m), ox += 2;
-    if (ox < to) Pixels<T, S, 1, NB, kEdge>(r, out, ox, cb, m);
+    switch (to - ox) {  // 0 to 3 left: one call, so each weight vector is loaded once
+      case 3: Pixels<T, S, 3, NB, kEdge>(r, out, ox, cb, m); break;
+      case 2: Pixels<T, S, 2, NB, kEdge>(r, out, ox, cb, m); break;
+      case 1: Pixels<T, S, 1, NB, kEdge>(r, out, ox, cb, m); break;
+      default: break;
+    }
   }
 
   // P pixels from column ox, channels [c0, c0 + NB * lanes): K * K * P * NB FMAs. kEdge:
