@@ -1,4 +1,5 @@
 // Float GELU on AVX2: kernels/fast/gelu_f32.h's loops compiled for 8 lanes.
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include "kernels/fast/gelu_f32.h"
 #include "kernels/x86/gelu_f32_x86.h"
 
@@ -11,3 +12,5 @@ __attribute__((target("avx2"))) void GeluF32Avx2(const float* in, float* out, si
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

@@ -2,6 +2,7 @@
 // block for the last cols mod 16) keep their sums in registers while k runs 0, 1, ...; each step
 // adds lhs[i, k] * rhs[k, j] with a separate multiply and add (no FMA), so every output element
 // is the same k-ordered sum as in kernels/fast/batch_matmul_f32.h and the reference kernel.
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
 #include "kernels/x86/batch_matmul_f32_x86.h"
@@ -49,3 +50,5 @@ LABELITE_AVX512 void MatMulF32Avx512(const MatMulF32Args& a) {
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

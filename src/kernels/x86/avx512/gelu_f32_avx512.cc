@@ -1,4 +1,5 @@
 // Float GELU on AVX-512: kernels/fast/gelu_f32.h's loops compiled for 16 lanes.
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include "kernels/fast/gelu_f32.h"
 #include "kernels/x86/gelu_f32_x86.h"
 
@@ -11,3 +12,5 @@ __attribute__((target("avx512f,avx512vl"))) void GeluF32Avx512(const float* in, 
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)

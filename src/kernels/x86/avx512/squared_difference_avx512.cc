@@ -6,6 +6,7 @@
 //      high = (sq * M + 2^30) >> 31 (64-bit products, even and odd lanes separately), then the
 //      rounding right shift by -S: (high >> e) + ((high & mask) > mask / 2);
 //   4. + offset, saturated to int8.
+#if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
 #include "kernels/x86/squared_difference_x86.h"
@@ -66,3 +67,5 @@ LABELITE_AVX512 int64_t SquaredDifferenceInt8RowAvx512(const SquaredDifferenceIn
 }
 
 }  // namespace labelite::xnn
+
+#endif  // defined(__x86_64__)
