@@ -342,23 +342,18 @@ Status Interpreter::Invoke() {
   const WorkPoolScope scope(threadpool_.get(), work_pool_.get());
   const bool calibrating = work_pool_ != nullptr && calibration_step_ < kCalibrationInvokes;
   if (!profiling_ && !calibrating) {
-    if (work_pool_ == nullptr) {
-      for (size_t i = 0; i < kernels_.size(); ++i)
-        LABELITE_RETURN_IF_ERROR(kernels_[i]->Eval(contexts_[i]));
-      return Status::Ok();
-    }
     // Time the operators again now and then: a choice made while the host was noisy must not
     // stay for the interpreter's life.
-    if (++invokes_since_choice_ >= kInvokesBetweenChoices && !profiling_) {
+    if (work_pool_ != nullptr && ++invokes_since_choice_ >= kInvokesBetweenChoices) {
       calibration_step_ = 1;
       parallel_best_ns_.clear();
     }
     Status s = Status::Ok();
     for (size_t i = 0; i < kernels_.size() && s.ok(); ++i) {
-      work_pool_->set_serial(run_serial_[i] != 0);
+      if (work_pool_ != nullptr) work_pool_->set_serial(run_serial_[i] != 0);
       s = kernels_[i]->Eval(contexts_[i]);
     }
-    work_pool_->set_serial(false);
+    if (work_pool_ != nullptr) work_pool_->set_serial(false);
     return s;
   }
   if (profiling_ && profile_.size() != kernels_.size()) {

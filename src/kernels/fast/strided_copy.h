@@ -17,6 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/kernel.h"
+
 namespace labelite::xnn {
 
 struct StridedCopyPlan {
@@ -34,6 +36,29 @@ StridedCopyPlan PlanStridedCopy(size_t element_size, int dims, const int64_t* co
                                 const int64_t* step, int64_t base);
 
 void RunStridedCopy(const StridedCopyPlan& plan, const uint8_t* in, uint8_t* out);
+
+// The fast kernel of a pure data-movement op: its shared Prepare (`prepare`, kernels/common),
+// then one StridedCopy planned from the prepared parameters (`plan`) and run at every Eval.
+// Bit-identical to the reference kernel. TRANSPOSE and STRIDED_SLICE use it.
+template <typename Params, Status (*prepare)(KernelContext&, Params*),
+          StridedCopyPlan (*plan)(const Params&)>
+class StridedCopyKernel final : public Kernel {
+ public:
+  Status Prepare(KernelContext& ctx) override {
+    LABELITE_RETURN_IF_ERROR(prepare(ctx, &p_));
+    plan_ = plan(p_);
+    return Status::Ok();
+  }
+  Status Eval(KernelContext& ctx) override {
+    RunStridedCopy(plan_, ctx.input(0)->data, ctx.output(0)->data);
+    return Status::Ok();
+  }
+  const char* path() const override { return "fast"; }
+
+ private:
+  Params p_;
+  StridedCopyPlan plan_;
+};
 
 }  // namespace labelite::xnn
 

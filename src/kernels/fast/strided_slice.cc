@@ -9,29 +9,15 @@
 namespace labelite {
 namespace {
 
-class FastStridedSliceKernel final : public Kernel {
- public:
-  Status Prepare(KernelContext& ctx) override {
-    LABELITE_RETURN_IF_ERROR(common::PrepareStridedSlice(ctx, &p_));
-    plan_ = xnn::PlanStridedCopy(p_.element_size, p_.dims, p_.count.data(), p_.step.data(),
-                                 p_.base);
-    return Status::Ok();
-  }
-  Status Eval(KernelContext& ctx) override {
-    xnn::RunStridedCopy(plan_, ctx.input(0)->data, ctx.output(0)->data);
-    return Status::Ok();
-  }
-  const char* path() const override { return "fast"; }
-
- private:
-  common::StridedSliceParams p_;
-  xnn::StridedCopyPlan plan_;
-};
+xnn::StridedCopyPlan PlanSlice(const common::StridedSliceParams& p) {
+  return xnn::PlanStridedCopy(p.element_size, p.dims, p.count.data(), p.step.data(), p.base);
+}
 
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackStridedSlice() {
-  return std::make_unique<FastStridedSliceKernel>();
+  return std::make_unique<xnn::StridedCopyKernel<common::StridedSliceParams,
+                                                 &common::PrepareStridedSlice, &PlanSlice>>();
 }
 
 }  // namespace labelite

@@ -9,27 +9,15 @@
 namespace labelite {
 namespace {
 
-class FastTransposeKernel final : public Kernel {
- public:
-  Status Prepare(KernelContext& ctx) override {
-    LABELITE_RETURN_IF_ERROR(common::PrepareTranspose(ctx, &p_));
-    plan_ = xnn::PlanStridedCopy(p_.element_size, p_.rank, p_.out_dims.data(),
-                                 p_.in_strides.data(), 0);
-    return Status::Ok();
-  }
-  Status Eval(KernelContext& ctx) override {
-    xnn::RunStridedCopy(plan_, ctx.input(0)->data, ctx.output(0)->data);
-    return Status::Ok();
-  }
-  const char* path() const override { return "fast"; }
-
- private:
-  common::TransposeParams p_;
-  xnn::StridedCopyPlan plan_;
-};
+xnn::StridedCopyPlan PlanTranspose(const common::TransposeParams& p) {
+  return xnn::PlanStridedCopy(p.element_size, p.rank, p.out_dims.data(), p.in_strides.data(), 0);
+}
 
 }  // namespace
 
-std::unique_ptr<Kernel> CreateXnnpackTranspose() { return std::make_unique<FastTransposeKernel>(); }
+std::unique_ptr<Kernel> CreateXnnpackTranspose() {
+  return std::make_unique<xnn::StridedCopyKernel<common::TransposeParams,
+                                                 &common::PrepareTranspose, &PlanTranspose>>();
+}
 
 }  // namespace labelite
