@@ -30,23 +30,19 @@ regressions=build/fuzz-regressions
 python3 fuzz/regressions/materialize.py "${LABELITE_TESTDATA:-../shared/testdata}" "$regressions"
 artifacts=build/fuzz-artifacts
 mkdir -p "$artifacts"
-failed=()
-printf '%-16s %12s %10s %s\n' target executions exec/s result
-for t in "${targets[@]}"; do
-  seeds="$corpus/${t%_fuzz}"
-  work="build/fuzz-work/${t%_fuzz}"
+# fuzz_one TARGET: replays the target's regressions, then fuzzes it; leaves its exit code in
+# build/fuzz-work/TARGET.rc and its output in build/fuzz-work/TARGET.log.
+fuzz_one() {
+  local t=$1 seeds="$corpus/${1%_fuzz}" work="build/fuzz-work/${1%_fuzz}" rc=0
+  local log="build/fuzz-work/$t.log"
   mkdir -p "$work" "$artifacts/$t"
-  log="build/fuzz-work/$t.log"
-  set +e
-  rc=0
   : >"$log"
   if [ -d "$regressions/$t" ]; then
     # Replays every committed crash input once (files, not a corpus folder: nothing is written).
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "build/fuzz/fuzz/$t" -timeout="$per_input" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-      "$regressions/$t"/* >>"$log" 2>&1
-    rc=$?
+      "$regressions/$t"/* >>"$log" 2>&1 || rc=$?
   fi
   if [ $rc -eq 0 ]; then
     # -fork-free single process: -max_total_time bounds the run; -timeout the time per input;
@@ -55,13 +51,29 @@ for t in "${targets[@]}"; do
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "build/fuzz/fuzz/$t" -max_total_time="$seconds" -timeout="$per_input" -rss_limit_mb=2048 \
       -malloc_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
-      -artifact_prefix="$artifacts/$t/" "$work" "$seeds" >>"$log" 2>&1
-    rc=$?
+      -artifact_prefix="$artifacts/$t/" "$work" "$seeds" >>"$log" 2>&1 || rc=$?
   fi
-  set -e
+  echo "$rc" >"build/fuzz-work/$t.rc"
+}
+# One target per core at a time (each libFuzzer process is single-threaded), so the run takes
+# about SECONDS x targets / cores.
+mkdir -p build/fuzz-work
+running=0
+for t in "${targets[@]}"; do
+  rm -f "build/fuzz-work/$t.rc"
+  fuzz_one "$t" &
+  running=$((running + 1))
+  if [ $running -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+done
+wait
+failed=()
+printf '%-16s %12s %10s %s\n' target executions exec/s result
+for t in "${targets[@]}"; do
+  log="build/fuzz-work/$t.log"
+  rc=$(cat "build/fuzz-work/$t.rc" 2>/dev/null || echo "?")
   execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
   rate=$(grep -m1 'stat::average_exec_per_sec' "$log" | awk '{print $2}')
-  if [ $rc -eq 0 ]; then result=ok; else result="FAILED (exit $rc, see $log)"; failed+=("$t"); fi
+  if [ "$rc" = 0 ]; then result=ok; else result="FAILED (exit $rc, see $log)"; failed+=("$t"); fi
   printf '%-16s %12s %10s %s\n' "$t" "${execs:-?}" "${rate:-?}" "$result"
 done
 if [ ${#failed[@]} -gt 0 ]; then
