@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "kernels/fast/isa.h"
+
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -24,6 +27,28 @@ TEST(ByteTable, EveryValueAndLengthMatchesTheLoop) {
       EXPECT_EQ(got, want) << "n=" << n << " offset=" << offset;  // guards untouched too
     }
   }
+}
+
+// The same at every ISA level the CPU has (the AVX2 VPSHUFB loop, the AVX-512 VBMI loop).
+TEST(ByteTable, EveryIsaLevelMatchesTheLoop) {
+  std::mt19937 rng(11);
+  std::array<uint8_t, 256> table;
+  for (auto& v : table) v = static_cast<uint8_t>(rng());
+  std::vector<uint8_t> all(256 * 3 + 5);
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint8_t>(i * 97 + 3);
+  std::vector<uint8_t> want(all.size());
+  ApplyByteTableScalar(table, all.data(), want.data(), all.size());
+  for (IsaLevel level : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512}) {
+    if (level > DetectedIsa()) continue;
+    SetIsaLimit(level);
+    for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, all.size()}) {
+      std::vector<uint8_t> got(n);
+      ApplyByteTable(table, all.data(), got.data(), n);
+      EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin()))
+          << IsaLevelName(level) << " n=" << n;
+    }
+  }
+  SetIsaLimit(DetectedIsa());
 }
 
 TEST(ByteTable, IdentityAndXorTables) {

@@ -7,6 +7,7 @@
 #include "kernels/fast/isa.h"
 #include "runtime/work_pool.h"
 #if defined(__x86_64__)
+#include "kernels/x86/avx2/byte_table_avx2.h"
 #include "kernels/x86/avx512/byte_table_vbmi.h"
 #endif
 
@@ -41,6 +42,10 @@ void ApplyByteTable(const std::array<uint8_t, 256>& table, const uint8_t* in, ui
 #if defined(__x86_64__)
   if (ActiveIsa() >= IsaLevel::kAvx512) {
     ApplyByteTableVbmi(table, in, out, n);
+    return;
+  }
+  if (ActiveIsa() >= IsaLevel::kAvx2) {
+    ApplyByteTableAvx2(table, in, out, n);
     return;
   }
 #endif

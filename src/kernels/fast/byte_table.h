@@ -2,8 +2,9 @@
 // and int8, quantized lookup-table activations), exact by construction.
 //
 // On CPUs with AVX-512 VBMI, 64 bytes per step: two VPERMI2B lookups (table entries 0..127
-// and 128..255, indexed by the low 7 bits) and a byte blend on the top bit. Elsewhere, a
-// plain loop.
+// and 128..255, indexed by the low 7 bits) and a byte blend on the top bit. On AVX2, 32 bytes
+// per step: 16 VPSHUFB lookups of 16-byte rows (kernels/x86/avx2/byte_table_avx2.h).
+// Elsewhere, a plain loop.
 #ifndef LABELITE_KERNELS_FAST_BYTE_TABLE_H_
 #define LABELITE_KERNELS_FAST_BYTE_TABLE_H_
 
