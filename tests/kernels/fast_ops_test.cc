@@ -41,6 +41,7 @@ DECLARE_KERNELS(StridedSlice)
 DECLARE_KERNELS(BatchMatMul)
 DECLARE_KERNELS(Mean)
 DECLARE_KERNELS(AveragePool2D)
+DECLARE_KERNELS(Softmax)
 #undef DECLARE_KERNELS
 
 namespace {
@@ -67,6 +68,7 @@ const Op kBatchMatMul{126, "BATCH_MATMUL", &CreateReferenceBatchMatMul, &CreateX
 const Op kMean{40, "MEAN", &CreateReferenceMean, &CreateXnnpackMean};
 const Op kAveragePool{1, "AVERAGE_POOL_2D", &CreateReferenceAveragePool2D,
                       &CreateXnnpackAveragePool2D};
+const Op kSoftmax{25, "SOFTMAX", &CreateReferenceSoftmax, &CreateXnnpackSoftmax};
 
 // The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
 std::vector<IsaLevel> Levels() {
@@ -521,6 +523,94 @@ TEST(FastOps, FloatRowMeanIsXnnpackArithmetic) {
                     {RandomBytes(DataType::kFloat32, 24, 3.0f, 17)}, "reference");
   ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 17, 96}, {-1}, true, 0, 0), kMean,
                     {RandomBytes(DataType::kFloat32, 17 * 96, 3.0f, 18)}, "reference");
+}
+
+// ---- SOFTMAX (float) --------------------------------------------------------------------------
+
+// XNNPACK's f32 softmax as LiteRT 2.x runs it, one scalar operation at a time: exp(x - max) by
+// the rr2_p5 steps, the sum over `lanes`-wide vectors (blocks of 4 vectors into two
+// accumulators, then single vectors, then the tail; the lanes added pairwise by halves), then
+// times 1.0f / sum. For rows whose values stay clear of denormals (flushed by the kernel).
+std::vector<float> XnnpackSoftmaxRow(const std::vector<float>& x, size_t lanes) {
+  const size_t n = x.size();
+  float max = x[0];
+  for (float v : x) max = std::max(max, v);
+  auto exp_minus_max = [&](float v) {
+    const float d = v - max;
+    float nn = std::fma(d, 0x1.715476p+0f, 0x1.8000FEp23f);
+    uint32_t bits;
+    std::memcpy(&bits, &nn, 4);
+    bits <<= 23;
+    float sc;
+    std::memcpy(&sc, &bits, 4);
+    nn -= 0x1.8000FEp23f;
+    float t = std::fma(nn, -0x1.62E400p-1f, d);
+    t = std::fma(nn, -0x1.7F7D1Cp-20f, t);
+    float poly = std::fma(0x1.0F9F9Cp-7f, t, 0x1.573A1Ap-5f);
+    poly = std::fma(poly, t, 0x1.555A80p-3f);
+    poly = std::fma(poly, t, 0x1.FFFDC6p-2f);
+    poly = std::fma(poly, t, 0x1.FFFFF6p-1f);
+    t *= sc;
+    const float e = std::fma(t, poly, sc);
+    return d < -0x1.5D589Ep6f ? 0.0f : e;
+  };
+  std::vector<float> e(n), acc0(lanes, 0.0f), acc1(lanes, 0.0f);
+  for (size_t i = 0; i < n; ++i) e[i] = exp_minus_max(x[i]);
+  size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes)
+    for (size_t v = 0; v < 4; ++v)
+      for (size_t l = 0; l < lanes; ++l) (v % 2 == 0 ? acc0 : acc1)[l] += e[i + v * lanes + l];
+  for (size_t l = 0; l < lanes; ++l) acc0[l] += acc1[l];
+  for (; i < n; i += lanes)
+    for (size_t l = 0; l < lanes && i + l < n; ++l) acc0[l] += e[i + l];
+  for (size_t half = lanes / 2; half >= 4; half /= 2)
+    for (size_t l = 0; l < half; ++l) acc0[l] += acc0[l + half];
+  const float sum = (acc0[0] + acc0[2]) + (acc0[1] + acc0[3]);
+  const float scale = 1.0f / sum;
+  for (float& v : e) v *= scale;
+  return e;
+}
+
+TEST(FastOps, FloatSoftmaxIsLiteRtXnnpackArithmetic) {
+  IsaGuard guard;
+  std::mt19937 rng(21);
+  for (int32_t n : {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 1001}) {
+    SCOPED_TRACE("row of " + std::to_string(n));
+    // Two rows: logits spread over 80 (no denormal exp), a few far below the max (exp 0).
+    std::uniform_real_distribution<float> logit(-40.0f, 40.0f);
+    std::vector<float> x(static_cast<size_t>(2 * n));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = i % 37 == 5 ? -300.0f : logit(rng);
+    std::vector<uint8_t> in(x.size() * 4);
+    std::memcpy(in.data(), x.data(), in.size());
+    const std::vector<uint8_t> model =
+        UnaryModel(kSoftmax, DataType::kFloat32, {2, n}, 0, 0, 0, 0);
+    const auto ref = RunModel(model, kSoftmax, KernelPath::kReference, {in});
+    ASSERT_EQ(ref.bytes.size(), in.size());
+    std::vector<float> reference(x.size());
+    std::memcpy(reference.data(), ref.bytes.data(), ref.bytes.size());
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kSoftmax, KernelPath::kFast, {in});
+      ASSERT_EQ(fast.bytes.size(), in.size());
+      std::vector<float> got(x.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      // Within float rounding of the reference kernel (TFLite's builtin arithmetic).
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], reference[i], 1e-6f) << i;
+      if (level == IsaLevel::kXnnpack) {  // Debian's XNNPACK operator: another exp and order
+        EXPECT_EQ(fast.path, "xnnpack");
+        continue;
+      }
+      EXPECT_EQ(fast.path, "fast");
+      const size_t lanes = level == IsaLevel::kAvx512 ? 16 : 8;
+      for (size_t r = 0; r < 2; ++r) {
+        const std::vector<float> row(x.begin() + r * n, x.begin() + (r + 1) * n);
+        const std::vector<float> want = XnnpackSoftmaxRow(row, lanes);
+        const std::vector<float> got_row(got.begin() + r * n, got.begin() + (r + 1) * n);
+        EXPECT_EQ(got_row, want) << "row " << r;
+      }
+    }
+  }
 }
 
 // ---- AVERAGE_POOL_2D (uint8/int8): the division by the tap count as a reciprocal multiply ---
