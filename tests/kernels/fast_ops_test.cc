@@ -463,10 +463,10 @@ TEST(FastOps, QuantizedTrailingMeanIsBitIdentical) {
     ExpectFastMatches(MeanModel(t, {2, 3, 4}, {1}, false, 0.05f, zp), kMean,
                       {RandomBytes(t, 24, 0, 14)}, "reference");
   }
-  // A float spatial mean over a single channel stays on XNNPACK's global average pooling
-  // (another order of additions: the +-1e4 of RandomBytes cancel in that one channel).
+  // A float spatial mean over a single channel is a contiguous sum, as XNNPACK's mean_nd sees it
+  // (another order of additions than the reference: the +-1e4 of RandomBytes cancel there).
   ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 5, 5, 1}, {1, 2}, true, 0, 0), kMean,
-                    {RandomBytes(DataType::kFloat32, 25, 3.0f, 15)}, "xnnpack", 1e-3f);
+                    {RandomBytes(DataType::kFloat32, 25, 3.0f, 15)}, "fast", 1e-3f);
 }
 
 // Float means over a block of rows of several channels compute what LiteRT's XNNPACK delegate
@@ -518,11 +518,50 @@ TEST(FastOps, FloatRowMeanIsXnnpackArithmetic) {
     std::memcpy(r.data(), ref.bytes.data(), ref.bytes.size());
     for (size_t i = 0; i < r.size(); ++i) EXPECT_NEAR(r[i], want[i], 1e-4f * (1.0f + std::fabs(want[i])));
   }
-  // Split reduced dimensions or a trailing reduction: not XNNPACK's row mean.
+  // Split reduced dimensions: not XNNPACK's mean_nd; the reference kernel runs.
   ExpectFastMatches(MeanModel(DataType::kFloat32, {2, 3, 4}, {0, 2}, false, 0, 0), kMean,
                     {RandomBytes(DataType::kFloat32, 24, 3.0f, 17)}, "reference");
-  ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 17, 96}, {-1}, true, 0, 0), kMean,
-                    {RandomBytes(DataType::kFloat32, 17 * 96, 3.0f, 18)}, "reference");
+}
+
+// XNNPACK's f32 rsum order (the mean over trailing dimensions): 16 lanes, blocks of 32 into two
+// accumulators, their sum, blocks of 16, the tail; lanes added 8 + 8, 4 + 4, [0]+[2], [1]+[3].
+float XnnpackRowSum(const float* x, size_t n) {
+  std::vector<float> a0(16, 0.0f), a1(16, 0.0f);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (size_t l = 0; l < 16; ++l) a0[l] += x[i + l], a1[l] += x[i + 16 + l];
+  for (size_t l = 0; l < 16; ++l) a0[l] += a1[l];
+  for (; i < n; i += 16)
+    for (size_t l = 0; l < 16 && i + l < n; ++l) a0[l] += x[i + l];
+  for (size_t l = 0; l < 8; ++l) a0[l] += a0[l + 8];
+  for (size_t l = 0; l < 4; ++l) a0[l] += a0[l + 4];
+  return (a0[0] + a0[2]) + (a0[1] + a0[3]);
+}
+
+TEST(FastOps, FloatTrailingMeanIsXnnpackArithmetic) {
+  IsaGuard guard;
+  // ViT's and ConvNeXt's layer norms, and lengths around the 16/32 blocks.
+  for (int32_t n : {96, 32, 64, 2, 7, 16, 17, 33, 50}) {
+    SCOPED_TRACE("rows of " + std::to_string(n));
+    const int32_t rows = 17;
+    const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, rows * n, 5.0f, 19);
+    std::vector<float> x(static_cast<size_t>(rows * n));
+    std::memcpy(x.data(), in.data(), in.size());
+    std::vector<float> want(rows);
+    for (int32_t r = 0; r < rows; ++r)
+      want[r] = XnnpackRowSum(x.data() + r * n, static_cast<size_t>(n)) * (1.0f / static_cast<float>(n));
+    const std::vector<uint8_t> model = MeanModel(DataType::kFloat32, {1, rows, n}, {-1}, true, 0, 0);
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kMean, KernelPath::kFast, {in});
+      EXPECT_EQ(fast.path, "fast");
+      ASSERT_EQ(fast.bytes.size(), want.size() * 4);
+      std::vector<float> got(want.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      EXPECT_EQ(got, want);
+    }
+  }
 }
 
 // ---- SOFTMAX (float) --------------------------------------------------------------------------

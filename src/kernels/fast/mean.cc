@@ -1,11 +1,15 @@
 // MEAN on the fast path, the first of these that takes the operator:
-//   1. float32 means whose reduced dimensions (size-1 ones aside) are one block followed by
-//      kept ones, i.e. [outer][rows][inner] with inner > 1 (the global average pool of
-//      classifiers, over H and W): computed as LiteRT's XNNPACK delegate does (XNNPACK's
-//      mean_nd, the f32 rdsum micro-kernels): each channel summed row after row from 0 in
-//      float32, then multiplied by the float 1.0f / rows. Bit-identical to LiteRT 2.x with
-//      XNNPACK (tools/litert_oracle.py --path xnnpack on a model whose outputs are the means);
-//      Debian's XNNPACK (2022) global average pooling adds the rows in a tree of 7 instead.
+//   1. float32 means whose reduced dimensions (size-1 ones aside) are one block, i.e.
+//      [outer][rows][inner], computed as LiteRT's XNNPACK delegate does (XNNPACK's mean_nd),
+//      times the float 1.0f / rows:
+//      - inner > 1 (the global average pool of classifiers, over H and W): the f32 rdsum
+//        micro-kernels, each channel summed row after row from 0 in float32 (Debian's XNNPACK
+//        (2022) global average pooling adds the rows in a tree of 7 instead);
+//      - inner 1 (LayerNorm's mean over channels): the f32 rsum order of ContiguousSum.
+//      Bit-identical to LiteRT 2.x with XNNPACK on the zoo's models (AVX-512; the mean over
+//      channels also with AVX-512 hidden), compared on models whose outputs are the means;
+//      denormals are not flushed here (XNNPACK flushes them), a difference only for sums
+//      below 1.2e-38.
 //   2. XNNPACK's global average pooling for the other spatial means it covers
 //      (xnnpack/mean.cc: quantized, and float with a single channel);
 //   3. for uint8/int8 means over a trailing block of dimensions (LayerNorm's mean over
@@ -113,8 +117,11 @@ class FastFloatMeanKernel final : public Kernel {
       else if (block == 1) block = 2;
       (block == 0 ? outer_ : block == 1 ? rows_ : inner_) *= in.dim(d);
     }
-    if (block != 2 || inner_ <= 1 || rows_ == 0 || rows_ != p_.count || rows_ > (int64_t{1} << 24))
-      return ctx.UnsupportedError("not a mean over a block of rows of several channels");
+    // A trailing block (inner 1): each outer row is one contiguous sum.
+    trailing_ = block == 1;
+    if ((block != 2 && !trailing_) || rows_ == 0 || rows_ != p_.count ||
+        rows_ > (int64_t{1} << 24))
+      return ctx.UnsupportedError("not a mean over one block of dimensions");
     scale_ = 1.0f / static_cast<float>(rows_);
     return Status::Ok();
   }
@@ -123,6 +130,11 @@ class FastFloatMeanKernel final : public Kernel {
     const float* in = ctx.input(0)->data_as<float>();
     float* out = ctx.output(0)->data_as<float>();
     const size_t rows = static_cast<size_t>(rows_), inner = static_cast<size_t>(inner_);
+    if (trailing_) {
+      for (size_t o = 0; o < static_cast<size_t>(outer_); ++o)
+        out[o] = ContiguousSum(in + o * rows, rows) * scale_;
+      return Status::Ok();
+    }
     // Blocks of kBlock channels: the block's sums stay in registers (the fixed-length loops
     // vectorize) while the rows stream past; each channel still adds its rows in order from 0.
     constexpr size_t kBlock = 16;
@@ -150,8 +162,29 @@ class FastFloatMeanKernel final : public Kernel {
   const char* path() const override { return "fast"; }
 
  private:
+  // XNNPACK's f32 rsum order: 16 lanes, blocks of 32 into two accumulators, their sum, then
+  // blocks of 16, then the zero-filled tail; the lanes added 8 + 8, 4 + 4, then [0]+[2] and
+  // [1]+[3], then the two.
+  static float ContiguousSum(const float* x, size_t n) {
+    constexpr size_t kLanes = 16;
+    float a0[kLanes] = {}, a1[kLanes] = {};
+    size_t i = 0;
+    for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+      for (size_t l = 0; l < kLanes; ++l) a0[l] += x[i + l];
+      for (size_t l = 0; l < kLanes; ++l) a1[l] += x[i + kLanes + l];
+    }
+    for (size_t l = 0; l < kLanes; ++l) a0[l] += a1[l];
+    for (; i + kLanes <= n; i += kLanes)
+      for (size_t l = 0; l < kLanes; ++l) a0[l] += x[i + l];
+    for (size_t l = 0; i + l < n; ++l) a0[l] += x[i + l];
+    for (size_t l = 0; l < 8; ++l) a0[l] += a0[l + 8];
+    for (size_t l = 0; l < 4; ++l) a0[l] += a0[l + 4];
+    return (a0[0] + a0[2]) + (a0[1] + a0[3]);
+  }
+
   common::MeanParams p_;
   int64_t outer_ = 1, rows_ = 1, inner_ = 1;
+  bool trailing_ = false;
   float scale_ = 1.0f;
 };
 
