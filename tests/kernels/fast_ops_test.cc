@@ -247,6 +247,52 @@ TEST(FastOps, GeluFloatWithinOneMillionthOfTheReference) {
   }
 }
 
+// XNNPACK's exact GELU (f32 vgelu rational_12_10_div), one element at a time with fused
+// multiply-adds: what LiteRT's XNNPACK delegate computes.
+float XnnpackGelu(float x) {
+  const float kMaxAbs = 5.1638283730e+00f;
+  float v = kMaxAbs < x ? kMaxAbs : x;
+  v = -kMaxAbs > v ? -kMaxAbs : v;
+  const float v2 = v * v;
+  float p = std::fma(v2, 4.5835321316e-08f, 1.2609783880e-05f);
+  for (float c : {3.2973114867e-04f, 9.3065137044e-03f, 6.6972173750e-02f, 7.9788452387e-01f})
+    p = std::fma(v2, p, c);
+  p = v * p;
+  float q = std::fma(v2, 1.1988805682e-06f, 7.2267655923e-05f);
+  for (float c : {1.8622842617e-03f, 2.8431978077e-02f, 2.5060352683e-01f, 1.0f}) q = std::fma(v2, q, c);
+  return (x * 0.5f) * (p / q + 1.0f);
+}
+
+TEST(FastOps, GeluExactIsXnnpackRationalFromAvx2) {
+  IsaGuard guard;
+  const int64_t n = 4 * 1003;  // a tail after the vector blocks
+  const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, n, 7.0f, 23);
+  std::vector<float> x(static_cast<size_t>(n));
+  std::memcpy(x.data(), in.data(), in.size());
+  x[20] = std::numeric_limits<float>::infinity();
+  x[21] = -std::numeric_limits<float>::infinity();
+  x[22] = 5.2f, x[23] = -5.2f, x[24] = 1e-20f;
+  std::vector<uint8_t> bytes(in.size());
+  std::memcpy(bytes.data(), x.data(), bytes.size());
+  std::vector<float> want(x.size());
+  for (size_t i = 0; i < x.size(); ++i) want[i] = XnnpackGelu(x[i]);
+  const std::vector<uint8_t> model = UnaryModel(kGelu, DataType::kFloat32, {4, 1003, 1}, 0, 0, 0, 0);
+  for (IsaLevel level : Levels()) {
+    if (level < IsaLevel::kAvx2) continue;  // the portable loops: GeluFloatWithinOneMillionth...
+    SCOPED_TRACE(xnn::IsaLevelName(level));
+    xnn::SetIsaLimit(level);
+    const auto fast = RunModel(model, kGelu, KernelPath::kFast, {bytes});
+    ASSERT_EQ(fast.bytes.size(), bytes.size());
+    std::vector<float> got(x.size());
+    std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+    size_t bad = 0;
+    for (size_t i = 0; i < got.size(); ++i)
+      if (std::memcmp(&got[i], &want[i], 4) != 0 && ++bad <= 3)
+        ADD_FAILURE() << "x " << x[i] << ": " << got[i] << ", XNNPACK " << want[i];
+    EXPECT_EQ(bad, 0u);
+  }
+}
+
 TEST(FastOps, GeluQuantizedIsThePreparedTable) {
   for (bool approx : {false, true}) {
     OpOptions o;
