@@ -758,5 +758,83 @@ TEST(FastOps, FloatOneByOneAveragePoolIsBitIdentical) {
             kAveragePool, {RandomBytes(DataType::kFloat32, 2 * 33 * 32 * 11, 9.0f, 20)}, "fast");
 }
 
+// Float windows of more than 9 taps compute what LiteRT's XNNPACK does (its avgpool "9p"
+// kernels): taps column by column, zeros outside the image, passes of 9 summed in its tree and
+// added from 0, times 1 / (in-bounds taps), clamped.
+std::vector<float> XnnpackAveragePool(const std::vector<float>& x, int32_t h, int32_t w, int32_t c,
+                                      int32_t filter, int32_t stride, int32_t pad, int32_t out_h,
+                                      int32_t out_w, float lo, float hi) {
+  std::vector<float> out;
+  const std::vector<float> zero(static_cast<size_t>(c), 0.0f);
+  for (int32_t oy = 0; oy < out_h; ++oy)
+    for (int32_t ox = 0; ox < out_w; ++ox) {
+      std::vector<const float*> taps;
+      int32_t valid = 0;
+      for (int32_t kx = 0; kx < filter; ++kx)
+        for (int32_t ky = 0; ky < filter; ++ky) {
+          const int32_t y = oy * stride - pad + ky, xx = ox * stride - pad + kx;
+          const bool inside = y >= 0 && y < h && xx >= 0 && xx < w;
+          valid += inside;
+          taps.push_back(inside ? x.data() + (static_cast<size_t>(y) * w + xx) * c : zero.data());
+        }
+      while (taps.size() % 9 != 0) taps.push_back(zero.data());
+      for (int32_t ch = 0; ch < c; ++ch) {
+        float acc = 0.0f;
+        for (size_t k = 0; k < taps.size(); k += 9) {
+          auto t = [&](size_t j) { return taps[k + j][ch]; };
+          const float s018 = (t(0) + t(1)) + t(8), s2345 = (t(2) + t(3)) + (t(4) + t(5));
+          acc = acc + (s2345 + (s018 + (t(6) + t(7))));
+        }
+        out.push_back(std::min(std::max(acc * (1.0f / static_cast<float>(valid)), lo), hi));
+      }
+    }
+  return out;
+}
+
+TEST(FastOps, FloatLargeAveragePoolIsLiteRtXnnpackArithmetic) {
+  IsaGuard guard;
+  struct PoolCase {
+    int32_t h, w, c, filter, stride;
+    Padding padding;
+    Activation act;
+  };
+  const PoolCase cases[] = {
+      {7, 7, 256, 7, 2, Padding::kValid, Activation::kNone},  // MobileNet v1 0.25's global pool
+      {7, 7, 33, 7, 1, Padding::kValid, Activation::kRelu6},
+      {6, 7, 19, 5, 1, Padding::kSame, Activation::kNone},     // windows crossing the border
+      {9, 8, 5, 4, 2, Padding::kSame, Activation::kNone},
+  };
+  for (const PoolCase& pc : cases) {
+    SCOPED_TRACE(std::to_string(pc.filter) + "x" + std::to_string(pc.filter) + " over " +
+                 std::to_string(pc.h) + "x" + std::to_string(pc.w) + "x" + std::to_string(pc.c));
+    const int32_t n = pc.h * pc.w * pc.c;
+    const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, n, 9.0f, 24);
+    std::vector<float> x(static_cast<size_t>(n));
+    std::memcpy(x.data(), in.data(), in.size());
+    const bool same = pc.padding == Padding::kSame;
+    const int32_t out_h = same ? (pc.h + pc.stride - 1) / pc.stride : (pc.h - pc.filter) / pc.stride + 1;
+    const int32_t out_w = same ? (pc.w + pc.stride - 1) / pc.stride : (pc.w - pc.filter) / pc.stride + 1;
+    const int32_t pad = same ? std::max(0, ((out_h - 1) * pc.stride + pc.filter - pc.h) / 2) : 0;
+    const int32_t pad_w = same ? std::max(0, ((out_w - 1) * pc.stride + pc.filter - pc.w) / 2) : 0;
+    ASSERT_EQ(pad, pad_w);  // the cases keep both paddings equal
+    const float hi = pc.act == Activation::kRelu6 ? 6.0f : std::numeric_limits<float>::infinity();
+    const float lo = pc.act == Activation::kRelu6 ? 0.0f : -std::numeric_limits<float>::infinity();
+    const std::vector<float> want =
+        XnnpackAveragePool(x, pc.h, pc.w, pc.c, pc.filter, pc.stride, pad, out_h, out_w, lo, hi);
+    const std::vector<uint8_t> model =
+        AveragePoolModel(DataType::kFloat32, {1, pc.h, pc.w, pc.c}, pc.filter, pc.stride, pc.padding, pc.act);
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kAveragePool, KernelPath::kFast, {in});
+      EXPECT_EQ(fast.path, "fast");
+      ASSERT_EQ(fast.bytes.size(), want.size() * 4);
+      std::vector<float> got(want.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace labelite
