@@ -177,11 +177,15 @@ class AveragePoolKernel : public Kernel {
           for (size_t k = 0; k < taps.size(); k += 9) {
             const float* i[9];
             for (size_t j = 0; j < 9; ++j) i[j] = k + j < taps.size() ? taps[k + j] : zeros.data();
+            const float *__restrict i0 = i[0], *__restrict i1 = i[1], *__restrict i2 = i[2];
+            const float *__restrict i3 = i[3], *__restrict i4 = i[4], *__restrict i5 = i[5];
+            const float *__restrict i6 = i[6], *__restrict i7 = i[7], *__restrict i8 = i[8];
+            float* __restrict a = acc.data();
             for (size_t ch = 0; ch < c; ++ch) {
-              const float s018 = (i[0][ch] + i[1][ch]) + i[8][ch];
-              const float s2345 = (i[2][ch] + i[3][ch]) + (i[4][ch] + i[5][ch]);
-              const float s01678 = s018 + (i[6][ch] + i[7][ch]);
-              acc[ch] = acc[ch] + (s2345 + s01678);
+              const float s018 = (i0[ch] + i1[ch]) + i8[ch];
+              const float s2345 = (i2[ch] + i3[ch]) + (i4[ch] + i5[ch]);
+              const float s01678 = s018 + (i6[ch] + i7[ch]);
+              a[ch] = a[ch] + (s2345 + s01678);
             }
           }
           const float scale = valid > 0 ? 1.0f / static_cast<float>(valid) : 0.0f;
