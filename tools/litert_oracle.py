@@ -15,10 +15,13 @@ Paths (LiteRT's op resolvers):
 --output-dir DIR writes DIR/output<i>.bin (raw tensor bytes) and DIR/index.json, a list of
 {index, name, dtype, shape, scale, zero_point, file}. With --random-seed, the generated inputs are
 written too (DIR/input<i>.bin), so another runtime can be fed the same bytes.
---dump-dir DIR (builtin paths only: a delegate hides the tensors inside it) writes every tensor
-that an operator writes or the model takes as input, as DIR/tensor<i>.bin plus DIR/index.json
-in the format of `labelite invoke --dump-dir`: {index, name, dtype, shape, scale, zero_point,
-operator, op}, in execution order. tools/diff_dumps.py compares two such folders.
+--dump-dir DIR writes every tensor that an operator writes or the model takes as input, as
+DIR/tensor<i>.bin plus DIR/index.json in the format of `labelite invoke --dump-dir`: {index,
+name, dtype, shape, scale, zero_point, operator, op}, in execution order. tools/diff_dumps.py
+compares two such folders. With --path xnnpack the delegate would hide its tensors, so LiteRT
+runs a copy of the model whose graph outputs are every tensor an operator writes (the original
+outputs first; TensorFlow's flatbuffer schema module rewrites it): XNNPACK then computes each
+operator as before, only without fusing an operator into the next across such a tensor.
 
 Exit codes: 0 ok; 1 bad usage or input (one line on stderr); 2 LiteRT refused the model.
 """
@@ -38,7 +41,7 @@ class UsageError(Exception):
     pass
 
 
-def make_interpreter(model, path, threads, preserve):
+def make_interpreter(model, path, threads, preserve, model_content=None):
     from ai_edge_litert import interpreter as litert
 
     resolver = {
@@ -46,9 +49,45 @@ def make_interpreter(model, path, threads, preserve):
         "builtin": litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
         "xnnpack": litert.OpResolverType.AUTO,
     }[path]
-    return litert.Interpreter(model_path=str(model), num_threads=threads,
+    source = {"model_content": model_content} if model_content else {"model_path": str(model)}
+    return litert.Interpreter(**source, num_threads=threads,
                               experimental_op_resolver_type=resolver,
                               experimental_preserve_all_tensors=preserve)
+
+
+def with_every_tensor_as_output(model):
+    """The model's bytes with every tensor an operator of the main graph writes appended to the
+    graph outputs, those tensors as (tensor, operator, op name) in execution order, and the
+    number of original outputs."""
+    try:
+        import flatbuffers
+        from tensorflow.lite.python import schema_py_generated as schema
+    except ImportError as e:
+        raise UsageError(f"--dump-dir with --path xnnpack needs tensorflow's schema module ({e})") from None
+    data = pathlib.Path(model).read_bytes()
+    try:
+        m = schema.ModelT.InitFromObj(schema.Model.GetRootAs(data, 0))
+    except Exception as e:  # noqa: BLE001 (the generated reader raises anything on bad bytes)
+        raise UsageError(f"{model!r}: not a readable .tflite model ({e})") from None
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    graph = m.subgraphs[0]
+    outputs = [int(t) for t in graph.outputs]
+    originals = len(outputs)
+    written = []
+    for k, op in enumerate(graph.operators or []):
+        code = m.operatorCodes[op.opcodeIndex]
+        name = names.get(max(code.builtinCode, code.deprecatedBuiltinCode), "CUSTOM")
+        for t in op.outputs:
+            t = int(t)
+            if t < 0:
+                continue
+            written.append((t, k, name))
+            if t not in outputs:
+                outputs.append(t)
+    graph.outputs = outputs
+    builder = flatbuffers.Builder(len(data) + 4096)
+    builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output()), written, originals
 
 
 def litert_version():
@@ -114,8 +153,9 @@ def write_tensor(directory, filename, array):
     (directory / filename).write_bytes(np.ascontiguousarray(array).tobytes())
 
 
-def dump_all(interp, directory):
-    """Every graph input and operator output, in execution order."""
+def dump_all(interp, directory, written=None):
+    """Every graph input and operator output, in execution order (written: the operator outputs
+    as (tensor, operator, op name), when the interpreter cannot list its nodes)."""
     details = {d["index"]: d for d in interp.get_tensor_details()}
     records = []
     seen = set()
@@ -131,9 +171,11 @@ def dump_all(interp, directory):
 
     for d in interp.get_input_details():
         add(d["index"], -1, "input")
-    for op in interp._get_ops_details():  # the public API has no per-node view
-        for t in op["outputs"]:
-            add(int(t), int(op["index"]), op["op_name"])
+    if written is None:  # the public API has no per-node view
+        written = [(int(t), int(op["index"]), op["op_name"])
+                   for op in interp._get_ops_details() for t in op["outputs"]]
+    for t, op_index, op_name in written:
+        add(t, op_index, op_name)
     (directory / "index.json").write_text(json.dumps(records, indent=1) + "\n")
     return records
 
@@ -141,10 +183,12 @@ def dump_all(interp, directory):
 def run(a):
     if not pathlib.Path(a.model).is_file():
         raise UsageError(f"{a.model!r}: no such model file")
+    content, written, originals = None, None, None
     if a.dump_dir and a.path == "xnnpack":
-        raise UsageError("--dump-dir needs --path builtin or builtin-ref (a delegate hides its tensors)")
+        content, written, originals = with_every_tensor_as_output(a.model)
     try:
-        interp = make_interpreter(a.model, a.path, a.threads, bool(a.dump_dir))
+        interp = make_interpreter(a.model, a.path, a.threads, bool(a.dump_dir) and not content,
+                                  model_content=content)
         interp.allocate_tensors()
     except (ValueError, RuntimeError) as e:
         print(f"{a.model}: LiteRT cannot load the model: {str(e).strip().splitlines()[0]}",
@@ -176,7 +220,7 @@ def run(a):
         print(f"{a.model}: LiteRT invoke failed: {str(e).strip().splitlines()[0]}", file=sys.stderr)
         return 2
     records = []
-    for i, d in enumerate(interp.get_output_details()):
+    for i, d in enumerate(interp.get_output_details()[:originals]):
         rec = dict(tensor_record(d), file=f"output{i}.bin")
         value = interp.get_tensor(d["index"])
         if out_dir:
@@ -188,7 +232,7 @@ def run(a):
         index = {"model": str(a.model), "path": a.path, "outputs": records, "inputs": input_records}
         (out_dir / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     if a.dump_dir:
-        dump_all(interp, pathlib.Path(a.dump_dir))
+        dump_all(interp, pathlib.Path(a.dump_dir), written)
     if a.json:
         print(json.dumps({"runtime": f"ai-edge-litert {litert_version()} {a.path}", "outputs": records}))
     elif not out_dir:

@@ -41,6 +41,7 @@ DECLARE_KERNELS(StridedSlice)
 DECLARE_KERNELS(BatchMatMul)
 DECLARE_KERNELS(Mean)
 DECLARE_KERNELS(AveragePool2D)
+DECLARE_KERNELS(Softmax)
 #undef DECLARE_KERNELS
 
 namespace {
@@ -67,6 +68,7 @@ const Op kBatchMatMul{126, "BATCH_MATMUL", &CreateReferenceBatchMatMul, &CreateX
 const Op kMean{40, "MEAN", &CreateReferenceMean, &CreateXnnpackMean};
 const Op kAveragePool{1, "AVERAGE_POOL_2D", &CreateReferenceAveragePool2D,
                       &CreateXnnpackAveragePool2D};
+const Op kSoftmax{25, "SOFTMAX", &CreateReferenceSoftmax, &CreateXnnpackSoftmax};
 
 // The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
 std::vector<IsaLevel> Levels() {
@@ -242,6 +244,52 @@ TEST(FastOps, GeluFloatWithinOneMillionthOfTheReference) {
                           {RandomBytes(DataType::kFloat32, n, range, 3)}, "fast", 1e-6f);
       }
     }
+  }
+}
+
+// XNNPACK's exact GELU (f32 vgelu rational_12_10_div), one element at a time with fused
+// multiply-adds: what LiteRT's XNNPACK delegate computes.
+float XnnpackGelu(float x) {
+  const float kMaxAbs = 5.1638283730e+00f;
+  float v = kMaxAbs < x ? kMaxAbs : x;
+  v = -kMaxAbs > v ? -kMaxAbs : v;
+  const float v2 = v * v;
+  float p = std::fma(v2, 4.5835321316e-08f, 1.2609783880e-05f);
+  for (float c : {3.2973114867e-04f, 9.3065137044e-03f, 6.6972173750e-02f, 7.9788452387e-01f})
+    p = std::fma(v2, p, c);
+  p = v * p;
+  float q = std::fma(v2, 1.1988805682e-06f, 7.2267655923e-05f);
+  for (float c : {1.8622842617e-03f, 2.8431978077e-02f, 2.5060352683e-01f, 1.0f}) q = std::fma(v2, q, c);
+  return (x * 0.5f) * (p / q + 1.0f);
+}
+
+TEST(FastOps, GeluExactIsXnnpackRationalFromAvx2) {
+  IsaGuard guard;
+  const int64_t n = 4 * 1003;  // a tail after the vector blocks
+  const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, n, 7.0f, 23);
+  std::vector<float> x(static_cast<size_t>(n));
+  std::memcpy(x.data(), in.data(), in.size());
+  x[20] = std::numeric_limits<float>::infinity();
+  x[21] = -std::numeric_limits<float>::infinity();
+  x[22] = 5.2f, x[23] = -5.2f, x[24] = 1e-20f;
+  std::vector<uint8_t> bytes(in.size());
+  std::memcpy(bytes.data(), x.data(), bytes.size());
+  std::vector<float> want(x.size());
+  for (size_t i = 0; i < x.size(); ++i) want[i] = XnnpackGelu(x[i]);
+  const std::vector<uint8_t> model = UnaryModel(kGelu, DataType::kFloat32, {4, 1003, 1}, 0, 0, 0, 0);
+  for (IsaLevel level : Levels()) {
+    if (level < IsaLevel::kAvx2) continue;  // the portable loops: GeluFloatWithinOneMillionth...
+    SCOPED_TRACE(xnn::IsaLevelName(level));
+    xnn::SetIsaLimit(level);
+    const auto fast = RunModel(model, kGelu, KernelPath::kFast, {bytes});
+    ASSERT_EQ(fast.bytes.size(), bytes.size());
+    std::vector<float> got(x.size());
+    std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+    size_t bad = 0;
+    for (size_t i = 0; i < got.size(); ++i)
+      if (std::memcmp(&got[i], &want[i], 4) != 0 && ++bad <= 3)
+        ADD_FAILURE() << "x " << x[i] << ": " << got[i] << ", XNNPACK " << want[i];
+    EXPECT_EQ(bad, 0u);
   }
 }
 
@@ -461,9 +509,193 @@ TEST(FastOps, QuantizedTrailingMeanIsBitIdentical) {
     ExpectFastMatches(MeanModel(t, {2, 3, 4}, {1}, false, 0.05f, zp), kMean,
                       {RandomBytes(t, 24, 0, 14)}, "reference");
   }
-  // The spatial mean of classifiers stays on XNNPACK.
-  ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 5, 5, 8}, {1, 2}, true, 0, 0), kMean,
-                    {RandomBytes(DataType::kFloat32, 200, 3.0f, 15)}, "xnnpack", 1e-6f);
+  // A float spatial mean over a single channel is a contiguous sum, as XNNPACK's mean_nd sees it
+  // (another order of additions than the reference: the +-1e4 of RandomBytes cancel there).
+  ExpectFastMatches(MeanModel(DataType::kFloat32, {1, 5, 5, 1}, {1, 2}, true, 0, 0), kMean,
+                    {RandomBytes(DataType::kFloat32, 25, 3.0f, 15)}, "fast", 1e-3f);
+}
+
+// Float means over a block of rows of several channels compute what LiteRT's XNNPACK delegate
+// computes (XNNPACK's mean_nd): each channel summed row after row from 0 in float32, times the
+// float 1.0f / rows; at every ISA level, whatever the thread count.
+TEST(FastOps, FloatRowMeanIsXnnpackArithmetic) {
+  struct MeanCase {
+    std::vector<int32_t> shape, axes;
+    bool keep_dims;
+    int64_t outer, rows, inner;
+  };
+  const MeanCase cases[] = {
+      {{1, 12, 12, 72}, {1, 2}, true, 1, 144, 72},    // MobileNet v3's squeeze-excite
+      {{1, 3, 3, 720}, {2, 1}, true, 1, 9, 720},
+      {{2, 7, 7, 33}, {1, 2}, false, 2, 49, 33},      // batch 2, no kept dims
+      {{1, 1, 6, 5, 17}, {2, 3}, true, 1, 30, 17},    // a size-1 dimension before
+      {{3, 4, 5}, {1}, false, 3, 4, 5},               // one middle axis
+  };
+  IsaGuard guard;
+  for (const MeanCase& c : cases) {
+    const int64_t n = c.outer * c.rows * c.inner;
+    SCOPED_TRACE(std::to_string(n) + " elements, " + std::to_string(c.rows) + " rows");
+    const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, n, 300.0f, 16);
+    std::vector<float> x(static_cast<size_t>(n));
+    std::memcpy(x.data(), in.data(), in.size());
+    std::vector<float> want(static_cast<size_t>(c.outer * c.inner), 0.0f);
+    const float scale = 1.0f / static_cast<float>(c.rows);
+    for (int64_t o = 0; o < c.outer; ++o)
+      for (int64_t i = 0; i < c.inner; ++i) {
+        float sum = 0.0f;
+        for (int64_t r = 0; r < c.rows; ++r) sum += x[static_cast<size_t>((o * c.rows + r) * c.inner + i)];
+        want[static_cast<size_t>(o * c.inner + i)] = sum * scale;
+      }
+    const std::vector<uint8_t> model = MeanModel(DataType::kFloat32, c.shape, c.axes, c.keep_dims, 0, 0);
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kMean, KernelPath::kFast, {in});
+      EXPECT_EQ(fast.path, "fast");
+      ASSERT_EQ(fast.bytes.size(), want.size() * 4);
+      std::vector<float> got(want.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      EXPECT_EQ(got, want);
+    }
+    // The reference kernel (TFLite's builtin: a division by the count) is within float rounding.
+    const auto ref = RunModel(model, kMean, KernelPath::kReference, {in});
+    ASSERT_EQ(ref.bytes.size(), want.size() * 4);
+    std::vector<float> r(want.size());
+    std::memcpy(r.data(), ref.bytes.data(), ref.bytes.size());
+    for (size_t i = 0; i < r.size(); ++i) EXPECT_NEAR(r[i], want[i], 1e-4f * (1.0f + std::fabs(want[i])));
+  }
+  // Split reduced dimensions: not XNNPACK's mean_nd; the reference kernel runs.
+  ExpectFastMatches(MeanModel(DataType::kFloat32, {2, 3, 4}, {0, 2}, false, 0, 0), kMean,
+                    {RandomBytes(DataType::kFloat32, 24, 3.0f, 17)}, "reference");
+}
+
+// XNNPACK's f32 rsum order (the mean over trailing dimensions): 16 lanes, blocks of 32 into two
+// accumulators, their sum, blocks of 16, the tail; lanes added 8 + 8, 4 + 4, [0]+[2], [1]+[3].
+float XnnpackRowSum(const float* x, size_t n) {
+  std::vector<float> a0(16, 0.0f), a1(16, 0.0f);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32)
+    for (size_t l = 0; l < 16; ++l) a0[l] += x[i + l], a1[l] += x[i + 16 + l];
+  for (size_t l = 0; l < 16; ++l) a0[l] += a1[l];
+  for (; i < n; i += 16)
+    for (size_t l = 0; l < 16 && i + l < n; ++l) a0[l] += x[i + l];
+  for (size_t l = 0; l < 8; ++l) a0[l] += a0[l + 8];
+  for (size_t l = 0; l < 4; ++l) a0[l] += a0[l + 4];
+  return (a0[0] + a0[2]) + (a0[1] + a0[3]);
+}
+
+TEST(FastOps, FloatTrailingMeanIsXnnpackArithmetic) {
+  IsaGuard guard;
+  // ViT's and ConvNeXt's layer norms, and lengths around the 16/32 blocks.
+  for (int32_t n : {96, 32, 64, 2, 7, 16, 17, 33, 50}) {
+    SCOPED_TRACE("rows of " + std::to_string(n));
+    const int32_t rows = 17;
+    const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, rows * n, 5.0f, 19);
+    std::vector<float> x(static_cast<size_t>(rows * n));
+    std::memcpy(x.data(), in.data(), in.size());
+    std::vector<float> want(rows);
+    for (int32_t r = 0; r < rows; ++r)
+      want[r] = XnnpackRowSum(x.data() + r * n, static_cast<size_t>(n)) * (1.0f / static_cast<float>(n));
+    const std::vector<uint8_t> model = MeanModel(DataType::kFloat32, {1, rows, n}, {-1}, true, 0, 0);
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kMean, KernelPath::kFast, {in});
+      EXPECT_EQ(fast.path, "fast");
+      ASSERT_EQ(fast.bytes.size(), want.size() * 4);
+      std::vector<float> got(want.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      EXPECT_EQ(got, want);
+    }
+  }
+}
+
+// ---- SOFTMAX (float) --------------------------------------------------------------------------
+
+// XNNPACK's f32 softmax as LiteRT 2.x runs it, one scalar operation at a time: exp(x - max) by
+// the rr2_p5 steps, the sum over `lanes`-wide vectors (blocks of 4 vectors into two
+// accumulators, then single vectors, then the tail; the lanes added pairwise by halves), then
+// times 1.0f / sum. For rows whose values stay clear of denormals (flushed by the kernel).
+std::vector<float> XnnpackSoftmaxRow(const std::vector<float>& x, size_t lanes) {
+  const size_t n = x.size();
+  float max = x[0];
+  for (float v : x) max = std::max(max, v);
+  auto exp_minus_max = [&](float v) {
+    const float d = v - max;
+    float nn = std::fma(d, 0x1.715476p+0f, 0x1.8000FEp23f);
+    uint32_t bits;
+    std::memcpy(&bits, &nn, 4);
+    bits <<= 23;
+    float sc;
+    std::memcpy(&sc, &bits, 4);
+    nn -= 0x1.8000FEp23f;
+    float t = std::fma(nn, -0x1.62E400p-1f, d);
+    t = std::fma(nn, -0x1.7F7D1Cp-20f, t);
+    float poly = std::fma(0x1.0F9F9Cp-7f, t, 0x1.573A1Ap-5f);
+    poly = std::fma(poly, t, 0x1.555A80p-3f);
+    poly = std::fma(poly, t, 0x1.FFFDC6p-2f);
+    poly = std::fma(poly, t, 0x1.FFFFF6p-1f);
+    t *= sc;
+    const float e = std::fma(t, poly, sc);
+    return d < -0x1.5D589Ep6f ? 0.0f : e;
+  };
+  std::vector<float> e(n), acc0(lanes, 0.0f), acc1(lanes, 0.0f);
+  for (size_t i = 0; i < n; ++i) e[i] = exp_minus_max(x[i]);
+  size_t i = 0;
+  for (; i + 4 * lanes <= n; i += 4 * lanes)
+    for (size_t v = 0; v < 4; ++v)
+      for (size_t l = 0; l < lanes; ++l) (v % 2 == 0 ? acc0 : acc1)[l] += e[i + v * lanes + l];
+  for (size_t l = 0; l < lanes; ++l) acc0[l] += acc1[l];
+  for (; i < n; i += lanes)
+    for (size_t l = 0; l < lanes && i + l < n; ++l) acc0[l] += e[i + l];
+  for (size_t half = lanes / 2; half >= 4; half /= 2)
+    for (size_t l = 0; l < half; ++l) acc0[l] += acc0[l + half];
+  const float sum = (acc0[0] + acc0[2]) + (acc0[1] + acc0[3]);
+  const float scale = 1.0f / sum;
+  for (float& v : e) v *= scale;
+  return e;
+}
+
+TEST(FastOps, FloatSoftmaxIsLiteRtXnnpackArithmetic) {
+  IsaGuard guard;
+  std::mt19937 rng(21);
+  for (int32_t n : {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 1001}) {
+    SCOPED_TRACE("row of " + std::to_string(n));
+    // Two rows: logits spread over 80 (no denormal exp), a few far below the max (exp 0).
+    std::uniform_real_distribution<float> logit(-40.0f, 40.0f);
+    std::vector<float> x(static_cast<size_t>(2 * n));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = i % 37 == 5 ? -300.0f : logit(rng);
+    std::vector<uint8_t> in(x.size() * 4);
+    std::memcpy(in.data(), x.data(), in.size());
+    const std::vector<uint8_t> model =
+        UnaryModel(kSoftmax, DataType::kFloat32, {2, n}, 0, 0, 0, 0);
+    const auto ref = RunModel(model, kSoftmax, KernelPath::kReference, {in});
+    ASSERT_EQ(ref.bytes.size(), in.size());
+    std::vector<float> reference(x.size());
+    std::memcpy(reference.data(), ref.bytes.data(), ref.bytes.size());
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kSoftmax, KernelPath::kFast, {in});
+      ASSERT_EQ(fast.bytes.size(), in.size());
+      std::vector<float> got(x.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      // Within float rounding of the reference kernel (TFLite's builtin arithmetic).
+      for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], reference[i], 1e-6f) << i;
+      if (level == IsaLevel::kXnnpack) {  // Debian's XNNPACK operator: another exp and order
+        EXPECT_EQ(fast.path, "xnnpack");
+        continue;
+      }
+      EXPECT_EQ(fast.path, "fast");
+      const size_t lanes = level == IsaLevel::kAvx512 ? 16 : 8;
+      for (size_t r = 0; r < 2; ++r) {
+        const std::vector<float> row(x.begin() + r * n, x.begin() + (r + 1) * n);
+        const std::vector<float> want = XnnpackSoftmaxRow(row, lanes);
+        const std::vector<float> got_row(got.begin() + r * n, got.begin() + (r + 1) * n);
+        EXPECT_EQ(got_row, want) << "row " << r;
+      }
+    }
+  }
 }
 
 // ---- AVERAGE_POOL_2D (uint8/int8): the division by the tap count as a reciprocal multiply ---
@@ -524,6 +756,84 @@ TEST(FastOps, FloatOneByOneAveragePoolIsBitIdentical) {
         ExpectFastMatches(
             AveragePoolModel(DataType::kFloat32, {2, 33, 32, 11}, 1, stride, padding, act),
             kAveragePool, {RandomBytes(DataType::kFloat32, 2 * 33 * 32 * 11, 9.0f, 20)}, "fast");
+}
+
+// Float windows of more than 9 taps compute what LiteRT's XNNPACK does (its avgpool "9p"
+// kernels): taps column by column, zeros outside the image, passes of 9 summed in its tree and
+// added from 0, times 1 / (in-bounds taps), clamped.
+std::vector<float> XnnpackAveragePool(const std::vector<float>& x, int32_t h, int32_t w, int32_t c,
+                                      int32_t filter, int32_t stride, int32_t pad, int32_t out_h,
+                                      int32_t out_w, float lo, float hi) {
+  std::vector<float> out;
+  const std::vector<float> zero(static_cast<size_t>(c), 0.0f);
+  for (int32_t oy = 0; oy < out_h; ++oy)
+    for (int32_t ox = 0; ox < out_w; ++ox) {
+      std::vector<const float*> taps;
+      int32_t valid = 0;
+      for (int32_t kx = 0; kx < filter; ++kx)
+        for (int32_t ky = 0; ky < filter; ++ky) {
+          const int32_t y = oy * stride - pad + ky, xx = ox * stride - pad + kx;
+          const bool inside = y >= 0 && y < h && xx >= 0 && xx < w;
+          valid += inside;
+          taps.push_back(inside ? x.data() + (static_cast<size_t>(y) * w + xx) * c : zero.data());
+        }
+      while (taps.size() % 9 != 0) taps.push_back(zero.data());
+      for (int32_t ch = 0; ch < c; ++ch) {
+        float acc = 0.0f;
+        for (size_t k = 0; k < taps.size(); k += 9) {
+          auto t = [&](size_t j) { return taps[k + j][ch]; };
+          const float s018 = (t(0) + t(1)) + t(8), s2345 = (t(2) + t(3)) + (t(4) + t(5));
+          acc = acc + (s2345 + (s018 + (t(6) + t(7))));
+        }
+        out.push_back(std::min(std::max(acc * (1.0f / static_cast<float>(valid)), lo), hi));
+      }
+    }
+  return out;
+}
+
+TEST(FastOps, FloatLargeAveragePoolIsLiteRtXnnpackArithmetic) {
+  IsaGuard guard;
+  struct PoolCase {
+    int32_t h, w, c, filter, stride;
+    Padding padding;
+    Activation act;
+  };
+  const PoolCase cases[] = {
+      {7, 7, 256, 7, 2, Padding::kValid, Activation::kNone},  // MobileNet v1 0.25's global pool
+      {7, 7, 33, 7, 1, Padding::kValid, Activation::kRelu6},
+      {6, 7, 19, 5, 1, Padding::kSame, Activation::kNone},     // windows crossing the border
+      {9, 8, 5, 4, 2, Padding::kSame, Activation::kNone},
+  };
+  for (const PoolCase& pc : cases) {
+    SCOPED_TRACE(std::to_string(pc.filter) + "x" + std::to_string(pc.filter) + " over " +
+                 std::to_string(pc.h) + "x" + std::to_string(pc.w) + "x" + std::to_string(pc.c));
+    const int32_t n = pc.h * pc.w * pc.c;
+    const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, n, 9.0f, 24);
+    std::vector<float> x(static_cast<size_t>(n));
+    std::memcpy(x.data(), in.data(), in.size());
+    const bool same = pc.padding == Padding::kSame;
+    const int32_t out_h = same ? (pc.h + pc.stride - 1) / pc.stride : (pc.h - pc.filter) / pc.stride + 1;
+    const int32_t out_w = same ? (pc.w + pc.stride - 1) / pc.stride : (pc.w - pc.filter) / pc.stride + 1;
+    const int32_t pad = same ? std::max(0, ((out_h - 1) * pc.stride + pc.filter - pc.h) / 2) : 0;
+    const int32_t pad_w = same ? std::max(0, ((out_w - 1) * pc.stride + pc.filter - pc.w) / 2) : 0;
+    ASSERT_EQ(pad, pad_w);  // the cases keep both paddings equal
+    const float hi = pc.act == Activation::kRelu6 ? 6.0f : std::numeric_limits<float>::infinity();
+    const float lo = pc.act == Activation::kRelu6 ? 0.0f : -std::numeric_limits<float>::infinity();
+    const std::vector<float> want =
+        XnnpackAveragePool(x, pc.h, pc.w, pc.c, pc.filter, pc.stride, pad, out_h, out_w, lo, hi);
+    const std::vector<uint8_t> model =
+        AveragePoolModel(DataType::kFloat32, {1, pc.h, pc.w, pc.c}, pc.filter, pc.stride, pc.padding, pc.act);
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const auto fast = RunModel(model, kAveragePool, KernelPath::kFast, {in});
+      EXPECT_EQ(fast.path, "fast");
+      ASSERT_EQ(fast.bytes.size(), want.size() * 4);
+      std::vector<float> got(want.size());
+      std::memcpy(got.data(), fast.bytes.data(), fast.bytes.size());
+      EXPECT_EQ(got, want);
+    }
+  }
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // GELU on the fast path, mapping common::PrepareGelu's parameters (the op's one Prepare):
-//   float32: the vectorizable erfc / tanh formulas of gelu_f32.h (within a few 1e-7 of the
-//            reference kernel's std::erfc / std::tanh), AVX-512 or AVX2 by ActiveIsa();
+//   float32: exact GELU at AVX2 + FMA or AVX-512: XNNPACK's rational interpolant
+//            (gelu_f32.h GeluErfRationalLoop), bit-identical to LiteRT's XNNPACK delegate;
+//            approximate GELU, and exact GELU below AVX2 (portable loops): the vectorizable
+//            erfc / tanh formulas of gelu_f32.h (within a few 1e-7 of the reference kernel's
+//            std::erfc / std::tanh), AVX-512 or AVX2 by ActiveIsa();
 //   uint8/int8: the prepared 256-entry table (TFLite's LUT) through xnn::ApplyByteTable,
 //            identical to the reference by construction.
 #include <memory>
@@ -18,6 +21,10 @@ namespace {
 
 void GeluF32(const float* in, float* out, size_t n, bool approximate) {
 #if defined(__x86_64__)
+  if (!approximate && xnn::ActiveIsa() >= xnn::IsaLevel::kAvx512)
+    return xnn::GeluErfXnnpackAvx512(in, out, n);
+  if (!approximate && xnn::ActiveIsa() >= xnn::IsaLevel::kAvx2)
+    return xnn::GeluErfXnnpackAvx2(in, out, n);
   if (xnn::ActiveIsa() >= xnn::IsaLevel::kAvx512) return xnn::GeluF32Avx512(in, out, n, approximate);
   if (xnn::ActiveIsa() >= xnn::IsaLevel::kAvx2) return xnn::GeluF32Avx2(in, out, n, approximate);
 #endif

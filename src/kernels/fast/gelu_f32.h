@@ -76,6 +76,34 @@ namespace labelite::xnn::gelu_internal {
   }
 }
 
+// Exact GELU as XNNPACK computes it (its f32 vgelu "rational_12_10_div" micro-kernels, what
+// LiteRT's XNNPACK delegate runs for GELU on x86 with FMA): x clamped to +-5.1638283730 (where
+// the interpolant reaches +-1), erf(x / sqrt 2) ~ x P(x^2) / Q(x^2) with P of degree 5 and Q of
+// degree 5 in x^2 (Horner steps as fused multiply-adds), y = (0.5 x) (erf + 1). Each element on
+// its own, so the vector width does not change the bits. Needs FMA: compile it only inside a
+// target("...fma") function (kernels/x86/*/gelu_f32_*.cc), where __builtin_fmaf is one vfmadd.
+[[gnu::always_inline]] inline void GeluErfRationalLoop(const float* in, float* out, size_t n) {
+  constexpr float kMaxAbs = 5.1638283730e+00f;
+  for (size_t i = 0; i < n; ++i) {
+    const float x = in[i];
+    float v = kMaxAbs < x ? kMaxAbs : x;  // MINPS(max, x): a NaN x stays NaN
+    v = -kMaxAbs > v ? -kMaxAbs : v;
+    const float v2 = v * v;
+    float p = __builtin_fmaf(v2, 4.5835321316e-08f, 1.2609783880e-05f);
+    p = __builtin_fmaf(v2, p, 3.2973114867e-04f);
+    p = __builtin_fmaf(v2, p, 9.3065137044e-03f);
+    p = __builtin_fmaf(v2, p, 6.6972173750e-02f);
+    p = __builtin_fmaf(v2, p, 7.9788452387e-01f);
+    p = v * p;
+    float q = __builtin_fmaf(v2, 1.1988805682e-06f, 7.2267655923e-05f);
+    q = __builtin_fmaf(v2, q, 1.8622842617e-03f);
+    q = __builtin_fmaf(v2, q, 2.8431978077e-02f);
+    q = __builtin_fmaf(v2, q, 2.5060352683e-01f);
+    q = __builtin_fmaf(v2, q, 1.0f);
+    out[i] = (x * 0.5f) * (p / q + 1.0f);
+  }
+}
+
 }  // namespace labelite::xnn::gelu_internal
 
 #endif  // LABELITE_KERNELS_FAST_GELU_F32_H_

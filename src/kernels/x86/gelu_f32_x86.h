@@ -11,6 +11,11 @@ namespace labelite::xnn {
 void GeluF32Avx2(const float* in, float* out, size_t n, bool approximate);
 void GeluF32Avx512(const float* in, float* out, size_t n, bool approximate);
 
+// Exact GELU in XNNPACK's arithmetic (gelu_f32.h GeluErfRationalLoop), with FMA: the same
+// bits at both levels, and as LiteRT's XNNPACK delegate.
+void GeluErfXnnpackAvx2(const float* in, float* out, size_t n);
+void GeluErfXnnpackAvx512(const float* in, float* out, size_t n);
+
 }  // namespace labelite::xnn
 
 #endif  // LABELITE_KERNELS_X86_GELU_F32_X86_H_

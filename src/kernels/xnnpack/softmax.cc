@@ -24,6 +24,7 @@ class SoftmaxKernel : public xnn::UnaryKernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> CreateXnnpackSoftmax() { return std::make_unique<SoftmaxKernel>(); }
+// The fast SOFTMAX (kernels/fast/softmax.cc) falls back to this operator.
+std::unique_ptr<Kernel> CreateXnnpackSoftmaxOperator() { return std::make_unique<SoftmaxKernel>(); }
 
 }  // namespace labelite

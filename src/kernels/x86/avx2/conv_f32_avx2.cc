@@ -1,7 +1,7 @@
 // The direct float32 convolutions of conv_f32_direct.cc (kernels/x86/avx512/) for CPUs with
 // AVX2 + FMA and no AVX-512, on 8-lane vectors:
 //   - MakeDepthwiseF32Avx2: DEPTHWISE_CONV_2D 3x3, 5x5 or 7x7, depth multiplier 1, dilation 1,
-//     stride 1 or 2 (5x5 and 7x7: DepthwiseWideF32Avx2, bit-identical to XNNPACK's operator).
+//     stride 1 or 2, bit-identical to XNNPACK's operator (5x5 and 7x7: DepthwiseWideF32Avx2).
 //   - MakeSmallConvF32Avx2: CONV_2D 3x3 over 3 channels (RGB first layers), dilation 1, stride 1
 //     or 2, cout <= 8.
 // How they compute, per output row (the frame, with the zero rows above and below the image and
@@ -9,15 +9,15 @@
 //   1. Columns whose window crosses the left or right border run one pixel at a time with
 //      per-tap checks.
 //   2. Interior columns run in blocks of P = 8 pixels (then 4, 2, 1), P independent FMA chains:
-//      - depthwise: per block of 8 channels and per kernel row, the 3 weight vectors of the row
-//        stay in registers and each input column is loaded once and multiplied into every
-//        pixel whose window holds it (so 8 accumulators + 3 weights + 1 column: no spills
-//        within AVX2's 16 registers);
+//      - depthwise: per block of 8 channels, the taps column by column (XNNPACK's order), one
+//        weight vector per tap times the input vectors of the 8 pixels (memory operands of
+//        the FMAs: 8 accumulators + 1 weight, no spills within AVX2's 16 registers);
 //      - small conv: per tap (ky, kx, ci) one vector of 8 output-channel weights times the
 //        broadcast input value of each of the 8 pixels.
 //   3. bias first, clamp to [output_min, output_max] at the store. A last block of fewer than
 //      8 channels loads and stores with VMASKMOVPS (the packed weights are zero-padded).
-// The 3x3 results differ from XNNPACK's only in the order of the float additions.
+// The depthwise results are bit-identical to XNNPACK's convolution operator (the taps in its
+// order, column by column for 3x3); the small conv's differ only in the order of the additions.
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -104,8 +104,9 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
     for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) Edge(r, out, ox, w, l);
   }
 
-  // P interior pixels from column ox: per kernel row, input column j feeds pixel p through
-  // tap kx when p * S + kx == j.
+  // P interior pixels from column ox, the taps in XNNPACK's order (column by column: kx
+  // outer, ky inner): per tap one weight vector, the input vectors are memory operands of the
+  // FMAs (8 accumulators + 1 weight: no spills within AVX2's 16 registers).
   template <bool kFull, int S, int P>
   LABELITE_AVX2 void Pixels(const float* const* r, float* out, size_t ox, const float* w,
                             Lanes<kFull> l) const {
@@ -116,41 +117,35 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
 #pragma GCC unroll 8
     for (int p = 0; p < P; ++p) acc[p] = b;
 #pragma GCC unroll 3
-    for (int ky = 0; ky < 3; ++ky) {
-      const float* x = r[ky] + ix * c;
-      const __m256 w0 = _mm256_loadu_ps(w + (3 * ky) * cpad_);
-      const __m256 w1 = _mm256_loadu_ps(w + (3 * ky + 1) * cpad_);
-      const __m256 w2 = _mm256_loadu_ps(w + (3 * ky + 2) * cpad_);
-#pragma GCC unroll 17
-      for (int j = 0; j < (P - 1) * S + 3; ++j) {
-        const __m256 col = l.Load(x + j * c);
+    for (int kx = 0; kx < 3; ++kx)
 #pragma GCC unroll 3
-        for (int kx = 0; kx < 3; ++kx) {
-          const int p = (j - kx) / S;
-          if (j < kx || (j - kx) % S != 0 || p >= P) continue;
-          acc[p] = _mm256_fmadd_ps(col, kx == 0 ? w0 : kx == 1 ? w1 : w2, acc[p]);
-        }
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* x = r[ky] + (ix + kx) * c;
+        const __m256 wv = _mm256_loadu_ps(w + (3 * ky + kx) * cpad_);
+#pragma GCC unroll 8
+        for (int p = 0; p < P; ++p) acc[p] = _mm256_fmadd_ps(l.Load(x + p * S * c), wv, acc[p]);
       }
-    }
     const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
 #pragma GCC unroll 8
     for (int p = 0; p < P; ++p) l.Store(out + (ox + p) * c, acc[p], lo, hi);
   }
 
-  // One pixel whose window crosses the left or right border.
+  // One pixel whose window crosses the left or right border: columns outside the image read
+  // the zero row, as XNNPACK's zero buffer (so the same FMAs, in the same order).
   template <bool kFull>
   LABELITE_AVX2 void Edge(const float* const* r, float* out, size_t ox, const float* w,
                           Lanes<kFull> l) const {
     const size_t c = g_.cout;
     const int64_t ix0 = static_cast<int64_t>(ox * g_.stride_w) - g_.pad_left;
     __m256 acc = _mm256_loadu_ps(bias_.data() + (w - weights_.data()));
-    for (int ky = 0; ky < 3; ++ky)
-      for (int kx = 0; kx < 3; ++kx) {
-        const int64_t ix = ix0 + kx;
-        if (ix < 0 || ix >= static_cast<int64_t>(g_.in_w)) continue;
-        acc = _mm256_fmadd_ps(l.Load(r[ky] + static_cast<size_t>(ix) * c),
-                              _mm256_loadu_ps(w + (3 * ky + kx) * cpad_), acc);
+    for (int kx = 0; kx < 3; ++kx) {
+      const int64_t ix = ix0 + kx;
+      const bool inside = ix >= 0 && ix < static_cast<int64_t>(g_.in_w);
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* x = inside ? r[ky] + static_cast<size_t>(ix) * c : zeros_.data();
+        acc = _mm256_fmadd_ps(l.Load(x), _mm256_loadu_ps(w + (3 * ky + kx) * cpad_), acc);
       }
+    }
     l.Store(out + ox * c, acc, _mm256_set1_ps(min_), _mm256_set1_ps(max_));
   }
 

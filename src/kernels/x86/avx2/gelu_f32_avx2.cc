@@ -11,6 +11,11 @@ __attribute__((target("avx2"))) void GeluF32Avx2(const float* in, float* out, si
   else gelu_internal::GeluErfLoop(in, out, n);
 }
 
+__attribute__((target("avx2,fma"))) void GeluErfXnnpackAvx2(const float* in, float* out,
+                                                             size_t n) {
+  gelu_internal::GeluErfRationalLoop(in, out, n);
+}
+
 }  // namespace labelite::xnn
 
 #endif  // defined(__x86_64__)

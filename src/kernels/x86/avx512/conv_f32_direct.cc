@@ -1,7 +1,7 @@
 // Two float32 convolutions that Debian's XNNPACK (2022) runs slowly on MobileNet-style models,
 // computed directly (no indirection buffer, no im2col) with AVX-512 (F + VL) vectors:
 //   - MakeDepthwiseF32: DEPTHWISE_CONV_2D 3x3, 5x5 or 7x7, depth multiplier 1, dilation 1,
-//     stride 1 or 2 (5x5 and 7x7: DepthwiseWideF32, bit-identical to XNNPACK's operator).
+//     stride 1 or 2, bit-identical to XNNPACK's operator (5x5 and 7x7: DepthwiseWideF32).
 //   - MakeSmallConvF32: the first layer of small image models: CONV_2D 3x3 over 3 channels,
 //     dilation 1, stride 1 or 2, cout <= 8 (MobileNet v1 0.25: 224x224x3 -> 112x112x8).
 // How they compute, per output row (rows of all images are split over the pthreadpool; the
@@ -12,12 +12,13 @@
 //   3. Interior columns run in blocks of P pixels with P independent accumulators (P FMA chains
 //      in flight instead of one latency-bound chain):
 //      - depthwise: per block of channels (16 lanes, or 8 lanes when at most 8 are left, so
-//        8-channel layers waste no lanes), the 9 weight vectors stay in registers and each
-//        input vector loaded is shared by the taps of neighbouring pixels that read it;
+//        8-channel layers waste no lanes), the 9 weight vectors stay in registers; the taps
+//        run column by column (XNNPACK's order), the input vectors memory operands of the FMAs;
 //      - small conv: per tap (ky, kx, ci) one vector of 8 output-channel weights is loaded and
 //        multiplied by the broadcast input value of each of P = 8 pixels (27 x 8 FMAs).
 //   4. bias first, clamp to [output_min, output_max] (the fused activation) at the store.
-// The 3x3 results differ from XNNPACK's only in the order of the float additions.
+// The depthwise results are bit-identical to XNNPACK's convolution operator (the taps in its
+// order, column by column for 3x3); the small conv's differ only in the order of the additions.
 // Ownership and thread safety as FastConv (fast_conv.h): the kernel owns its packed weights and
 // a zero row; Run is const.
 #include <immintrin.h>
@@ -124,7 +125,9 @@ class DepthwiseF32 final : public DirectConvF32 {
     for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) Edge<T>(r, out, ox, w, b, lo, hi, m);
   }
 
-  // P interior pixels from column ox: 9 * P FMAs in P independent chains.
+  // P interior pixels from column ox: 9 * P FMAs in P independent chains, the taps in
+  // XNNPACK's order (column by column: kx outer, ky inner). The 3 weight vectors of a column
+  // stay in registers; the input vectors are memory operands of the FMAs.
   template <class T, int S, int P>
   LABELITE_AVX512 void Pixels(const float* const* r, float* out, size_t ox,
                               const typename T::V* w, typename T::V b, typename T::V lo,
@@ -135,21 +138,20 @@ class DepthwiseF32 final : public DirectConvF32 {
 #pragma GCC unroll 16
     for (int p = 0; p < P; ++p) acc[p] = b;
 #pragma GCC unroll 3
-    for (int ky = 0; ky < 3; ++ky) {
-      const float* x = r[ky] + ix * c;
-      typename T::V col[(P - 1) * S + 3];  // the input columns of the block, loaded once
-#pragma GCC unroll 17
-      for (int j = 0; j < (P - 1) * S + 3; ++j) col[j] = T::Load(x + j * c, m);
+    for (int kx = 0; kx < 3; ++kx)
 #pragma GCC unroll 3
-      for (int kx = 0; kx < 3; ++kx)
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* x = r[ky] + (ix + kx) * c;
 #pragma GCC unroll 16
-        for (int p = 0; p < P; ++p) acc[p] = T::Fma(col[p * S + kx], w[ky * 3 + kx], acc[p]);
-    }
+        for (int p = 0; p < P; ++p)
+          acc[p] = T::Fma(T::Load(x + p * S * c, m), w[ky * 3 + kx], acc[p]);
+      }
 #pragma GCC unroll 16
     for (int p = 0; p < P; ++p) T::Store(out + (ox + p) * c, m, acc[p], lo, hi);
   }
 
-  // One pixel whose window crosses the left or right border.
+  // One pixel whose window crosses the left or right border: columns outside the image read
+  // the zero row, as XNNPACK's zero buffer (so the same FMAs, in the same order).
   template <class T>
   LABELITE_AVX512 void Edge(const float* const* r, float* out, size_t ox, const typename T::V* w,
                             typename T::V b, typename T::V lo, typename T::V hi,
@@ -157,12 +159,14 @@ class DepthwiseF32 final : public DirectConvF32 {
     const size_t c = g_.cout;
     const int64_t ix0 = static_cast<int64_t>(ox * g_.stride_w) - g_.pad_left;
     typename T::V acc = b;
-    for (int ky = 0; ky < 3; ++ky)
-      for (int kx = 0; kx < 3; ++kx) {
-        const int64_t ix = ix0 + kx;
-        if (ix < 0 || ix >= static_cast<int64_t>(g_.in_w)) continue;
-        acc = T::Fma(T::Load(r[ky] + static_cast<size_t>(ix) * c, m), w[ky * 3 + kx], acc);
+    for (int kx = 0; kx < 3; ++kx) {
+      const int64_t ix = ix0 + kx;
+      const bool inside = ix >= 0 && ix < static_cast<int64_t>(g_.in_w);
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* x = inside ? r[ky] + static_cast<size_t>(ix) * c : zeros_.data();
+        acc = T::Fma(T::Load(x, m), w[ky * 3 + kx], acc);
       }
+    }
     T::Store(out + ox * c, m, acc, lo, hi);
   }
 

@@ -11,6 +11,11 @@ __attribute__((target("avx512f,avx512vl"))) void GeluF32Avx512(const float* in, 
   else gelu_internal::GeluErfLoop(in, out, n);
 }
 
+__attribute__((target("avx512f,avx512vl,fma"))) void GeluErfXnnpackAvx512(const float* in,
+                                                                          float* out, size_t n) {
+  gelu_internal::GeluErfRationalLoop(in, out, n);
+}
+
 }  // namespace labelite::xnn
 
 #endif  // defined(__x86_64__)
