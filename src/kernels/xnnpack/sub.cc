@@ -1,12 +1,21 @@
-// SUB on XNNPACK (see binary.h for the types, broadcasting and scale limits).
+// SUB on the fast path: uint8/int8 on labelite's own kernel (fast/quantized_arith.h, bit for
+// bit the reference's arithmetic), float32 on XNNPACK (see binary.h for its broadcasting).
 #include <memory>
 
+#include "kernels/fast/first_supported.h"
+#include "kernels/fast/quantized_arith.h"
 #include "kernels/xnnpack/binary.h"
 
 namespace labelite {
 
-std::unique_ptr<Kernel> CreateXnnpackSub() {
+namespace {
+std::unique_ptr<Kernel> CreateBinary() {
   return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kSub);
+}
+}  // namespace
+
+std::unique_ptr<Kernel> CreateXnnpackSub() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateFastQuantizedSub, &CreateBinary);
 }
 
 }  // namespace labelite
