@@ -161,8 +161,10 @@ RunResult RunModel(const std::vector<uint8_t>& model_bytes, const Op& op, Kernel
   return r;
 }
 
-// Reference once, then the fast path at every ISA level: byte for byte, and path "fast".
-void ExpectExact(const Case& c, uint32_t seed) {
+// Reference once, then the fast path at every ISA level: byte for byte, and path "fast" or,
+// with a constant broadcast input, "fast (affine)" when the fit succeeded. Counts the affine
+// runs in *affine_runs.
+void ExpectExact(const Case& c, uint32_t seed, int* affine_runs = nullptr) {
   IsaGuard guard;
   const std::vector<uint8_t> a = RandomBytes(Count(c.shapes.a), seed);
   const std::vector<uint8_t> b = RandomBytes(Count(c.shapes.b), seed + 1);
@@ -180,7 +182,11 @@ void ExpectExact(const Case& c, uint32_t seed) {
                  (c.b_constant ? ", constant b" : "") + ", threads " + std::to_string(c.threads));
     xnn::SetIsaLimit(level);
     const RunResult fast = RunModel(model, *c.op, KernelPath::kFast, c.threads, inputs);
-    EXPECT_EQ(fast.path, "fast");
+    if (c.b_constant && fast.path == "fast (affine)") {
+      if (affine_runs != nullptr) ++*affine_runs;
+    } else {
+      EXPECT_EQ(fast.path, "fast");
+    }
     ASSERT_EQ(fast.bytes.size(), ref.bytes.size());
     size_t mismatches = 0;
     for (size_t i = 0; i < ref.bytes.size(); ++i)
@@ -210,15 +216,53 @@ TEST(QuantizedArith, EveryActivationIsBitIdentical) {
 }
 
 TEST(QuantizedArith, ConstantSecondInputsAreBitIdentical) {
-  // DenseNet's folded batch norm: [1,H,W,C] times, then plus, a constant [C] vector.
+  // DenseNet's folded batch norm: [1,H,W,C] times, then plus, a constant [C] vector; these all
+  // fit the affine pieces (the test asks for more than half, so that a fit that stops working
+  // shows).
   uint32_t seed = 2000;
+  int affine_runs = 0, runs = 0;
   const Shapes shapes[] = {kShapes[1], kShapes[3], kShapes[4], kShapes[13],
                            {{1, 7, 7, 1024}, {1024}, {1, 7, 7, 1024}}};
   for (const Op* op : kOps)
     for (DataType t : {DataType::kInt8, DataType::kUInt8})
       for (Activation act : {Activation::kNone, Activation::kRelu})
         for (const QuantSet& q : kQuants)
-          for (const Shapes& s : shapes) ExpectExact({op, t, s, q, act, true}, seed += 2);
+          for (const Shapes& s : shapes) {
+            ExpectExact({op, t, s, q, act, true}, seed += 2, &affine_runs);
+            runs += static_cast<int>(Levels().size());
+          }
+  EXPECT_GT(affine_runs, runs / 2) << affine_runs << " of " << runs << " runs were affine";
+  ::testing::Test::RecordProperty("affine_runs", std::to_string(affine_runs) + " of " +
+                                                     std::to_string(runs));
+}
+
+// Every byte value of the first input meets every element of the constant [C] vector: the
+// affine pieces are checked on all 256 x C pairs.
+TEST(QuantizedArith, AffinePiecesAreExactOnEveryByte) {
+  IsaGuard guard;
+  const int32_t channels = 37;
+  const Shapes shapes{{1, 256, channels}, {channels}, {1, 256, channels}};
+  std::vector<uint8_t> a(256 * channels);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = static_cast<uint8_t>(i / channels + 7 * (i % channels));
+  for (const Op* op : kOps)
+    for (DataType t : {DataType::kInt8, DataType::kUInt8})
+      for (Activation act : {Activation::kNone, Activation::kRelu6})
+        for (const QuantSet& q : kQuants) {
+          const Case c{op, t, shapes, q, act, true};
+          const std::vector<uint8_t> b = RandomBytes(channels, 77);
+          const std::vector<uint8_t> model = BuildModel(c, b);
+          const RunResult ref = RunModel(model, *op, KernelPath::kReference, 1, {a});
+          for (IsaLevel level : Levels()) {
+            SCOPED_TRACE(std::string(op->name) + " " + std::string(DataTypeName(t)) + " at " +
+                         xnn::IsaLevelName(level) + ", scales " + std::to_string(q.s1) + " " +
+                         std::to_string(q.s2) + " " + std::to_string(q.so));
+            xnn::SetIsaLimit(level);
+            const RunResult fast = RunModel(model, *op, KernelPath::kFast, 1, {a});
+            EXPECT_EQ(fast.path, "fast (affine)");
+            EXPECT_EQ(fast.bytes, ref.bytes);
+          }
+        }
 }
 
 TEST(QuantizedArith, TwoThreadsAreBitIdentical) {
@@ -229,9 +273,14 @@ TEST(QuantizedArith, TwoThreadsAreBitIdentical) {
                            {{1, 112, 112, 3}, {1}, {1, 112, 112, 3}}};
   for (const Op* op : kOps)
     for (const Shapes& s : shapes)
-      for (bool constant : {false, true})
+      for (bool constant : {false, true}) {
+        int affine_runs = 0;
         ExpectExact({op, DataType::kInt8, s, kQuants[0], Activation::kNone, constant, 2},
-                    seed += 2);
+                    seed += 2, &affine_runs);
+        if (constant && Count(s.b) < Count(s.out)) {
+          EXPECT_GT(affine_runs, 0) << op->name;
+        }
+      }
 }
 
 TEST(QuantizedArith, Float32StaysOnXnnpack) {

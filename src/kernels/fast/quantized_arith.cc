@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -66,14 +67,19 @@ constexpr int64_t kMaxBlock = int64_t{1} << 16;
 constexpr int64_t kChunk = 8192;
 constexpr int64_t kMinParallel = 32768;
 
-enum class Layout { kSame, kBlock, kGeneral };
+enum class Layout { kSame, kBlock, kAffine, kGeneral };
+
+constexpr QuantArithRowFns kPortableRows{&QuantArithBytesPortable, &QuantArithValuesPortable,
+                                         &QuantArithAffinePortable};
 
 QuantArithRowFns ActiveRowFns() {
 #if defined(__x86_64__)
-  if (ActiveIsa() >= IsaLevel::kAvx512) return {&QuantArithBytesAvx512, &QuantArithValuesAvx512};
-  if (ActiveIsa() >= IsaLevel::kAvx2) return {&QuantArithBytesAvx2, &QuantArithValuesAvx2};
+  if (ActiveIsa() >= IsaLevel::kAvx512)
+    return {&QuantArithBytesAvx512, &QuantArithValuesAvx512, &QuantArithAffineAvx512};
+  if (ActiveIsa() >= IsaLevel::kAvx2)
+    return {&QuantArithBytesAvx2, &QuantArithValuesAvx2, &QuantArithAffineAvx2};
 #endif
-  return {&QuantArithBytesPortable, &QuantArithValuesPortable};
+  return kPortableRows;
 }
 
 // The element count of `small` when, without its leading 1s, it equals the trailing dims of
@@ -101,8 +107,9 @@ class QuantizedArithKernel final : public Kernel {
       return ctx.UnsupportedError("the own kernel is for uint8 and int8");
     SetParams();
     SetLayout(ctx);
-    fns_ = simd_form_ok_ ? ActiveRowFns()
-                         : QuantArithRowFns{&QuantArithBytesPortable, &QuantArithValuesPortable};
+    fns_ = simd_form_ok_ ? ActiveRowFns() : kPortableRows;
+    if (layout_ == Layout::kBlock && ctx.input(block_is_a_ ? 0 : 1)->is_constant)
+      TryAffine(ctx.input(block_is_a_ ? 0 : 1)->data_as<uint8_t>());
     return Status::Ok();
   }
 
@@ -129,13 +136,16 @@ class QuantizedArithKernel final : public Kernel {
     return Status::Ok();
   }
 
-  const char* path() const override { return "fast"; }
+  const char* path() const override {
+    return layout_ == Layout::kAffine ? "fast (affine)" : "fast";
+  }
 
  private:
   void SetParams();
   void SetAddSide(int32_t multiplier, int shift, bool negate, std::array<int32_t, 256>* table,
                   QuantArithSide* s);
   void SetLayout(const KernelContext& ctx);
+  void TryAffine(const uint8_t* block);
   void RunChunk(int64_t c);
   void RunGeneral(const uint8_t* a, const uint8_t* b);
   static void RunChunkTask(void* self, size_t c) {
@@ -152,6 +162,8 @@ class QuantizedArithKernel final : public Kernel {
   bool block_is_a_ = false;  // kBlock: input 1 is the block (the sides swap)
   int64_t n_ = 0, block_ = 0, chunk_ = kChunk;
   std::vector<int32_t> y_values_;
+  AffineParams affine_;
+  std::vector<int32_t> coefs_;  // kAffine: FitAffine's pieces
   // Eval's pointers, for the chunk tasks.
   const uint8_t* x_ = nullptr;
   const uint8_t* y_ = nullptr;
@@ -232,10 +244,42 @@ void QuantizedArithKernel::SetLayout(const KernelContext& ctx) {
   }
 }
 
+// A constant block: every element's output as a function of the other input's byte, fitted
+// by affine pieces (quantized_arith.h); the layout stays kBlock when a channel has no fit.
+void QuantizedArithKernel::TryAffine(const uint8_t* block) {
+  const QuantArithParams& q = block_is_a_ ? ba_ : ab_;
+  std::array<uint8_t, 256> all_bytes{};
+  for (size_t i = 0; i < all_bytes.size(); ++i) all_bytes[i] = static_cast<uint8_t>(i);
+  std::vector<uint8_t> exact(static_cast<size_t>(256 * block_));
+  std::vector<double> slope(static_cast<size_t>(block_));
+  // Output units per unit of the x input's value, from the real multipliers.
+  const double out_scale = std::ldexp(static_cast<double>(q.multiplier), q.shift - 31);
+  const double x_scale =
+      IsAdd(q.mode) ? (q.x.negate ? -1.0 : 1.0) *
+                          std::ldexp(static_cast<double>(q.x.mh) * 2048.0 + q.x.ml, 20 - 31 - q.x.right)
+                    : 1.0;
+  for (int64_t j = 0; j < block_; ++j) {
+    const int32_t y = SideValue(q.mode, q.y, block[j]);
+    fns_.values(q, all_bytes.data(), &y, 0, exact.data() + 256 * j, 256);
+    slope[static_cast<size_t>(j)] = x_scale * out_scale * (IsAdd(q.mode) ? 1.0 : y);
+  }
+  affine_.is_signed = IsSigned(q.mode);
+  affine_.split = -q.x.offset;
+  affine_.act_min = q.act_min;
+  affine_.act_max = q.act_max;
+  if (FitAffine(exact.data(), slope.data(), block_, &affine_, &coefs_)) layout_ = Layout::kAffine;
+}
+
 void QuantizedArithKernel::RunChunk(int64_t c) {
   const int64_t begin = c * chunk_, count = std::min(chunk_, n_ - begin);
   const QuantArithParams& q = block_is_a_ ? ba_ : ab_;
-  if (layout_ == Layout::kSame) {
+  if (layout_ == Layout::kAffine) {
+    const int32_t* k = coefs_.data();
+    const AffineCoefs coefs{k, k + block_, k + 2 * block_, k + 3 * block_, block_ == 1 ? 0 : 1};
+    const int64_t row = block_ == 1 ? count : block_;
+    for (int64_t r = begin; r < begin + count; r += row)
+      fns_.affine(affine_, x_ + r, coefs, out_ + r, row);
+  } else if (layout_ == Layout::kSame) {
     fns_.bytes(q, x_ + begin, y_ + begin, out_ + begin, count);
   } else if (block_ == 1) {
     fns_.values(q, x_ + begin, y_values_.data(), 0, out_ + begin, count);

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <type_traits>
+#include <vector>
 
 #include "kernels/internal/quantization.h"
 #include "runtime/kernel.h"
@@ -84,14 +85,54 @@ inline uint8_t CombineAndRequantize(const QuantArithParams& p, int32_t x, int32_
   return static_cast<uint8_t>(std::clamp(r, p.act_min, p.act_max));
 }
 
+// A constant broadcast input (DenseNet's folded batch norms: [C] scales and offsets) makes
+// the output of each of its elements c ("channel") a function of the other input's byte
+// alone: out = G_c(v), v the byte's value. Prepare computes the 256 values of every G_c with
+// the rows above and fits one affine piece to it, or where that fails for some channel two
+// (quantized_arith_affine.cc), split where the reference's rounding changes side (v < split:
+// the x input below its zero point, and v >= split), so that for every v of the piece
+//   G_c(v) == clamp((alpha * v + beta) >> shift, act_min, act_max)   (int32, no overflow).
+// The fit is checked on all 256 values, so the rows below are exact by construction; when a
+// channel has no such fit the kernel keeps the rows above.
+struct AffineParams {
+  bool is_signed = true;  // the bytes are int8
+  bool two_pieces = true;  // false: one piece fits every channel (lo == hi)
+  int32_t split = 0;
+  int shift = 0;
+  int32_t act_min = 0, act_max = 0;
+};
+
+// Per channel c (index c * step, step 0 or 1): alpha and beta of the pieces below and above
+// the split.
+struct AffineCoefs {
+  const int32_t* lo_alpha = nullptr;
+  const int32_t* lo_beta = nullptr;
+  const int32_t* hi_alpha = nullptr;
+  const int32_t* hi_beta = nullptr;
+  int64_t step = 1;
+};
+
+inline uint8_t AffineValue(const AffineParams& p, int32_t v, int32_t alpha, int32_t beta) {
+  return static_cast<uint8_t>(std::clamp((alpha * v + beta) >> p.shift, p.act_min, p.act_max));
+}
+
+// Fits every channel (exact: channels x 256 outputs, indexed by byte; slope: each channel's
+// real slope, output units per unit of v) into coefs (4 x channels: lo alpha, lo beta, hi
+// alpha, hi beta). Sets p->shift. False when some channel has no fit.
+bool FitAffine(const uint8_t* exact, const double* slope, int64_t channels, AffineParams* p,
+               std::vector<int32_t>* coefs);
+
 // The row functions of one ISA level:
 //   bytes:  out[i] from x[i] and y[i], both bytes, i < n;
-//   values: out[i] from x[i] and the prepared side value y[i * y_step] (y_step 0 or 1).
+//   values: out[i] from x[i] and the prepared side value y[i * y_step] (y_step 0 or 1);
+//   affine: out[i] from x[i] and channel i's fitted pieces.
 struct QuantArithRowFns {
   void (*bytes)(const QuantArithParams& p, const uint8_t* x, const uint8_t* y, uint8_t* out,
                 int64_t n);
   void (*values)(const QuantArithParams& p, const uint8_t* x, const int32_t* y, int64_t y_step,
                  uint8_t* out, int64_t n);
+  void (*affine)(const AffineParams& p, const uint8_t* x, const AffineCoefs& c, uint8_t* out,
+                 int64_t n);
 };
 
 // Portable loops (also the AVX2 kernels' tails).
@@ -99,6 +140,8 @@ void QuantArithBytesPortable(const QuantArithParams& p, const uint8_t* x, const 
                              uint8_t* out, int64_t n);
 void QuantArithValuesPortable(const QuantArithParams& p, const uint8_t* x, const int32_t* y,
                               int64_t y_step, uint8_t* out, int64_t n);
+void QuantArithAffinePortable(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                              uint8_t* out, int64_t n);
 
 // The fast kernels (quantized_arith.cc): uint8/int8 only; float32 is Unsupported (XNNPACK).
 std::unique_ptr<Kernel> CreateFastQuantizedAdd();

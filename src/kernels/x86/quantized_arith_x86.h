@@ -13,6 +13,10 @@ void QuantArithBytesAvx2(const QuantArithParams& p, const uint8_t* x, const uint
                          uint8_t* out, int64_t n);
 void QuantArithValuesAvx2(const QuantArithParams& p, const uint8_t* x, const int32_t* y,
                           int64_t y_step, uint8_t* out, int64_t n);
+void QuantArithAffineAvx2(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                          uint8_t* out, int64_t n);
+void QuantArithAffineAvx512(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                            uint8_t* out, int64_t n);
 void QuantArithBytesAvx512(const QuantArithParams& p, const uint8_t* x, const uint8_t* y,
                            uint8_t* out, int64_t n);
 void QuantArithValuesAvx512(const QuantArithParams& p, const uint8_t* x, const int32_t* y,

@@ -119,7 +119,51 @@ LABELITE_AVX2 int64_t Row(const QuantArithParams& p, const uint8_t* x, const Y* 
   return i;
 }
 
+LABELITE_AVX2 inline __m256i LoadCoef(const int32_t* a, int64_t step, int64_t j) {
+  return step == 0 ? _mm256_set1_epi32(a[0])
+                   : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + j));
+}
+
+// The affine rows (quantized_arith.h), 8 elements per step.
+template <bool kSigned>
+LABELITE_AVX2 int64_t AffineRow(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                                uint8_t* out, int64_t n) {
+  const __m256i split = _mm256_set1_epi32(p.split - 1);
+  const __m256i act_min = _mm256_set1_epi32(p.act_min), act_max = _mm256_set1_epi32(p.act_max);
+  const __m128i shift = _mm_cvtsi32_si128(p.shift);
+  const __m256i low_bytes =
+      _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
+                       -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i pick = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i bytes = Load8(x + i);
+    const __m256i v = kSigned ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
+    const __m256i hi = _mm256_cmpgt_epi32(v, split);  // v >= split
+    const int64_t j = i * c.step;
+    const __m256i alpha =
+        _mm256_blendv_epi8(LoadCoef(c.lo_alpha, c.step, j), LoadCoef(c.hi_alpha, c.step, j), hi);
+    const __m256i beta =
+        _mm256_blendv_epi8(LoadCoef(c.lo_beta, c.step, j), LoadCoef(c.hi_beta, c.step, j), hi);
+    __m256i r = _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(v, alpha), beta), shift);
+    r = _mm256_min_epi32(_mm256_max_epi32(r, act_min), act_max);
+    const __m256i b = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(r, low_bytes), pick);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm256_castsi256_si128(b));
+  }
+  return i;
+}
+
 }  // namespace
+
+void QuantArithAffineAvx2(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                          uint8_t* out, int64_t n) {
+  const int64_t done = p.is_signed ? AffineRow<true>(p, x, c, out, n) : AffineRow<false>(p, x, c, out, n);
+  if (done < n) {
+    const int64_t k = done * c.step;
+    const AffineCoefs rest{c.lo_alpha + k, c.lo_beta + k, c.hi_alpha + k, c.hi_beta + k, c.step};
+    QuantArithAffinePortable(p, x + done, rest, out + done, n - done);
+  }
+}
 
 void QuantArithBytesAvx2(const QuantArithParams& p, const uint8_t* x, const uint8_t* y,
                          uint8_t* out, int64_t n) {

@@ -153,7 +153,81 @@ LABELITE_AVX512 void Row(const QuantArithParams& p, const uint8_t* x, const Y* y
   }
 }
 
+// The affine rows (quantized_arith.h): v = the byte's value; piece = v >= split; out =
+// clamp((alpha * v + beta) >> shift), packed as above.
+struct AffineConsts {
+  __m512i split, act_min, act_max, order;
+  __m128i shift;
+};
+
+LABELITE_AVX512 inline __m512i LoadCoef(const int32_t* a, int64_t step, int64_t j, __mmask16 m) {
+  return step == 0 ? _mm512_set1_epi32(a[0]) : _mm512_maskz_loadu_epi32(m, a + j);
+}
+
+// kTwoPieces: select the piece per lane (else lo == hi); kClamp: clamp to the activation's range
+// (else the saturating packs do it: it is the type's range).
+template <bool kSigned, bool kTwoPieces, bool kClamp>
+LABELITE_AVX512 inline __m512i Affine16(const AffineConsts& k, __m128i bytes, const AffineCoefs& c,
+                                        int64_t j, __mmask16 m) {
+  const __m512i v = kSigned ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+  __m512i alpha = LoadCoef(c.lo_alpha, c.step, j, m), beta = LoadCoef(c.lo_beta, c.step, j, m);
+  if constexpr (kTwoPieces) {
+    const __mmask16 hi = _mm512_cmpge_epi32_mask(v, k.split);
+    alpha = _mm512_mask_blend_epi32(hi, alpha, LoadCoef(c.hi_alpha, c.step, j, m));
+    beta = _mm512_mask_blend_epi32(hi, beta, LoadCoef(c.hi_beta, c.step, j, m));
+  }
+  const __m512i r = _mm512_sra_epi32(_mm512_add_epi32(_mm512_mullo_epi32(v, alpha), beta), k.shift);
+  if constexpr (!kClamp) return r;
+  return _mm512_min_epi32(_mm512_max_epi32(r, k.act_min), k.act_max);
+}
+
+template <bool kSigned, bool kTwoPieces, bool kClamp>
+LABELITE_AVX512 void AffineRow(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                               uint8_t* out, int64_t n) {
+  const AffineConsts k{_mm512_set1_epi32(p.split), _mm512_set1_epi32(p.act_min),
+                       _mm512_set1_epi32(p.act_max),
+                       _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+                       _mm_cvtsi32_si128(p.shift)};
+  const auto all = static_cast<__mmask16>(0xFFFF);
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    __m512i r[4];
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q)
+      r[q] = Affine16<kSigned, kTwoPieces, kClamp>(k, Load16(x + i + 16 * q), c, i + 16 * q, all);
+    const __m512i w01 = _mm512_packs_epi32(r[0], r[1]);
+    const __m512i w23 = _mm512_packs_epi32(r[2], r[3]);
+    const __m512i b = kSigned ? _mm512_packs_epi16(w01, w23) : _mm512_packus_epi16(w01, w23);
+    _mm512_storeu_si512(out + i, _mm512_permutexvar_epi32(k.order, b));
+  }
+  for (; i < n; i += 16) {
+    const auto m = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1);
+    const __m512i r =
+        Affine16<kSigned, kTwoPieces, true>(k, _mm_maskz_loadu_epi8(m, x + i), c, i, m);
+    _mm_mask_storeu_epi8(out + i, m, _mm512_cvtepi32_epi8(r));
+  }
+}
+
+template <bool kSigned>
+LABELITE_AVX512 void AffineRowFor(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                                  uint8_t* out, int64_t n) {
+  const bool clamp = p.act_min > (kSigned ? -128 : 0) || p.act_max < (kSigned ? 127 : 255);
+  if (p.two_pieces) {
+    if (clamp) AffineRow<kSigned, true, true>(p, x, c, out, n);
+    else AffineRow<kSigned, true, false>(p, x, c, out, n);
+  } else {
+    if (clamp) AffineRow<kSigned, false, true>(p, x, c, out, n);
+    else AffineRow<kSigned, false, false>(p, x, c, out, n);
+  }
+}
+
 }  // namespace
+
+void QuantArithAffineAvx512(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                            uint8_t* out, int64_t n) {
+  if (p.is_signed) AffineRowFor<true>(p, x, c, out, n);
+  else AffineRowFor<false>(p, x, c, out, n);
+}
 
 void QuantArithBytesAvx512(const QuantArithParams& p, const uint8_t* x, const uint8_t* y,
                            uint8_t* out, int64_t n) {

@@ -1,0 +1,117 @@
+// The affine pieces of quantized ADD/SUB/MUL with a constant broadcast input
+// (quantized_arith.h): fitting and the portable row.
+//
+// FitPiece, for one channel's piece [v0, v1] of byte values and its exact outputs g(v):
+//   1. every v constrains alpha * v + beta to [g * 2^s, g * 2^s + 2^s - 1], one side open where
+//      g is act_min or act_max (the clamp), and always to int32;
+//   2. for alpha near the real slope * 2^s (a few neighbours), the constraints on beta are an
+//      interval: the largest lower and smallest upper bound over the piece;
+//   3. the first alpha whose interval is not empty wins, with beta at the interval's middle.
+// FitAffine tries one piece [v_min, v_max] for every channel first, then two (below and from the
+// split). The shift s is common to all channels: as large as keeps |alpha * v| + the output range below
+// 2^30, at most 22 (enough resolution for 256 values).
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+#include "kernels/fast/quantized_arith.h"
+
+namespace labelite::xnn {
+namespace {
+
+constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int kMaxShift = 22;
+constexpr int kMinShift = 4;
+
+int32_t ByteValue(bool is_signed, uint8_t byte) {
+  return is_signed ? static_cast<int8_t>(byte) : byte;
+}
+
+uint8_t ValueByte(bool is_signed, int32_t v) {
+  return is_signed ? static_cast<uint8_t>(static_cast<int8_t>(v)) : static_cast<uint8_t>(v);
+}
+
+// Steps 2-3 for one alpha; false when the interval is empty.
+bool BetaFor(const uint8_t* exact, const AffineParams& p, int32_t v0, int32_t v1, int64_t alpha,
+             int32_t* beta) {
+  const int64_t one = int64_t{1} << p.shift;
+  int64_t lo_bound = kInt32Min, hi_bound = kInt32Max;
+  for (int32_t v = v0; v <= v1; ++v) {
+    const int64_t g = ByteValue(p.is_signed, exact[ValueByte(p.is_signed, v)]);
+    const int64_t lo = g > p.act_min ? g * one : kInt32Min;
+    const int64_t hi = g < p.act_max ? g * one + one - 1 : kInt32Max;
+    lo_bound = std::max(lo_bound, lo - alpha * v);
+    hi_bound = std::min(hi_bound, hi - alpha * v);
+    if (lo_bound > hi_bound) return false;
+  }
+  *beta = static_cast<int32_t>(lo_bound + (hi_bound - lo_bound) / 2);
+  return true;
+}
+
+bool FitPiece(const uint8_t* exact, const AffineParams& p, int32_t v0, int32_t v1, double slope,
+              int32_t* alpha, int32_t* beta) {
+  *alpha = 0;
+  *beta = 0;
+  if (v0 > v1) return true;
+  const int64_t a0 = std::llround(slope * static_cast<double>(int64_t{1} << p.shift));
+  const int64_t v_max = std::max(std::abs(v0), std::abs(v1));
+  for (int64_t delta : {0, -1, 1, -2, 2, -3, 3, -4, 4}) {
+    const int64_t a = a0 + delta;
+    if (std::abs(a) * v_max > kInt32Max) continue;
+    if (BetaFor(exact, p, v0, v1, a, beta)) {
+      *alpha = static_cast<int32_t>(a);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool FitAffine(const uint8_t* exact, const double* slope, int64_t channels, AffineParams* p,
+               std::vector<int32_t>* coefs) {
+  double max_slope = 0.0;
+  for (int64_t c = 0; c < channels; ++c) max_slope = std::max(max_slope, std::fabs(slope[c]));
+  const double magnitude = max_slope * 256.0 + 512.0;
+  p->shift = std::min(kMaxShift, static_cast<int>(std::floor(30.0 - std::log2(magnitude))));
+  if (!(p->shift >= kMinShift)) return false;
+  const int32_t v_min = p->is_signed ? -128 : 0, v_max = v_min + 255;
+  coefs->assign(static_cast<size_t>(4 * channels), 0);
+  int32_t* lo_alpha = coefs->data();
+  int32_t* lo_beta = lo_alpha + channels;
+  int32_t* hi_alpha = lo_beta + channels;
+  int32_t* hi_beta = hi_alpha + channels;
+  // One piece for every channel, else two.
+  p->two_pieces = false;
+  for (int64_t c = 0; c < channels && !p->two_pieces; ++c) {
+    if (!FitPiece(exact + 256 * c, *p, v_min, v_max, slope[c], &lo_alpha[c], &lo_beta[c])) {
+      p->two_pieces = true;
+    } else {
+      hi_alpha[c] = lo_alpha[c];
+      hi_beta[c] = lo_beta[c];
+    }
+  }
+  if (!p->two_pieces) return true;
+  for (int64_t c = 0; c < channels; ++c) {
+    const uint8_t* g = exact + 256 * c;
+    if (!FitPiece(g, *p, v_min, p->split - 1, slope[c], &lo_alpha[c], &lo_beta[c]) ||
+        !FitPiece(g, *p, p->split, v_max, slope[c], &hi_alpha[c], &hi_beta[c]))
+      return false;
+  }
+  return true;
+}
+
+void QuantArithAffinePortable(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                              uint8_t* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t v = ByteValue(p.is_signed, x[i]);
+    const int64_t k = i * c.step;
+    out[i] = v >= p.split ? AffineValue(p, v, c.hi_alpha[k], c.hi_beta[k])
+                          : AffineValue(p, v, c.lo_alpha[k], c.lo_beta[k]);
+  }
+}
+
+}  // namespace labelite::xnn
