@@ -1,10 +1,12 @@
-// The fast quantized ADD, SUB and MUL (kernels/fast/quantized_arith.h) against the reference
-// kernels (TFLite's builtin integer arithmetic, the oracle): byte for byte, for int8 and uint8,
+// labelite's own quantized ADD, SUB and MUL (kernels/fast/quantized_arith.h: the full kernel,
+// xnn::CreateFastQuantized*) against the reference kernels (TFLite's builtin integer
+// arithmetic, the oracle): byte for byte, for int8 and uint8,
 // every fused activation with a quantized range, scales inside and outside XNNPACK's range
 // (multipliers with a left shift, and one flushed to zero), same shapes, trailing vectors,
 // scalars, other 4-D broadcasts (either input broadcast), constant second inputs (DenseNet's
 // folded batch norms), lengths around the 8/16/64-element steps, 1 and 2 threads, at every
-// ISA level the CPU has (xnn::SetIsaLimit). float32 stays on XNNPACK (path "xnnpack").
+// ISA level the CPU has (xnn::SetIsaLimit). Then the fast path's choice among the affine
+// pieces, XNNPACK and the full kernel (xnnpack/add.cc), and float32 on XNNPACK.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "kernels/fast/isa.h"
+#include "kernels/fast/quantized_arith.h"
 #include "runtime/interpreter.h"
 #include "testing/model_builder.h"
 
@@ -37,10 +40,15 @@ struct Op {
   const char* name;
   KernelFactory reference, fast;
 };
-const Op kAdd{0, "ADD", &CreateReferenceAdd, &CreateXnnpackAdd};
-const Op kSub{41, "SUB", &CreateReferenceSub, &CreateXnnpackSub};
-const Op kMul{18, "MUL", &CreateReferenceMul, &CreateXnnpackMul};
+const Op kAdd{0, "ADD", &CreateReferenceAdd, &xnn::CreateFastQuantizedAdd};
+const Op kSub{41, "SUB", &CreateReferenceSub, &xnn::CreateFastQuantizedSub};
+const Op kMul{18, "MUL", &CreateReferenceMul, &xnn::CreateFastQuantizedMul};
 const Op* const kOps[] = {&kAdd, &kSub, &kMul};
+// The registered fast path.
+const Op kFastAdd{0, "ADD", &CreateReferenceAdd, &CreateXnnpackAdd};
+const Op kFastSub{41, "SUB", &CreateReferenceSub, &CreateXnnpackSub};
+const Op kFastMul{18, "MUL", &CreateReferenceMul, &CreateXnnpackMul};
+const Op* const kFastOps[] = {&kFastAdd, &kFastSub, &kFastMul};
 
 struct QuantSet {
   float s1, s2, so;
@@ -283,8 +291,40 @@ TEST(QuantizedArith, TwoThreadsAreBitIdentical) {
       }
 }
 
+// The fast path: affine pieces for a constant vector (AVX2 and up), XNNPACK for the rest
+// within its limits, the full kernel (exact) for what XNNPACK refuses.
+TEST(QuantizedArith, FastPathChoosesAffineXnnpackOrRows) {
+  IsaGuard guard;
+  const Shapes vector{{1, 4, 3, 64}, {64}, {1, 4, 3, 64}};
+  for (const Op* op : kFastOps) {
+    for (IsaLevel level : Levels()) {
+      SCOPED_TRACE(std::string(op->name) + " at " + xnn::IsaLevelName(level));
+      xnn::SetIsaLimit(level);
+      const Case constant{op, DataType::kInt8, vector, kQuants[0], Activation::kNone, true};
+      const std::vector<uint8_t> a = RandomBytes(Count(vector.a), 5);
+      const std::vector<uint8_t> b = RandomBytes(Count(vector.b), 6);
+      const std::vector<uint8_t> m1 = BuildModel(constant, b);
+      const RunResult affine = RunModel(m1, *op, KernelPath::kFast, 1, {a});
+      EXPECT_EQ(affine.path, level >= IsaLevel::kAvx2 ? "fast (affine)" : "xnnpack");
+      if (level >= IsaLevel::kAvx2) {
+        EXPECT_EQ(affine.bytes, RunModel(m1, *op, KernelPath::kReference, 1, {a}).bytes);
+      }
+      Case ordinary = constant;
+      ordinary.b_constant = false;
+      EXPECT_EQ(RunModel(BuildModel(ordinary, b), *op, KernelPath::kFast, 1, {a, b}).path,
+                "xnnpack");
+      Case refused = ordinary;
+      refused.q = kQuants[5];  // ADD: 1e-6 / 1 < 2^-10; MUL: 1e-12 / 1 < 2^-16
+      const std::vector<uint8_t> m3 = BuildModel(refused, b);
+      const RunResult rows = RunModel(m3, *op, KernelPath::kFast, 1, {a, b});
+      EXPECT_EQ(rows.path, "fast");
+      EXPECT_EQ(rows.bytes, RunModel(m3, *op, KernelPath::kReference, 1, {a, b}).bytes);
+    }
+  }
+}
+
 TEST(QuantizedArith, Float32StaysOnXnnpack) {
-  for (const Op* op : kOps) {
+  for (const Op* op : kFastOps) {
     ModelBuilder b;
     const int in1 = b.AddTensor(DataType::kFloat32, {1, 4, 8}, "a");
     const int in2 = b.AddTensor(DataType::kFloat32, {8}, "b");

@@ -99,7 +99,8 @@ int64_t TrailingBlock(const std::vector<int32_t>& small, const std::vector<int32
 
 class QuantizedArithKernel final : public Kernel {
  public:
-  explicit QuantizedArithKernel(common::ArithOp op) : op_(op) {}
+  // affine_only: Prepare accepts only what the affine pieces run (else Unsupported).
+  QuantizedArithKernel(common::ArithOp op, bool affine_only) : op_(op), affine_only_(affine_only) {}
 
   Status Prepare(KernelContext& ctx) override {
     LABELITE_RETURN_IF_ERROR(common::PrepareArith(ctx, op_, &p_));
@@ -110,6 +111,9 @@ class QuantizedArithKernel final : public Kernel {
     fns_ = simd_form_ok_ ? ActiveRowFns() : kPortableRows;
     if (layout_ == Layout::kBlock && ctx.input(block_is_a_ ? 0 : 1)->is_constant)
       TryAffine(ctx.input(block_is_a_ ? 0 : 1)->data_as<uint8_t>());
+    // The portable affine loop is slower than XNNPACK: only the SIMD levels take the op.
+    if (affine_only_ && (layout_ != Layout::kAffine || ActiveIsa() < IsaLevel::kAvx2))
+      return ctx.UnsupportedError("no constant broadcast input with affine pieces");
     return Status::Ok();
   }
 
@@ -153,6 +157,7 @@ class QuantizedArithKernel final : public Kernel {
   }
 
   common::ArithOp op_;
+  bool affine_only_;
   common::ArithParams p_;
   QuantArithParams ab_, ba_;  // x = input 1, y = input 2; and swapped
   std::array<int32_t, 256> table1_{}, table2_{};
@@ -311,13 +316,22 @@ void QuantizedArithKernel::RunGeneral(const uint8_t* a, const uint8_t* b) {
 }  // namespace
 
 std::unique_ptr<Kernel> CreateFastQuantizedAdd() {
-  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kAdd);
+  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kAdd, false);
 }
 std::unique_ptr<Kernel> CreateFastQuantizedSub() {
-  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kSub);
+  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kSub, false);
 }
 std::unique_ptr<Kernel> CreateFastQuantizedMul() {
-  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kMul);
+  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kMul, false);
+}
+std::unique_ptr<Kernel> CreateAffineQuantizedAdd() {
+  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kAdd, true);
+}
+std::unique_ptr<Kernel> CreateAffineQuantizedSub() {
+  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kSub, true);
+}
+std::unique_ptr<Kernel> CreateAffineQuantizedMul() {
+  return std::make_unique<QuantizedArithKernel>(common::ArithOp::kMul, true);
 }
 
 }  // namespace labelite::xnn

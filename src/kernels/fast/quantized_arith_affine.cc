@@ -104,13 +104,38 @@ bool FitAffine(const uint8_t* exact, const double* slope, int64_t channels, Affi
   return true;
 }
 
+namespace {
+
+// Branch-free for the vectorizer; coefficients per element (kStep 1) or one set (kStep 0).
+template <typename T, int kStep>
+void AffineLoop(const AffineParams& p, const T* __restrict x, const AffineCoefs& c,
+                uint8_t* __restrict out, int64_t n) {
+  const int32_t split = p.split, shift = p.shift, lo = p.act_min, hi = p.act_max;
+  const int32_t* __restrict la = c.lo_alpha;
+  const int32_t* __restrict lb = c.lo_beta;
+  const int32_t* __restrict ha = c.hi_alpha;
+  const int32_t* __restrict hb = c.hi_beta;
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t v = x[i];
+    const int64_t k = i * kStep;
+    const int32_t up = -static_cast<int32_t>(v >= split);  // all ones in the upper piece
+    const int32_t alpha = (ha[k] & up) | (la[k] & ~up);
+    const int32_t beta = (hb[k] & up) | (lb[k] & ~up);
+    out[i] = static_cast<uint8_t>(std::min(std::max((alpha * v + beta) >> shift, lo), hi));
+  }
+}
+
+}  // namespace
+
 void QuantArithAffinePortable(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
                               uint8_t* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const int32_t v = ByteValue(p.is_signed, x[i]);
-    const int64_t k = i * c.step;
-    out[i] = v >= p.split ? AffineValue(p, v, c.hi_alpha[k], c.hi_beta[k])
-                          : AffineValue(p, v, c.lo_alpha[k], c.lo_beta[k]);
+  const auto* s = reinterpret_cast<const int8_t*>(x);
+  if (c.step == 0) {
+    if (p.is_signed) AffineLoop<int8_t, 0>(p, s, c, out, n);
+    else AffineLoop<uint8_t, 0>(p, x, c, out, n);
+  } else {
+    if (p.is_signed) AffineLoop<int8_t, 1>(p, s, c, out, n);
+    else AffineLoop<uint8_t, 1>(p, x, c, out, n);
   }
 }
 
