@@ -119,45 +119,84 @@ LABELITE_AVX2 int64_t Row(const QuantArithParams& p, const uint8_t* x, const Y* 
   return i;
 }
 
+// Coefficients of 8 elements from index j (step 1), or one set broadcast (step 0).
 LABELITE_AVX2 inline __m256i LoadCoef(const int32_t* a, int64_t step, int64_t j) {
   return step == 0 ? _mm256_set1_epi32(a[0])
                    : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + j));
 }
 
-// The affine rows (quantized_arith.h), 8 elements per step.
-template <bool kSigned>
+// The affine rows (quantized_arith.h): 32 elements per loop step (four vectors of 8, packed
+// with saturating packs and one dword permutation), then 8 at a time; kTwoPieces and kClamp as
+// in the AVX-512 rows.
+struct AffineConsts {
+  __m256i split_minus_one, act_min, act_max;
+  __m128i shift;
+};
+
+template <bool kSigned, bool kTwoPieces, bool kClamp>
+LABELITE_AVX2 inline __m256i Affine8(const AffineConsts& k, __m128i bytes, const AffineCoefs& c,
+                                     int64_t j) {
+  const __m256i v = kSigned ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
+  __m256i alpha = LoadCoef(c.lo_alpha, c.step, j), beta = LoadCoef(c.lo_beta, c.step, j);
+  if constexpr (kTwoPieces) {
+    const __m256i hi = _mm256_cmpgt_epi32(v, k.split_minus_one);  // v >= split
+    alpha = _mm256_blendv_epi8(alpha, LoadCoef(c.hi_alpha, c.step, j), hi);
+    beta = _mm256_blendv_epi8(beta, LoadCoef(c.hi_beta, c.step, j), hi);
+  }
+  const __m256i r = _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(v, alpha), beta), k.shift);
+  if constexpr (!kClamp) return r;
+  return _mm256_min_epi32(_mm256_max_epi32(r, k.act_min), k.act_max);
+}
+
+template <bool kSigned, bool kTwoPieces, bool kClamp>
 LABELITE_AVX2 int64_t AffineRow(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
                                 uint8_t* out, int64_t n) {
-  const __m256i split = _mm256_set1_epi32(p.split - 1);
-  const __m256i act_min = _mm256_set1_epi32(p.act_min), act_max = _mm256_set1_epi32(p.act_max);
-  const __m128i shift = _mm_cvtsi32_si128(p.shift);
+  const AffineConsts k{_mm256_set1_epi32(p.split - 1), _mm256_set1_epi32(p.act_min),
+                       _mm256_set1_epi32(p.act_max), _mm_cvtsi32_si128(p.shift)};
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i r[4];
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q)
+      r[q] = Affine8<kSigned, kTwoPieces, kClamp>(k, Load8(x + i + 8 * q), c, (i + 8 * q) * c.step);
+    // Per 128-bit lane: packs give r0[0-3] r1[0-3] | r0[4-7] r1[4-7], then the bytes
+    // r0 r1 r2 r3 (4 each) per lane; the permutation puts the dwords in element order.
+    const __m256i w01 = _mm256_packs_epi32(r[0], r[1]);
+    const __m256i w23 = _mm256_packs_epi32(r[2], r[3]);
+    const __m256i b = kSigned ? _mm256_packs_epi16(w01, w23) : _mm256_packus_epi16(w01, w23);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permutevar8x32_epi32(b, order));
+  }
   const __m256i low_bytes =
       _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
   const __m256i pick = _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1);
-  int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m128i bytes = Load8(x + i);
-    const __m256i v = kSigned ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
-    const __m256i hi = _mm256_cmpgt_epi32(v, split);  // v >= split
-    const int64_t j = i * c.step;
-    const __m256i alpha =
-        _mm256_blendv_epi8(LoadCoef(c.lo_alpha, c.step, j), LoadCoef(c.hi_alpha, c.step, j), hi);
-    const __m256i beta =
-        _mm256_blendv_epi8(LoadCoef(c.lo_beta, c.step, j), LoadCoef(c.hi_beta, c.step, j), hi);
-    __m256i r = _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(v, alpha), beta), shift);
-    r = _mm256_min_epi32(_mm256_max_epi32(r, act_min), act_max);
+    const __m256i r = Affine8<kSigned, kTwoPieces, true>(k, Load8(x + i), c, i * c.step);
     const __m256i b = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(r, low_bytes), pick);
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out + i), _mm256_castsi256_si128(b));
   }
   return i;
 }
 
+template <bool kSigned>
+LABELITE_AVX2 int64_t AffineRowFor(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                                   uint8_t* out, int64_t n) {
+  const bool clamp = p.act_min > (kSigned ? -128 : 0) || p.act_max < (kSigned ? 127 : 255);
+  if (p.two_pieces) {
+    return clamp ? AffineRow<kSigned, true, true>(p, x, c, out, n)
+                 : AffineRow<kSigned, true, false>(p, x, c, out, n);
+  }
+  return clamp ? AffineRow<kSigned, false, true>(p, x, c, out, n)
+               : AffineRow<kSigned, false, false>(p, x, c, out, n);
+}
+
 }  // namespace
 
 void QuantArithAffineAvx2(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
                           uint8_t* out, int64_t n) {
-  const int64_t done = p.is_signed ? AffineRow<true>(p, x, c, out, n) : AffineRow<false>(p, x, c, out, n);
+  const int64_t done =
+      p.is_signed ? AffineRowFor<true>(p, x, c, out, n) : AffineRowFor<false>(p, x, c, out, n);
   if (done < n) {
     const int64_t k = done * c.step;
     const AffineCoefs rest{c.lo_alpha + k, c.lo_beta + k, c.hi_alpha + k, c.hi_beta + k, c.step};
