@@ -1,20 +1,24 @@
-// Quantized ADD, SUB and MUL on the fast path, mapping common::PrepareArith's parameters (the
-// ops' one Prepare) onto the rows of quantized_arith.h; bit-identical to the reference kernels.
-// float32 is refused (Unsupported), so FirstSupportedKernel hands it to XNNPACK (xnnpack/add.cc,
-// sub.cc, mul.cc).
+// Quantized ADD, SUB and MUL kernels of labelite's own, mapping common::PrepareArith's
+// parameters (the ops' one Prepare) onto the rows of quantized_arith.h; bit-identical to the
+// reference kernels. float32 is refused (Unsupported): FirstSupportedKernel hands it to XNNPACK
+// (xnnpack/add.cc, sub.cc, mul.cc, which also decide when these kernels run).
 //
 // Prepare, in steps:
-//   1. PrepareArith; ADD/SUB: the two 256-entry side-value tables (the second negated for SUB);
+//   1. PrepareArith; ADD/SUB: the two 256-entry side-value tables (the second negated for SUB)
+//      and their SIMD form, checked against the tables (else the portable rows run);
 //   2. the layout of the broadcast:
 //        same:   both inputs have the output's shape: one flat row of bytes;
 //        block:  one input has the output's shape, the other is a trailing block of it (a
 //                scalar, a [C] vector, [1,1,W,C], ...; at most kMaxBlock elements): its side
 //                values are computed once per Eval, then every block-sized row of the output
 //                reads them (a scalar: one flat row with a step of 0);
+//        affine: a block that is a constant tensor and whose outputs FitAffine fits
+//                (quantized_arith.h): rows of alpha * v + beta >> shift;
 //        general: anything else, one innermost row at a time (Broadcast::ForEachRow);
 //   3. the row functions of the active ISA level (AVX-512, AVX2 or portable).
-// Eval splits same and block layouts into chunks of about kChunk elements over the thread pool
-// when the output has at least kMinParallel elements.
+// The affine-only kernel refuses every other layout, and every layout below AVX2.
+// Eval splits same, block and affine layouts into chunks of about kChunk elements (whole rows)
+// over the thread pool when the output has at least kMinParallel elements.
 #include "kernels/fast/quantized_arith.h"
 
 #include <algorithm>
