@@ -257,26 +257,49 @@ void QuantizedArithKernel::SetLayout(const KernelContext& ctx) {
 // by affine pieces (quantized_arith.h); the layout stays kBlock when a channel has no fit.
 void QuantizedArithKernel::TryAffine(const uint8_t* block) {
   const QuantArithParams& q = block_is_a_ ? ba_ : ab_;
-  std::array<uint8_t, 256> all_bytes{};
-  for (size_t i = 0; i < all_bytes.size(); ++i) all_bytes[i] = static_cast<uint8_t>(i);
-  std::vector<uint8_t> exact(static_cast<size_t>(256 * block_));
-  std::vector<double> slope(static_cast<size_t>(block_));
+  // The 256 bytes in value order (int8: -128 first).
+  const bool is_signed = IsSigned(q.mode);
+  std::array<uint8_t, 256> bytes{};
+  for (size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<uint8_t>(is_signed ? i ^ 0x80 : i);
+  // An element's outputs depend on its byte only: one fit per distinct byte of the block.
+  std::array<int, 256> index{};
+  index.fill(-1);
+  std::vector<uint8_t> distinct;
+  for (int64_t j = 0; j < block_; ++j) {
+    if (index[block[j]] < 0) {
+      index[block[j]] = static_cast<int>(distinct.size());
+      distinct.push_back(block[j]);
+    }
+  }
+  const auto k = static_cast<int64_t>(distinct.size());
+  std::vector<uint8_t> exact(static_cast<size_t>(256 * k));
+  std::vector<double> slope(static_cast<size_t>(k));
   // Output units per unit of the x input's value, from the real multipliers.
   const double out_scale = std::ldexp(static_cast<double>(q.multiplier), q.shift - 31);
   const double x_scale =
       IsAdd(q.mode) ? (q.x.negate ? -1.0 : 1.0) *
                           std::ldexp(static_cast<double>(q.x.mh) * 2048.0 + q.x.ml, 20 - 31 - q.x.right)
                     : 1.0;
-  for (int64_t j = 0; j < block_; ++j) {
-    const int32_t y = SideValue(q.mode, q.y, block[j]);
-    fns_.values(q, all_bytes.data(), &y, 0, exact.data() + 256 * j, 256);
+  for (int64_t j = 0; j < k; ++j) {
+    const int32_t y = SideValue(q.mode, q.y, distinct[static_cast<size_t>(j)]);
+    fns_.values(q, bytes.data(), &y, 0, exact.data() + 256 * j, 256);
     slope[static_cast<size_t>(j)] = x_scale * out_scale * (IsAdd(q.mode) ? 1.0 : y);
   }
-  affine_.is_signed = IsSigned(q.mode);
+  affine_.is_signed = is_signed;
   affine_.split = -q.x.offset;
   affine_.act_min = q.act_min;
   affine_.act_max = q.act_max;
-  if (FitAffine(exact.data(), slope.data(), block_, &affine_, &coefs_)) layout_ = Layout::kAffine;
+  std::vector<int32_t> fitted;
+  if (!FitAffine(exact.data(), bytes.data(), slope.data(), k, fns_.affine, &affine_, &fitted))
+    return;
+  // Per element, from its byte's fit (4 arrays of block_).
+  coefs_.assign(static_cast<size_t>(4 * block_), 0);
+  for (int64_t part = 0; part < 4; ++part)
+    for (int64_t j = 0; j < block_; ++j)
+      coefs_[static_cast<size_t>(part * block_ + j)] =
+          fitted[static_cast<size_t>(part * k + index[block[j]])];
+  layout_ = Layout::kAffine;
 }
 
 void QuantizedArithKernel::RunChunk(int64_t c) {

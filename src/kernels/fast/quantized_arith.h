@@ -116,11 +116,15 @@ inline uint8_t AffineValue(const AffineParams& p, int32_t v, int32_t alpha, int3
   return static_cast<uint8_t>(std::clamp((alpha * v + beta) >> p.shift, p.act_min, p.act_max));
 }
 
-// Fits every channel (exact: channels x 256 outputs, indexed by byte; slope: each channel's
-// real slope, output units per unit of v) into coefs (4 x channels: lo alpha, lo beta, hi
-// alpha, hi beta). Sets p->shift. False when some channel has no fit.
-bool FitAffine(const uint8_t* exact, const double* slope, int64_t channels, AffineParams* p,
-               std::vector<int32_t>* coefs);
+using AffineRowFn = void (*)(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
+                             uint8_t* out, int64_t n);
+
+// Fits every channel (exact: channels x 256 outputs in value order, for the 256 `bytes` in
+// value order from the type's minimum; slope: each channel's real slope, output units per unit
+// of v) into coefs (4 x channels: lo alpha, lo beta, hi alpha, hi beta), checking guesses with
+// `row`. Sets p->shift and p->two_pieces. False when some channel has no fit.
+bool FitAffine(const uint8_t* exact, const uint8_t* bytes, const double* slope, int64_t channels,
+               AffineRowFn row, AffineParams* p, std::vector<int32_t>* coefs);
 
 // The row functions of one ISA level:
 //   bytes:  out[i] from x[i] and y[i], both bytes, i < n;
@@ -131,8 +135,7 @@ struct QuantArithRowFns {
                 int64_t n);
   void (*values)(const QuantArithParams& p, const uint8_t* x, const int32_t* y, int64_t y_step,
                  uint8_t* out, int64_t n);
-  void (*affine)(const AffineParams& p, const uint8_t* x, const AffineCoefs& c, uint8_t* out,
-                 int64_t n);
+  AffineRowFn affine;
 };
 
 // Portable loops (also the AVX2 kernels' tails).
