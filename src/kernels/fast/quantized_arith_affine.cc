@@ -10,8 +10,9 @@
 //   2. for alpha near the real slope * 2^s (a few neighbours), the constraints on beta are an
 //      interval: the largest lower and smallest upper bound over the piece;
 //   3. the first alpha whose interval is not empty wins, with beta at the interval's middle.
-// FitAffine tries one piece [v_min, v_max] for every channel first (guesses only: a kink at the
-// split makes searching it mostly futile), then two (below and from the split). The shift s is common to all channels: as large as keeps |alpha * v| + the output range below
+// FitAffine tries one piece [v_min, v_max] for every channel first (the guess, then the search
+// at alpha = round(slope * 2^s) only: a kink at the split makes wider searches mostly futile),
+// then two (below and from the split, full searches). The shift s is common to all channels: as large as keeps |alpha * v| + the output range below
 // 2^30, at most 22 (enough resolution for 256 values).
 #include <algorithm>
 #include <cmath>
@@ -95,10 +96,10 @@ bool FitPiece(const Piece& in, const AffineParams& p, int32_t v0, int32_t v1, do
   *beta = 0;
   if (v0 > v1) return true;
   if (Guess(in, p, v0, v1, slope, alpha, beta)) return true;
-  if (!search) return false;
   const int64_t a0 = std::llround(slope * static_cast<double>(int64_t{1} << p.shift));
   const int64_t v_max = std::max(std::abs(v0), std::abs(v1));
   for (int64_t delta : {0, -1, 1, -2, 2, -3, 3, -4, 4}) {
+    if (!search && delta != 0) break;
     const int64_t a = a0 + delta;
     if (std::abs(a) * v_max > kInt32Max) continue;
     if (BetaFor(in, p, v0, v1, a, beta)) {
