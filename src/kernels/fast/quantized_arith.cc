@@ -307,10 +307,9 @@ void QuantizedArithKernel::RunChunk(int64_t c) {
   const QuantArithParams& q = block_is_a_ ? ba_ : ab_;
   if (layout_ == Layout::kAffine) {
     const int32_t* k = coefs_.data();
-    const AffineCoefs coefs{k, k + block_, k + 2 * block_, k + 3 * block_, block_ == 1 ? 0 : 1};
-    const int64_t row = block_ == 1 ? count : block_;
-    for (int64_t r = begin; r < begin + count; r += row)
-      fns_.affine(affine_, x_ + r, coefs, out_ + r, row);
+    const AffineCoefs coefs{k, k + block_, k + 2 * block_, k + 3 * block_,
+                            block_ == 1 ? 0 : 1, block_ == 1 ? 0 : block_};
+    fns_.affine(affine_, x_ + begin, coefs, out_ + begin, count);
   } else if (layout_ == Layout::kSame) {
     fns_.bytes(q, x_ + begin, y_ + begin, out_ + begin, count);
   } else if (block_ == 1) {

@@ -103,13 +103,15 @@ struct AffineParams {
 };
 
 // Per channel c (index c * step, step 0 or 1): alpha and beta of the pieces below and above
-// the split.
+// the split. period > 0: the row is made of rows of `period` elements that each start again at
+// channel 0 (the block repeated along the output); 0: one row.
 struct AffineCoefs {
   const int32_t* lo_alpha = nullptr;
   const int32_t* lo_beta = nullptr;
   const int32_t* hi_alpha = nullptr;
   const int32_t* hi_beta = nullptr;
   int64_t step = 1;
+  int64_t period = 0;
 };
 
 inline uint8_t AffineValue(const AffineParams& p, int32_t v, int32_t alpha, int32_t beta) {

@@ -173,13 +173,19 @@ void AffineLoop(const AffineParams& p, const T* __restrict x, const AffineCoefs&
 
 void QuantArithAffinePortable(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
                               uint8_t* out, int64_t n) {
-  const auto* s = reinterpret_cast<const int8_t*>(x);
-  if (c.step == 0) {
-    if (p.is_signed) AffineLoop<int8_t, 0>(p, s, c, out, n);
-    else AffineLoop<uint8_t, 0>(p, x, c, out, n);
-  } else {
-    if (p.is_signed) AffineLoop<int8_t, 1>(p, s, c, out, n);
-    else AffineLoop<uint8_t, 1>(p, x, c, out, n);
+  const int64_t period = c.period > 0 ? c.period : n;
+  for (int64_t row = 0; row < n; row += period) {  // the coefficients restart at each row
+    const int64_t len = std::min(period, n - row);
+    const uint8_t* xr = x + row;
+    uint8_t* outr = out + row;
+    const auto* s = reinterpret_cast<const int8_t*>(xr);
+    if (c.step == 0) {
+      if (p.is_signed) AffineLoop<int8_t, 0>(p, s, c, outr, len);
+      else AffineLoop<uint8_t, 0>(p, xr, c, outr, len);
+    } else {
+      if (p.is_signed) AffineLoop<int8_t, 1>(p, s, c, outr, len);
+      else AffineLoop<uint8_t, 1>(p, xr, c, outr, len);
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "kernels/x86/quantized_arith_x86.h"
 
 #define LABELITE_AVX2 __attribute__((target("avx2")))
@@ -195,12 +197,20 @@ LABELITE_AVX2 int64_t AffineRowFor(const AffineParams& p, const uint8_t* x, cons
 
 void QuantArithAffineAvx2(const AffineParams& p, const uint8_t* x, const AffineCoefs& c,
                           uint8_t* out, int64_t n) {
-  const int64_t done =
-      p.is_signed ? AffineRowFor<true>(p, x, c, out, n) : AffineRowFor<false>(p, x, c, out, n);
-  if (done < n) {
-    const int64_t k = done * c.step;
-    const AffineCoefs rest{c.lo_alpha + k, c.lo_beta + k, c.hi_alpha + k, c.hi_beta + k, c.step};
-    QuantArithAffinePortable(p, x + done, rest, out + done, n - done);
+  const int64_t period = c.period > 0 ? c.period : n;
+  AffineCoefs one_row = c;
+  one_row.period = 0;
+  for (int64_t row = 0; row < n; row += period) {  // the coefficients restart at each row
+    const int64_t len = std::min(period, n - row);
+    const uint8_t* xr = x + row;
+    uint8_t* outr = out + row;
+    const int64_t done = p.is_signed ? AffineRowFor<true>(p, xr, one_row, outr, len)
+                                     : AffineRowFor<false>(p, xr, one_row, outr, len);
+    if (done < len) {
+      const int64_t k = done * c.step;
+      const AffineCoefs rest{c.lo_alpha + k, c.lo_beta + k, c.hi_alpha + k, c.hi_beta + k, c.step};
+      QuantArithAffinePortable(p, xr + done, rest, outr + done, len - done);
+    }
   }
 }
 

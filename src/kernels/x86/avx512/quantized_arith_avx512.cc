@@ -16,6 +16,8 @@
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "kernels/x86/quantized_arith_x86.h"
 
 // GCC 12 reports operands inside its own AVX-512 intrinsics as uninitialized: a false positive.
@@ -189,22 +191,28 @@ LABELITE_AVX512 void AffineRow(const AffineParams& p, const uint8_t* x, const Af
                        _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
                        _mm_cvtsi32_si128(p.shift)};
   const auto all = static_cast<__mmask16>(0xFFFF);
-  int64_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    __m512i r[4];
+  const int64_t period = c.period > 0 ? c.period : n;
+  for (int64_t row = 0; row < n; row += period) {  // the coefficients restart at each row
+    const uint8_t* xr = x + row;
+    uint8_t* outr = out + row;
+    const int64_t len = std::min(period, n - row);
+    int64_t i = 0;
+    for (; i + 64 <= len; i += 64) {
+      __m512i r[4];
 #pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q)
-      r[q] = Affine16<kSigned, kTwoPieces, kClamp>(k, Load16(x + i + 16 * q), c, i + 16 * q, all);
-    const __m512i w01 = _mm512_packs_epi32(r[0], r[1]);
-    const __m512i w23 = _mm512_packs_epi32(r[2], r[3]);
-    const __m512i b = kSigned ? _mm512_packs_epi16(w01, w23) : _mm512_packus_epi16(w01, w23);
-    _mm512_storeu_si512(out + i, _mm512_permutexvar_epi32(k.order, b));
-  }
-  for (; i < n; i += 16) {
-    const auto m = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1);
-    const __m512i r =
-        Affine16<kSigned, kTwoPieces, true>(k, _mm_maskz_loadu_epi8(m, x + i), c, i, m);
-    _mm_mask_storeu_epi8(out + i, m, _mm512_cvtepi32_epi8(r));
+      for (int q = 0; q < 4; ++q)
+        r[q] = Affine16<kSigned, kTwoPieces, kClamp>(k, Load16(xr + i + 16 * q), c, i + 16 * q, all);
+      const __m512i w01 = _mm512_packs_epi32(r[0], r[1]);
+      const __m512i w23 = _mm512_packs_epi32(r[2], r[3]);
+      const __m512i b = kSigned ? _mm512_packs_epi16(w01, w23) : _mm512_packus_epi16(w01, w23);
+      _mm512_storeu_si512(outr + i, _mm512_permutexvar_epi32(k.order, b));
+    }
+    for (; i < len; i += 16) {
+      const auto m = static_cast<__mmask16>(len - i >= 16 ? 0xFFFFu : (1u << (len - i)) - 1);
+      const __m512i r =
+          Affine16<kSigned, kTwoPieces, true>(k, _mm_maskz_loadu_epi8(m, xr + i), c, i, m);
+      _mm_mask_storeu_epi8(outr + i, m, _mm512_cvtepi32_epi8(r));
+    }
   }
 }
 
