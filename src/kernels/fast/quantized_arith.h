@@ -103,7 +103,7 @@ struct AffineParams {
 };
 
 // Per channel c (index c * step, step 0 or 1): alpha and beta of the pieces below and above
-// the split. period > 0: the row is made of rows of `period` elements that each start again at
+// the split (FitAffine gives both pieces one alpha; the SIMD rows read lo_alpha only). period > 0: the row is made of rows of `period` elements that each start again at
 // channel 0 (the block repeated along the output); 0: one row.
 struct AffineCoefs {
   const int32_t* lo_alpha = nullptr;

@@ -12,7 +12,8 @@
 //   3. the first alpha whose interval is not empty wins, with beta at the interval's middle.
 // FitAffine tries one piece [v_min, v_max] for every channel first (the guess, then the search
 // at alpha = round(slope * 2^s) only: a kink at the split makes wider searches mostly futile),
-// then two (below and from the split, full searches). The shift s is common to all channels: as large as keeps |alpha * v| + the output range below
+// then two (below and from the split) with one alpha: the kink (MUL's rounding of negative
+// products) moves the intercept only, and the rows then select beta alone. The shift s is common to all channels: as large as keeps |alpha * v| + the output range below
 // 2^30, at most 22 (enough resolution for 256 values).
 #include <algorithm>
 #include <cmath>
@@ -110,6 +111,34 @@ bool FitPiece(const Piece& in, const AffineParams& p, int32_t v0, int32_t v1, do
   return false;
 }
 
+// Two pieces with one alpha (the reference's kink at the split shifts the intercept, not the
+// slope): the guesses, else the search over alpha with both pieces' beta intervals.
+bool FitTwoPieces(const Piece& in, const AffineParams& p, int32_t v0, int32_t split, int32_t v1,
+                  double slope, int32_t* alpha, int32_t* lo_beta, int32_t* hi_beta) {
+  int32_t a_lo = 0, a_hi = 0;
+  if (split <= v0 || split > v1) {  // one piece is empty
+    const bool ok = FitPiece(in, p, v0, v1, slope, true, alpha, lo_beta);
+    *hi_beta = *lo_beta;
+    return ok;
+  }
+  if (Guess(in, p, v0, split - 1, slope, &a_lo, lo_beta) &&
+      Guess(in, p, split, v1, slope, &a_hi, hi_beta) && a_lo == a_hi) {
+    *alpha = a_lo;
+    return true;
+  }
+  const int64_t a0 = std::llround(slope * static_cast<double>(int64_t{1} << p.shift));
+  const int64_t v_max = std::max(std::abs(v0), std::abs(v1));
+  for (int64_t delta : {0, -1, 1, -2, 2, -3, 3, -4, 4}) {
+    const int64_t a = a0 + delta;
+    if (std::abs(a) * v_max > kInt32Max) continue;
+    if (BetaFor(in, p, v0, split - 1, a, lo_beta) && BetaFor(in, p, split, v1, a, hi_beta)) {
+      *alpha = static_cast<int32_t>(a);
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool FitAffine(const uint8_t* exact, const uint8_t* bytes, const double* slope, int64_t channels,
@@ -141,9 +170,10 @@ bool FitAffine(const uint8_t* exact, const uint8_t* bytes, const double* slope, 
   if (!p->two_pieces) return true;
   for (int64_t c = 0; c < channels; ++c) {
     const Piece in{exact + 256 * c, bytes, v_min, row};
-    if (!FitPiece(in, one_piece, v_min, p->split - 1, slope[c], true, &lo_alpha[c], &lo_beta[c]) ||
-        !FitPiece(in, one_piece, p->split, v_max, slope[c], true, &hi_alpha[c], &hi_beta[c]))
+    if (!FitTwoPieces(in, one_piece, v_min, p->split, v_max, slope[c], &lo_alpha[c], &lo_beta[c],
+                      &hi_beta[c]))
       return false;
+    hi_alpha[c] = lo_alpha[c];
   }
   return true;
 }

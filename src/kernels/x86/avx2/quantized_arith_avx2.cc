@@ -142,7 +142,6 @@ LABELITE_AVX2 inline __m256i Affine8(const AffineConsts& k, __m128i bytes, const
   __m256i alpha = LoadCoef(c.lo_alpha, c.step, j), beta = LoadCoef(c.lo_beta, c.step, j);
   if constexpr (kTwoPieces) {
     const __m256i hi = _mm256_cmpgt_epi32(v, k.split_minus_one);  // v >= split
-    alpha = _mm256_blendv_epi8(alpha, LoadCoef(c.hi_alpha, c.step, j), hi);
     beta = _mm256_blendv_epi8(beta, LoadCoef(c.hi_beta, c.step, j), hi);
   }
   const __m256i r = _mm256_sra_epi32(_mm256_add_epi32(_mm256_mullo_epi32(v, alpha), beta), k.shift);

@@ -166,7 +166,7 @@ LABELITE_AVX512 inline __m512i LoadCoef(const int32_t* a, int64_t step, int64_t 
   return step == 0 ? _mm512_set1_epi32(a[0]) : _mm512_maskz_loadu_epi32(m, a + j);
 }
 
-// kTwoPieces: select the piece per lane (else lo == hi); kClamp: clamp to the activation's range
+// kTwoPieces: select the piece's beta per lane (one alpha: FitAffine; else lo == hi); kClamp: clamp to the activation's range
 // (else the saturating packs do it: it is the type's range).
 template <bool kSigned, bool kTwoPieces, bool kClamp>
 LABELITE_AVX512 inline __m512i Affine16(const AffineConsts& k, __m128i bytes, const AffineCoefs& c,
@@ -175,7 +175,6 @@ LABELITE_AVX512 inline __m512i Affine16(const AffineConsts& k, __m128i bytes, co
   __m512i alpha = LoadCoef(c.lo_alpha, c.step, j, m), beta = LoadCoef(c.lo_beta, c.step, j, m);
   if constexpr (kTwoPieces) {
     const __mmask16 hi = _mm512_cmpge_epi32_mask(v, k.split);
-    alpha = _mm512_mask_blend_epi32(hi, alpha, LoadCoef(c.hi_alpha, c.step, j, m));
     beta = _mm512_mask_blend_epi32(hi, beta, LoadCoef(c.hi_beta, c.step, j, m));
   }
   const __m512i r = _mm512_sra_epi32(_mm512_add_epi32(_mm512_mullo_epi32(v, alpha), beta), k.shift);
