@@ -128,7 +128,8 @@ std::vector<uint8_t> BuildModel(const Case& c, const std::vector<uint8_t>& b_byt
   ModelBuilder b;
   const int in1 = b.AddTensor(c.type, c.shapes.a, "a", Quant(c.q.s1, c.q.z1 + shift));
   const int in2 = c.b_constant
-                      ? b.AddConstTensorBytes(c.type, c.shapes.b, b_bytes, Quant(c.q.s2, c.q.z2 + shift))
+                      ? b.AddConstTensorBytes(c.type, c.shapes.b, b_bytes,
+                                              Quant(c.q.s2, c.q.z2 + shift))
                       : b.AddTensor(c.type, c.shapes.b, "b", Quant(c.q.s2, c.q.z2 + shift));
   const int out = b.AddTensor(c.type, c.shapes.out, "out", Quant(c.q.so, c.q.zo + shift));
   OpOptions o;
@@ -145,8 +146,8 @@ struct RunResult {
   std::string path;
 };
 
-RunResult RunModel(const std::vector<uint8_t>& model_bytes, const Op& op, KernelPath path, int threads,
-             const std::vector<std::vector<uint8_t>>& inputs) {
+RunResult RunModel(const std::vector<uint8_t>& model_bytes, const Op& op, KernelPath path,
+                   int threads, const std::vector<std::vector<uint8_t>>& inputs) {
   RunResult r;
   auto model = Model::FromBytes(model_bytes, "single-op");
   EXPECT_TRUE(model.ok()) << model.status().message();
@@ -183,8 +184,8 @@ void ExpectExact(const Case& c, uint32_t seed, int* affine_runs = nullptr) {
   ASSERT_EQ(ref.path, "reference");
   ASSERT_EQ(static_cast<int64_t>(ref.bytes.size()), Count(c.shapes.out));
   for (IsaLevel level : Levels()) {
-    SCOPED_TRACE(std::string(c.op->name) + " " + std::string(DataTypeName(c.type)) + " at ISA level " +
-                 xnn::IsaLevelName(level) + ", activation " +
+    SCOPED_TRACE(std::string(c.op->name) + " " + std::string(DataTypeName(c.type)) +
+                 " at ISA level " + xnn::IsaLevelName(level) + ", activation " +
                  std::to_string(static_cast<int>(c.act)) + ", scales " + std::to_string(c.q.s1) +
                  " " + std::to_string(c.q.s2) + " " + std::to_string(c.q.so) +
                  (c.b_constant ? ", constant b" : "") + ", threads " + std::to_string(c.threads));

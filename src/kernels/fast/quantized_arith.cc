@@ -43,7 +43,8 @@ template <ArithMode kMode>
 void BytesLoop(const QuantArithParams& p, const uint8_t* x, const uint8_t* y, uint8_t* out,
                int64_t n) {
   for (int64_t i = 0; i < n; ++i)
-    out[i] = CombineAndRequantize<kMode>(p, SideValue(kMode, p.x, x[i]), SideValue(kMode, p.y, y[i]));
+    out[i] = CombineAndRequantize<kMode>(p, SideValue(kMode, p.x, x[i]),
+                                         SideValue(kMode, p.y, y[i]));
 }
 
 template <ArithMode kMode>
@@ -133,7 +134,8 @@ class QuantizedArithKernel final : public Kernel {
     y_ = block_is_a_ ? a : b;
     if (layout_ == Layout::kBlock) {
       const QuantArithParams& q = block_is_a_ ? ba_ : ab_;
-      for (int64_t j = 0; j < block_; ++j) y_values_[static_cast<size_t>(j)] = SideValue(q.mode, q.y, y_[j]);
+      for (int64_t j = 0; j < block_; ++j)
+        y_values_[static_cast<size_t>(j)] = SideValue(q.mode, q.y, y_[j]);
     }
     const auto chunks = static_cast<size_t>((n_ + chunk_ - 1) / chunk_);
     if (ctx.threadpool != nullptr && n_ >= kMinParallel && chunks > 1) {
@@ -277,9 +279,9 @@ void QuantizedArithKernel::TryAffine(const uint8_t* block) {
   std::vector<double> slope(static_cast<size_t>(k));
   // Output units per unit of the x input's value, from the real multipliers.
   const double out_scale = std::ldexp(static_cast<double>(q.multiplier), q.shift - 31);
+  const double x_multiplier = static_cast<double>(q.x.mh) * 2048.0 + q.x.ml;
   const double x_scale =
-      IsAdd(q.mode) ? (q.x.negate ? -1.0 : 1.0) *
-                          std::ldexp(static_cast<double>(q.x.mh) * 2048.0 + q.x.ml, 20 - 31 - q.x.right)
+      IsAdd(q.mode) ? (q.x.negate ? -1.0 : 1.0) * std::ldexp(x_multiplier, 20 - 31 - q.x.right)
                     : 1.0;
   for (int64_t j = 0; j < k; ++j) {
     const int32_t y = SideValue(q.mode, q.y, distinct[static_cast<size_t>(j)]);

@@ -32,8 +32,12 @@ namespace labelite::xnn {
 
 enum class ArithMode { kAddInt8, kAddUInt8, kMulInt8, kMulUInt8 };
 
-constexpr bool IsAdd(ArithMode m) { return m == ArithMode::kAddInt8 || m == ArithMode::kAddUInt8; }
-constexpr bool IsSigned(ArithMode m) { return m == ArithMode::kAddInt8 || m == ArithMode::kMulInt8; }
+constexpr bool IsAdd(ArithMode m) {
+  return m == ArithMode::kAddInt8 || m == ArithMode::kAddUInt8;
+}
+constexpr bool IsSigned(ArithMode m) {
+  return m == ArithMode::kAddInt8 || m == ArithMode::kMulInt8;
+}
 
 struct QuantArithSide {
   int32_t offset = 0;  // -zero point
@@ -103,8 +107,9 @@ struct AffineParams {
 };
 
 // Per channel c (index c * step, step 0 or 1): alpha and beta of the pieces below and above
-// the split (FitAffine gives both pieces one alpha; the SIMD rows read lo_alpha only). period > 0: the row is made of rows of `period` elements that each start again at
-// channel 0 (the block repeated along the output); 0: one row.
+// the split (FitAffine gives both pieces one alpha; the SIMD rows read lo_alpha only).
+// period > 0: the row is made of rows of `period` elements that each start again at channel 0
+// (the block repeated along the output); 0: one row.
 struct AffineCoefs {
   const int32_t* lo_alpha = nullptr;
   const int32_t* lo_beta = nullptr;

@@ -13,8 +13,9 @@
 // FitAffine tries one piece [v_min, v_max] for every channel first (the guess, then the search
 // at alpha = round(slope * 2^s) only: a kink at the split makes wider searches mostly futile),
 // then two (below and from the split) with one alpha: the kink (MUL's rounding of negative
-// products) moves the intercept only, and the rows then select beta alone. The shift s is common to all channels: as large as keeps |alpha * v| + the output range below
-// 2^30, at most 22 (enough resolution for 256 values).
+// products) moves the intercept only, and the rows then select beta alone. The shift s is
+// common to all channels: as large as keeps |alpha * v| + the output range below 2^30, at most
+// 22 (enough resolution for 256 values).
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>

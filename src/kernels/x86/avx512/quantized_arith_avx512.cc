@@ -166,8 +166,8 @@ LABELITE_AVX512 inline __m512i LoadCoef(const int32_t* a, int64_t step, int64_t 
   return step == 0 ? _mm512_set1_epi32(a[0]) : _mm512_maskz_loadu_epi32(m, a + j);
 }
 
-// kTwoPieces: select the piece's beta per lane (one alpha: FitAffine; else lo == hi); kClamp: clamp to the activation's range
-// (else the saturating packs do it: it is the type's range).
+// kTwoPieces: select the piece's beta per lane (one alpha: FitAffine; else lo == hi); kClamp:
+// clamp to the activation's range (else the saturating packs do it: it is the type's range).
 template <bool kSigned, bool kTwoPieces, bool kClamp>
 LABELITE_AVX512 inline __m512i Affine16(const AffineConsts& k, __m128i bytes, const AffineCoefs& c,
                                         int64_t j, __mmask16 m) {
@@ -200,7 +200,8 @@ LABELITE_AVX512 void AffineRow(const AffineParams& p, const uint8_t* x, const Af
       __m512i r[4];
 #pragma GCC unroll 4
       for (int q = 0; q < 4; ++q)
-        r[q] = Affine16<kSigned, kTwoPieces, kClamp>(k, Load16(xr + i + 16 * q), c, i + 16 * q, all);
+        r[q] = Affine16<kSigned, kTwoPieces, kClamp>(k, Load16(xr + i + 16 * q), c, i + 16 * q,
+                                                     all);
       const __m512i w01 = _mm512_packs_epi32(r[0], r[1]);
       const __m512i w23 = _mm512_packs_epi32(r[2], r[3]);
       const __m512i b = kSigned ? _mm512_packs_epi16(w01, w23) : _mm512_packus_epi16(w01, w23);
