@@ -1,12 +1,28 @@
-// ADD on XNNPACK (see binary.h for the types, broadcasting and scale limits).
+// ADD on the fast path, the first kernel that accepts the operator:
+//   1. uint8/int8 with a constant broadcast input (folded batch norms): labelite's affine
+//      pieces (fast/quantized_arith.h), exact and faster than XNNPACK;
+//   2. XNNPACK (see binary.h for its types, broadcasting and scale limits);
+//   3. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
 #include <memory>
 
+#include "kernels/fast/first_supported.h"
+#include "kernels/fast/quantized_arith.h"
 #include "kernels/xnnpack/binary.h"
 
 namespace labelite {
 
-std::unique_ptr<Kernel> CreateXnnpackAdd() {
+namespace {
+std::unique_ptr<Kernel> CreateBinary() {
   return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kAdd);
+}
+std::unique_ptr<Kernel> CreateBinaryOrRows() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&CreateBinary, &xnn::CreateFastQuantizedAdd);
+}
+}  // namespace
+
+std::unique_ptr<Kernel> CreateXnnpackAdd() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedAdd,
+                                                     &CreateBinaryOrRows);
 }
 
 }  // namespace labelite

@@ -1,12 +1,28 @@
-// MUL on XNNPACK (see binary.h for the types, broadcasting and scale limits).
+// MUL on the fast path, the first kernel that accepts the operator:
+//   1. uint8/int8 with a constant broadcast input (folded batch norms): labelite's affine
+//      pieces (fast/quantized_arith.h), exact and faster than XNNPACK;
+//   2. XNNPACK (see binary.h for its types, broadcasting and scale limits);
+//   3. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
 #include <memory>
 
+#include "kernels/fast/first_supported.h"
+#include "kernels/fast/quantized_arith.h"
 #include "kernels/xnnpack/binary.h"
 
 namespace labelite {
 
-std::unique_ptr<Kernel> CreateXnnpackMul() {
+namespace {
+std::unique_ptr<Kernel> CreateBinary() {
   return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kMul);
+}
+std::unique_ptr<Kernel> CreateBinaryOrRows() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&CreateBinary, &xnn::CreateFastQuantizedMul);
+}
+}  // namespace
+
+std::unique_ptr<Kernel> CreateXnnpackMul() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedMul,
+                                                     &CreateBinaryOrRows);
 }
 
 }  // namespace labelite
