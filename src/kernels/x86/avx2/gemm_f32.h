@@ -73,8 +73,7 @@ class F32Gemm {
                                        const float* bias, float min, float max,
                                        IsaLevel level);
   // The best level ActiveIsa() allows (AVX-512 when active, else AVX2), or nullptr. CONV_2D
-  // uses only the AVX2 one (at AVX-512 XNNPACK's kernels are as fast: bench/conv_f32_bench);
-  // FULLY_CONNECTED should measure the same way before it prefers either to XNNPACK.
+  // and FULLY_CONNECTED reach it through MakeFastConv (fast_conv_list.inc).
   static std::unique_ptr<F32Gemm> Make(size_t taps, size_t cin, size_t n, const float* weights,
                                        const float* bias, float min, float max);
 

@@ -3,8 +3,12 @@
 // and 14 FMAs, and the tile's rows (7 x K floats) stay in L1 for K up to ~1000. Same operations
 // in the same order as the AVX2 one (and XNNPACK's f32 gemm/igemm): bias, one FMA per k,
 // max(min), min(max).
-// Not in fast_conv_list.inc: on Zen 4 it only matches XNNPACK's avx512f 7x16 kernels
-// (bench/conv_f32_bench); F32Gemm::Make offers it (FULLY_CONNECTED batch 1: 18 vs 14 GMAC/s).
+// In fast_conv_list.inc for float CONV_2D and FULLY_CONNECTED at AVX-512 (MakeConvF32GemmAvx512):
+// alone, a layer only matches XNNPACK's avx512f 7x16 kernels (bench/conv_f32_bench), but inside
+// a model, where the weights come from L3 or memory, F32Gemm's 256 KB panel groups read them
+// once while XNNPACK 2022 at one thread reads all of them again for every 7 rows: the late
+// layers of EfficientNet (3x3 or 6x6 pixels, 0.1-1.5 MB of weights) take 0.4-0.55x the time
+// (labelite bench --profile), whole float models 8-20% less (efficientnet_b0, _lite, densenet121).
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -102,7 +106,10 @@ void F32TileAvx512(const F32Tile& t) {
   }
 }
 
+// Fewer than 8 input channels (an RGB first layer) stay with XNNPACK: there K is a few taps of
+// 3 channels, and efficientnet_b0's 3x3 stride-2 stem took 65 us here against its 53.
 std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec) {
+  if (spec.cin < 8) return nullptr;
   return MakeConvF32Gemm(spec, IsaLevel::kAvx512);
 }
 
