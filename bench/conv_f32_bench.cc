@@ -1,7 +1,9 @@
 // labelite's float32 CONV_2D GEMM (MakeFastConv: F32Gemm, kernels/x86/avx2/gemm_f32.h) against
 // XNNPACK 2022's f32 convolution operator, on MobileNet v2's CONV_2D shapes and a few 3x3
 // layers of ResNet/DenseNet, 1 thread. Reports GMAC/s ("MAC/s") per layer and for MobileNet v2's
-// 36 convolutions in a row. LABELITE_ISA=avx2 measures the AVX2 kernel on an AVX-512 CPU (under
+// 36 convolutions in a row; cold/*: the layers of 7x7 pixels or fewer with their weights cold
+// (copies with 64 MB of weights in all, run in turn), as weights are inside a whole model.
+// LABELITE_ISA=avx2 measures the AVX2 kernel on an AVX-512 CPU (under
 // bench/cpuid_mask XNNPACK then also runs its AVX2 kernels).
 //
 //   build/release/bench/conv_f32_bench --benchmark_repetitions=5
@@ -47,6 +49,11 @@ constexpr Layer kLayers[] = {
     {"3x3_56_64x64", 56, 64, 64, 3, 1, 0},          {"3x3_28_128x128", 28, 128, 128, 3, 1, 0},
     {"3x3s2_28_128x256", 28, 128, 256, 3, 2, 0},    {"3x3_14_128x32", 14, 128, 32, 3, 1, 0},
     {"pw_14_1024x128", 14, 1024, 128, 1, 1, 0},
+    // EfficientNet-B0's late layers at the zoo's 96x96 input (3x3 and 6x6 pixels) and its head.
+    {"pw_3_1152x320", 3, 1152, 320, 1, 1, 0},       {"pw_3_320x1280", 3, 320, 1280, 1, 1, 0},
+    {"pw_3_1152x192", 3, 1152, 192, 1, 1, 0},       {"pw_3_192x1152", 3, 192, 1152, 1, 1, 0},
+    {"pw_6_672x112", 6, 672, 112, 1, 1, 0},         {"pw_6_112x672", 6, 112, 672, 1, 1, 0},
+    {"pw_1_48x1152", 1, 48, 1152, 1, 1, 0},         {"logits_1_1280x1000", 1, 1280, 1000, 1, 1, 0},
 };
 
 struct OpDeleter {
@@ -118,6 +125,24 @@ void BM_Layer(benchmark::State& state, const Layer& l, Impl impl) {
   SetRate(state, conv.macs());
 }
 
+// Cold weights, as inside a whole model: copies of the layer with 64 MB of weights in all, run
+// in turn, so each run reads its weights from memory (or what of L3 a shared host leaves).
+void BM_Cold(benchmark::State& state, const Layer& l, Impl impl) {
+  const size_t bytes = l.cout * l.kernel * l.kernel * l.cin * sizeof(float);
+  const size_t copies = std::clamp<size_t>((size_t{64} << 20) / bytes, 2, 256);
+  std::vector<std::unique_ptr<Conv>> convs;
+  for (size_t i = 0; i < copies; ++i) {
+    convs.push_back(std::make_unique<Conv>(l, impl));
+    if (!convs.back()->ready()) return state.SkipWithError("no kernel for this shape");
+  }
+  size_t next = 0;
+  for (auto _ : state) {
+    convs[next]->Run();
+    next = next + 1 == copies ? 0 : next + 1;
+  }
+  SetRate(state, convs[0]->macs());
+}
+
 void BM_Model(benchmark::State& state, Impl impl) {
   std::vector<std::unique_ptr<Conv>> convs;
   double macs = 0;
@@ -143,6 +168,12 @@ void Register() {
     for (const auto& [impl, iname] : impls)
       benchmark::RegisterBenchmark((std::string(l.name) + "/" + iname).c_str(), BM_Layer, l, impl)
           ->ComputeStatistics("min", Min);
+  for (const Layer& l : kLayers)
+    if (l.in_hw <= 7)
+      for (const auto& [impl, iname] : impls)
+        benchmark::RegisterBenchmark((std::string("cold/") + l.name + "/" + iname).c_str(),
+                                     BM_Cold, l, impl)
+            ->ComputeStatistics("min", Min);
 }
 
 }  // namespace

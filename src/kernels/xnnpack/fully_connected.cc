@@ -102,7 +102,8 @@ class FullyConnectedKernel : public xnn::XnnKernel {
   }
 
   // Float: labelite's own GEMM when the ISA level has one for a 1x1 convolution (F32Gemm at
-  // AVX2, bit-identical to XNNPACK's operator), else XNNPACK's fully_connected_nc_f32.
+  // AVX2 and AVX-512, bit-identical to XNNPACK's operator), else XNNPACK's
+  // fully_connected_nc_f32.
   Status CreateF32(KernelContext& ctx) {
     const Tensor* bias = ctx.input(2);
     float min = 0.0f, max = 0.0f;  // the shared Prepare refused TANH and SIGN_BIT

@@ -117,8 +117,9 @@ std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& s, IsaLevel lev
   return std::make_unique<ConvF32Gemm>(s, std::move(gemm));
 }
 
-// At AVX-512 XNNPACK's avx512f 7x16 kernels are faster than this 6x16 one (bench/
-// conv_f32_bench), and the AVX-512 F32Gemm only matches them: XNNPACK keeps those CPUs.
+// At AVX-512 the 7x32 tile (MakeConvF32GemmAvx512) runs instead, and XNNPACK the first layers
+// it declines (XNNPACK's avx512f 7x16 kernels are faster than this 6x16 one: bench/
+// conv_f32_bench).
 std::unique_ptr<FastConv> MakeConvF32GemmAvx2(const FastConvF32Spec& spec) {
   if (ActiveIsa() >= IsaLevel::kAvx512) return nullptr;
   return MakeConvF32Gemm(spec, IsaLevel::kAvx2);

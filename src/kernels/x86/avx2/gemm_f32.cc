@@ -117,25 +117,26 @@ std::unique_ptr<F32Gemm> F32Gemm::Make(size_t taps, size_t cin, size_t n, const 
   auto g = std::make_unique<F32Gemm>();
   g->level_ = level;
   if (level == IsaLevel::kAvx512) {
-    g->tile_ = &F32TileAvx512, g->mr_ = kF32TileRowsAvx512;
+    g->tile_ = &F32TileAvx512, g->mr_ = kF32TileRowsAvx512, g->width_ = kF32PanelAvx512;
   } else if (level == IsaLevel::kAvx2) {
-    g->tile_ = &F32TileAvx2, g->mr_ = kF32TileRowsAvx2;
+    g->tile_ = &F32TileAvx2, g->mr_ = kF32TileRowsAvx2, g->width_ = kPanel;
   } else {
     return nullptr;
   }
   g->taps_ = taps, g->cin_ = cin, g->n_ = n, g->min_ = min, g->max_ = max;
   const size_t k = taps * cin;
-  g->panels_ = (n + kPanel - 1) / kPanel;
-  g->panel_stride_ = kPanel * (k + 1);
+  const size_t width = g->width_;
+  g->panels_ = (n + width - 1) / width;
+  g->panel_stride_ = width * (k + 1);
   g->packed_.assign(g->panels_ * g->panel_stride_ + kPanel, 0.0f);
   g->offset_ = ((64 - reinterpret_cast<uintptr_t>(g->packed_.data()) % 64) % 64) / sizeof(float);
   float* out = g->packed_.data() + g->offset_;
   for (size_t p = 0; p < g->panels_; ++p, out += g->panel_stride_) {
-    const size_t j0 = p * kPanel, cols = std::min(kPanel, n - j0);
+    const size_t j0 = p * width, cols = std::min(width, n - j0);
     for (size_t j = 0; j < cols; ++j) {
       if (bias != nullptr) out[j] = bias[j0 + j];
       const float* src = weights + (j0 + j) * k;
-      for (size_t i = 0; i < k; ++i) out[kPanel * (i + 1) + j] = src[i];
+      for (size_t i = 0; i < k; ++i) out[width * (i + 1) + j] = src[i];
     }
   }
   return g;
@@ -171,12 +172,12 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
   t.taps = taps_, t.cin = cin_, t.a = ptrs, t.min = min_, t.max = max_;
   t.w = packed_.data() + offset_ + panel_begin * panel_stride_;
   t.panels = panel_end - panel_begin, t.panel_stride = panel_stride_;
-  t.c_stride = x.c_stride, t.cols = n_ - panel_begin * kPanel;
+  t.c_stride = x.c_stride, t.cols = n_ - panel_begin * width_;
   for (size_t tile = tile_begin; tile < tile_end; ++tile) {
     const size_t row = tile * mr_;
     t.rows = std::min(mr_, x.m - row);
     x.fill(x.fill_context, row, t.rows, mr_, ptrs);
-    t.c = x.c + row * x.c_stride + panel_begin * kPanel;
+    t.c = x.c + row * x.c_stride + panel_begin * width_;
     tile_(t);
   }
 }
@@ -199,7 +200,7 @@ void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, 
     // Tasks of about kTaskMacs (4 to 32 per thread): a thread that loses its CPU holds up
     // the others only for the task it has claimed. Fewer rows than columns: split the
     // columns first (each thread then streams only its share of the weights).
-    const size_t k = panel_stride_ / kPanel - 1;
+    const size_t k = panel_stride_ / width_ - 1;
     const size_t want = std::clamp<size_t>(m * n_ * k / kTaskMacs, 4 * threads, 32 * threads);
     if (m < n_) group_panels = std::min(group_panels, std::max<size_t>(1, panels_ / want));
     const size_t groups = (panels_ + group_panels - 1) / group_panels;

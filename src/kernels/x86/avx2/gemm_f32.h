@@ -7,7 +7,9 @@
 //
 // How it computes (steps):
 //   1. Pack (once): weights [n][K] (TFLite's [cout][kh][kw][cin], or FULLY_CONNECTED's
-//      [units][k]) into panels of 16 columns, each [16 bias][K][16 weights], zero-padded past n.
+//      [units][k]) into panels of W columns, each [W bias][K][W weights], zero-padded past n
+//      (W = 16 for AVX2; 32 for AVX-512, so its tile reads its 32 columns' weights as one
+//      sequential stream: inside a model the weights come from memory).
 //   2. Run: the rows in tiles of mr() rows (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
 //      AVX-512: 7 rows x 32 columns in zmm), each tile's rows given as per-tap row pointers
 //      (an indirection buffer filled by the caller's FillFn: a KxK convolution points taps
@@ -38,14 +40,14 @@ namespace labelite::xnn {
 struct FastConvF32Spec;
 class FastConv;
 
-// One micro-kernel call: rows x (16 * panels) outputs.
+// One micro-kernel call: rows x (W * panels) outputs.
 struct F32Tile {
   size_t rows = 0;            // valid rows, 1..mr
   size_t taps = 1, cin = 0;   // K = taps * cin
   const float* const* a = nullptr;  // [taps][mr] row pointers; rows past `rows` repeat one
   const float* w = nullptr;   // the first panel
   size_t panels = 0;          // panels to run
-  size_t panel_stride = 0;    // floats per panel: 16 * (K + 1)
+  size_t panel_stride = 0;    // floats per panel: W * (K + 1)
   float* c = nullptr;         // output of row 0, column 0 of the first panel
   size_t c_stride = 0;        // floats between output rows
   size_t cols = 0;            // valid columns from c (the last panel may be partial)
@@ -57,6 +59,7 @@ void F32TileAvx2(const F32Tile& tile);    // 6 rows (avx2/gemm_f32.cc)
 void F32TileAvx512(const F32Tile& tile);  // 7 rows (avx512/gemm_f32_avx512.cc)
 constexpr size_t kF32TileRowsAvx2 = 6;
 constexpr size_t kF32TileRowsAvx512 = 7;
+constexpr size_t kF32PanelAvx512 = 32;  // W of the AVX-512 tile (AVX2: 16)
 constexpr size_t kF32MaxTileRows = 16;
 
 class F32Gemm {
@@ -73,8 +76,7 @@ class F32Gemm {
                                        const float* bias, float min, float max,
                                        IsaLevel level);
   // The best level ActiveIsa() allows (AVX-512 when active, else AVX2), or nullptr. CONV_2D
-  // uses only the AVX2 one (at AVX-512 XNNPACK's kernels are as fast: bench/conv_f32_bench);
-  // FULLY_CONNECTED should measure the same way before it prefers either to XNNPACK.
+  // and FULLY_CONNECTED reach it through MakeFastConv (fast_conv_list.inc).
   static std::unique_ptr<F32Gemm> Make(size_t taps, size_t cin, size_t n, const float* weights,
                                        const float* bias, float min, float max);
 
@@ -97,7 +99,7 @@ class F32Gemm {
 
   IsaLevel level_ = IsaLevel::kAvx2;
   F32TileFn tile_ = nullptr;
-  size_t mr_ = 0, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
+  size_t mr_ = 0, width_ = 16, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
   float min_ = 0, max_ = 0;
   std::vector<float> packed_;  // panels_ * panel_stride_ floats from a 64-byte boundary
   size_t offset_ = 0;          // first float of packed_ on that boundary

@@ -1,10 +1,15 @@
-// F32Gemm's AVX-512 micro-kernel (see avx2/gemm_f32.h): 7 rows x two 16-column panels in 14 zmm
-// accumulators (a last odd panel alone), so a step of k costs two weight loads, 7 broadcasts
-// and 14 FMAs, and the tile's rows (7 x K floats) stay in L1 for K up to ~1000. Same operations
-// in the same order as the AVX2 one (and XNNPACK's f32 gemm/igemm): bias, one FMA per k,
-// max(min), min(max).
-// Not in fast_conv_list.inc: on Zen 4 it only matches XNNPACK's avx512f 7x16 kernels
-// (bench/conv_f32_bench); F32Gemm::Make offers it (FULLY_CONNECTED batch 1: 18 vs 14 GMAC/s).
+// F32Gemm's AVX-512 micro-kernel (see avx2/gemm_f32.h): 7 rows x one 32-column panel in 14 zmm
+// accumulators (16 of a last panel of <= 16 columns in 7), so a step of k costs two weight
+// loads from one sequential stream (the panel holds the 32 weights of each k together), 7
+// broadcasts and 14 FMAs, and the tile's rows (7 x K floats) stay in L1 for K up to ~1000.
+// Same operations in the same order as the AVX2 one (and XNNPACK's f32 gemm/igemm): bias, one
+// FMA per k, max(min), min(max).
+// In fast_conv_list.inc for float CONV_2D and FULLY_CONNECTED at AVX-512 (MakeConvF32GemmAvx512):
+// alone, a layer only matches XNNPACK's avx512f 7x16 kernels (bench/conv_f32_bench), but inside
+// a model, where the weights come from L3 or memory, F32Gemm's 256 KB panel groups read them
+// once while XNNPACK 2022 at one thread reads all of them again for every 7 rows: the late
+// layers of EfficientNet (3x3 or 6x6 pixels, 0.1-1.5 MB of weights) take 0.4-0.55x the time
+// (labelite bench --profile), whole float models 8-20% less (efficientnet_b0, _lite, densenet121).
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -18,7 +23,8 @@
 namespace labelite::xnn {
 namespace {
 
-constexpr size_t kPanel = 16;
+constexpr size_t kPanel = 16;                 // columns of one zmm
+constexpr size_t kWidth = kF32PanelAvx512;     // columns of one packed panel (32)
 
 inline __mmask16 MaskOf(size_t n) {
   return n >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
@@ -29,23 +35,23 @@ LABELITE_AVX512F inline __m512 Clamp(__m512 v, __m512 lo, __m512 hi) {
   return _mm512_maskz_min_ps(0xFFFF, _mm512_maskz_max_ps(0xFFFF, v, lo), hi);
 }
 
-// Rows of one tile, `kPanels` 16-column panels (1 or 2) at once: per step of k, one weight
-// vector per panel and one broadcast per row, 7 * kPanels accumulators.
+// Rows of one tile, one panel: its `kPanels` (1 or 2) halves of 16 columns: per step of k, one
+// weight vector per half and one broadcast per row, 7 * kPanels accumulators.
 template <int kPanels, int R>
 LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t cols) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
-  const size_t second = kPanels == 2 ? t.panel_stride : 0;  // floats to the second panel
+  const size_t second = kPanels == 2 ? kPanel : 0;  // floats to the second half
   const __m512 bias0 = _mm512_load_ps(w), bias1 = _mm512_load_ps(w + second);
 #define LABELITE_INIT(r) __m512 acc##r##a = bias0, acc##r##b = bias1;
   LABELITE_ROWS(LABELITE_INIT)
 #undef LABELITE_INIT
-  w += kPanel;
+  w += kWidth;
   for (size_t tap = 0; tap < t.taps; ++tap) {
     const float* const* p = t.a + tap * kF32TileRowsAvx512;
 #define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
-    for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
+    for (size_t i = 0; i < t.cin; ++i, w += kWidth) {
       const __m512 w0 = _mm512_load_ps(w);
       if constexpr (kPanels == 2) {
         const __m512 w1 = _mm512_load_ps(w + second);
@@ -82,10 +88,14 @@ template <int R>
 LABELITE_AVX512F void Rows7(const F32Tile& t) {
   const float* w = t.w;
   float* c = t.c;
-  size_t p = 0;
-  for (; p + 2 <= t.panels; p += 2, w += 2 * t.panel_stride, c += 2 * kPanel)
-    Panels7<2, R>(t, w, c, t.cols - p * kPanel);
-  if (p < t.panels) Panels7<1, R>(t, w, c, t.cols - p * kPanel);
+  for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kWidth) {
+    const size_t cols = t.cols - p * kWidth;
+    if (cols > kPanel) {
+      Panels7<2, R>(t, w, c, cols);
+    } else {
+      Panels7<1, R>(t, w, c, cols);
+    }
+  }
 }
 
 }  // namespace
@@ -102,7 +112,10 @@ void F32TileAvx512(const F32Tile& t) {
   }
 }
 
+// Fewer than 8 input channels (an RGB first layer) stay with XNNPACK: there K is a few taps of
+// 3 channels, and efficientnet_b0's 3x3 stride-2 stem took 65 us here against its 53.
 std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec) {
+  if (spec.cin < 8) return nullptr;
   return MakeConvF32Gemm(spec, IsaLevel::kAvx512);
 }
 
