@@ -17,7 +17,10 @@ The table is sorted by what each layer shape loses (or wins) in the whole model:
 Generated models are cached outside git, in $LABELITE_LAYER_CACHE or ~/.cache/labelite/layers.
 
   build/venv/bin/python bench/layer_vs_litert.py --model M.tflite [--model ...] \\
-      --labelite build/release/labelite [--rounds 3] [--runs 200] [--ops CONV_2D,MUL]
+      --labelite build/release/labelite [--rounds 3] [--runs 200] [--ops CONV_2D,MUL] \\
+      [--cpu avx2]
+--cpu avx2 runs both sides under bench/cpuid_mask.c as bench/vs_litert --cpu avx2 does (CPUID
+shows no AVX-512, so labelite and LiteRT's XNNPACK both pick their AVX2 kernels).
 Default models: efficientnet_b0, densenet121 and efficientnet_lite float32 of the zoo cache.
 """
 
@@ -258,12 +261,24 @@ def litert_worker(paths, runs, warmup):
     print(json.dumps(out))
 
 
-def labelite_time(labelite, path, runs, warmup, isa):
+def masked_env(args):
+    """bench/vs_litert's environment for --cpu (LD_PRELOAD of libcpuid_mask.so), or None."""
+    if not args.cpu:
+        return None
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("vs_litert", os.path.join(HERE, "vs_litert"))
+    vs = importlib.util.module_from_spec(importlib.util.spec_from_loader("vs_litert", loader))
+    loader.exec_module(vs)
+    return vs.masked_cpu_env(args)
+
+
+def labelite_time(labelite, path, runs, warmup, isa, env=None):
     cmd = [labelite, "bench", path, "--threads", "1", "--runs", str(runs), "--warmup",
            str(warmup), "--json"]
     if isa:
         cmd += ["--isa", isa]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr.strip()[:300]}")
     return json.loads(r.stdout)["latency_ms"]["median"]
@@ -286,6 +301,9 @@ def main():
     p.add_argument("--runs", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--isa", help="passed to labelite bench --isa")
+    p.add_argument("--cpu", choices=("avx2",),
+                   help="hide the ISA levels above this from CPUID, for both sides")
+    p.add_argument("--cpuid-mask", help="path of libcpuid_mask.so (default: beside --labelite)")
     p.add_argument("--min-ms", type=float, default=0.0,
                    help="print only layers whose total (count x time) on either side reaches this")
     p.add_argument("--cache", default=os.environ.get(
@@ -300,6 +318,7 @@ def main():
         print("layer_vs_litert: no models (pass --model)", file=sys.stderr)
         return 1
     wanted = set(args.ops.split(",")) if args.ops else None
+    env = masked_env(args)
     layers, empty = generate(models, wanted, args.cache)
     paths = [empty] + sorted(layers)
     print(f"{len(layers)} layer shapes from {len(models)} model(s), cache {args.cache}",
@@ -312,7 +331,7 @@ def main():
         worker = [sys.executable, os.path.abspath(__file__), "--runs", str(args.runs),
                   "--warmup", str(args.warmup), "--litert-worker"] + paths
         def run_litert():
-            r = subprocess.run(worker, capture_output=True, text=True)
+            r = subprocess.run(worker, capture_output=True, text=True, env=env)
             if r.returncode != 0:
                 raise SystemExit(f"LiteRT worker failed: {r.stderr.strip()[-500:]}")
             for k, v in json.loads(r.stdout).items():
@@ -324,7 +343,7 @@ def main():
                 continue
             try:
                 lab[path].append(labelite_time(args.labelite, path, args.runs, args.warmup,
-                                               args.isa))
+                                               args.isa, env))
             except RuntimeError as e:
                 errors[path] = str(e)
         if rnd % 2 == 0:
@@ -333,7 +352,8 @@ def main():
     load_end = os.getloadavg()
     e_lab = statistics.median(lab[empty])
     e_lrt = statistics.median(lrt[empty])
-    print(f"{args.rounds} rounds x {args.runs} runs, 1 thread, load average {load_start[0]:.2f} "
+    print(f"{args.rounds} rounds x {args.runs} runs, 1 thread"
+          f"{f', CPUID masked to {args.cpu} for both' if args.cpu else ''}, load average {load_start[0]:.2f} "
           f"at start, {load_end[0]:.2f} at end; empty invoke: labelite {e_lab * 1e3:.1f} us, "
           f"LiteRT {e_lrt * 1e3:.1f} us (subtracted in the net columns)")
     rows = []

@@ -451,6 +451,8 @@ TEST(FastOps, BatchMatMulFloatIsBitIdentical) {
       {{2, 1, 5, 7}, {3, 7, 9}, {2, 3, 5, 9}, false, false},           // broadcast batches
       {{4, 6, 5}, {4, 6, 33}, {4, 5, 33}, true, false},                // adj_x
       {{2, 7, 4}, {2, 9, 7}, {2, 4, 9}, true, true},
+      {{13, 11}, {11, 24}, {13, 24}, false, false},  // AVX2: 6-row blocks, 16 + 8 columns
+      {{6, 5}, {5, 13}, {6, 13}, false, false},      // AVX2: 8 + a masked 5
   };
   for (const Case& c : cases) {
     OpOptions o;

@@ -187,6 +187,8 @@ TEST_P(ConvF32GemmTest, MobileNetShapes) {
   RunCase({1, 28, 28, 64, 64, 3, 2, true, false, true}, 7);
   RunCase({1, 224, 224, 3, 32, 3, 2, true, true, true}, 8);  // first layer, cout > 8
   RunCase({2, 15, 17, 64, 96, 3, 1, false, true, false}, 9);
+  RunCase({1, 48, 48, 16, 8, 1, 1, true, true, true}, 17);   // v2 projection: 8 columns
+  RunCase({1, 24, 24, 48, 12, 1, 1, true, true, true}, 18);  // 8 + 4 columns
 }
 
 TEST_P(ConvF32GemmTest, OtherWindows) {

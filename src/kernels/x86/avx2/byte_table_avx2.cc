@@ -9,16 +9,25 @@ namespace {
 
 #define LABELITE_AVX2 __attribute__((target("avx2")))
 
-// table[x] for the 32 bytes of x (see the header for the saturating-add row selection).
+// table[x] for the 32 bytes of x: each of the 16 rows looked up by the low nibble, then a
+// tree of byte blends picks row x >> 4 one bit of the high nibble at a time (VPBLENDVB selects
+// by bit 7: x shifted left by 3, 2, 1 and 0 bits brings bits 4, 5, 6 and 7 there; the 16-bit
+// shifts carry bits across bytes only into bits 0..2). 36 operations per 32 bytes where the
+// saturating-add selection of the header took 62: 2x faster at AVX2 (efficientnet_b0 int8's
+// LOGISTIC over 48x48x96 bytes took 51 us against LiteRT's 25).
 LABELITE_AVX2 inline __m256i Lookup(const __m256i rows[16], __m256i x) {
-  const __m256i bias = _mm256_set1_epi8(0x70);
-  const __m256i step = _mm256_set1_epi8(16);
-  __m256i r = _mm256_shuffle_epi8(rows[0], _mm256_adds_epu8(x, bias));
-  for (int k = 1; k < 16; ++k) {
-    x = _mm256_sub_epi8(x, step);
-    r = _mm256_or_si256(r, _mm256_shuffle_epi8(rows[k], _mm256_adds_epu8(x, bias)));
+  const __m256i idx = _mm256_and_si256(x, _mm256_set1_epi8(0x0F));
+  const __m256i m4 = _mm256_slli_epi16(x, 3);
+  __m256i t[8];
+  for (int j = 0; j < 8; ++j) {
+    t[j] = _mm256_blendv_epi8(_mm256_shuffle_epi8(rows[2 * j], idx),
+                              _mm256_shuffle_epi8(rows[2 * j + 1], idx), m4);
   }
-  return r;
+  const __m256i m5 = _mm256_slli_epi16(x, 2);
+  for (int j = 0; j < 4; ++j) t[j] = _mm256_blendv_epi8(t[2 * j], t[2 * j + 1], m5);
+  const __m256i m6 = _mm256_slli_epi16(x, 1);
+  for (int j = 0; j < 2; ++j) t[j] = _mm256_blendv_epi8(t[2 * j], t[2 * j + 1], m6);
+  return _mm256_blendv_epi8(t[0], t[1], x);
 }
 
 }  // namespace

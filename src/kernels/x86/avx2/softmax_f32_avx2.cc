@@ -72,7 +72,11 @@ LABELITE_AVX2_FMA void SoftmaxRowF32Avx2(const float* in, float* out, size_t n) 
   if (i < n) {
     const __m256i m = TailMask(n - i);
     const __m256 e = ExpMinusMax(_mm256_sub_ps(_mm256_maskload_ps(in + i, m), vi_max));
-    _mm256_maskstore_ps(out + i, m, e);
+    // The tail's values through a buffer: VMASKMOVPS stores are slow on AMD (ViT's 17-wide
+    // attention rows: 1.9 us against LiteRT's 1.2 with them).
+    alignas(32) float tail[8];
+    _mm256_store_ps(tail, e);
+    for (size_t j = i; j < n; ++j) out[j] = tail[j - i];
     acc = _mm256_add_ps(acc, _mm256_and_ps(e, _mm256_castsi256_ps(m)));
   }
   // 8 lanes: 4 + 4, then [0]+[2] and [1]+[3], then the two.
@@ -80,13 +84,11 @@ LABELITE_AVX2_FMA void SoftmaxRowF32Avx2(const float* in, float* out, size_t n) 
   const __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
   const float sum = _mm_cvtss_f32(_mm_add_ss(h2, _mm_movehdup_ps(h2)));
 
-  const __m256 scale = _mm256_set1_ps(1.0f / sum);
+  const float inv = 1.0f / sum;
+  const __m256 scale = _mm256_set1_ps(inv);
   i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(out + i), scale));
-  if (i < n) {
-    const __m256i m = TailMask(n - i);
-    _mm256_maskstore_ps(out + i, m, _mm256_mul_ps(_mm256_maskload_ps(out + i, m), scale));
-  }
+  for (; i < n; ++i) out[i] *= inv;  // the same product as a lane of `scale`
 }
 
 }  // namespace labelite::xnn
