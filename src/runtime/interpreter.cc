@@ -190,6 +190,12 @@ Status Interpreter::PrepareAll() {
     t.bytes = static_cast<size_t>(t.NumElements()) * DataTypeSize(t.type);  // model-validated
   }
 
+  // writer[t]: the operator that writes tensor t (the data-flow check: at most one, before
+  // every reader), for KernelContext::producers.
+  std::vector<int> writer(tensors_.size(), -1);
+  for (size_t i = 0; i < g.operators.size(); ++i)
+    for (int32_t t : g.operators[i].outputs) writer[static_cast<size_t>(t)] = static_cast<int>(i);
+
   for (size_t i = 0; i < g.operators.size(); ++i) {
     const OperatorSpec& op = g.operators[i];
     KernelContext& ctx = contexts_[i];
@@ -198,6 +204,10 @@ Status Interpreter::PrepareAll() {
     ctx.threadpool = nullptr;  // set by AwaitThreadpool, before Bind
     for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
     for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);
+    for (int32_t t : op.inputs) {
+      const int w = t >= 0 ? writer[static_cast<size_t>(t)] : -1;
+      ctx.producers.push_back(w >= 0 && static_cast<size_t>(w) < i ? &contexts_[static_cast<size_t>(w)] : nullptr);
+    }
     for (int32_t t : op.intermediates) {
       const bool valid = t >= 0 && static_cast<size_t>(t) < tensors_.size();
       ctx.intermediates.push_back(valid ? &tensors_[static_cast<size_t>(t)] : nullptr);
