@@ -92,6 +92,7 @@ class Interpreter {
   Status AwaitThreadpool();
   bool AllInputsConstant(const KernelContext& ctx) const;
   Status FoldOperator(size_t op_index);
+  void SkipUnreadOperators();
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;

@@ -73,6 +73,10 @@ class Kernel {
   // the kernel's own packed storage, so Eval never reads them: the interpreter then lets the
   // model file's pages of those tensors leave resident memory (Model::ReleasePages).
   virtual bool packed_constant_inputs() const { return false; }
+  // False when the last successful Prepare found that Eval never reads input `i` (a fused
+  // pattern computes it from another input, e.g. MUL(x, LOGISTIC(x)) as a table over x): the
+  // interpreter then skips the operator that writes it when nothing else reads its outputs.
+  virtual bool reads_input(int /*i*/) const { return true; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

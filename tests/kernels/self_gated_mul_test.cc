@@ -80,8 +80,10 @@ RunOutput RunModel(std::shared_ptr<const Model> model, KernelFactory mul, int th
   }
   const Status s = (*it)->Invoke();
   EXPECT_TRUE(s.ok()) << s.message();
-  const Tensor& out = *(*it)->output(0);
-  r.out.assign(out.data, out.data + out.bytes);
+  for (size_t i = 0; i < model->main_subgraph().outputs.size(); ++i) {  // all, concatenated
+    const Tensor& out = *(*it)->output(static_cast<int>(i));
+    r.out.insert(r.out.end(), out.data, out.data + out.bytes);
+  }
   for (size_t i = 0; i < model->main_subgraph().operators.size(); ++i)
     r.paths.emplace_back((*it)->KernelPathOf(static_cast<int>(i)));
   return r;
@@ -104,6 +106,7 @@ struct SwishCase {
   Activation act = Activation::kNone;
   bool gate_first = false;  // MUL(LOGISTIC(x), x)
   bool gate_of_other = false;  // MUL(y, LOGISTIC(x)): not a swish
+  bool gate_is_output = false;  // the sigmoid is a graph output too
 };
 
 std::shared_ptr<const Model> BuildSwish(const SwishCase& c, const std::vector<int32_t>& shape) {
@@ -118,7 +121,7 @@ std::shared_ptr<const Model> BuildSwish(const SwishCase& c, const std::vector<in
   o.activation = c.act;
   b.AddOperator(kMul, c.gate_first ? std::vector<int32_t>{g, y} : std::vector<int32_t>{y, g}, {out}, o);
   b.SetInputs(c.gate_of_other ? std::vector<int32_t>{x, y} : std::vector<int32_t>{x});
-  b.SetOutputs({out});
+  b.SetOutputs(c.gate_is_output ? std::vector<int32_t>{out, g} : std::vector<int32_t>{out});
   auto model = Model::FromBytes(b.Build(), "swish");
   EXPECT_TRUE(model.ok()) << model.status().message();
   return model.ok() ? *model : nullptr;
@@ -158,12 +161,29 @@ TEST(SelfGatedMul, EqualsTheFastMulOnEveryByte) {
         const RunOutput got = RunModel(model, &CreateXnnpackMul, threads, {x});
         ASSERT_EQ(got.paths.size(), 2u);
         EXPECT_EQ(got.paths[1], "fast (table)");
+        EXPECT_EQ(got.paths[0], "skipped (unread)");  // only the table would read the sigmoid
         EXPECT_NE(want.paths[1], "fast (table)");
         ASSERT_EQ(got.out.size(), x.size());
         EXPECT_EQ(got.out, want.out);
       }
     }
   }
+}
+
+// A sigmoid that is also a graph output: the table still serves the MUL, the LOGISTIC runs.
+TEST(SelfGatedMul, SigmoidReadElsewhereStillRuns) {
+  SwishCase c{DataType::kInt8, 0.0627f, 11, 0.0311f, -110};
+  c.gate_is_output = true;
+  auto model = BuildSwish(c, {1, 3, 3, 40});
+  ASSERT_NE(model, nullptr);
+  const std::vector<uint8_t> x = AllBytesThenRandom(360, 13);
+  const RunOutput want = RunModel(model, &CreateMulWithoutTable, 1, {x});
+  const RunOutput got = RunModel(model, &CreateXnnpackMul, 1, {x});
+  ASSERT_EQ(got.paths.size(), 2u);
+  EXPECT_EQ(got.paths[0], "fast (table)");  // the LOGISTIC's own table
+  EXPECT_EQ(got.paths[1], "fast (table)");
+  ASSERT_EQ(got.out.size(), 720u);
+  EXPECT_EQ(got.out, want.out);
 }
 
 // Not a swish: the gate reads another tensor, or the tensors are float32.
@@ -193,7 +213,8 @@ TEST(SelfGatedMul, RefusesOtherPatterns) {
 }
 
 // The zoo's EfficientNet-B0 (tests/zoo/generate.py's cache): 49 of its 65 MULs are swish; the
-// whole model gives the same bytes with and without the table.
+// whole model gives the same bytes with and without the table, and the interpreter skips the
+// 49 LOGISTICs only the tables would have read.
 std::string ZooModel(const std::string& file) {
   std::filesystem::path root;
   if (const char* env = std::getenv("LABELITE_ZOO_CACHE")) root = env;
@@ -221,11 +242,14 @@ TEST(SelfGatedMul, EfficientNetB0FromTheZooIsUnchanged) {
     for (uint8_t& v : image) v = static_cast<uint8_t>(rng());
     const RunOutput want = RunModel(*model, &CreateMulWithoutTable, 1, {image});
     const RunOutput got = RunModel(*model, &CreateXnnpackMul, 1, {image});
-    int tables = 0;
-    for (const std::string& p : got.paths) tables += p == "fast (table)" ? 1 : 0;
-    int before = 0;
-    for (const std::string& p : want.paths) before += p == "fast (table)" ? 1 : 0;
-    EXPECT_EQ(tables - before, 49);  // the swish MULs (LOGISTIC and QUANTIZE are tables too)
+    int tables = 0, skipped = 0;
+    for (size_t i = 0; i < g.operators.size(); ++i) {
+      if (g.operators[i].builtin_code == kMul && got.paths[i] == "fast (table)") ++tables;
+      if (g.operators[i].builtin_code == kLogistic && got.paths[i] == "skipped (unread)") ++skipped;
+      EXPECT_NE(want.paths[i], "skipped (unread)") << "operator " << i;
+    }
+    EXPECT_EQ(tables, 49);   // the swish MULs
+    EXPECT_EQ(skipped, 49);  // their LOGISTICs (the squeeze-excite ones still run)
     ASSERT_FALSE(got.out.empty());
     EXPECT_EQ(got.out, want.out);
   }

@@ -16,8 +16,8 @@
 //      e.g. XNNPACK's multiply) on a private context over the 256 pairs (x, g(x)), with the
 //      MUL's op spec (its fused activation) and quantization.
 // So the table equals what `mul` computes element by element, exactly. Eval applies it with
-// xnn::ApplyByteTable (byte_table.h) over the thread pool; the LOGISTIC still runs (its output
-// may have other readers) but this MUL no longer reads it.
+// xnn::ApplyByteTable (byte_table.h) over the thread pool. This MUL no longer reads the
+// LOGISTIC's output (reads_input), so the interpreter skips the LOGISTIC when nothing else does.
 //
 // Ownership: owns its table; one instance per operator, not thread-safe (as every Kernel).
 //
@@ -42,6 +42,8 @@ class SelfGatedMulKernel final : public Kernel {
   Status Prepare(KernelContext& ctx) override;
   Status Eval(KernelContext& ctx) override;
   const char* path() const override { return "fast (table)"; }
+  // The LOGISTIC's output is not read (the interpreter may skip the LOGISTIC).
+  bool reads_input(int i) const override { return i == x_; }
 
   // The table of the last successful Prepare, indexed by x's byte (tests).
   const std::array<uint8_t, 256>& table() const { return table_; }
