@@ -38,6 +38,14 @@ class FoldedKernel final : public Kernel {
   const char* path() const override { return "folded"; }
 };
 
+// Stands in for an operator whose outputs no kernel reads (Kernel::reads_input).
+class SkippedKernel final : public Kernel {
+ public:
+  Status Prepare(KernelContext&) override { return Status::Ok(); }
+  Status Eval(KernelContext&) override { return Status::Ok(); }
+  const char* path() const override { return "skipped (unread)"; }
+};
+
 }  // namespace
 
 void Interpreter::ThreadpoolDeleter::operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
@@ -190,6 +198,12 @@ Status Interpreter::PrepareAll() {
     t.bytes = static_cast<size_t>(t.NumElements()) * DataTypeSize(t.type);  // model-validated
   }
 
+  // writer[t]: the operator that writes tensor t (the data-flow check: at most one, before
+  // every reader), for KernelContext::producers.
+  std::vector<int> writer(tensors_.size(), -1);
+  for (size_t i = 0; i < g.operators.size(); ++i)
+    for (int32_t t : g.operators[i].outputs) writer[static_cast<size_t>(t)] = static_cast<int>(i);
+
   for (size_t i = 0; i < g.operators.size(); ++i) {
     const OperatorSpec& op = g.operators[i];
     KernelContext& ctx = contexts_[i];
@@ -198,6 +212,10 @@ Status Interpreter::PrepareAll() {
     ctx.threadpool = nullptr;  // set by AwaitThreadpool, before Bind
     for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
     for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);
+    for (int32_t t : op.inputs) {
+      const int w = t >= 0 ? writer[static_cast<size_t>(t)] : -1;
+      ctx.producers.push_back(w >= 0 && static_cast<size_t>(w) < i ? &contexts_[static_cast<size_t>(w)] : nullptr);
+    }
     for (int32_t t : op.intermediates) {
       const bool valid = t >= 0 && static_cast<size_t>(t) < tensors_.size();
       ctx.intermediates.push_back(valid ? &tensors_[static_cast<size_t>(t)] : nullptr);
@@ -240,6 +258,7 @@ Status Interpreter::PrepareAll() {
     }
     if (fold) LABELITE_RETURN_IF_ERROR(FoldOperator(i));
   }
+  SkipUnreadOperators();
   LABELITE_RETURN_IF_ERROR(PlanMemory());
   LABELITE_RETURN_IF_ERROR(AwaitThreadpool());
   return BindAll();
@@ -273,6 +292,34 @@ Status Interpreter::FoldOperator(size_t i) {
   folded_[i] = 1;
   kernels_[i] = std::make_unique<FoldedKernel>();
   return Status::Ok();
+}
+
+// Replaces by a SkippedKernel every operator whose outputs nobody needs: no output is a graph
+// output, and every operator reading one is skipped too or its kernel does not read it
+// (Kernel::reads_input). Operators run in data-flow order, so one backward pass settles every
+// reader before its writer. Operators touching variable tensors (state) always run, and
+// nothing is skipped when the caller wants to read every intermediate tensor.
+void Interpreter::SkipUnreadOperators() {
+  if (options_.preserve_intermediates) return;
+  const SubgraphSpec& g = model_->main_subgraph();
+  std::vector<char> needed(tensors_.size(), 0);
+  for (int32_t t : g.outputs) needed[static_cast<size_t>(t)] = 1;
+  for (size_t i = g.operators.size(); i-- > 0;) {
+    const OperatorSpec& op = g.operators[i];
+    bool run = folded_[i] != 0;  // folded: its constants stay (the kernel is a no-op anyway)
+    for (int32_t t : op.outputs)
+      run = run || needed[static_cast<size_t>(t)] || g.tensors[static_cast<size_t>(t)].is_variable;
+    for (int32_t t : op.inputs)
+      run = run || (t >= 0 && g.tensors[static_cast<size_t>(t)].is_variable);
+    if (!run) {
+      kernels_[i] = std::make_unique<SkippedKernel>();
+      continue;
+    }
+    for (size_t k = 0; k < op.inputs.size(); ++k) {
+      const int32_t t = op.inputs[k];
+      if (t >= 0 && kernels_[i]->reads_input(static_cast<int>(k))) needed[static_cast<size_t>(t)] = 1;
+    }
+  }
 }
 
 Status Interpreter::AwaitThreadpool() {

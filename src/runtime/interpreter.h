@@ -8,7 +8,9 @@
 // Lifecycle:
 //   LABELITE_ASSIGN_OR_RETURN(auto interp, Interpreter::Create(model, BuiltinOpResolver(), {}));
 //   // Create resolves every op (all unsupported ops reported at once), then prepares:
-//   // shape propagation, per-op precomputation, memory planning, binding.
+//   // shape propagation, per-op precomputation, memory planning, binding. Operators whose
+//   // outputs no kernel reads (Kernel::reads_input: a fused consumer) are skipped, unless
+//   // preserve_intermediates is set; their tensors, like every intermediate, are undefined.
 //   std::memcpy(interp->input(0)->data, pixels, interp->input(0)->bytes);
 //   LABELITE_RETURN_IF_ERROR(interp->Invoke());      // any number of times
 //   const Tensor* scores = interp->output(0);
@@ -44,7 +46,7 @@ struct InterpreterOptions {
 struct OpProfile {
   int op_index = 0;
   std::string op_name;
-  const char* path = "";  // "reference" or "xnnpack"
+  const char* path = "";  // Kernel::path(), "folded" or "skipped (unread)"
   double total_ms = 0.0;
   int64_t macs = 0;       // multiply-accumulates per invoke (conv, depthwise, fully connected)
 };
@@ -92,6 +94,7 @@ class Interpreter {
   Status AwaitThreadpool();
   bool AllInputsConstant(const KernelContext& ctx) const;
   Status FoldOperator(size_t op_index);
+  void SkipUnreadOperators();
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;

@@ -36,6 +36,12 @@ struct KernelContext {
   // The operator's intermediate tensors (quantization parameters only, e.g. an integer LSTM's
   // gate scales); nullptr where absent.
   std::vector<Tensor*> intermediates;
+  // For each input, the context of the operator that writes it (an earlier operator of the
+  // graph: its op spec, i.e. builtin_code and options, and its input/output Tensor pointers);
+  // nullptr for constants, graph inputs and absent inputs. Lets a kernel's Prepare recognize a
+  // pattern such as MUL(x, LOGISTIC(x)). Read it only in Prepare: the producer may have been
+  // folded into a constant, and its kernel (not reachable here) may still change.
+  std::vector<const KernelContext*> producers;
   // nullptr: run on the caller's thread. Set from Bind on: Prepare must not use it (the pool
   // may still be starting while the kernels prepare).
   pthreadpool_t threadpool = nullptr;
@@ -45,6 +51,10 @@ struct KernelContext {
     return i < static_cast<int>(inputs.size()) ? inputs[static_cast<size_t>(i)] : nullptr;
   }
   Tensor* output(int i) const { return outputs[static_cast<size_t>(i)]; }
+  const KernelContext* producer(int i) const {
+    return i >= 0 && i < static_cast<int>(producers.size()) ? producers[static_cast<size_t>(i)]
+                                                            : nullptr;
+  }
   // An InvalidModel status "<OP_NAME> (operator <index>): <message>".
   Status Error(const std::string& message) const;
   // An Unsupported status with the same prefix.
@@ -63,6 +73,10 @@ class Kernel {
   // the kernel's own packed storage, so Eval never reads them: the interpreter then lets the
   // model file's pages of those tensors leave resident memory (Model::ReleasePages).
   virtual bool packed_constant_inputs() const { return false; }
+  // False when the last successful Prepare found that Eval never reads input `i` (a fused
+  // pattern computes it from another input, e.g. MUL(x, LOGISTIC(x)) as a table over x): the
+  // interpreter then skips the operator that writes it when nothing else reads its outputs.
+  virtual bool reads_input(int /*i*/) const { return true; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

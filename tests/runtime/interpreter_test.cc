@@ -401,5 +401,61 @@ TEST(Interpreter, ThreadPoolReachesKernelsFromBindOn) {
   }
 }
 
+// ADD's stand-in for the skipping test: out = first input; never reads the second
+// (Kernel::reads_input), as a fused consumer such as the swish table does.
+class FirstInputKernel final : public Kernel {
+ public:
+  Status Prepare(KernelContext& ctx) override {
+    ctx.output(0)->dims = ctx.input(0)->dims;
+    return Status::Ok();
+  }
+  Status Eval(KernelContext& ctx) override {
+    std::memcpy(ctx.output(0)->data, ctx.input(0)->data, ctx.output(0)->bytes);
+    return Status::Ok();
+  }
+  const char* path() const override { return "first input"; }
+  bool reads_input(int i) const override { return i == 0; }
+};
+std::unique_ptr<Kernel> CreateFirstInput() { return std::make_unique<FirstInputKernel>(); }
+
+// x -> RELU -> r; ADD(x, r) -> out whose kernel never reads r; x -> RELU -> dead (unread).
+// Both RELUs are skipped, unless intermediates are preserved or r is a graph output.
+TEST(Interpreter, SkipsOperatorsWhoseOutputsNoKernelReads) {
+  for (int variant = 0; variant < 3; ++variant) {
+    const bool preserve = variant == 1, r_is_output = variant == 2;
+    SCOPED_TRACE("variant " + std::to_string(variant));
+    ModelBuilder b;
+    const int x = b.AddTensor(DataType::kFloat32, {1, 4}, "x");
+    const int r = b.AddTensor(DataType::kFloat32, {1, 4}, "r");
+    const int dead = b.AddTensor(DataType::kFloat32, {1, 4}, "dead");
+    const int out = b.AddTensor(DataType::kFloat32, {1, 4}, "out");
+    b.AddOperator(kRelu, {x}, {r}, OpOptions{});
+    b.AddOperator(kRelu, {x}, {dead}, OpOptions{});
+    b.AddOperator(kAdd, {x, r}, {out}, OpOptions{});
+    b.SetInputs({x});
+    b.SetOutputs(r_is_output ? std::vector<int32_t>{out, r} : std::vector<int32_t>{out});
+    const KernelRegistration* relu = BuiltinOpResolver().Find(kRelu);
+    ASSERT_NE(relu, nullptr);
+    ListOpResolver resolver({*relu, {kAdd, "ADD", &CreateFirstInput, &CreateFirstInput}});
+    InterpreterOptions options;
+    options.kernels = KernelPath::kReference;
+    options.preserve_intermediates = preserve;
+    auto it = Interpreter::Create(Load(b), resolver, options);
+    ASSERT_TRUE(it.ok()) << it.status().message();
+    const float in[4] = {-1.5f, 2.0f, -0.25f, 3.0f};
+    std::memcpy((*it)->input(0)->data, in, sizeof(in));
+    ASSERT_TRUE((*it)->Invoke().ok());
+    EXPECT_EQ(0, std::memcmp((*it)->output(0)->data, in, sizeof(in)));
+    const std::string skipped = "skipped (unread)";
+    EXPECT_EQ((*it)->KernelPathOf(0) == skipped, !preserve && !r_is_output);
+    EXPECT_EQ((*it)->KernelPathOf(1) == skipped, !preserve);
+    EXPECT_EQ(std::string((*it)->KernelPathOf(2)), "first input");
+    if (r_is_output) {
+      const float want[4] = {0.0f, 2.0f, 0.0f, 3.0f};
+      EXPECT_EQ(0, std::memcmp((*it)->output(1)->data, want, sizeof(want)));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace labelite

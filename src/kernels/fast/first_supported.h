@@ -38,6 +38,7 @@ class FirstSupportedKernel final : public Kernel {
   bool packed_constant_inputs() const override {
     return chosen_ && chosen_->packed_constant_inputs();
   }
+  bool reads_input(int i) const override { return !chosen_ || chosen_->reads_input(i); }
 
  private:
   KernelFactory first_, second_;

@@ -1,12 +1,15 @@
 // MUL on the fast path, the first kernel that accepts the operator:
 //   1. uint8/int8 with a constant broadcast input (folded batch norms): labelite's affine
 //      pieces (fast/quantized_arith.h), exact and faster than XNNPACK;
-//   2. XNNPACK (see binary.h for its types, broadcasting and scale limits);
-//   3. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
+//   2. uint8/int8 MUL(x, LOGISTIC(x)) (swish): one byte table (fast/self_gated_mul.h) that
+//      reproduces what 3-4 below compute for it, exactly;
+//   3. XNNPACK (see binary.h for its types, broadcasting and scale limits);
+//   4. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
 #include <memory>
 
 #include "kernels/fast/first_supported.h"
 #include "kernels/fast/quantized_arith.h"
+#include "kernels/fast/self_gated_mul.h"
 #include "kernels/xnnpack/binary.h"
 
 namespace labelite {
@@ -18,11 +21,17 @@ std::unique_ptr<Kernel> CreateBinary() {
 std::unique_ptr<Kernel> CreateBinaryOrRows() {
   return std::make_unique<xnn::FirstSupportedKernel>(&CreateBinary, &xnn::CreateFastQuantizedMul);
 }
+std::unique_ptr<Kernel> CreateSelfGated() {
+  return std::make_unique<xnn::SelfGatedMulKernel>(&CreateBinaryOrRows);
+}
+std::unique_ptr<Kernel> CreateSelfGatedOrBinaryOrRows() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&CreateSelfGated, &CreateBinaryOrRows);
+}
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackMul() {
   return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedMul,
-                                                     &CreateBinaryOrRows);
+                                                     &CreateSelfGatedOrBinaryOrRows);
 }
 
 }  // namespace labelite
