@@ -17,6 +17,7 @@
 #include "kernels/fast/isa.h"
 #include "kernels/fast/quantized_arith.h"
 #include "runtime/interpreter.h"
+#include "testing/interpreter_inputs.h"
 #include "testing/model_builder.h"
 
 namespace labelite {
@@ -156,12 +157,7 @@ RunResult RunModel(const std::vector<uint8_t>& model_bytes, const Op& op, Kernel
   auto it = Interpreter::Create(*model, resolver, {path, threads});
   EXPECT_TRUE(it.ok()) << it.status().message();
   if (!it.ok()) return r;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    Tensor* t = (*it)->input(static_cast<int>(i));
-    EXPECT_EQ(t->bytes, inputs[i].size());
-    if (t->bytes != inputs[i].size()) return r;
-    std::memcpy(t->data, inputs[i].data(), inputs[i].size());
-  }
+  if (!testing::CopyInputs(**it, inputs)) return r;
   const Status s = (*it)->Invoke();
   EXPECT_TRUE(s.ok()) << s.message();
   const Tensor& out = *(*it)->output(0);

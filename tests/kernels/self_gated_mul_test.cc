@@ -19,6 +19,7 @@
 #include "kernels/registry.h"
 #include "kernels/xnnpack/binary.h"
 #include "runtime/interpreter.h"
+#include "testing/interpreter_inputs.h"
 #include "testing/model_builder.h"
 
 namespace labelite {
@@ -72,12 +73,7 @@ RunOutput RunModel(std::shared_ptr<const Model> model, KernelFactory mul, int th
   auto it = Interpreter::Create(model, resolver, {KernelPath::kFast, threads});
   EXPECT_TRUE(it.ok()) << it.status().message();
   if (!it.ok()) return r;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    Tensor* t = (*it)->input(static_cast<int>(i));
-    EXPECT_EQ(t->bytes, inputs[i].size());
-    if (t->bytes != inputs[i].size()) return r;
-    std::memcpy(t->data, inputs[i].data(), t->bytes);
-  }
+  if (!testing::CopyInputs(**it, inputs)) return r;
   const Status s = (*it)->Invoke();
   EXPECT_TRUE(s.ok()) << s.message();
   for (size_t i = 0; i < model->main_subgraph().outputs.size(); ++i) {  // all, concatenated
