@@ -1,8 +1,8 @@
-// FirstSupportedKernel: the first of two kernels whose Prepare accepts the operator.
+// FirstSupportedKernel: the first of two or more kernels whose Prepare accepts the operator.
 //
-// Prepare runs `first`'s Prepare; when it returns Unsupported, `second` replaces it (its
-// Prepare's status is the result, Unsupported included, so the interpreter can still fall
-// back to the reference kernel). Bind, Eval and path() go to the kernel chosen. Used where
+// Prepare runs each candidate's Prepare in order; when one returns Unsupported, the next
+// replaces it (the last one's status is the result, Unsupported included, so the interpreter
+// can still fall back to the reference kernel). Bind, Eval and path() go to the kernel chosen. Used where
 // one fast path covers part of an op's cases and another the rest, e.g. quantized RELU:
 // XNNPACK's clamp when input and output share their quantization, a byte table otherwise.
 //
@@ -15,6 +15,7 @@
 #define LABELITE_KERNELS_FAST_FIRST_SUPPORTED_H_
 
 #include <memory>
+#include <vector>
 
 #include "runtime/kernel.h"
 
@@ -22,15 +23,20 @@ namespace labelite::xnn {
 
 class FirstSupportedKernel final : public Kernel {
  public:
-  FirstSupportedKernel(KernelFactory first, KernelFactory second)
-      : first_(first), second_(second) {}
+  template <typename... Factories>
+  explicit FirstSupportedKernel(KernelFactory first, Factories... rest)
+      : factories_{first, rest...} {
+    static_assert(sizeof...(rest) >= 1, "two or more candidates");
+  }
 
   Status Prepare(KernelContext& ctx) override {
-    chosen_ = first_();
-    Status s = chosen_->Prepare(ctx);
-    if (s.code() != StatusCode::kUnsupported) return s;
-    chosen_ = second_();
-    return chosen_->Prepare(ctx);
+    Status s = Status::Ok();
+    for (KernelFactory make : factories_) {
+      chosen_ = make();
+      s = chosen_->Prepare(ctx);
+      if (s.code() != StatusCode::kUnsupported) return s;
+    }
+    return s;
   }
   Status Bind(KernelContext& ctx) override { return chosen_->Bind(ctx); }
   Status Eval(KernelContext& ctx) override { return chosen_->Eval(ctx); }
@@ -41,7 +47,7 @@ class FirstSupportedKernel final : public Kernel {
   bool reads_input(int i) const override { return !chosen_ || chosen_->reads_input(i); }
 
  private:
-  KernelFactory first_, second_;
+  std::vector<KernelFactory> factories_;
   std::unique_ptr<Kernel> chosen_;
 };
 

@@ -190,16 +190,11 @@ class FastFloatMeanKernel final : public Kernel {
 
 std::unique_ptr<Kernel> CreateFastFloatMean() { return std::make_unique<FastFloatMeanKernel>(); }
 
-std::unique_ptr<Kernel> CreateXnnpackOrQuantizedMean() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&CreateXnnpackGlobalAveragePoolMean,
-                                                     &CreateFastQuantizedMean);
-}
-
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackMean() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&CreateFastFloatMean,
-                                                     &CreateXnnpackOrQuantizedMean);
+  return std::make_unique<xnn::FirstSupportedKernel>(
+      &CreateFastFloatMean, &CreateXnnpackGlobalAveragePoolMean, &CreateFastQuantizedMean);
 }
 
 }  // namespace labelite

@@ -15,14 +15,11 @@ namespace {
 std::unique_ptr<Kernel> CreateBinary() {
   return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kAdd);
 }
-std::unique_ptr<Kernel> CreateBinaryOrRows() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&CreateBinary, &xnn::CreateFastQuantizedAdd);
-}
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackAdd() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedAdd,
-                                                     &CreateBinaryOrRows);
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedAdd, &CreateBinary,
+                                                     &xnn::CreateFastQuantizedAdd);
 }
 
 }  // namespace labelite

@@ -24,14 +24,12 @@ std::unique_ptr<Kernel> CreateBinaryOrRows() {
 std::unique_ptr<Kernel> CreateSelfGated() {
   return std::make_unique<xnn::SelfGatedMulKernel>(&CreateBinaryOrRows);
 }
-std::unique_ptr<Kernel> CreateSelfGatedOrBinaryOrRows() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&CreateSelfGated, &CreateBinaryOrRows);
-}
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackMul() {
   return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedMul,
-                                                     &CreateSelfGatedOrBinaryOrRows);
+                                                     &CreateSelfGated, &CreateBinary,
+                                                     &xnn::CreateFastQuantizedMul);
 }
 
 }  // namespace labelite

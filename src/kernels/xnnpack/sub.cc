@@ -15,14 +15,11 @@ namespace {
 std::unique_ptr<Kernel> CreateBinary() {
   return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kSub);
 }
-std::unique_ptr<Kernel> CreateBinaryOrRows() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&CreateBinary, &xnn::CreateFastQuantizedSub);
-}
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackSub() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedSub,
-                                                     &CreateBinaryOrRows);
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedSub, &CreateBinary,
+                                                     &xnn::CreateFastQuantizedSub);
 }
 
 }  // namespace labelite
