@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <pthreadpool.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -30,6 +31,7 @@ namespace labelite {
 namespace {
 
 constexpr int kMaxDims = 6;
+constexpr size_t kTasksPerThread = 16;
 
 // One pthreadpool call: `dims` dimensions, the last `tiled` of them cut into tiles.
 struct Job {
@@ -41,6 +43,8 @@ struct Job {
   void* task = nullptr;
   void* context = nullptr;
   bool flush_denormals = false;
+  size_t count = 0;  // tiles in all
+  size_t group = 1;  // consecutive tiles per WorkPool task
 };
 
 // Sets flush-to-zero (and denormals-are-zero) for the current thread while alive.
@@ -81,9 +85,8 @@ constexpr bool kCanFlushDenormals =
     false;
 #endif
 
-// Task index -> each dimension's start and extent (1 for an untiled dimension).
-void RunTile(void* context, size_t index) {
-  const Job& job = *static_cast<const Job*>(context);
+// One tile: its index -> each dimension's start and extent (1 for an untiled dimension).
+void RunTile(const Job& job, size_t index) {
   size_t start[kMaxDims], size[kMaxDims];
   for (int d = job.dims - 1; d >= 0; --d) {
     const size_t c = index % job.tiles[d];
@@ -92,8 +95,15 @@ void RunTile(void* context, size_t index) {
     const size_t left = job.range[d] - start[d];
     size[d] = left < job.tile[d] ? left : job.tile[d];
   }
-  DenormalsOff denormals(job.flush_denormals);
   job.call(job, start, size);
+}
+
+// One WorkPool task: tiles [index * group, (index + 1) * group).
+void RunTiles(void* context, size_t index) {
+  const Job& job = *static_cast<const Job*>(context);
+  DenormalsOff denormals(job.flush_denormals);
+  const size_t end = std::min(job.count, (index + 1) * job.group);
+  for (size_t t = index * job.group; t < end; ++t) RunTile(job, t);
 }
 
 // The WorkPool of the calling thread's scope when `pool` is its pthreadpool; else null.
@@ -114,7 +124,13 @@ bool RunOnWorkPool(WorkPool* wp, Job& job, uint32_t flags) {
     count *= job.tiles[d];
   }
   job.flush_denormals = (flags & PTHREADPOOL_FLAG_DISABLE_DENORMALS) != 0;
-  wp->Run(&RunTile, &job, count);
+  // XNNPACK 2022 cuts some operators into thousands of tiny tiles (a broadcast MUL: one tile
+  // per row of channels); one claim per tile costs more than the tile. Consecutive tiles go
+  // together, kTasksPerThread tasks per thread, still enough for a thread to take over the
+  // tasks of one that lost its core.
+  job.count = count;
+  job.group = std::max<size_t>(1, count / (kTasksPerThread * wp->threads()));
+  wp->Run(&RunTiles, &job, (count + job.group - 1) / job.group);
   return true;
 }
 

@@ -230,9 +230,17 @@ TEST(PrepareParity, BinaryOpsFallBackWhereXnnpackCannot) {
   OpOptions relu6;
   relu6.activation = Activation::kRelu6;
   for (const Op& op : kBinaryOps) {
-    // XNNPACK's binary operators broadcast at most 4 dims.
+    // XNNPACK's binary operators broadcast at most 4 dims: a general 5-D broadcast falls back
+    // to the reference kernel; a per-channel one runs on labelite's float rows
+    // (fast/binary_f32.h) from AVX2 up.
     const TensorSpec f5{DataType::kFloat32, {2, 1, 2, 3, 4}};
     ExpectFallback(op, OneOp(op.code, {f5, {DataType::kFloat32, {4}}}, {f5}, relu6),
+                   "5-D per-channel broadcast",
+                   xnn::ActiveIsa() >= xnn::IsaLevel::kAvx2 ? "fast" : "reference");
+    ExpectFallback(op,
+                   OneOp(op.code, {{DataType::kFloat32, {2, 1, 1, 3, 4}},
+                                   {DataType::kFloat32, {2, 1, 1, 4}}},
+                         {{DataType::kFloat32, {2, 2, 1, 3, 4}}}, relu6),
                    "5-D broadcast");
     // Input/output scale ratio 2^10, outside XNNPACK's [2^-10, 2^8) (MUL: [2^-16, 2^8)): the
     // own exact kernel (fast/quantized_arith.h).

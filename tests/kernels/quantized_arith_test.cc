@@ -6,10 +6,9 @@
 // scalars, other 4-D broadcasts (either input broadcast), constant second inputs (DenseNet's
 // folded batch norms), lengths around the 8/16/64-element steps, 1 and 2 threads, at every
 // ISA level the CPU has (xnn::SetIsaLimit). Then the fast path's choice among the affine
-// pieces, XNNPACK and the full kernel (xnnpack/add.cc), and float32 on XNNPACK.
+// pieces, XNNPACK and the full kernel (xnnpack/add.cc). Float32 is binary_f32_test.cc's.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -317,32 +316,6 @@ TEST(QuantizedArith, FastPathChoosesAffineXnnpackOrRows) {
       EXPECT_EQ(rows.path, "fast");
       EXPECT_EQ(rows.bytes, RunModel(m3, *op, KernelPath::kReference, 1, {a, b}).bytes);
     }
-  }
-}
-
-TEST(QuantizedArith, Float32StaysOnXnnpack) {
-  for (const Op* op : kFastOps) {
-    ModelBuilder b;
-    const int in1 = b.AddTensor(DataType::kFloat32, {1, 4, 8}, "a");
-    const int in2 = b.AddTensor(DataType::kFloat32, {8}, "b");
-    const int out = b.AddTensor(DataType::kFloat32, {1, 4, 8}, "out");
-    b.AddOperator(op->code, {in1, in2}, {out});
-    b.SetInputs({in1, in2});
-    b.SetOutputs({out});
-    std::vector<uint8_t> a(32 * 4), c(8 * 4);
-    for (size_t i = 0; i < 32; ++i) {
-      const float v = static_cast<float>(i) * 0.25f - 3.0f;
-      std::memcpy(a.data() + i * 4, &v, 4);
-    }
-    for (size_t i = 0; i < 8; ++i) {
-      const float v = static_cast<float>(i) - 2.5f;
-      std::memcpy(c.data() + i * 4, &v, 4);
-    }
-    const std::vector<uint8_t> model = b.Build();
-    const RunResult ref = RunModel(model, *op, KernelPath::kReference, 1, {a, c});
-    const RunResult fast = RunModel(model, *op, KernelPath::kFast, 1, {a, c});
-    EXPECT_EQ(fast.path, "xnnpack") << op->name;
-    EXPECT_EQ(fast.bytes, ref.bytes) << op->name;  // exact small values: no rounding
   }
 }
 

@@ -1,10 +1,14 @@
 // ADD on the fast path, the first kernel that accepts the operator:
 //   1. uint8/int8 with a constant broadcast input (folded batch norms): labelite's affine
 //      pieces (fast/quantized_arith.h), exact and faster than XNNPACK;
-//   2. XNNPACK (see binary.h for its types, broadcasting and scale limits);
-//   3. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
+//   2. float32 in the same-shape, scalar and per-channel forms: labelite's rows
+//      (fast/binary_f32.h), bit-identical to XNNPACK and split across threads as the
+//      convolutions are;
+//   3. XNNPACK (see binary.h for its types, broadcasting and scale limits);
+//   4. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
 #include <memory>
 
+#include "kernels/fast/binary_f32.h"
 #include "kernels/fast/first_supported.h"
 #include "kernels/fast/quantized_arith.h"
 #include "kernels/xnnpack/binary.h"
@@ -18,7 +22,8 @@ std::unique_ptr<Kernel> CreateBinary() {
 }  // namespace
 
 std::unique_ptr<Kernel> CreateXnnpackAdd() {
-  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedAdd, &CreateBinary,
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedAdd,
+                                                     &xnn::CreateFastAddF32, &CreateBinary,
                                                      &xnn::CreateFastQuantizedAdd);
 }
 

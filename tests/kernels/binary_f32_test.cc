@@ -1,0 +1,216 @@
+// labelite's float32 ADD, SUB and MUL rows (kernels/fast/binary_f32.h) against XNNPACK's
+// operators (kernels/xnnpack/binary.h, what the fast path ran before): bit for bit, in the three
+// forms the rows take (same shapes, a scalar, a per-channel vector, either input the full one),
+// every fused activation, values that include denormals (flushed by both), infinities and NaN,
+// lengths around the 8/16-lane steps, 1 and 2 threads, at every ISA level the CPU has. Then
+// the choice: the rows at AVX2 and up, XNNPACK below and for other broadcasts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/fast/binary_f32.h"
+#include "kernels/fast/isa.h"
+#include "kernels/xnnpack/binary.h"
+#include "runtime/interpreter.h"
+#include "testing/interpreter_inputs.h"
+#include "testing/model_builder.h"
+
+namespace labelite {
+
+std::unique_ptr<Kernel> CreateReferenceAdd();
+std::unique_ptr<Kernel> CreateReferenceSub();
+std::unique_ptr<Kernel> CreateReferenceMul();
+std::unique_ptr<Kernel> CreateXnnpackAdd();
+std::unique_ptr<Kernel> CreateXnnpackSub();
+std::unique_ptr<Kernel> CreateXnnpackMul();
+
+namespace {
+
+using testing::ModelBuilder;
+using xnn::IsaLevel;
+
+std::unique_ptr<Kernel> XnnAdd() { return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kAdd); }
+std::unique_ptr<Kernel> XnnSub() { return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kSub); }
+std::unique_ptr<Kernel> XnnMul() { return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kMul); }
+
+struct Op {
+  int32_t code;
+  const char* name;
+  KernelFactory reference, xnnpack, rows, registered;
+};
+const Op kOps[] = {
+    {0, "ADD", &CreateReferenceAdd, &XnnAdd, &xnn::CreateFastAddF32, &CreateXnnpackAdd},
+    {41, "SUB", &CreateReferenceSub, &XnnSub, &xnn::CreateFastSubF32, &CreateXnnpackSub},
+    {18, "MUL", &CreateReferenceMul, &XnnMul, &xnn::CreateFastMulF32, &CreateXnnpackMul},
+};
+
+struct Shapes {
+  std::vector<int32_t> a, b, out;
+};
+const Shapes kShapes[] = {
+    {{1, 5, 7, 37}, {1, 5, 7, 37}, {1, 5, 7, 37}},      // same shapes
+    {{1, 4, 3, 64}, {64}, {1, 4, 3, 64}},               // per-channel (batch norm)
+    {{40}, {1, 6, 6, 40}, {1, 6, 6, 40}},               // the first input the vector
+    {{1, 3, 3, 24}, {1, 1, 1, 24}, {1, 3, 3, 24}},      // squeeze-and-excitation gate
+    {{1, 9, 9, 8}, {1}, {1, 9, 9, 8}},                  // scalar
+    {{}, {3, 65}, {3, 65}},                             // scalar first input
+    {{1, 56, 56, 24}, {1, 56, 56, 24}, {1, 56, 56, 24}},  // several tasks
+    {{1, 28, 28, 40}, {1, 1, 1, 40}, {1, 28, 28, 40}},    // several tasks of rows
+    {{15}, {15}, {15}},
+    {{17}, {17}, {17}},
+    {{1}, {1}, {1}},
+};
+
+std::vector<IsaLevel> Levels() {
+  std::vector<IsaLevel> levels;
+  for (IsaLevel l : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
+    if (l <= xnn::DetectedIsa()) levels.push_back(l);
+  return levels;
+}
+
+struct IsaGuard {
+  ~IsaGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
+};
+
+int64_t Count(const std::vector<int32_t>& shape) {
+  int64_t n = 1;
+  for (int32_t d : shape) n *= d;
+  return n;
+}
+
+// Mostly values in [-8, 8), with denormals, zeros, infinities and a NaN mixed in.
+std::vector<uint8_t> RandomFloats(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> value(-8.0f, 8.0f);
+  std::uniform_int_distribution<int> pick(0, 19);
+  const float specials[] = {1e-40f, -3e-39f, 0.0f, -0.0f, std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(), 1e30f, 1e-20f};
+  std::vector<uint8_t> bytes(static_cast<size_t>(n) * 4);
+  for (int64_t i = 0; i < n; ++i) {
+    const int k = pick(rng);
+    const float v = k < 9 && n > 4 ? specials[k] : value(rng);
+    std::memcpy(bytes.data() + i * 4, &v, 4);
+  }
+  return bytes;
+}
+
+std::vector<uint8_t> BuildModel(const Op& op, const Shapes& s, Activation act) {
+  ModelBuilder b;
+  const int in1 = b.AddTensor(DataType::kFloat32, s.a, "a");
+  const int in2 = b.AddTensor(DataType::kFloat32, s.b, "b");
+  const int out = b.AddTensor(DataType::kFloat32, s.out, "out");
+  OpOptions o;
+  o.activation = act;
+  b.AddOperator(op.code, {in1, in2}, {out}, o);
+  b.SetInputs({in1, in2});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+struct RunResult {
+  std::vector<uint8_t> bytes;
+  std::string path;
+};
+
+RunResult RunOp(const std::vector<uint8_t>& model_bytes, const Op& op, KernelFactory fast,
+              KernelPath path, int threads, const std::vector<std::vector<uint8_t>>& inputs) {
+  RunResult r;
+  auto model = Model::FromBytes(model_bytes, "single-op");
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok()) return r;
+  ListOpResolver resolver({{op.code, op.name, op.reference, fast}});
+  auto it = Interpreter::Create(*model, resolver, {path, threads});
+  EXPECT_TRUE(it.ok()) << it.status().message();
+  if (!it.ok()) return r;
+  if (!testing::CopyInputs(**it, inputs)) return r;
+  const Status s = (*it)->Invoke();
+  EXPECT_TRUE(s.ok()) << s.message();
+  const Tensor& out = *(*it)->output(0);
+  if (out.bytes > 0) r.bytes.assign(out.data, out.data + out.bytes);
+  r.path = (*it)->KernelPathOf(0);
+  return r;
+}
+
+// Bitwise equality, NaN payloads included (both sides compute the same operation on it).
+void ExpectSameBits(const std::vector<uint8_t>& got, const std::vector<uint8_t>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  size_t mismatches = 0;
+  for (size_t i = 0; i + 4 <= got.size(); i += 4) {
+    if (std::memcmp(got.data() + i, want.data() + i, 4) == 0) continue;
+    float g, w;
+    std::memcpy(&g, got.data() + i, 4);
+    std::memcpy(&w, want.data() + i, 4);
+    if (++mismatches <= 5) ADD_FAILURE() << "element " << i / 4 << ": rows " << g << ", XNNPACK " << w;
+  }
+  EXPECT_EQ(mismatches, 0u);
+}
+
+TEST(BinaryF32, RowsEqualXnnpackBitForBit) {
+  IsaGuard guard;
+  uint32_t seed = 1;
+  int runs = 0;
+  for (const Op& op : kOps)
+    for (const Shapes& s : kShapes)
+      for (Activation act : {Activation::kNone, Activation::kRelu, Activation::kRelu6,
+                             Activation::kReluN1To1}) {
+        const std::vector<uint8_t> model = BuildModel(op, s, act);
+        const std::vector<std::vector<uint8_t>> inputs{RandomFloats(Count(s.a), seed),
+                                                       RandomFloats(Count(s.b), seed + 1)};
+        seed += 2;
+        const RunResult want = RunOp(model, op, op.xnnpack, KernelPath::kFast, 1, inputs);
+        ASSERT_EQ(want.path, "xnnpack");
+        for (IsaLevel level : Levels()) {
+          if (level < IsaLevel::kAvx2) continue;
+          xnn::SetIsaLimit(level);
+          for (int threads : {1, 2}) {
+            SCOPED_TRACE(std::string(op.name) + " at " + xnn::IsaLevelName(level) + ", " +
+                         std::to_string(threads) + " thread(s), activation " +
+                         std::to_string(static_cast<int>(act)) + ", output elements " +
+                         std::to_string(Count(s.out)));
+            const RunResult got = RunOp(model, op, op.rows, KernelPath::kFast, threads, inputs);
+            EXPECT_EQ(got.path, "fast");
+            ExpectSameBits(got.bytes, want.bytes);
+            ++runs;
+          }
+        }
+      }
+  if (runs == 0) GTEST_SKIP() << "this CPU has no AVX2: the rows never run here";
+}
+
+// The registered fast path: the rows at AVX2 and up in their three forms, XNNPACK below
+// AVX2 and for a general broadcast; both equal the reference on exactly representable values.
+TEST(BinaryF32, FastPathChoosesRowsOrXnnpack) {
+  IsaGuard guard;
+  const Shapes general{{2, 1, 5, 1}, {1, 3, 1, 6}, {2, 3, 5, 6}};
+  for (const Op& op : kOps)
+    for (IsaLevel level : Levels()) {
+      xnn::SetIsaLimit(level);
+      for (const Shapes* s : {&kShapes[1], &kShapes[4], &general}) {
+        SCOPED_TRACE(std::string(op.name) + " at " + xnn::IsaLevelName(level));
+        std::vector<std::vector<uint8_t>> inputs;
+        for (const auto* shape : {&s->a, &s->b}) {
+          std::vector<uint8_t> v(static_cast<size_t>(Count(*shape)) * 4);
+          for (size_t i = 0; i < v.size() / 4; ++i) {
+            const float f = static_cast<float>(i % 13) * 0.25f - 1.5f;
+            std::memcpy(v.data() + i * 4, &f, 4);
+          }
+          inputs.push_back(v);
+        }
+        const std::vector<uint8_t> model = BuildModel(op, *s, Activation::kNone);
+        const RunResult fast = RunOp(model, op, op.registered, KernelPath::kFast, 1, inputs);
+        const bool rows = level >= IsaLevel::kAvx2 && s != &general;
+        EXPECT_EQ(fast.path, rows ? "fast" : "xnnpack");
+        EXPECT_EQ(fast.bytes,
+                  RunOp(model, op, op.registered, KernelPath::kReference, 1, inputs).bytes);
+      }
+    }
+}
+
+}  // namespace
+}  // namespace labelite
