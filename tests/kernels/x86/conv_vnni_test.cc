@@ -154,6 +154,10 @@ TEST_P(ConvVnniTest, EdgeShapes) {
   RunCase({kind, 1, 6, 5, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});   // K = 5400: 8-row chunks
   RunCase({kind, 1, 3, 3, 910, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});    // K = 8190: the largest
   RunCase({kind, 3, 13, 9, 3, 8, 7, 7, 3, 2, 1, 1, 3, 2, 3, 4});     // 7x7, batch 3
+  // Inception-style layers with one to four chunks: threads also split the column blocks.
+  RunCase({kind, 1, 17, 17, 40, 192, 1, 7, 1, 1, 1, 1, 0, 0, 3, 3});  // 1x7, 289 pixels
+  RunCase({kind, 1, 8, 8, 48, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});   // 64 pixels, 13 vectors
+  RunCase({kind, 2, 5, 5, 24, 70, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0});    // batch 2 of 25 pixels
 }
 
 TEST_P(ConvVnniTest, ManyRandomShapes) {

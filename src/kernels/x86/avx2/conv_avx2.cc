@@ -41,14 +41,19 @@ struct ChunkContext {
   uint8_t* output;
   size_t in_image, out_image;  // bytes per image
   size_t pixels, chunks;       // per image
+  size_t chunk_rows;           // output pixels per chunk
+  size_t groups;               // column-block groups per chunk
 };
 
-void ChunkTask(void* context, size_t task) {
+// Task (chunk of an image, column-block group).
+void ChunkTask(void* context, size_t task, size_t group) {
   const auto* cc = static_cast<const ChunkContext*>(context);
   const size_t image = task / cc->chunks;
-  const size_t pixel = (task % cc->chunks) * cc->conv->chunk_rows();
+  const size_t pixel = (task % cc->chunks) * cc->chunk_rows;
+  const size_t blocks = cc->conv->gemm().blocks();
   cc->conv->RunChunk(cc->input + image * cc->in_image, cc->output + image * cc->out_image, pixel,
-                     std::min(cc->conv->chunk_rows(), cc->pixels - pixel));
+                     std::min(cc->chunk_rows, cc->pixels - pixel), group * blocks / cc->groups,
+                     (group + 1) * blocks / cc->groups);
 }
 
 }  // namespace
@@ -137,19 +142,19 @@ LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t c
   }
 }
 
-void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel,
-                        size_t count) const {
+void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
+                        size_t block_begin, size_t block_end) const {
   alignas(32) int16_t buffer[kBufferValues + 16];  // + Convert16's overhang
   if (gemm_.dot() != Avx2Dot::kMaddwd) {
     auto* bytes = reinterpret_cast<uint8_t*>(buffer);
     Im2col(image, pixel, count, bytes);
-    gemm_.RunPreparedBytes(bytes, gemm_.k_quad(), count, out_image + pixel * g_.cout, g_.cout, 0,
-                           gemm_.blocks());
+    gemm_.RunPreparedBytes(bytes, gemm_.k_quad(), count, out_image + pixel * g_.cout, g_.cout,
+                           block_begin, block_end);
     return;
   }
   Im2col(image, pixel, count, buffer);
-  gemm_.RunPrepared(buffer, gemm_.k_even(), count, out_image + pixel * g_.cout, g_.cout, 0,
-                    gemm_.blocks());
+  gemm_.RunPrepared(buffer, gemm_.k_even(), count, out_image + pixel * g_.cout, g_.cout,
+                    block_begin, block_end);
 }
 
 void ConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const {
@@ -157,14 +162,22 @@ void ConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_t 
   auto* out = static_cast<uint8_t*>(output);
   if (direct_) return RunDirect(in, out, batch * g_.in_h * g_.in_w, pool);
   ChunkContext cc{this, in, out, g_.in_h * g_.in_w * g_.cin, g_.out_h * g_.out_w * g_.cout,
-                  g_.out_h * g_.out_w, 0};
+                  g_.out_h * g_.out_w, 0, chunk_rows_, 1};
   cc.chunks = (cc.pixels + chunk_rows_ - 1) / chunk_rows_;
-  const size_t tasks = batch * cc.chunks;
-  if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
-    for (size_t t = 0; t < tasks; ++t) ChunkTask(&cc, t);
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  if (threads <= 1) {
+    for (size_t t = 0; t < batch * cc.chunks; ++t) ChunkTask(&cc, t, 0);
     return;
   }
-  Parallelize1D(pool, &ChunkTask, &cc, tasks, 0);
+  // Even chunks of whole tiles, then column groups when the chunks are too few to keep every
+  // thread busy (as ConvVnni::Run).
+  const size_t even = (cc.pixels + cc.chunks - 1) / cc.chunks;
+  const size_t tile = Avx2Gemm::kTileRows;
+  if (chunk_rows_ > tile) cc.chunk_rows = std::min(chunk_rows_, (even + tile - 1) / tile * tile);
+  cc.chunks = (cc.pixels + cc.chunk_rows - 1) / cc.chunk_rows;
+  const size_t tasks = batch * cc.chunks;
+  if (tasks < 4 * threads) cc.groups = std::min(gemm_.blocks(), (4 * threads + tasks - 1) / tasks);
+  Parallelize2D(pool, &ChunkTask, &cc, tasks, cc.groups, 0);
 }
 
 std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {

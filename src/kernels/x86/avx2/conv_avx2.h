@@ -38,8 +38,10 @@ class ConvAvx2 : public FastConv {
   // Direct: output rows [begin, end) of all pixels, column blocks [block_begin, block_end).
   void RunRows(const uint8_t* input, uint8_t* output, size_t begin, size_t end,
                size_t block_begin, size_t block_end) const;
-  // im2col: output pixels [pixel, pixel + count) of one image.
-  void RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count) const;
+  // im2col: output pixels [pixel, pixel + count) of one image, column blocks
+  // [block_begin, block_end).
+  void RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
+                size_t block_begin, size_t block_end) const;
   size_t chunk_rows() const { return chunk_rows_; }
   const Avx2Gemm& gemm() const { return gemm_; }
 

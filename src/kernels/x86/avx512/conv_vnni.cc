@@ -60,14 +60,19 @@ struct RunContext {
   uint8_t* output;
   size_t in_image, out_image;  // bytes per image
   size_t pixels, chunks;       // per image
+  size_t chunk_rows;           // output pixels per chunk
+  size_t groups;               // column-block groups per chunk
 };
 
-void RunTask(void* context, size_t task) {
+// Task (chunk of an image, column-block group).
+void RunTask(void* context, size_t task, size_t group) {
   const auto* rc = static_cast<const RunContext*>(context);
   const size_t image = task / rc->chunks;
-  const size_t pixel = (task % rc->chunks) * rc->conv->chunk_rows();
+  const size_t pixel = (task % rc->chunks) * rc->chunk_rows;
+  const size_t blocks = rc->conv->blocks();
   rc->conv->RunChunk(rc->input + image * rc->in_image, rc->output + image * rc->out_image, pixel,
-                     std::min(rc->conv->chunk_rows(), rc->pixels - pixel));
+                     std::min(rc->chunk_rows, rc->pixels - pixel), group * blocks / rc->groups,
+                     (group + 1) * blocks / rc->groups);
 }
 
 }  // namespace
@@ -178,8 +183,8 @@ LABELITE_VNNI void ConvVnni::Im2colWide(const uint8_t* image, size_t pixel, size
   }
 }
 
-void ConvVnni::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel,
-                        size_t count) const {
+void ConvVnni::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
+                        size_t block_begin, size_t block_end) const {
   alignas(64) uint8_t buffer[kBufferBytes + 16];  // + the narrow pieces' overhang
   if (narrow_)
     Im2colNarrow(image, pixel, count, buffer);
@@ -192,7 +197,7 @@ void ConvVnni::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel,
   rows.prepared = true;
   rows.c = out_image + pixel * g_.cout;
   rows.c_stride = g_.cout;
-  gemm_.Run(rows, 0, gemm_.blocks());
+  gemm_.Run(rows, block_begin, block_end);
 }
 
 void ConvVnni::Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const {
@@ -203,13 +208,23 @@ void ConvVnni::Run(const void* input, void* output, size_t batch, pthreadpool_t 
   rc.in_image = g_.in_h * g_.in_w * g_.cin;
   rc.out_image = g_.out_h * g_.out_w * g_.cout;
   rc.pixels = g_.out_h * g_.out_w;
-  rc.chunks = (rc.pixels + chunk_rows_ - 1) / chunk_rows_;
-  const size_t tasks = batch * rc.chunks;
-  if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
-    for (size_t t = 0; t < tasks; ++t) RunTask(&rc, t);
+  rc.chunk_rows = chunk_rows_;
+  rc.chunks = (rc.pixels + rc.chunk_rows - 1) / rc.chunk_rows;
+  rc.groups = 1;
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  if (threads <= 1) {
+    for (size_t t = 0; t < batch * rc.chunks; ++t) RunTask(&rc, t, 0);
     return;
   }
-  Parallelize1D(pool, &RunTask, &rc, tasks, 0);
+  // Even chunks (289 pixels: 4 x 80 - 31, not 3 x 96 + 1), then column groups when the chunks
+  // are too few to keep every thread busy.
+  const size_t even = (rc.pixels + rc.chunks - 1) / rc.chunks;
+  rc.chunk_rows = std::min(chunk_rows_, (even + kMinChunkRows - 1) / kMinChunkRows * kMinChunkRows);
+  rc.chunks = (rc.pixels + rc.chunk_rows - 1) / rc.chunk_rows;
+  const size_t tasks = batch * rc.chunks;
+  if (tasks < 4 * threads)
+    rc.groups = std::min(gemm_.blocks(), (4 * threads + tasks - 1) / tasks);
+  Parallelize2D(pool, &RunTask, &rc, tasks, rc.groups, 0);
 }
 
 std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& s) {

@@ -13,7 +13,11 @@
 //         int8 bytes are flipped to uint8 on the way (x ^ 0x80), as VnniGemm expects, and each
 //         row is zero-padded to a multiple of 4 bytes.
 //      b. VnniGemm::Run on those rows: tiles, requantization, stores into the output rows.
-//   Tasks are spread over the pthreadpool; the buffer (at most 64 KB) bounds the memory.
+//   Tasks are spread over the pthreadpool; the buffer (at most 64 KB) bounds the memory. With
+//   threads, the chunks are evened out (multiples of 8 rows), and when a layer has fewer than
+//   4 chunks per thread (Inception's 17x17 and 8x8 layers: one to four chunks) each chunk's
+//   output channels are split into column-block groups too, so both threads get work (each
+//   task then builds its own im2col rows: a copy of K bytes per pixel against K x cout MACs).
 // Ownership: owns its packed weights. Thread safety: Run is const and may be called
 // concurrently on different buffers.
 // Usage (the interpreter reaches it through MakeFastConv, fast_conv.h):
@@ -41,9 +45,13 @@ class ConvVnni : public FastConv {
   void Im2colNarrow(const uint8_t* image, size_t pixel, size_t count, uint8_t* rows) const;
   void Im2colWide(const uint8_t* image, size_t pixel, size_t count, uint8_t* rows) const;
   // Runs output pixels [pixel, pixel + count) of one image on the calling thread.
-  void RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count) const;
+  // Output pixels [pixel, pixel + count) of one image, output channels of VnniGemm column
+  // blocks [block_begin, block_end).
+  void RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
+                size_t block_begin, size_t block_end) const;
   size_t row_bytes() const { return row_bytes_; }
   size_t chunk_rows() const { return chunk_rows_; }
+  size_t blocks() const { return gemm_.blocks(); }
 
  private:
   friend std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& spec);
