@@ -3,7 +3,8 @@
 // bit for bit (same FMAs in the same order): MobileNet 1x1 layers, 3x3 stride 1/2 with SAME and
 // VALID padding, 5x5/7x7 and 1x1 stride-2 windows, dilation, input channels around the 8/16
 // lanes, output channels not a multiple of 16, row counts around the 6/14-row tiles, batch 2,
-// relu6 and no clamp, with and without bias, on no pool and on a 3-thread pool. (Run it under
+// relu6 and no clamp, with and without bias, on no pool and on a 3-thread pool, RGB stems (the
+// merged kernel rows), and a second input in the same buffer (the kept row pointers). (Run it under
 // bench's CPUID mask too: XNNPACK then runs its fma3 kernels, the ones an AVX2 CPU gets.)
 #include <cpuid.h>
 #include <gtest/gtest.h>
@@ -172,6 +173,15 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
     std::vector<float> threaded(want.size(), NAN);
     conv->Run(in.data(), threaded.data(), c.batch, Pool());
     ExpectIdentical(threaded, want);
+    // New values in the same buffer: the kept row pointers (step 4) read them, and the edge
+    // windows' scratch rows are filled again.
+    for (float& x : in) x = dist(rng);
+    const std::vector<float> want2 = RunXnnpack(spec, c.batch, in.data());
+    std::vector<float> again(want2.size(), NAN);
+    conv->Run(in.data(), again.data(), c.batch, Pool());
+    ExpectIdentical(again, want2);
+    conv->Run(in.data(), again.data(), c.batch, nullptr);
+    ExpectIdentical(again, want2);
   }
   IsaLevel saved_ = IsaLevel::kXnnpack;
 };
@@ -199,6 +209,10 @@ TEST_P(ConvF32GemmTest, OtherWindows) {
   RunCase({1, 16, 16, 7, 18, 3, 1, false, false, false, 3}, 14);  // dilation 3, VALID
   RunCase({2, 8, 9, 1, 16, 3, 1, true, false, true}, 15);  // one input channel
   RunCase({1, 9, 9, 4, 1, 3, 2, true, true, true}, 16);    // one output channel
+  // RGB stems: kernel rows merged into one tap of kernel_w * 3 channels (step 3).
+  RunCase({1, 96, 96, 3, 16, 3, 2, true, false, true}, 24);
+  RunCase({1, 38, 37, 3, 64, 7, 2, true, true, true}, 25);   // ResNet's 7x7 stem, odd width
+  RunCase({2, 11, 13, 3, 24, 3, 1, false, false, true}, 26);  // VALID: no edge windows
 }
 
 TEST_P(ConvF32GemmTest, NonFiniteInputs) {

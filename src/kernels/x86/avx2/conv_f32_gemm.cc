@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "kernels/fast/fast_conv.h"
@@ -21,10 +22,21 @@
 namespace labelite::xnn {
 namespace {
 
+// Step 3's limits: window rows of at most kMaxMergedSpan floats, kernels of at most
+// kMaxMergedRows rows (the scratch rows of one tile: kF32MaxTileRows * kMaxMergedRows of them).
+constexpr size_t kMaxMergedSpan = 64;
+constexpr size_t kMaxMergedRows = 11;
+
+bool Mergeable(const ConvGeometry& g) {
+  return g.kernel_w > 1 && g.dilation_w == 1 && size_t{g.kernel_w} * g.cin <= kMaxMergedSpan &&
+         g.kernel_h <= kMaxMergedRows;
+}
+
 class ConvF32Gemm final : public FastConv {
  public:
   ConvF32Gemm(const ConvGeometry& g, std::unique_ptr<F32Gemm> gemm)
-      : g_(g), gemm_(std::move(gemm)), zeros_(g.cin, 0.0f) {
+      : g_(g), gemm_(std::move(gemm)), zeros_(std::max<size_t>(g.cin, kMaxMergedSpan), 0.0f) {
+    merged_ = Mergeable(g);
     for (uint32_t ky = 0; ky < g.kernel_h; ++ky)
       for (uint32_t kx = 0; kx < g.kernel_w; ++kx)
         tap_offsets_.push_back((size_t{ky} * g.dilation_h * g.in_w + size_t{kx} * g.dilation_w) *
@@ -40,7 +52,12 @@ class ConvF32Gemm final : public FastConv {
     auto* out = static_cast<float*>(output);
     if (direct_) return gemm_->Run(in, g_.cin, batch * g_.in_h * g_.in_w, out, g_.cout, pool);
     const Frame f{this, in};
-    gemm_->RunIndirect(&Fill, &f, batch * g_.out_h * g_.out_w, out, g_.cout, pool);
+    const size_t m = batch * g_.out_h * g_.out_w;
+    if (std::shared_ptr<const Pointers> cached = CachedPointers(f, batch, m)) {
+      const CachedFrame c{f, cached.get()};
+      return gemm_->RunIndirect(&FillCached, &c, m, out, g_.cout, pool);
+    }
+    gemm_->RunIndirect(merged_ ? &FillMerged : &Fill, &f, m, out, g_.cout, pool);
   }
   const char* path() const override {
     return gemm_->level() == IsaLevel::kAvx512 ? "avx512 f32 gemm" : "avx2 f32 gemm";
@@ -51,6 +68,60 @@ class ConvF32Gemm final : public FastConv {
     const ConvF32Gemm* conv;
     const float* input;
   };
+
+  // Step 4: every tile's pointers for one input buffer (an interpreter's arena keeps it), so
+  // later runs copy them instead of computing them (the stems' K is 27 or 147: computing the
+  // pointers cost a third of the layer). Tiles with a window row crossing the left or right
+  // edge (merged form: pointers into the scratch rows, whose contents change) are "fresh":
+  // computed on every run.
+  struct Pointers {
+    const float* input = nullptr;
+    size_t batch = 0;
+    std::vector<const float*> ptrs;  // [tile][tap][mr]
+    std::vector<uint8_t> fresh;      // per tile
+  };
+  struct CachedFrame {
+    Frame frame;
+    const Pointers* cache;
+  };
+  static constexpr size_t kMaxCachedPointers = 64 * 1024;  // 512 KB
+
+  size_t taps() const { return merged_ ? g_.kernel_h : tap_offsets_.size(); }
+
+  std::shared_ptr<const Pointers> CachedPointers(const Frame& f, size_t batch, size_t m) const {
+    {
+      std::lock_guard<std::mutex> lock(cache_mutex_);
+      if (cache_ != nullptr && cache_->input == f.input && cache_->batch == batch) return cache_;
+    }
+    const size_t mr = gemm_->mr(), tiles = (m + mr - 1) / mr, block = taps() * mr;
+    if (tiles * block > kMaxCachedPointers) return nullptr;
+    auto p = std::make_shared<Pointers>();
+    p->input = f.input;
+    p->batch = batch;
+    p->ptrs.resize(tiles * block);
+    p->fresh.assign(tiles, 0);
+    std::vector<float> scratch(kF32MaxTileRows * kMaxMergedRows * kMaxMergedSpan);
+    for (size_t t = 0; t < tiles; ++t) {
+      const float** ptrs = p->ptrs.data() + t * block;
+      if (merged_) {
+        p->fresh[t] = FillMergedInto(f, t * mr, std::min(mr, m - t * mr), mr, ptrs, scratch.data());
+      } else {
+        Fill(&f, t * mr, std::min(mr, m - t * mr), mr, ptrs);
+      }
+    }
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    cache_ = p;
+    return p;
+  }
+
+  // F32Gemm::FillFn over a Pointers cache (row is a multiple of mr: F32Gemm fills whole tiles).
+  static void FillCached(const void* context, size_t row, size_t count, size_t mr,
+                         const float** ptrs) {
+    const auto* c = static_cast<const CachedFrame*>(context);
+    const size_t tile = row / mr, block = c->frame.conv->taps() * mr;
+    if (c->cache->fresh[tile] != 0) return FillMerged(&c->frame, row, count, mr, ptrs);
+    std::copy_n(c->cache->ptrs.data() + tile * block, block, ptrs);
+  }
 
   // F32Gemm::FillFn: ptrs[tap * mr + r] for output pixels [row, row + count). A window inside
   // the image is its top-left input pixel plus tap_offsets_; others check each tap.
@@ -93,12 +164,76 @@ class ConvF32Gemm final : public FastConv {
     }
   }
 
+  // Step 3's FillFn: ptrs[ky * mr + r], one pointer per kernel row of kernel_w * cin floats.
+  // Everything in locals: the pointer stores may alias any member as far as the compiler knows.
+  static void FillMerged(const void* context, size_t row, size_t count, size_t mr,
+                         const float** ptrs) {
+    thread_local float scratch[kF32MaxTileRows * kMaxMergedRows * kMaxMergedSpan];
+    FillMergedInto(*static_cast<const Frame*>(context), row, count, mr, ptrs, scratch);
+  }
+
+  // FillMerged with the scratch rows at `scratch`; true when a pointer points there.
+  static bool FillMergedInto(const Frame& frame, size_t row, size_t count, size_t mr,
+                             const float** ptrs, float* scratch) {
+    bool used_scratch = false;
+    const Frame* f = &frame;
+    const ConvF32Gemm& conv = *f->conv;
+    const ConvGeometry g = conv.g_;
+    const float* const zeros = conv.zeros_.data();
+    const float* const input = f->input;
+    const size_t cin = g.cin, kh = g.kernel_h, kw = g.kernel_w, in_w = g.in_w, out_w = g.out_w;
+    const int64_t in_h = g.in_h, row_floats = static_cast<int64_t>(in_w * cin);
+    const int64_t dy = static_cast<int64_t>(g.dilation_h) * row_floats;
+    const size_t pixels = g.out_h * out_w, image_floats = g.in_h * in_w * cin;
+    size_t image = row / pixels, oy = row % pixels / out_w, ox = row % out_w;
+    for (size_t r = 0; r < count; ++r) {
+      const int64_t y0 = static_cast<int64_t>(oy * g.stride_h) - g.pad_top;
+      const int64_t x0 = static_cast<int64_t>(ox * g.stride_w) - g.pad_left;
+      const bool inside_x = x0 >= 0 && x0 + static_cast<int64_t>(kw) <= static_cast<int64_t>(in_w);
+      // The window row's first float, as an offset: it lies outside the image (no pointer).
+      const int64_t first = static_cast<int64_t>(image * image_floats) + y0 * row_floats +
+                            x0 * static_cast<int64_t>(cin);
+      for (size_t ky = 0; ky < kh; ++ky) {
+        const int64_t iy = y0 + static_cast<int64_t>(ky * g.dilation_h);
+        const int64_t at = first + static_cast<int64_t>(ky) * dy;
+        const float* p = zeros;
+        if (iy < 0 || iy >= in_h) {
+        } else if (inside_x) {
+          p = input + at;
+        } else {
+          const float* src = input + (at - x0 * static_cast<int64_t>(cin));  // column 0
+          float* own = scratch + (r * kMaxMergedRows + ky) * kMaxMergedSpan;
+          for (size_t kx = 0; kx < kw; ++kx) {
+            const int64_t ix = x0 + static_cast<int64_t>(kx);
+            if (ix >= 0 && ix < static_cast<int64_t>(in_w))
+              std::copy_n(src + static_cast<size_t>(ix) * cin, cin, own + kx * cin);
+            else
+              std::fill_n(own + kx * cin, cin, 0.0f);
+          }
+          p = own;
+          used_scratch = true;
+        }
+        ptrs[ky * mr + r] = p;
+      }
+      if (++ox == out_w) {
+        ox = 0;
+        if (++oy == g.out_h) oy = 0, ++image;
+      }
+    }
+    for (size_t r = count; r < mr; ++r)  // repeat the last row
+      for (size_t ky = 0; ky < kh; ++ky) ptrs[ky * mr + r] = ptrs[ky * mr + count - 1];
+    return used_scratch;
+  }
+
   ConvGeometry g_;
   std::unique_ptr<F32Gemm> gemm_;
   std::vector<float> zeros_;  // cin zeros: the taps outside the image
   std::vector<size_t> tap_offsets_;  // floats from a window's first input pixel to tap (ky, kx)
   int64_t span_h_ = 0, span_w_ = 0;  // the window's extent in input pixels
   bool direct_ = false;
+  bool merged_ = false;  // step 3
+  mutable std::mutex cache_mutex_;  // guards cache_ (Run is const; one Run at a time is usual)
+  mutable std::shared_ptr<const Pointers> cache_;
 };
 
 }  // namespace
@@ -110,9 +245,12 @@ std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& s, IsaLevel lev
       s.out_h == 0 || s.out_w == 0 || s.kernel_h == 0 || s.kernel_w == 0 || s.stride_h == 0 ||
       s.stride_w == 0 || s.dilation_h == 0 || s.dilation_w == 0)
     return nullptr;
-  std::unique_ptr<F32Gemm> gemm =
-      F32Gemm::Make(size_t{s.kernel_h} * s.kernel_w, s.cin, s.cout, s.weights, s.bias,
-                    s.output_min, s.output_max, level);
+  // Step 3 packs the same [n][K] matrix as kernel_h taps of kernel_w * cin channels.
+  const bool merged = Mergeable(s);
+  const size_t taps = merged ? s.kernel_h : size_t{s.kernel_h} * s.kernel_w;
+  const size_t channels = merged ? size_t{s.kernel_w} * s.cin : s.cin;
+  std::unique_ptr<F32Gemm> gemm = F32Gemm::Make(taps, channels, s.cout, s.weights, s.bias,
+                                                s.output_min, s.output_max, level);
   if (gemm == nullptr) return nullptr;
   return std::make_unique<ConvF32Gemm>(s, std::move(gemm));
 }
