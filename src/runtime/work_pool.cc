@@ -220,6 +220,14 @@ WorkPool* ScopeWorkPoolFor(pthreadpool_t pool) {
   return pool != nullptr && pool == scope_pool ? scope_work_pool : nullptr;
 }
 
+size_t ParallelThreads(pthreadpool_t pool) {
+  if (pool == nullptr) return 1;
+  if (pool == scope_pool && scope_work_pool != nullptr &&
+      (scope_work_pool->serial() || scope_work_pool->solo()))
+    return 1;
+  return pthreadpool_get_threads_count(pool);
+}
+
 void Parallelize1D(pthreadpool_t pool, WorkPool::Task1D task, void* context, size_t range,
                    uint32_t flags) {
   if (pool != nullptr && pool == scope_pool && scope_work_pool != nullptr)

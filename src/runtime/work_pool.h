@@ -65,6 +65,7 @@ class WorkPool {
   bool solo() const;
   // While set, every job runs on the caller alone (the interpreter's per-operator choice).
   void set_serial(bool serial) { serial_ = serial; }
+  bool serial() const { return serial_; }
   // Jobs that found the second core taken, since construction.
   uint64_t contended_jobs() const { return contended_jobs_; }
   // task(context, i) for i in [0, count) (count <= kMaxTasks), on the caller and the workers.
@@ -120,6 +121,12 @@ class WorkPoolScope {
 // The WorkPool of the calling thread's WorkPoolScope when `pool` is that scope's (non-null)
 // pthreadpool; else null. (runtime/pthreadpool_bridge.cc runs XNNPACK's operators through it.)
 WorkPool* ScopeWorkPoolFor(pthreadpool_t pool);
+
+// The threads a kernel should cut its work for: 1 without a pool, and while the scope's
+// WorkPool runs jobs on the caller alone (an operator chosen to run serially, or a contention
+// window): splitting for threads that will not run only costs (smaller tiles, repeated im2col
+// rows, weights streamed per part). Else pthreadpool_get_threads_count(pool).
+size_t ParallelThreads(pthreadpool_t pool);
 
 // Drop-in replacements for pthreadpool_parallelize_1d/2d (same arguments) for labelite's own
 // kernels: the scope's WorkPool when `pool` is the scope's pthreadpool, else pthreadpool.

@@ -2,7 +2,8 @@
 // many jobs in a row so that late workers meet later epochs), and Parallelize1D/2D use the
 // scope's pool only for the scope's pthreadpool. (That the caller never waits for a worker
 // that has not woken is measured, not asserted: bench/vs_litert --busy.) A worker that holds a
-// task while descheduled makes the next jobs run on the caller alone for a while.
+// task while descheduled makes the next jobs run on the caller alone for a while, and kernels
+// then cut their work for one thread (ParallelThreads).
 #include "runtime/work_pool.h"
 
 #include <gtest/gtest.h>
@@ -114,6 +115,32 @@ TEST(WorkPool, ScopeRoutesOnlyItsPthreadpool) {
   }
   Parallelize1D(a, &Note, &count, 1, 0);  // after the scope: pthreadpool
   EXPECT_EQ(count.load(), 10 + 12 + 5 + 2 + 1);
+  pthreadpool_destroy(a);
+  pthreadpool_destroy(b);
+}
+
+// Kernels cut their work for ParallelThreads(pool): the pool's threads, but 1 without a pool
+// and while the scope's WorkPool runs jobs on the caller alone (a serial operator, a
+// contention window), since nobody would run the other parts.
+TEST(WorkPool, ParallelThreadsIsOneWhileJobsRunAlone) {
+  pthreadpool_t a = pthreadpool_create(2), b = pthreadpool_create(3);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  WorkPool pool(2);
+  EXPECT_EQ(ParallelThreads(nullptr), 1u);
+  EXPECT_EQ(ParallelThreads(a), 2u);  // no scope: pthreadpool's count
+  {
+    WorkPoolScope scope(a, &pool);
+    EXPECT_EQ(ParallelThreads(a), 2u);
+    EXPECT_EQ(ParallelThreads(b), 3u);  // another pool
+    pool.set_serial(true);
+    EXPECT_EQ(ParallelThreads(a), 1u);
+    EXPECT_EQ(ParallelThreads(b), 3u);
+    pool.set_serial(false);
+    EXPECT_EQ(ParallelThreads(a), 2u);
+  }
+  pool.set_serial(true);
+  EXPECT_EQ(ParallelThreads(a), 2u);  // outside the scope the WorkPool is not consulted
   pthreadpool_destroy(a);
   pthreadpool_destroy(b);
 }

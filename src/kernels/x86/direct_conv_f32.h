@@ -53,7 +53,7 @@ class DirectConvF32 : public FastConv {
     Context c{this, static_cast<const float*>(input), static_cast<float*>(output)};
     const size_t rows = batch * g_.out_h;
     const size_t groups = (g_.cout + kGroupChannels - 1) / kGroupChannels;
-    if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
+    if (ParallelThreads(pool) <= 1) {
       for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
     } else if (groups == 1) {
       Parallelize1D(

@@ -68,7 +68,7 @@ void ConvAvx2::RunRows(const uint8_t* input, uint8_t* output, size_t begin, size
 // thread count, at least kMinRowsPerPart rows each); else column blocks per thread.
 void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
                          pthreadpool_t pool) const {
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   DirectContext dc{this, input, output, pixels, 1, 1};
   if (threads <= 1) return DirectTask(&dc, 0, 0);
   if (pixels >= gemm_.n() || gemm_.blocks() == 1) {
@@ -164,7 +164,7 @@ void ConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_t 
   ChunkContext cc{this, in, out, g_.in_h * g_.in_w * g_.cin, g_.out_h * g_.out_w * g_.cout,
                   g_.out_h * g_.out_w, 0, chunk_rows_, 1};
   cc.chunks = (cc.pixels + chunk_rows_ - 1) / chunk_rows_;
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   if (threads <= 1) {
     for (size_t t = 0; t < batch * cc.chunks; ++t) ChunkTask(&cc, t, 0);
     return;

@@ -210,7 +210,7 @@ void DwConvAvx2::Run(const void* input, void* output, size_t batch, pthreadpool_
   RunContext rc{this, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output),
                 blocks()};
   const size_t rows = batch * out_h_;
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   if (threads <= 1) {
     for (size_t r = 0; r < rows; ++r) RunTask(&rc, r, 0);
     return;

@@ -195,7 +195,7 @@ void F32Gemm::Run(const float* a, size_t a_stride, size_t m, float* c, size_t c_
 void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
                           pthreadpool_t pool) const {
   if (m == 0) return;
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   const size_t tiles = (m + mr_ - 1) / mr_;
   size_t group_panels =
       std::clamp<size_t>(kGroupBytes / (panel_stride_ * sizeof(float)), 1, panels_);

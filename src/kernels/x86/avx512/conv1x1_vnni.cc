@@ -46,7 +46,7 @@ void RunTaskByColumns(void* context, size_t j, size_t i) { RunTask(context, i, j
 // packed weights; a few row ranges per block keep the threads' shares even.
 void Conv1x1Vnni::RunPixels(const void* input, void* output, size_t pixels,
                             pthreadpool_t pool) const {
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   RunContext rc{
       &gemm_, static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output), pixels, 1, 1};
   if (threads <= 1) {

@@ -211,7 +211,7 @@ void ConvVnni::Run(const void* input, void* output, size_t batch, pthreadpool_t 
   rc.chunk_rows = chunk_rows_;
   rc.chunks = (rc.pixels + rc.chunk_rows - 1) / rc.chunk_rows;
   rc.groups = 1;
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   if (threads <= 1) {
     for (size_t t = 0; t < batch * rc.chunks; ++t) RunTask(&rc, t, 0);
     return;

@@ -266,7 +266,7 @@ void DwConvAvx512::Run(const void* input, void* output, size_t batch, pthreadpoo
                 row_sets(),
                 channel_groups(),
                 channel_groups()};
-  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  const size_t threads = ParallelThreads(pool);
   const size_t row_tasks = batch * rc.sets;
   if (threads <= 1 || row_tasks * rc.groups < 2) {
     for (size_t i = 0; i < row_tasks; ++i) RunTask(&rc, i, 0);
