@@ -1,15 +1,18 @@
 // CONCATENATION: byte copy for float/int32 along any axis (negative too), and uint8/int8
 // inputs requantized to the output's parameters. Expected values come from an independent
 // computation here (exact copies; requantization within 1 of the float ideal) and from TFLite
-// (exact for copies; within 1 for requantization, XNNPACK rounds on its own).
+// (exact for copies; within 1 for requantization, XNNPACK rounds on its own). The fast path
+// (threaded row blocks) gives the reference kernel's bytes, and leaves requantization to it.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "kernels/single_op_b.h"
+#include "testing/interpreter_inputs.h"
 
 namespace labelite {
 std::unique_ptr<Kernel> CreateReferenceConcatenation();
+std::unique_ptr<Kernel> CreateXnnpackConcatenation();
 namespace {
 
 using testing::Bytes;
@@ -118,6 +121,91 @@ TEST(Concatenation, MismatchedShapesAreAnError) {
   const auto r = testing::RunReference(kCode, &CreateReferenceConcatenation, b.Build(), {});
   EXPECT_FALSE(r.status.ok());
   EXPECT_NE(r.status.message().find("does not match"), std::string::npos) << r.status.ToString();
+}
+
+struct FastRun {
+  std::vector<uint8_t> bytes;
+  std::string path;
+};
+
+FastRun RunPath(const std::vector<uint8_t>& model_bytes, KernelPath path, int threads,
+                const std::vector<std::vector<uint8_t>>& inputs) {
+  FastRun r;
+  auto model = Model::FromBytes(model_bytes, "concatenation");
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok()) return r;
+  ListOpResolver resolver(
+      {{kCode, "CONCATENATION", &CreateReferenceConcatenation, &CreateXnnpackConcatenation}});
+  auto it = Interpreter::Create(*model, resolver, {path, threads});
+  EXPECT_TRUE(it.ok()) << it.status().message();
+  if (!it.ok()) return r;
+  if (!testing::CopyInputs(**it, inputs)) return r;
+  const Status s = (*it)->Invoke();
+  EXPECT_TRUE(s.ok()) << s.message();
+  const Tensor& out = *(*it)->output(0);
+  r.bytes.assign(out.data, out.data + out.bytes);
+  r.path = (*it)->KernelPathOf(0);
+  return r;
+}
+
+// DenseNet's concatenations (many pixels, a few channel blocks each), along other axes too, on
+// 1 and 2 threads: the fast path's bytes are the reference's.
+TEST(Concatenation, FastPathCopiesTheReferenceBytes) {
+  struct Case {
+    std::vector<std::vector<int32_t>> in;
+    std::vector<int32_t> out;
+    int axis;
+  };
+  const Case cases[] = {
+      {{{1, 28, 28, 64}, {1, 28, 28, 32}}, {1, 28, 28, 96}, 3},
+      {{{1, 56, 56, 24}, {1, 56, 56, 8}, {1, 56, 56, 40}}, {1, 56, 56, 72}, -1},
+      {{{2, 3, 5}, {2, 4, 5}}, {2, 7, 5}, 1},
+      {{{3, 600}, {2, 600}}, {5, 600}, 0},
+  };
+  uint32_t seed = 1;
+  for (const Case& c : cases) {
+    testing::ModelBuilder b;
+    std::vector<int> ins;
+    std::vector<std::vector<uint8_t>> data;
+    for (size_t i = 0; i < c.in.size(); ++i) {
+      ins.push_back(b.AddTensor(DataType::kFloat32, c.in[i], "in" + std::to_string(i)));
+      int64_t n = 1;
+      for (int32_t d : c.in[i]) n *= d;
+      std::vector<uint8_t> bytes(static_cast<size_t>(n) * 4);
+      for (uint8_t& x : bytes) x = static_cast<uint8_t>((seed = seed * 1103515245u + 12345u) >> 16);
+      data.push_back(bytes);
+    }
+    const int out = b.AddTensor(DataType::kFloat32, c.out, "out");
+    OpOptions o;
+    o.axis = c.axis;
+    b.AddOperator(kCode, ins, {out}, o);
+    b.SetInputs(ins);
+    b.SetOutputs({out});
+    const auto model = b.Build();
+    const FastRun ref = RunPath(model, KernelPath::kReference, 1, data);
+    ASSERT_EQ(ref.path, "reference");
+    for (int threads : {1, 2}) {
+      const FastRun fast = RunPath(model, KernelPath::kFast, threads, data);
+      EXPECT_EQ(fast.path, "fast");
+      EXPECT_EQ(fast.bytes, ref.bytes) << "axis " << c.axis << ", " << threads << " thread(s)";
+    }
+  }
+  // Requantization stays on the reference kernel.
+  testing::ModelBuilder b;
+  const int a = b.AddTensor(DataType::kUInt8, {1, 2, 2, 8}, "a", Quant(0.1f, 128));
+  const int c = b.AddTensor(DataType::kUInt8, {1, 2, 2, 8}, "c", Quant(0.05f, 10));
+  const int out = b.AddTensor(DataType::kUInt8, {1, 2, 2, 16}, "out", Quant(0.08f, 100));
+  OpOptions o;
+  o.axis = 3;
+  b.AddOperator(kCode, {a, c}, {out}, o);
+  b.SetInputs({a, c});
+  b.SetOutputs({out});
+  const auto model = b.Build();
+  const std::vector<std::vector<uint8_t>> data{std::vector<uint8_t>(32, 200),
+                                               std::vector<uint8_t>(32, 7)};
+  const FastRun fast = RunPath(model, KernelPath::kFast, 2, data);
+  EXPECT_EQ(fast.path, "reference");
+  EXPECT_EQ(fast.bytes, RunPath(model, KernelPath::kReference, 1, data).bytes);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kernels/internal/op_checks.h"
+#include "kernels/internal/shape_helpers.h"
 
 namespace labelite::common {
 
@@ -370,6 +371,59 @@ Status PrepareArgMinMax(KernelContext& ctx, ArgParams* p) {
   std::vector<int32_t> dims = in.dims;
   dims.erase(dims.begin() + axis);
   return internal::SetOutputDims(ctx, *ctx.output(0), dims);
+}
+
+Status PrepareConcatenation(KernelContext& ctx, ConcatParams* p) {
+  Tensor* out = ctx.outputs.empty() ? nullptr : ctx.output(0);
+  if (ctx.inputs.empty() || !ctx.input(0) || !out) return ctx.Error("expects inputs and 1 output");
+  if (ctx.options().activation != Activation::kNone)
+    return ctx.UnsupportedError("fused activation on CONCATENATION");
+  const Tensor& t0 = *ctx.input(0);
+  const int rank = t0.rank();
+  int axis = ctx.options().axis;
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank)
+    return ctx.Error("axis " + std::to_string(ctx.options().axis) + " outside rank " +
+                     std::to_string(rank));
+  if (DataTypeSize(t0.type) == 0)
+    return ctx.UnsupportedError("element type " + shape::TypeName(t0.type));
+  std::vector<int32_t> dims = t0.dims;
+  dims[static_cast<size_t>(axis)] = 0;
+  for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+    const Tensor* t = ctx.inputs[i];
+    if (!t) return ctx.Error("input " + std::to_string(i) + " is absent");
+    if (t->type != t0.type)
+      return ctx.Error("input " + std::to_string(i) + " has type " + shape::TypeName(t->type) +
+                       ", input 0 has " + shape::TypeName(t0.type));
+    if (t->rank() != rank)
+      return ctx.Error("input " + std::to_string(i) + " shape " + shape::ToString(t->dims) +
+                       " and input 0 shape " + shape::ToString(t0.dims) + " differ in rank");
+    for (int d = 0; d < rank; ++d)
+      if (d != axis && t->dim(d) != t0.dim(d))
+        return ctx.Error("input " + std::to_string(i) + " shape " + shape::ToString(t->dims) +
+                         " does not match input 0 shape " + shape::ToString(t0.dims) +
+                         " outside axis " + std::to_string(axis));
+    dims[static_cast<size_t>(axis)] += t->dim(axis);
+  }
+  if (out->type != t0.type)
+    return ctx.Error("output type " + shape::TypeName(out->type) + " differs from input type " +
+                     shape::TypeName(t0.type));
+  p->requantize.assign(ctx.inputs.size(), false);
+  if (t0.type == DataType::kUInt8 || t0.type == DataType::kInt8) {
+    for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+      const Tensor* t = ctx.inputs[i];
+      p->requantize[i] = t->scale != out->scale || t->zero_point != out->zero_point;
+      if (p->requantize[i] && (!(t->scale > 0.0f) || !(out->scale > 0.0f)))
+        return ctx.Error("quantized inputs and output need positive scales");
+    }
+  }
+  p->outer = 1;
+  for (int d = 0; d < axis; ++d) p->outer *= t0.dim(d);
+  p->inner_bytes = static_cast<int64_t>(DataTypeSize(t0.type));
+  for (int d = axis + 1; d < rank; ++d) p->inner_bytes *= t0.dim(d);
+  p->axis = axis;
+  out->dims = std::move(dims);
+  return Status::Ok();
 }
 
 }  // namespace labelite::common

@@ -1,4 +1,4 @@
-// The one Prepare of labelite's data-movement ops: GATHER, SLICE, SPLIT, SPLIT_V, PACK, UNPACK,
+// The one Prepare of labelite's data-movement ops: CONCATENATION, GATHER, SLICE, SPLIT, SPLIT_V, PACK, UNPACK,
 // SPACE_TO_DEPTH, DEPTH_TO_SPACE, EXPAND_DIMS, BROADCAST_TO, TILE, CAST, ARG_MAX, ARG_MIN,
 // SHAPE. Each validates its inputs (types, constant shape/axis tensors, ranges), sets every
 // output's dims and reduces the op to the few sizes its kernel loops over. Like TFLite, these
@@ -67,6 +67,17 @@ struct ArgParams {
   DataType out_type = DataType::kInt64;
 };
 Status PrepareArgMinMax(KernelContext& ctx, ArgParams* p);
+
+// CONCATENATION along `axis` (negative counts from the end): the output is `outer` rows, each
+// the inputs' rows of t.dim(axis) * inner_bytes bytes one after another. A uint8/int8 input
+// whose scale or zero point differs from the output's is marked for requantization (TFLite's
+// ConcatenationWithScaling; TFLite itself refuses such int8 inputs, labelite accepts them).
+struct ConcatParams {
+  int axis = 0;
+  int64_t outer = 1, inner_bytes = 1;
+  std::vector<bool> requantize;  // per input
+};
+Status PrepareConcatenation(KernelContext& ctx, ConcatParams* p);
 
 }  // namespace labelite::common
 
