@@ -197,8 +197,8 @@ TEST(SigmoidF32, RowsEqualXnnpackOnFloatBitPatterns) {
   for (float c : centers)
     for (float sign : {1.0f, -1.0f})
       for (int32_t d = -20000; d <= 20000; ++d)
-        x.push_back(FromBits(static_cast<uint32_t>(static_cast<int32_t>(Bits(sign * c)) + d)));
-  for (uint32_t b = 0; b < 0x10000; ++b) {  // the smallest denormals and normals, both signs
+        x.push_back(FromBits(Bits(sign * c) + static_cast<uint32_t>(d)));  // wraps at 0
+  for (uint32_t b = 0; b < 0x10000; ++b) {  // positive denormals; the largest negative ones
     x.push_back(FromBits(b * 61));
     x.push_back(FromBits(0x80000000u | (0x00800000u - b)));
   }
