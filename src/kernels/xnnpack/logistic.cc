@@ -1,9 +1,12 @@
-// LOGISTIC (sigmoid) on the fast path: float32 on XNNPACK; uint8/int8 (per-tensor) through a
-// 256-entry table built from the reference kernel (table_unary.h), so the fast path equals
-// LiteRT's builtin LOGISTIC byte for byte (XNNPACK's own quantized sigmoid rounds its table
-// from float math and differs from it by 1 on some inputs).
+// LOGISTIC (sigmoid) on the fast path: float32 on labelite's rows, bit-identical to XNNPACK's
+// sigmoid (fast/swish_f32.h), where the ISA level allows them, else on XNNPACK; uint8/int8
+// (per-tensor) through a 256-entry table built from the reference kernel (table_unary.h), so
+// the fast path equals LiteRT's builtin LOGISTIC byte for byte (XNNPACK's own quantized sigmoid
+// rounds its table from float math and differs from it by 1 on some inputs).
 #include <memory>
 
+#include "kernels/fast/first_supported.h"
+#include "kernels/fast/swish_f32.h"
 #include "kernels/fast/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 
@@ -28,7 +31,11 @@ class LogisticKernel : public xnn::UnaryKernel {
   }
 };
 
-std::unique_ptr<Kernel> CreateFloatLogistic() { return std::make_unique<LogisticKernel>(); }
+std::unique_ptr<Kernel> CreateXnnFloatLogistic() { return std::make_unique<LogisticKernel>(); }
+std::unique_ptr<Kernel> CreateFloatLogistic() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateFastLogisticF32,
+                                                     &CreateXnnFloatLogistic);
+}
 
 }  // namespace
 
