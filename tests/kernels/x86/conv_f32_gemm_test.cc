@@ -213,6 +213,7 @@ TEST_P(ConvF32GemmTest, OtherWindows) {
   RunCase({1, 96, 96, 3, 16, 3, 2, true, false, true}, 24);
   RunCase({1, 38, 37, 3, 64, 7, 2, true, true, true}, 25);   // ResNet's 7x7 stem, odd width
   RunCase({2, 11, 13, 3, 24, 3, 1, false, false, true}, 26);  // VALID: no edge windows
+  RunCase({1, 48, 48, 3, 40, 16, 16, false, false, true}, 27);  // ViT's patch embedding
 }
 
 TEST_P(ConvF32GemmTest, NonFiniteInputs) {
@@ -280,7 +281,8 @@ INSTANTIATE_TEST_SUITE_P(Levels, ConvF32GemmTest, ::testing::ValuesIn(kLevels),
                          });
 
 // What MakeFastConv picks for a pointwise layer at each level: the AVX-512 GEMM at AVX-512
-// (XNNPACK for a first layer of 3 channels), the AVX2 GEMM at AVX2, nothing below.
+// (XNNPACK for a 3x3 first layer of 3 channels, the GEMM for a 16x16 patch embedding), the AVX2
+// GEMM at AVX2, nothing below.
 TEST(ConvF32GemmLevels, ChosenByLevel) {
   const IsaLevel saved = ActiveIsa();
   std::vector<float> w(32 * 16, 0.5f);
@@ -296,6 +298,13 @@ TEST(ConvF32GemmLevels, ChosenByLevel) {
         Spec({1, 28, 28, 3, 32, 3, 2, true, false, true}, w.data(), nullptr);
     EXPECT_EQ(MakeConvF32GemmAvx512(rgb), nullptr);
     EXPECT_EQ(MakeFastConv(rgb), nullptr);
+    // A patch embedding's merged kernel row (16 x 3 floats) is long enough for the tile.
+    std::vector<float> wp(24 * 16 * 16 * 3, 0.25f);
+    const FastConvF32Spec patches =
+        Spec({1, 32, 32, 3, 24, 16, 16, false, false, true}, wp.data(), nullptr);
+    std::unique_ptr<FastConv> embed = MakeFastConv(patches);
+    ASSERT_NE(embed, nullptr);
+    EXPECT_STREQ(embed->path(), "avx512 f32 gemm");
   }
   if (DetectedIsa() >= IsaLevel::kAvx2) {
     SetIsaLimit(IsaLevel::kAvx2);

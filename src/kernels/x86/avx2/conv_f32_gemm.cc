@@ -25,7 +25,7 @@ namespace {
 // Step 3's limits: window rows of at most kMaxMergedSpan floats, kernels of at most
 // kMaxMergedRows rows (the scratch rows of one tile: kF32MaxTileRows * kMaxMergedRows of them).
 constexpr size_t kMaxMergedSpan = 64;
-constexpr size_t kMaxMergedRows = 11;
+constexpr size_t kMaxMergedRows = 16;
 
 bool Mergeable(const ConvGeometry& g) {
   return g.kernel_w > 1 && g.dilation_w == 1 && size_t{g.kernel_w} * g.cin <= kMaxMergedSpan &&
@@ -237,6 +237,10 @@ class ConvF32Gemm final : public FastConv {
 };
 
 }  // namespace
+
+size_t MergedConvRowFloats(const FastConvF32Spec& s) {
+  return Mergeable(s) ? size_t{s.kernel_w} * s.cin : 0;
+}
 
 // Shared by both factories: XNNPACK's operator runs depthwise convolutions and 1-in-1-out
 // ones (its dwconv / vmulcaddc paths add in another order), and any shape F32Gemm declines.

@@ -108,6 +108,9 @@ class F32Gemm {
 // CONV_2D on F32Gemm at `level` (conv_f32_gemm.cc), or nullptr: the factories of
 // fast_conv_list.inc (MakeConvF32GemmAvx2, MakeConvF32GemmAvx512) call it.
 std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& spec, IsaLevel level);
+// kernel_w * cin when MakeConvF32Gemm merges a kernel row's taps into one (narrow windows:
+// RGB stems, patch embeddings), else 0.
+size_t MergedConvRowFloats(const FastConvF32Spec& spec);
 std::unique_ptr<FastConv> MakeConvF32GemmAvx2(const FastConvF32Spec& spec);
 std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec);
 
