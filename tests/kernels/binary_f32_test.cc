@@ -66,17 +66,6 @@ const Shapes kShapes[] = {
     {{1}, {1}, {1}},
 };
 
-std::vector<IsaLevel> Levels() {
-  std::vector<IsaLevel> levels;
-  for (IsaLevel l : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
-    if (l <= xnn::DetectedIsa()) levels.push_back(l);
-  return levels;
-}
-
-struct IsaGuard {
-  ~IsaGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
-};
-
 int64_t Count(const std::vector<int32_t>& shape) {
   int64_t n = 1;
   for (int32_t d : shape) n *= d;
@@ -113,28 +102,12 @@ std::vector<uint8_t> BuildModel(const Op& op, const Shapes& s, Activation act) {
   return b.Build();
 }
 
-struct RunResult {
-  std::vector<uint8_t> bytes;
-  std::string path;
-};
+using RunResult = testing::SingleOpRun;
 
 RunResult RunOp(const std::vector<uint8_t>& model_bytes, const Op& op, KernelFactory fast,
-              KernelPath path, int threads, const std::vector<std::vector<uint8_t>>& inputs) {
-  RunResult r;
-  auto model = Model::FromBytes(model_bytes, "single-op");
-  EXPECT_TRUE(model.ok()) << model.status().message();
-  if (!model.ok()) return r;
-  ListOpResolver resolver({{op.code, op.name, op.reference, fast}});
-  auto it = Interpreter::Create(*model, resolver, {path, threads});
-  EXPECT_TRUE(it.ok()) << it.status().message();
-  if (!it.ok()) return r;
-  if (!testing::CopyInputs(**it, inputs)) return r;
-  const Status s = (*it)->Invoke();
-  EXPECT_TRUE(s.ok()) << s.message();
-  const Tensor& out = *(*it)->output(0);
-  if (out.bytes > 0) r.bytes.assign(out.data, out.data + out.bytes);
-  r.path = (*it)->KernelPathOf(0);
-  return r;
+                KernelPath path, int threads, const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::RunSingleOp(model_bytes, {op.code, op.name, op.reference, fast}, path, threads,
+                              inputs);
 }
 
 // Bitwise equality, NaN payloads included (both sides compute the same operation on it).
@@ -152,7 +125,7 @@ void ExpectSameBits(const std::vector<uint8_t>& got, const std::vector<uint8_t>&
 }
 
 TEST(BinaryF32, RowsEqualXnnpackBitForBit) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   uint32_t seed = 1;
   int runs = 0;
   for (const Op& op : kOps)
@@ -165,7 +138,7 @@ TEST(BinaryF32, RowsEqualXnnpackBitForBit) {
         seed += 2;
         const RunResult want = RunOp(model, op, op.xnnpack, KernelPath::kFast, 1, inputs);
         ASSERT_EQ(want.path, "xnnpack");
-        for (IsaLevel level : Levels()) {
+        for (IsaLevel level : testing::SupportedIsaLevels()) {
           if (level < IsaLevel::kAvx2) continue;
           xnn::SetIsaLimit(level);
           for (int threads : {1, 2}) {
@@ -186,10 +159,10 @@ TEST(BinaryF32, RowsEqualXnnpackBitForBit) {
 // The registered fast path: the rows at AVX2 and up in their three forms, XNNPACK below
 // AVX2 and for a general broadcast; both equal the reference on exactly representable values.
 TEST(BinaryF32, FastPathChoosesRowsOrXnnpack) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const Shapes general{{2, 1, 5, 1}, {1, 3, 1, 6}, {2, 3, 5, 6}};
   for (const Op& op : kOps)
-    for (IsaLevel level : Levels()) {
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
       xnn::SetIsaLimit(level);
       for (const Shapes* s : {&kShapes[1], &kShapes[4], &general}) {
         SCOPED_TRACE(std::string(op.name) + " at " + xnn::IsaLevelName(level));

@@ -123,29 +123,13 @@ TEST(Concatenation, MismatchedShapesAreAnError) {
   EXPECT_NE(r.status.message().find("does not match"), std::string::npos) << r.status.ToString();
 }
 
-struct FastRun {
-  std::vector<uint8_t> bytes;
-  std::string path;
-};
+using FastRun = testing::SingleOpRun;
 
 FastRun RunPath(const std::vector<uint8_t>& model_bytes, KernelPath path, int threads,
                 const std::vector<std::vector<uint8_t>>& inputs) {
-  FastRun r;
-  auto model = Model::FromBytes(model_bytes, "concatenation");
-  EXPECT_TRUE(model.ok()) << model.status().message();
-  if (!model.ok()) return r;
-  ListOpResolver resolver(
-      {{kCode, "CONCATENATION", &CreateReferenceConcatenation, &CreateXnnpackConcatenation}});
-  auto it = Interpreter::Create(*model, resolver, {path, threads});
-  EXPECT_TRUE(it.ok()) << it.status().message();
-  if (!it.ok()) return r;
-  if (!testing::CopyInputs(**it, inputs)) return r;
-  const Status s = (*it)->Invoke();
-  EXPECT_TRUE(s.ok()) << s.message();
-  const Tensor& out = *(*it)->output(0);
-  r.bytes.assign(out.data, out.data + out.bytes);
-  r.path = (*it)->KernelPathOf(0);
-  return r;
+  return testing::RunSingleOp(
+      model_bytes, {kCode, "CONCATENATION", &CreateReferenceConcatenation, &CreateXnnpackConcatenation},
+      path, threads, inputs);
 }
 
 // DenseNet's concatenations (many pixels, a few channel blocks each), along other axes too, on

@@ -71,19 +71,6 @@ const Op kAveragePool{1, "AVERAGE_POOL_2D", &CreateReferenceAveragePool2D,
                       &CreateXnnpackAveragePool2D};
 const Op kSoftmax{25, "SOFTMAX", &CreateReferenceSoftmax, &CreateXnnpackSoftmax};
 
-// The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
-std::vector<IsaLevel> Levels() {
-  std::vector<IsaLevel> levels;
-  for (IsaLevel l : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
-    if (l <= xnn::DetectedIsa()) levels.push_back(l);
-  return levels;
-}
-
-// Restores the detected ISA level when a test ends.
-struct IsaGuard {
-  ~IsaGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
-};
-
 struct Run {
   std::vector<uint8_t> bytes;
   std::vector<int32_t> dims;
@@ -135,10 +122,10 @@ std::vector<uint8_t> RandomBytes(DataType type, int64_t n, float range, uint32_t
 void ExpectFastMatches(const std::vector<uint8_t>& model, const Op& op,
                        const std::vector<std::vector<uint8_t>>& inputs, const char* want_path,
                        float float_tolerance = -1.0f) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const Run ref = RunModel(model, op, KernelPath::kReference, inputs);
   ASSERT_EQ(ref.path, "reference");
-  for (IsaLevel level : Levels()) {
+  for (IsaLevel level : testing::SupportedIsaLevels()) {
     SCOPED_TRACE(std::string(op.name) + " at ISA level " + xnn::IsaLevelName(level));
     xnn::SetIsaLimit(level);
     const Run fast = RunModel(model, op, KernelPath::kFast, inputs);
@@ -260,7 +247,7 @@ float XnnpackGelu(float x) {
 }
 
 TEST(FastOps, GeluExactIsXnnpackRationalFromAvx2) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const int64_t n = 4 * 1003;  // a tail after the vector blocks
   const std::vector<uint8_t> in = RandomBytes(DataType::kFloat32, n, 7.0f, 23);
   std::vector<float> x(static_cast<size_t>(n));
@@ -273,7 +260,7 @@ TEST(FastOps, GeluExactIsXnnpackRationalFromAvx2) {
   std::vector<float> want(x.size());
   for (size_t i = 0; i < x.size(); ++i) want[i] = XnnpackGelu(x[i]);
   const std::vector<uint8_t> model = UnaryModel(kGelu, DataType::kFloat32, {4, 1003, 1}, 0, 0, 0, 0);
-  for (IsaLevel level : Levels()) {
+  for (IsaLevel level : testing::SupportedIsaLevels()) {
     if (level < IsaLevel::kAvx2) continue;  // the portable loops: GeluFloatWithinOneMillionth...
     SCOPED_TRACE(xnn::IsaLevelName(level));
     xnn::SetIsaLimit(level);
@@ -529,7 +516,7 @@ TEST(FastOps, FloatRowMeanIsXnnpackArithmetic) {
       {{1, 1, 6, 5, 17}, {2, 3}, true, 1, 30, 17},    // a size-1 dimension before
       {{3, 4, 5}, {1}, false, 3, 4, 5},               // one middle axis
   };
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   for (const MeanCase& c : cases) {
     const int64_t n = c.outer * c.rows * c.inner;
     SCOPED_TRACE(std::to_string(n) + " elements, " + std::to_string(c.rows) + " rows");
@@ -545,7 +532,7 @@ TEST(FastOps, FloatRowMeanIsXnnpackArithmetic) {
         want[static_cast<size_t>(o * c.inner + i)] = sum * scale;
       }
     const std::vector<uint8_t> model = MeanModel(DataType::kFloat32, c.shape, c.axes, c.keep_dims, 0, 0);
-    for (IsaLevel level : Levels()) {
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
       SCOPED_TRACE(xnn::IsaLevelName(level));
       xnn::SetIsaLimit(level);
       const auto fast = RunModel(model, kMean, KernelPath::kFast, {in});
@@ -583,7 +570,7 @@ float XnnpackRowSum(const float* x, size_t n) {
 }
 
 TEST(FastOps, FloatTrailingMeanIsXnnpackArithmetic) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   // ViT's and ConvNeXt's layer norms, and lengths around the 16/32 blocks.
   for (int32_t n : {96, 32, 64, 2, 7, 16, 17, 33, 50}) {
     SCOPED_TRACE("rows of " + std::to_string(n));
@@ -595,7 +582,7 @@ TEST(FastOps, FloatTrailingMeanIsXnnpackArithmetic) {
     for (int32_t r = 0; r < rows; ++r)
       want[r] = XnnpackRowSum(x.data() + r * n, static_cast<size_t>(n)) * (1.0f / static_cast<float>(n));
     const std::vector<uint8_t> model = MeanModel(DataType::kFloat32, {1, rows, n}, {-1}, true, 0, 0);
-    for (IsaLevel level : Levels()) {
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
       SCOPED_TRACE(xnn::IsaLevelName(level));
       xnn::SetIsaLimit(level);
       const auto fast = RunModel(model, kMean, KernelPath::kFast, {in});
@@ -655,7 +642,7 @@ std::vector<float> XnnpackSoftmaxRow(const std::vector<float>& x, size_t lanes) 
 }
 
 TEST(FastOps, FloatSoftmaxIsLiteRtXnnpackArithmetic) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   std::mt19937 rng(21);
   for (int32_t n : {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 1001}) {
     SCOPED_TRACE("row of " + std::to_string(n));
@@ -671,7 +658,7 @@ TEST(FastOps, FloatSoftmaxIsLiteRtXnnpackArithmetic) {
     ASSERT_EQ(ref.bytes.size(), in.size());
     std::vector<float> reference(x.size());
     std::memcpy(reference.data(), ref.bytes.data(), ref.bytes.size());
-    for (IsaLevel level : Levels()) {
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
       SCOPED_TRACE(xnn::IsaLevelName(level));
       xnn::SetIsaLimit(level);
       const auto fast = RunModel(model, kSoftmax, KernelPath::kFast, {in});
@@ -790,7 +777,7 @@ std::vector<float> XnnpackAveragePool(const std::vector<float>& x, int32_t h, in
 }
 
 TEST(FastOps, FloatLargeAveragePoolIsLiteRtXnnpackArithmetic) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   struct PoolCase {
     int32_t h, w, c, filter, stride;
     Padding padding;
@@ -821,7 +808,7 @@ TEST(FastOps, FloatLargeAveragePoolIsLiteRtXnnpackArithmetic) {
         XnnpackAveragePool(x, pc.h, pc.w, pc.c, pc.filter, pc.stride, pad, out_h, out_w, lo, hi);
     const std::vector<uint8_t> model =
         AveragePoolModel(DataType::kFloat32, {1, pc.h, pc.w, pc.c}, pc.filter, pc.stride, pc.padding, pc.act);
-    for (IsaLevel level : Levels()) {
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
       SCOPED_TRACE(xnn::IsaLevelName(level));
       xnn::SetIsaLimit(level);
       const auto fast = RunModel(model, kAveragePool, KernelPath::kFast, {in});

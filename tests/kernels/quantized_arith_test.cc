@@ -84,18 +84,6 @@ const Shapes kShapes[] = {
     {{2, 129}, {129}, {2, 129}},
 };
 
-// The ISA levels this CPU can run, lowest first (kXnnpack: the portable loops).
-std::vector<IsaLevel> Levels() {
-  std::vector<IsaLevel> levels;
-  for (IsaLevel l : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
-    if (l <= xnn::DetectedIsa()) levels.push_back(l);
-  return levels;
-}
-
-struct IsaGuard {
-  ~IsaGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
-};
-
 int64_t Count(const std::vector<int32_t>& shape) {
   int64_t n = 1;
   for (int32_t d : shape) n *= d;
@@ -141,35 +129,19 @@ std::vector<uint8_t> BuildModel(const Case& c, const std::vector<uint8_t>& b_byt
   return b.Build();
 }
 
-struct RunResult {
-  std::vector<uint8_t> bytes;
-  std::string path;
-};
+using RunResult = testing::SingleOpRun;
 
 RunResult RunModel(const std::vector<uint8_t>& model_bytes, const Op& op, KernelPath path,
                    int threads, const std::vector<std::vector<uint8_t>>& inputs) {
-  RunResult r;
-  auto model = Model::FromBytes(model_bytes, "single-op");
-  EXPECT_TRUE(model.ok()) << model.status().message();
-  if (!model.ok()) return r;
-  ListOpResolver resolver({{op.code, op.name, op.reference, op.fast}});
-  auto it = Interpreter::Create(*model, resolver, {path, threads});
-  EXPECT_TRUE(it.ok()) << it.status().message();
-  if (!it.ok()) return r;
-  if (!testing::CopyInputs(**it, inputs)) return r;
-  const Status s = (*it)->Invoke();
-  EXPECT_TRUE(s.ok()) << s.message();
-  const Tensor& out = *(*it)->output(0);
-  if (out.bytes > 0) r.bytes.assign(out.data, out.data + out.bytes);
-  r.path = (*it)->KernelPathOf(0);
-  return r;
+  return testing::RunSingleOp(model_bytes, {op.code, op.name, op.reference, op.fast}, path,
+                              threads, inputs);
 }
 
 // Reference once, then the fast path at every ISA level: byte for byte, and path "fast" or,
 // with a constant broadcast input, "fast (affine)" when the fit succeeded. Counts the affine
 // runs in *affine_runs.
 void ExpectExact(const Case& c, uint32_t seed, int* affine_runs = nullptr) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const std::vector<uint8_t> a = RandomBytes(Count(c.shapes.a), seed);
   const std::vector<uint8_t> b = RandomBytes(Count(c.shapes.b), seed + 1);
   const std::vector<uint8_t> model = BuildModel(c, b);
@@ -178,7 +150,7 @@ void ExpectExact(const Case& c, uint32_t seed, int* affine_runs = nullptr) {
   const RunResult ref = RunModel(model, *c.op, KernelPath::kReference, 1, inputs);
   ASSERT_EQ(ref.path, "reference");
   ASSERT_EQ(static_cast<int64_t>(ref.bytes.size()), Count(c.shapes.out));
-  for (IsaLevel level : Levels()) {
+  for (IsaLevel level : testing::SupportedIsaLevels()) {
     SCOPED_TRACE(std::string(c.op->name) + " " + std::string(DataTypeName(c.type)) +
                  " at ISA level " + xnn::IsaLevelName(level) + ", activation " +
                  std::to_string(static_cast<int>(c.act)) + ", scales " + std::to_string(c.q.s1) +
@@ -233,7 +205,7 @@ TEST(QuantizedArith, ConstantSecondInputsAreBitIdentical) {
         for (const QuantSet& q : kQuants)
           for (const Shapes& s : shapes) {
             ExpectExact({op, t, s, q, act, true}, seed += 2, &affine_runs);
-            runs += static_cast<int>(Levels().size());
+            runs += static_cast<int>(testing::SupportedIsaLevels().size());
           }
   EXPECT_GT(affine_runs, runs / 2) << affine_runs << " of " << runs << " runs were affine";
   ::testing::Test::RecordProperty("affine_runs", std::to_string(affine_runs) + " of " +
@@ -243,7 +215,7 @@ TEST(QuantizedArith, ConstantSecondInputsAreBitIdentical) {
 // Every byte value of the first input meets every element of the constant [C] vector: the
 // affine pieces are checked on all 256 x C pairs.
 TEST(QuantizedArith, AffinePiecesAreExactOnEveryByte) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const int32_t channels = 37;
   const Shapes shapes{{1, 256, channels}, {channels}, {1, 256, channels}};
   std::vector<uint8_t> a(256 * channels);
@@ -257,7 +229,7 @@ TEST(QuantizedArith, AffinePiecesAreExactOnEveryByte) {
           const std::vector<uint8_t> b = RandomBytes(channels, 77);
           const std::vector<uint8_t> model = BuildModel(c, b);
           const RunResult ref = RunModel(model, *op, KernelPath::kReference, 1, {a});
-          for (IsaLevel level : Levels()) {
+          for (IsaLevel level : testing::SupportedIsaLevels()) {
             SCOPED_TRACE(std::string(op->name) + " " + std::string(DataTypeName(t)) + " at " +
                          xnn::IsaLevelName(level) + ", scales " + std::to_string(q.s1) + " " +
                          std::to_string(q.s2) + " " + std::to_string(q.so));
@@ -290,10 +262,10 @@ TEST(QuantizedArith, TwoThreadsAreBitIdentical) {
 // The fast path: affine pieces for a constant vector (AVX2 and up), XNNPACK for the rest
 // within its limits, the full kernel (exact) for what XNNPACK refuses.
 TEST(QuantizedArith, FastPathChoosesAffineXnnpackOrRows) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const Shapes vector{{1, 4, 3, 64}, {64}, {1, 4, 3, 64}};
   for (const Op* op : kFastOps) {
-    for (IsaLevel level : Levels()) {
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
       SCOPED_TRACE(std::string(op->name) + " at " + xnn::IsaLevelName(level));
       xnn::SetIsaLimit(level);
       const Case constant{op, DataType::kInt8, vector, kQuants[0], Activation::kNone, true};

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "model/model.h"
+
 namespace labelite::testing {
 
 bool CopyInputs(Interpreter& interpreter, const std::vector<std::vector<uint8_t>>& inputs) {
@@ -14,6 +16,35 @@ bool CopyInputs(Interpreter& interpreter, const std::vector<std::vector<uint8_t>
     if (!inputs[i].empty()) std::memcpy(t->data, inputs[i].data(), inputs[i].size());
   }
   return true;
+}
+
+SingleOpRun RunSingleOp(const std::vector<uint8_t>& model_bytes, const KernelRegistration& op,
+                        KernelPath path, int threads,
+                        const std::vector<std::vector<uint8_t>>& inputs) {
+  SingleOpRun r;
+  auto model = Model::FromBytes(model_bytes, "single-op");
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  if (!model.ok()) return r;
+  ListOpResolver resolver({op});
+  auto it = Interpreter::Create(*model, resolver, {path, threads});
+  EXPECT_TRUE(it.ok()) << it.status().message();
+  if (!it.ok()) return r;
+  if (!CopyInputs(**it, inputs)) return r;
+  const Status s = (*it)->Invoke();
+  EXPECT_TRUE(s.ok()) << s.message();
+  if (!s.ok()) return r;
+  const Tensor& out = *(*it)->output(0);
+  if (out.bytes > 0) r.bytes.assign(out.data, out.data + out.bytes);
+  r.dims = out.dims;
+  r.path = (*it)->KernelPathOf(0);
+  return r;
+}
+
+std::vector<xnn::IsaLevel> SupportedIsaLevels() {
+  std::vector<xnn::IsaLevel> levels;
+  for (xnn::IsaLevel l : {xnn::IsaLevel::kXnnpack, xnn::IsaLevel::kAvx2, xnn::IsaLevel::kAvx512})
+    if (l <= xnn::DetectedIsa()) levels.push_back(l);
+  return levels;
 }
 
 }  // namespace labelite::testing

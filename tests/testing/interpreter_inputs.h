@@ -1,16 +1,40 @@
-// CopyInputs (test-only): copies one byte vector into each input tensor of an Interpreter,
-// failing the current test (and returning false) when a size differs.
+// Test-only helpers around an Interpreter:
+//   CopyInputs: copies one byte vector into each input tensor, failing the current test (and
+//     returning false) when a size differs;
+//   RunSingleOp: builds an Interpreter for a one-operator model with one resolver entry, runs it
+//     once on `inputs` and returns output 0's bytes and dims and operator 0's kernel path
+//     (failures are test failures; the result is then empty);
+//   SupportedIsaLevels / IsaLevelGuard: the ISA levels of labelite's own kernels this CPU runs
+//     (kXnnpack first), and a guard that restores the detected level when a test ends.
 #ifndef LABELITE_TESTS_TESTING_INTERPRETER_INPUTS_H_
 #define LABELITE_TESTS_TESTING_INTERPRETER_INPUTS_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "kernels/fast/isa.h"
 #include "runtime/interpreter.h"
+#include "runtime/op_resolver.h"
 
 namespace labelite::testing {
 
 bool CopyInputs(Interpreter& interpreter, const std::vector<std::vector<uint8_t>>& inputs);
+
+struct SingleOpRun {
+  std::vector<uint8_t> bytes;
+  std::vector<int32_t> dims;
+  std::string path;
+};
+SingleOpRun RunSingleOp(const std::vector<uint8_t>& model_bytes, const KernelRegistration& op,
+                        KernelPath path, int threads,
+                        const std::vector<std::vector<uint8_t>>& inputs);
+
+std::vector<xnn::IsaLevel> SupportedIsaLevels();
+
+struct IsaLevelGuard {
+  ~IsaLevelGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
+};
 
 }  // namespace labelite::testing
 

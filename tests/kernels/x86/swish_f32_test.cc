@@ -65,17 +65,6 @@ bool FastAt(IsaLevel level) {
   return false;
 }
 
-std::vector<IsaLevel> Levels() {
-  std::vector<IsaLevel> levels;
-  for (IsaLevel l : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
-    if (l <= xnn::DetectedIsa()) levels.push_back(l);
-  return levels;
-}
-
-struct IsaGuard {
-  ~IsaGuard() { xnn::SetIsaLimit(xnn::DetectedIsa()); }
-};
-
 float FromBits(uint32_t b) {
   float f;
   std::memcpy(&f, &b, 4);
@@ -308,7 +297,7 @@ std::shared_ptr<const Model> Build(const Graph& c, const std::vector<int32_t>& s
 }
 
 TEST(SwishF32, EqualsXnnpackSigmoidThenMulRows) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   const std::vector<std::vector<int32_t>> shapes = {
       {1}, {7}, {8}, {9}, {15}, {16}, {17}, {1, 31}, {1, 33}, {2, 32}, {1, 63}, {1, 65},
       {1, 127}, {1, 129}, {8191}, {1, 8193}, {1, 5, 7, 37}, {1, 56, 56, 24}};
@@ -328,7 +317,7 @@ TEST(SwishF32, EqualsXnnpackSigmoidThenMulRows) {
       const RunOutput want = RunGraph(model, /*oracle=*/true, 1, {x});
       ASSERT_EQ(want.paths.size(), 2u);
       EXPECT_EQ(want.paths[0], "xnnpack");
-      for (IsaLevel level : Levels()) {
+      for (IsaLevel level : testing::SupportedIsaLevels()) {
         xnn::SetIsaLimit(level);
         for (int threads : {1, 2}) {
           SCOPED_TRACE("elements " + std::to_string(n) + ", activation " + std::to_string(a) +
@@ -354,7 +343,7 @@ TEST(SwishF32, EqualsXnnpackSigmoidThenMulRows) {
 // LOGISTIC alone, and a sigmoid that is also a graph output: it runs on the rows (the swish
 // still serves the MUL); every output equals XNNPACK's.
 TEST(SwishF32, LogisticOnTheRowsEqualsXnnpack) {
-  IsaGuard guard;
+  testing::IsaLevelGuard guard;
   for (bool no_mul : {true, false}) {
     Graph c;
     c.no_mul = no_mul;
@@ -365,7 +354,7 @@ TEST(SwishF32, LogisticOnTheRowsEqualsXnnpack) {
       ASSERT_NE(model, nullptr);
       const std::vector<uint8_t> x = Floats(static_cast<size_t>(shape[1] * shape[2] * 40), 77);
       const RunOutput want = RunGraph(model, /*oracle=*/true, 1, {x});
-      for (IsaLevel level : Levels()) {
+      for (IsaLevel level : testing::SupportedIsaLevels()) {
         xnn::SetIsaLimit(level);
         for (int threads : {1, 2}) {
           SCOPED_TRACE(std::string(no_mul ? "LOGISTIC alone" : "swish + sigmoid output") + " at " +
