@@ -61,28 +61,11 @@ class MulOverrideResolver : public OpResolver {
   KernelRegistration mul_;
 };
 
-struct RunOutput {
-  std::vector<uint8_t> out;
-  std::vector<std::string> paths;
-};
+using RunOutput = testing::GraphRun;
 
 RunOutput RunModel(std::shared_ptr<const Model> model, KernelFactory mul, int threads,
-             const std::vector<std::vector<uint8_t>>& inputs) {
-  RunOutput r;
-  MulOverrideResolver resolver(mul);
-  auto it = Interpreter::Create(model, resolver, {KernelPath::kFast, threads});
-  EXPECT_TRUE(it.ok()) << it.status().message();
-  if (!it.ok()) return r;
-  if (!testing::CopyInputs(**it, inputs)) return r;
-  const Status s = (*it)->Invoke();
-  EXPECT_TRUE(s.ok()) << s.message();
-  for (size_t i = 0; i < model->main_subgraph().outputs.size(); ++i) {  // all, concatenated
-    const Tensor& out = *(*it)->output(static_cast<int>(i));
-    r.out.insert(r.out.end(), out.data, out.data + out.bytes);
-  }
-  for (size_t i = 0; i < model->main_subgraph().operators.size(); ++i)
-    r.paths.emplace_back((*it)->KernelPathOf(static_cast<int>(i)));
-  return r;
+                   const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::RunGraph(model, MulOverrideResolver(mul), threads, inputs);
 }
 
 // Every byte value first, then random bytes.

@@ -40,6 +40,24 @@ SingleOpRun RunSingleOp(const std::vector<uint8_t>& model_bytes, const KernelReg
   return r;
 }
 
+GraphRun RunGraph(std::shared_ptr<const Model> model, const OpResolver& resolver, int threads,
+                  const std::vector<std::vector<uint8_t>>& inputs) {
+  GraphRun r;
+  auto it = Interpreter::Create(model, resolver, {KernelPath::kFast, threads});
+  EXPECT_TRUE(it.ok()) << it.status().message();
+  if (!it.ok()) return r;
+  if (!CopyInputs(**it, inputs)) return r;
+  const Status s = (*it)->Invoke();
+  EXPECT_TRUE(s.ok()) << s.message();
+  for (size_t i = 0; i < model->main_subgraph().outputs.size(); ++i) {  // all, concatenated
+    const Tensor& out = *(*it)->output(static_cast<int>(i));
+    r.out.insert(r.out.end(), out.data, out.data + out.bytes);
+  }
+  for (size_t i = 0; i < model->main_subgraph().operators.size(); ++i)
+    r.paths.emplace_back((*it)->KernelPathOf(static_cast<int>(i)));
+  return r;
+}
+
 std::vector<xnn::IsaLevel> SupportedIsaLevels() {
   std::vector<xnn::IsaLevel> levels;
   for (xnn::IsaLevel l : {xnn::IsaLevel::kXnnpack, xnn::IsaLevel::kAvx2, xnn::IsaLevel::kAvx512})

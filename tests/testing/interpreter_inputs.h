@@ -4,12 +4,15 @@
 //   RunSingleOp: builds an Interpreter for a one-operator model with one resolver entry, runs it
 //     once on `inputs` and returns output 0's bytes and dims and operator 0's kernel path
 //     (failures are test failures; the result is then empty);
+//   RunGraph: runs a whole model once on the fast path with `resolver`; every output's bytes
+//     (concatenated) and every operator's kernel path;
 //   SupportedIsaLevels / IsaLevelGuard: the ISA levels of labelite's own kernels this CPU runs
 //     (kXnnpack first), and a guard that restores the detected level when a test ends.
 #ifndef LABELITE_TESTS_TESTING_INTERPRETER_INPUTS_H_
 #define LABELITE_TESTS_TESTING_INTERPRETER_INPUTS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,13 @@ struct SingleOpRun {
 SingleOpRun RunSingleOp(const std::vector<uint8_t>& model_bytes, const KernelRegistration& op,
                         KernelPath path, int threads,
                         const std::vector<std::vector<uint8_t>>& inputs);
+
+struct GraphRun {
+  std::vector<uint8_t> out;
+  std::vector<std::string> paths;
+};
+GraphRun RunGraph(std::shared_ptr<const Model> model, const OpResolver& resolver, int threads,
+                  const std::vector<std::vector<uint8_t>>& inputs);
 
 std::vector<xnn::IsaLevel> SupportedIsaLevels();
 
