@@ -112,8 +112,6 @@ void F32TileAvx512(const F32Tile& t) {
   }
 }
 
-// Fewer than 8 input channels (an RGB first layer) stay with XNNPACK: there K is a few taps of
-// 3 channels, and efficientnet_b0's 3x3 stride-2 stem took 65 us here against its 53.
 std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec) {
   // Fewer than 8 input channels: XNNPACK's avx512f kernels are faster on RGB stems (3x3 and
   // 7x7 over 3 channels: 20 against 23 us, 98 against 114 us), this tile once a merged kernel
