@@ -21,6 +21,7 @@
 #include "runtime/interpreter.h"
 #include "testing/interpreter_inputs.h"
 #include "testing/model_builder.h"
+#include "testing/testdata.h"
 
 namespace labelite {
 
@@ -197,20 +198,9 @@ TEST(SelfGatedMul, RefusesOtherPatterns) {
 // The zoo's EfficientNet-B0 (tests/zoo/generate.py's cache): 49 of its 65 MULs are swish; the
 // whole model gives the same bytes with and without the table, and the interpreter skips the
 // 49 LOGISTICs only the tables would have read.
-std::string ZooModel(const std::string& file) {
-  std::filesystem::path root;
-  if (const char* env = std::getenv("LABELITE_ZOO_CACHE")) root = env;
-  else if (const char* home = std::getenv("HOME")) root = std::filesystem::path(home) / ".cache/labelite/zoo";
-  std::error_code ec;
-  if (root.empty() || !std::filesystem::is_directory(root, ec)) return "";
-  for (const auto& dir : std::filesystem::directory_iterator(root, ec))
-    if (std::filesystem::exists(dir.path() / file, ec)) return (dir.path() / file).string();
-  return "";
-}
-
 TEST(SelfGatedMul, EfficientNetB0FromTheZooIsUnchanged) {
   for (const char* file : {"efficientnet_b0.int8-uint8.tflite", "efficientnet_b0.int8-int8.tflite"}) {
-    const std::string path = ZooModel(file);
+    const std::string path = testing::ZooModelPath(file);
     if (path.empty()) GTEST_SKIP() << file << " is not in the zoo cache (run scripts/zoo.sh first)";
     SCOPED_TRACE(path);
     auto model = Model::FromFile(path);

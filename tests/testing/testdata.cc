@@ -51,4 +51,15 @@ bool OracleRequired() {
   return v && std::string(v) == "1";
 }
 
+std::string ZooModelPath(const std::string& file) {
+  std::filesystem::path root;
+  if (const char* env = std::getenv("LABELITE_ZOO_CACHE")) root = env;
+  else if (const char* home = std::getenv("HOME")) root = std::filesystem::path(home) / ".cache/labelite/zoo";
+  std::error_code ec;
+  if (root.empty() || !std::filesystem::is_directory(root, ec)) return "";
+  for (const auto& dir : std::filesystem::directory_iterator(root, ec))
+    if (std::filesystem::exists(dir.path() / file, ec)) return (dir.path() / file).string();
+  return "";
+}
+
 }  // namespace labelite::testing

@@ -25,6 +25,10 @@ std::string MakeTempDir(const std::string& prefix);
 // True when LABELITE_REQUIRE_ORACLE=1: oracle tests then fail instead of skipping when the
 // oracle is not installed (CI sets it).
 bool OracleRequired();
+// A model of the zoo cache (tests/zoo/generate.py: $LABELITE_ZOO_CACHE, default
+// ~/.cache/labelite/zoo, one folder per zoo key) by file name, e.g.
+// "efficientnet_b0.float32.tflite"; empty when no cached zoo has it.
+std::string ZooModelPath(const std::string& file);
 
 }  // namespace labelite::testing
 

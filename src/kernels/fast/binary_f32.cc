@@ -8,7 +8,7 @@
 //      any other broadcast is Unsupported (XNNPACK takes it). When x is the second input, SUB
 //      becomes kReverseSub.
 //   2. Eval: tasks of about kTaskElements contiguous outputs (whole rows of C in the channel
-//      form) over the thread pool, each with denormals flushed; one task runs on the caller.
+//      form) over the thread pool, each with denormals flushed.
 #include "kernels/fast/binary_f32.h"
 
 #include <algorithm>
@@ -78,12 +78,7 @@ class FastBinaryF32Kernel final : public Kernel {
     if (n_ == 0) return Status::Ok();
     Job job{this, ctx.input(x_)->data_as<float>(), ctx.input(1 - x_)->data_as<float>(),
             ctx.output(0)->data_as<float>()};
-    const size_t tasks = (n_ + task_ - 1) / task_;
-    if (tasks == 1) {
-      Task(&job, 0);
-    } else {
-      Parallelize1D(ctx.threadpool, &Task, &job, tasks, 0);
-    }
+    Parallelize1D(ctx.threadpool, &Task, &job, (n_ + task_ - 1) / task_, 0);
     return Status::Ok();
   }
 

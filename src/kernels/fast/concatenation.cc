@@ -32,11 +32,7 @@ class FastConcatenationKernel final : public Kernel {
     Job job{&ctx, this, 0};
     job.rows_per_task = std::max<int64_t>(1, kTaskBytes / row_bytes_);
     const int64_t tasks = (p_.outer + job.rows_per_task - 1) / job.rows_per_task;
-    if (tasks == 1) {
-      Task(&job, 0);
-    } else {
-      Parallelize1D(ctx.threadpool, &Task, &job, static_cast<size_t>(tasks), 0);
-    }
+    Parallelize1D(ctx.threadpool, &Task, &job, static_cast<size_t>(tasks), 0);
     return Status::Ok();
   }
 

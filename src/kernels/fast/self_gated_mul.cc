@@ -48,26 +48,26 @@ Status RunPrivate(KernelFactory factory, const OperatorSpec* op, int op_index,
   return kernel->Eval(scratch);
 }
 
-// The LOGISTIC writing input `g` of the MUL, when its input is the MUL's other input.
-const KernelContext* GateOf(const KernelContext& ctx, int g) {
-  const KernelContext* p = ctx.producer(g);
-  if (p == nullptr || p->op == nullptr || p->op->builtin_code != kLogistic) return nullptr;
-  if (p->inputs.size() != 1 || p->outputs.size() != 1) return nullptr;
-  if (p->inputs[0] != ctx.input(1 - g) || p->outputs[0] != ctx.input(g)) return nullptr;
-  return p;
-}
-
 }  // namespace
+
+int SelfGateInput(const KernelContext& ctx) {
+  if (ctx.inputs.size() != 2) return -1;
+  for (int g = 0; g < 2; ++g) {
+    const KernelContext* p = ctx.producer(g);
+    if (p == nullptr || p->op == nullptr || p->op->builtin_code != kLogistic) continue;
+    if (p->inputs.size() != 1 || p->outputs.size() != 1) continue;
+    if (p->inputs[0] == ctx.input(1 - g) && p->outputs[0] == ctx.input(g)) return g;
+  }
+  return -1;
+}
 
 Status SelfGatedMulKernel::Prepare(KernelContext& ctx) {
   if (ctx.inputs.size() != 2 || ctx.outputs.size() != 1 || !ctx.input(0) || !ctx.input(1))
     return ctx.UnsupportedError("not a two-input MUL");
-  const KernelContext* gate = nullptr;
-  for (int g = 0; g < 2 && gate == nullptr; ++g) {
-    gate = GateOf(ctx, g);
-    x_ = 1 - g;
-  }
-  if (gate == nullptr) return ctx.UnsupportedError("no input is LOGISTIC of the other");
+  const int g = SelfGateInput(ctx);
+  if (g < 0) return ctx.UnsupportedError("no input is LOGISTIC of the other");
+  x_ = 1 - g;
+  const KernelContext* gate = ctx.producer(g);
   const Tensor& a = *ctx.input(0);
   const Tensor& b = *ctx.input(1);
   const Tensor& out = *ctx.output(0);

@@ -34,6 +34,11 @@
 
 namespace labelite::xnn {
 
+// Input g (0 or 1) of a two-input MUL that a LOGISTIC of the MUL's other input writes (the
+// swish's gate), or -1. Uses KernelContext::producers, so only in Prepare. Shared by the 8-bit
+// table here and the float32 swish (fast/swish_f32.h).
+int SelfGateInput(const KernelContext& ctx);
+
 class SelfGatedMulKernel final : public Kernel {
  public:
   // `mul`: the MUL kernel whose results the table reproduces (never given a thread pool).

@@ -3,13 +3,14 @@
 //      pattern, then common::PrepareArith); then the rows of XNNPACK's sigmoid on this CPU,
 //      when labelite's level allows them (else Unsupported).
 //   2. Eval: tasks of kTaskElements contiguous elements over the thread pool, each with
-//      denormals flushed; a single task runs on the caller.
+//      denormals flushed.
 #include "kernels/fast/swish_f32.h"
 
 #include <algorithm>
 
 #include "kernels/common/add_sub_mul.h"
 #include "kernels/fast/isa.h"
+#include "kernels/fast/self_gated_mul.h"  // SelfGateInput
 #include "runtime/work_pool.h"
 #if defined(__x86_64__)
 #include <cpuinfo.h>
@@ -22,21 +23,9 @@ namespace labelite::xnn {
 namespace {
 
 constexpr size_t kTaskElements = 8192;  // 32 KB of input per task, as binary_f32.cc
-constexpr int32_t kLogistic = 14;       // TFLite BuiltinOperator
 
 using SigmoidRow = void (*)(const float* in, float* out, size_t n);
 using SwishRow = void (*)(const float* x, float* out, size_t n, float lo, float hi);
-
-// The input of the MUL written by a LOGISTIC of the MUL's other input, or -1.
-int GateInput(const KernelContext& ctx) {
-  for (int g = 0; g < 2; ++g) {
-    const KernelContext* p = ctx.producer(g);
-    if (p == nullptr || p->op == nullptr || p->op->builtin_code != kLogistic) continue;
-    if (p->inputs.size() != 1 || p->outputs.size() != 1) continue;
-    if (p->inputs[0] == ctx.input(1 - g) && p->outputs[0] == ctx.input(g)) return g;
-  }
-  return -1;
-}
 
 class SigmoidF32Kernel final : public Kernel {
  public:
@@ -50,12 +39,7 @@ class SigmoidF32Kernel final : public Kernel {
   Status Eval(KernelContext& ctx) override {
     if (n_ == 0) return Status::Ok();
     Job job{this, ctx.input(x_)->data_as<float>(), ctx.output(0)->data_as<float>()};
-    const size_t tasks = (n_ + kTaskElements - 1) / kTaskElements;
-    if (tasks == 1) {
-      Task(&job, 0);
-    } else {
-      Parallelize1D(ctx.threadpool, &Task, &job, tasks, 0);
-    }
+    Parallelize1D(ctx.threadpool, &Task, &job, (n_ + kTaskElements - 1) / kTaskElements, 0);
     return Status::Ok();
   }
 
@@ -86,7 +70,7 @@ class SigmoidF32Kernel final : public Kernel {
   Status PrepareSwish(KernelContext& ctx) {
     if (ctx.inputs.size() != 2 || ctx.outputs.size() != 1 || !ctx.input(0) || !ctx.input(1))
       return ctx.UnsupportedError("not a two-input MUL");
-    const int g = GateInput(ctx);
+    const int g = SelfGateInput(ctx);
     if (g < 0) return ctx.UnsupportedError("no input is LOGISTIC of the other");
     x_ = 1 - g;
     common::ArithParams p;

@@ -35,6 +35,7 @@
 #include "runtime/interpreter.h"
 #include "testing/interpreter_inputs.h"
 #include "testing/model_builder.h"
+#include "testing/testdata.h"
 
 namespace labelite {
 
@@ -375,20 +376,9 @@ TEST(SwishF32, RefusesOtherPatterns) {
 // The zoo's EfficientNet-B0 float (tests/zoo/generate.py's cache): 49 of its 65 MULs are
 // swish. The whole model gives the same bytes with and without the swish and the sigmoid rows,
 // and the interpreter skips the 49 LOGISTICs only the swish would have read.
-std::string ZooModel(const std::string& file) {
-  std::filesystem::path root;
-  if (const char* env = std::getenv("LABELITE_ZOO_CACHE")) root = env;
-  else if (const char* home = std::getenv("HOME")) root = std::filesystem::path(home) / ".cache/labelite/zoo";
-  std::error_code ec;
-  if (root.empty() || !std::filesystem::is_directory(root, ec)) return "";
-  for (const auto& dir : std::filesystem::directory_iterator(root, ec))
-    if (std::filesystem::exists(dir.path() / file, ec)) return (dir.path() / file).string();
-  return "";
-}
-
 TEST(SwishF32, EfficientNetB0FromTheZooIsUnchanged) {
   const char* file = "efficientnet_b0.float32.tflite";
-  const std::string path = ZooModel(file);
+  const std::string path = testing::ZooModelPath(file);
   if (path.empty()) GTEST_SKIP() << file << " is not in the zoo cache (run scripts/zoo.sh first)";
   if (!FastAt(xnn::ActiveIsa())) GTEST_SKIP() << "the sigmoid rows do not run at this ISA level";
   auto model = Model::FromFile(path);
