@@ -18,20 +18,28 @@ constexpr size_t kBufferBytes = 64 * 1024;  // the per-task im2col buffer, on th
 constexpr size_t kMaxChunkRows = 96;        // two of VnniGemm's 48-row chunks
 constexpr size_t kMinChunkRows = 8;         // whole 8-row tiles; larger K: XNNPACK runs it
 constexpr size_t kMaxNarrowKernel = 16;     // kernel rows of Im2colNarrow
+constexpr size_t kMaxWideKernel = 32;       // kernel rows of Im2colWide
 
-// dst[0, n) = src[0, n) ^ flip (n bytes), 64 at a time.
-LABELITE_VNNI inline void CopyFlip(uint8_t* dst, const uint8_t* src, size_t n, __m512i flip) {
+// dst[0, n) = src[0, n) ^ flip (n bytes), in whole 64-byte stores: up to 63 bytes after dst + n
+// are overwritten with junk (the im2col buffer's later bytes, written afterwards, or its slack).
+// Zen 4 runs a masked store at a fraction of a plain one's rate: with masked tails, the copies
+// of a 16-channel 3x3 layer took 40% of its time.
+// The source is read only where it exists: `end` ends it (a masked load for a tail that would
+// cross it, else a plain one, which Zen 4 also runs faster).
+LABELITE_VNNI inline void CopyFlipOver(uint8_t* dst, const uint8_t* src, size_t n, __m512i flip,
+                                       const uint8_t* end) {
   for (; n >= 64; n -= 64, src += 64, dst += 64)
     _mm512_storeu_si512(dst, _mm512_xor_si512(_mm512_loadu_si512(src), flip));
   if (n != 0) {
-    const __mmask64 m = (~0ULL) >> (64 - n);
-    _mm512_mask_storeu_epi8(dst, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src), flip));
+    const __m512i v = end - src >= 64 ? _mm512_loadu_si512(src)
+                                      : _mm512_maskz_loadu_epi8((~0ULL) >> (64 - n), src);
+    _mm512_storeu_si512(dst, _mm512_xor_si512(v, flip));
   }
 }
 
-LABELITE_VNNI inline void Fill(uint8_t* dst, size_t n, __m512i value) {
-  for (; n >= 64; n -= 64, dst += 64) _mm512_storeu_si512(dst, value);
-  if (n != 0) _mm512_mask_storeu_epi8(dst, (~0ULL) >> (64 - n), value);
+// dst[0, n) = value, also in whole 64-byte stores (the same overhang).
+LABELITE_VNNI inline void FillOver(uint8_t* dst, size_t n, __m512i value) {
+  for (size_t i = 0; i < n; i += 64) _mm512_storeu_si512(dst + i, value);
 }
 
 // One narrow window row piece: (16 bytes & keep) ^ flip, a plain load when `plain` (it may read
@@ -142,50 +150,62 @@ LABELITE_VNNI void ConvVnni::Im2colNarrow(const uint8_t* image, size_t pixel, si
 }
 
 // Per output pixel and kernel row: the whole window row in one copy when it lies inside the
-// image (no dilation), else input pixel by input pixel.
+// image (no dilation), else input pixel by input pixel. Works output row by output row, with the
+// kernel rows' sources found once per output row. Everything is written in order, each piece's
+// overhang overwritten by the next (the last one's lands in the buffer's slack).
 LABELITE_VNNI void ConvVnni::Im2colWide(const uint8_t* image, size_t pixel, size_t count,
                                         uint8_t* rows) const {
+  const ConvGeometry g = g_;  // locals: the byte stores below may alias any member
+  const size_t row_bytes = row_bytes_;
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(flip_));
   const __m512i pad = _mm512_set1_epi8(static_cast<char>(pad_byte_));
-  const size_t cin = g_.cin, span = g_.kernel_w * cin;
-  const size_t k = g_.kernel_h * span;
-  size_t oy = pixel / g_.out_w, ox = pixel % g_.out_w;
-  for (size_t p = 0; p < count; ++p, rows += row_bytes_) {
-    const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g_.stride_w) - g_.pad_left;
-    const bool inside_x =
-        g_.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g_.kernel_w <= g_.in_w;
-    uint8_t* dst = rows;
-    for (size_t ky = 0; ky < g_.kernel_h; ++ky, dst += span) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g_.stride_h + ky * g_.dilation_h) -
-                           static_cast<ptrdiff_t>(g_.pad_top);
-      if (iy < 0 || static_cast<size_t>(iy) >= g_.in_h) {
-        Fill(dst, span, pad);
-        continue;
-      }
-      const uint8_t* src = image + static_cast<size_t>(iy) * g_.in_w * cin;
-      if (inside_x) {
-        CopyFlip(dst, src + static_cast<size_t>(x0) * cin, span, flip);
-        continue;
-      }
-      for (size_t kx = 0; kx < g_.kernel_w; ++kx) {
-        const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g_.dilation_w);
-        if (ix < 0 || static_cast<size_t>(ix) >= g_.in_w)
-          Fill(dst + kx * cin, cin, pad);
-        else
-          CopyFlip(dst + kx * cin, src + static_cast<size_t>(ix) * cin, cin, flip);
-      }
+  const size_t cin = g.cin, span = g.kernel_w * cin, k = g.kernel_h * span;
+  const size_t in_row = g.in_w * cin;
+  const uint8_t* const end = image + g.in_h * in_row;
+  const uint8_t* sources[kMaxWideKernel];  // per kernel row: the input row, or null (padding)
+  size_t oy = pixel / g.out_w, ox = pixel % g.out_w;
+  while (count > 0) {
+    const size_t n_row = std::min(count, g.out_w - ox), row_end = ox + n_row;
+    for (size_t ky = 0; ky < g.kernel_h; ++ky) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
+                           static_cast<ptrdiff_t>(g.pad_top);
+      sources[ky] = iy >= 0 && static_cast<size_t>(iy) < g.in_h
+                        ? image + static_cast<size_t>(iy) * in_row
+                        : nullptr;
     }
-    if (row_bytes_ != k) Fill(rows + k, row_bytes_ - k, _mm512_setzero_si512());
-    if (++ox == g_.out_w) {
-      ox = 0;
-      ++oy;
+    for (; ox < row_end; ++ox, rows += row_bytes) {
+      const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g.stride_w) - g.pad_left;
+      const bool inside_x =
+          g.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g.kernel_w <= g.in_w;
+      uint8_t* dst = rows;
+      for (size_t ky = 0; ky < g.kernel_h; ++ky, dst += span) {
+        const uint8_t* src = sources[ky];
+        if (src == nullptr) {
+          FillOver(dst, span, pad);
+        } else if (inside_x) {
+          CopyFlipOver(dst, src + static_cast<size_t>(x0) * cin, span, flip, end);
+        } else {
+          for (size_t kx = 0; kx < g.kernel_w; ++kx) {
+            const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+            if (ix < 0 || static_cast<size_t>(ix) >= g.in_w)
+              FillOver(dst + kx * cin, cin, pad);
+            else
+              CopyFlipOver(dst + kx * cin, src + static_cast<size_t>(ix) * cin, cin, flip, end);
+          }
+        }
+      }
+      if (row_bytes != k) FillOver(rows + k, row_bytes - k, _mm512_setzero_si512());
     }
+    count -= n_row;
+    ox = 0;
+    ++oy;
   }
 }
 
 void ConvVnni::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
                         size_t block_begin, size_t block_end) const {
-  alignas(64) uint8_t buffer[kBufferBytes + 16];  // + the narrow pieces' overhang
+  // + the overhang of the last row's pieces (16 bytes narrow, 63 wide)
+  alignas(64) uint8_t buffer[kBufferBytes + 64];
   if (narrow_)
     Im2colNarrow(image, pixel, count, buffer);
   else
@@ -234,7 +254,7 @@ std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& s) {
     return nullptr;
   const size_t k = size_t{s.kernel_h} * s.kernel_w * s.cin;
   const size_t row_bytes = (k + 3) / 4 * 4;
-  if (row_bytes > kBufferBytes / kMinChunkRows) return nullptr;
+  if (row_bytes > kBufferBytes / kMinChunkRows || s.kernel_h > kMaxWideKernel) return nullptr;
   auto conv = std::make_unique<ConvVnni>();
   if (!conv->gemm_.Pack(s.quant, k, s.cout, s.weights, s.bias)) return nullptr;
   conv->g_ = s;

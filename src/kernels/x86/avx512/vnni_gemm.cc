@@ -173,6 +173,7 @@ LABELITE_VNNI void VnniGemm::RunChunk(const Rows& rows, size_t block_begin,
   t.out_max = output_max_;
   t.clamp_in_float = clamp_in_float_;
   t.is_signed = is_signed_;
+  const auto& tiles = kTiles[t.flip != 0 ? 1 : 0];
   for (size_t bi = block_begin; bi < block_end; ++bi) {
     const Block& b = blocks_[bi];
     const size_t column = 16 * b.first_vector;
@@ -187,7 +188,7 @@ LABELITE_VNNI void VnniGemm::RunChunk(const Rows& rows, size_t block_begin,
       t.a = rows.a + r * rows.a_stride;
       t.c = rows.c + r * rows.c_stride + column;
       t.fix = is_signed_ ? nullptr : fix + r;
-      kTiles[b.vectors - 1][n - 1](t);
+      tiles[b.vectors - 1][n - 1](t);
     }
   }
 }

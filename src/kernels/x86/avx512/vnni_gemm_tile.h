@@ -51,11 +51,12 @@ struct TileArgs {
   bool clamp_in_float;  // some scale >= 1: clamp the top before converting (see Scale)
 };
 
-// 4 bytes in every lane, flipped (int8 to uint8) when `flip` is 0x80 bytes.
+// 4 bytes in every lane, flipped (int8 to uint8) with `flip` (0x80 bytes) when kFlip.
+template <bool kFlip>
 LABELITE_VNNI inline __m512i Broadcast4(const uint8_t* p, __m512i flip) {
   int32_t v;
   std::memcpy(&v, p, 4);
-  return _mm512_xor_si512(_mm512_set1_epi32(v), flip);
+  return kFlip ? _mm512_xor_si512(_mm512_set1_epi32(v), flip) : _mm512_set1_epi32(v);
 }
 // The requantization constants of a tile (steps 3 and 4).
 struct Requant {
@@ -141,8 +142,10 @@ LABELITE_VNNI inline void Store1x4(__m512i r0, __m512i r1, __m512i r2, __m512i r
   _mm_mask_storeu_epi8(c + 3 * stride, m, _mm512_extracti32x4_epi32(out, 3));
 }
 
-// One tile: MR rows x NB vectors of 16 output channels.
-template <int MR, int NB>
+// One tile: MR rows x NB vectors of 16 output channels. kFlip: int8 rows not yet flipped to
+// uint8 (t.flip is 0x80 bytes); prepared or uint8 rows skip the XOR (one vector operation per
+// row and k step, as many as the VPDPBUSDs when NB is 1).
+template <int MR, int NB, bool kFlip>
 LABELITE_VNNI void Tile(const TileArgs& t) {
   __m512i acc[MR][NB];
   #pragma GCC unroll 4
@@ -161,7 +164,7 @@ LABELITE_VNNI void Tile(const TileArgs& t) {
     for (int v = 0; v < NB; ++v) wv[v] = _mm512_loadu_si512(w + 64 * v);
     #pragma GCC unroll 16
     for (int r = 0; r < MR; ++r) {
-      const __m512i av = Broadcast4(a + r * t.a_stride, flip);
+      const __m512i av = Broadcast4<kFlip>(a + r * t.a_stride, flip);
       #pragma GCC unroll 4
       for (int v = 0; v < NB; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, wv[v]);
     }
@@ -218,16 +221,20 @@ LABELITE_VNNI void Tile(const TileArgs& t) {
 
 using TileFn = void (*)(const TileArgs&);
 
-template <int NB, size_t... I>
+template <int NB, bool kFlip, size_t... I>
 constexpr std::array<TileFn, kMaxRows> RowsTable(std::index_sequence<I...>) {
-  return {
-      (I < TileRows(NB) ? &Tile<static_cast<int>(I < TileRows(NB) ? I + 1 : 1), NB> : nullptr)...};
+  return {(I < TileRows(NB) ? &Tile<static_cast<int>(I < TileRows(NB) ? I + 1 : 1), NB, kFlip>
+                            : nullptr)...};
 }
-inline constexpr std::array<std::array<TileFn, kMaxRows>, 4> kTiles = {
-    RowsTable<1>(std::make_index_sequence<kMaxRows>()),
-    RowsTable<2>(std::make_index_sequence<kMaxRows>()),
-    RowsTable<3>(std::make_index_sequence<kMaxRows>()),
-    RowsTable<4>(std::make_index_sequence<kMaxRows>())};
+template <bool kFlip>
+inline constexpr std::array<std::array<TileFn, kMaxRows>, 4> kTileTable = {
+    RowsTable<1, kFlip>(std::make_index_sequence<kMaxRows>()),
+    RowsTable<2, kFlip>(std::make_index_sequence<kMaxRows>()),
+    RowsTable<3, kFlip>(std::make_index_sequence<kMaxRows>()),
+    RowsTable<4, kFlip>(std::make_index_sequence<kMaxRows>())};
+// kTiles[flip][NB - 1][rows - 1]
+inline constexpr std::array<std::array<std::array<TileFn, kMaxRows>, 4>, 2> kTiles = {
+    kTileTable<false>, kTileTable<true>};
 }  // namespace labelite::xnn::vnni_tile
 
 #pragma GCC diagnostic pop
