@@ -66,6 +66,8 @@ LABELITE_AVX2 inline void LoadWeights(const void* w, size_t kp, __m256i* w0, __m
 template <int MR>
 LABELITE_AVX2 inline void StoreTile(const TileArgs& t, const __m256i (&acc)[MR][2]);
 
+constexpr size_t kPrefetchBytes = 2048;
+
 // One tile: MR rows x 16 channels (step 3, then step 4); weights as int8 when kBytes.
 template <int MR, bool kBytes>
 LABELITE_AVX2 void Tile(const TileArgs& t) {
@@ -78,6 +80,8 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
   for (size_t kp = 0; kp < t.k_pairs; ++kp, a += 2) {
     __m256i w0, w1;
     LoadWeights<kBytes>(t.w, kp, &w0, &w1);
+    _mm_prefetch(static_cast<const char*>(t.w) + (kBytes ? 32 : 64) * kp + kPrefetchBytes,
+                 _MM_HINT_T0);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       int32_t pair;
