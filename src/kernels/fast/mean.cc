@@ -135,26 +135,17 @@ class FastFloatMeanKernel final : public Kernel {
         out[o] = ContiguousSum(in + o * rows, rows) * scale_;
       return Status::Ok();
     }
-    // Blocks of kBlock channels: the block's sums stay in registers (the fixed-length loops
-    // vectorize) while the rows stream past; each channel still adds its rows in order from 0.
-    constexpr size_t kBlock = 16;
+    // Blocks of channels (32, then 16, 8, 4 and 1 for the rest): a block's sums stay in
+    // registers (for 32, 8 independent SSE2 / NEON additions per row) while the rows stream
+    // past; each channel still adds its rows in order from 0.
     for (size_t o = 0; o < static_cast<size_t>(outer_); ++o) {
       const float* image = in + o * rows * inner;
       float* dst = out + o * inner;
-      size_t c = 0;
-      for (; c + kBlock <= inner; c += kBlock) {
-        float acc[kBlock] = {};
-        for (size_t r = 0; r < rows; ++r) {
-          const float* x = image + r * inner + c;
-          for (size_t j = 0; j < kBlock; ++j) acc[j] += x[j];
-        }
-        for (size_t j = 0; j < kBlock; ++j) dst[c + j] = acc[j] * scale_;
-      }
-      for (; c < inner; ++c) {
-        float acc = 0.0f;
-        for (size_t r = 0; r < rows; ++r) acc += image[r * inner + c];
-        dst[c] = acc * scale_;
-      }
+      size_t c = ChannelBlocks<32>(image, rows, inner, 0, dst);
+      c = ChannelBlocks<16>(image, rows, inner, c, dst);
+      c = ChannelBlocks<8>(image, rows, inner, c, dst);
+      c = ChannelBlocks<4>(image, rows, inner, c, dst);
+      ChannelBlocks<1>(image, rows, inner, c, dst);
     }
     return Status::Ok();
   }
@@ -162,6 +153,21 @@ class FastFloatMeanKernel final : public Kernel {
   const char* path() const override { return "fast"; }
 
  private:
+  // The means of channels [c, ...) in blocks of kBlock while whole blocks remain; returns the
+  // first channel left.
+  template <size_t kBlock>
+  size_t ChannelBlocks(const float* image, size_t rows, size_t inner, size_t c, float* dst) const {
+    for (; c + kBlock <= inner; c += kBlock) {
+      float acc[kBlock] = {};
+      for (size_t r = 0; r < rows; ++r) {
+        const float* x = image + r * inner + c;
+        for (size_t j = 0; j < kBlock; ++j) acc[j] += x[j];
+      }
+      for (size_t j = 0; j < kBlock; ++j) dst[c + j] = acc[j] * scale_;
+    }
+    return c;
+  }
+
   // XNNPACK's f32 rsum order: 16 lanes, blocks of 32 into two accumulators, their sum, then
   // blocks of 16, then the zero-filled tail; the lanes added 8 + 8, 4 + 4, then [0]+[2] and
   // [1]+[3], then the two.
