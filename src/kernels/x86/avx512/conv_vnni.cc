@@ -21,11 +21,9 @@ constexpr size_t kMaxNarrowKernel = 16;     // kernel rows of Im2colNarrow
 constexpr size_t kMaxWideKernel = 32;       // kernel rows of Im2colWide
 
 // dst[0, n) = src[0, n) ^ flip (n bytes), in whole 64-byte stores: up to 63 bytes after dst + n
-// are overwritten with junk (the im2col buffer's later bytes, written afterwards, or its slack).
-// Zen 4 runs a masked store at a fraction of a plain one's rate: with masked tails, the copies
-// of a 16-channel 3x3 layer took 40% of its time.
-// The source is read only where it exists: `end` ends it (a masked load for a tail that would
-// cross it, else a plain one, which Zen 4 also runs faster).
+// are overwritten with junk (the im2col buffer's later bytes, written afterwards, or its slack),
+// as masked stores cost more. The source is read only where it exists: `end` ends it (a masked
+// load for a tail that would cross it, else a plain one).
 LABELITE_VNNI inline void CopyFlipOver(uint8_t* dst, const uint8_t* src, size_t n, __m512i flip,
                                        const uint8_t* end) {
   for (; n >= 64; n -= 64, src += 64, dst += 64)
