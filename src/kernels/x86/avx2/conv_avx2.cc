@@ -16,6 +16,7 @@ namespace {
 constexpr size_t kBufferValues = 32768;  // the per-task im2col buffer: 64 KB of int16
 constexpr size_t kMaxChunkRows = 96;
 constexpr size_t kMinRowsPerPart = 24;  // direct: smaller row ranges waste most of a tile
+constexpr size_t kMaxKernelRows = 32;   // im2col: kernel rows (taller kernels: XNNPACK)
 
 struct DirectContext {
   const ConvAvx2* conv;
@@ -84,13 +85,16 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
 }
 
 // Per output pixel and kernel row: the window row converted in one piece when it lies inside
-// the image (no dilation; int16 spans up to 16 bytes as one vector when 16 bytes are
-// readable), else input pixel by input pixel; outside the image the value of an input zero
-// point (int16: 0, VNNI bytes: pad_byte()); past k, 0.
+// the image (no dilation; int16 rows in 16-byte pieces whose stores may run up to 15 values past
+// the span, overwritten by the next piece or landing in the buffer's slack, when every piece's
+// 16 bytes are readable), else input pixel by input pixel; outside the image the value of an
+// input zero point (int16: 0, VNNI bytes: pad_byte()); past k, 0. Works output row by output
+// row, with the kernel rows' sources found once per output row.
 template <typename T>
 LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const {
   constexpr bool kInt16 = std::is_same_v<T, int16_t>;
-  const size_t cin = g_.cin, span = g_.kernel_w * cin, k = gemm_.k();
+  const ConvGeometry g = g_;  // locals: the stores below may alias the members (VNNI bytes)
+  const size_t cin = g.cin, span = g.kernel_w * cin, k = gemm_.k();
   const size_t stride = kInt16 ? gemm_.k_even() : gemm_.k_quad();
   const T pad = kInt16 ? T{0} : static_cast<T>(gemm_.pad_byte());
   auto convert = [&](const uint8_t* src, size_t n, T* dst) {
@@ -100,51 +104,61 @@ LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t c
       gemm_.ConvertBytes(src, n, dst);
     }
   };
-  size_t oy = pixel / g_.out_w, ox = pixel % g_.out_w;
-  const uint8_t* image_end = image + g_.in_h * g_.in_w * cin;
-  for (size_t p = 0; p < count; ++p, rows += stride) {
-    const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g_.stride_w) - g_.pad_left;
-    const bool inside_x =
-        g_.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g_.kernel_w <= g_.in_w;
-    T* dst = rows;
-    for (size_t ky = 0; ky < g_.kernel_h; ++ky, dst += span) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g_.stride_h + ky * g_.dilation_h) -
-                           static_cast<ptrdiff_t>(g_.pad_top);
-      if (iy < 0 || static_cast<size_t>(iy) >= g_.in_h) {
-        std::fill_n(dst, span, pad);
-        continue;
-      }
-      const uint8_t* src = image + static_cast<size_t>(iy) * g_.in_w * cin;
-      if (inside_x) {
-        const uint8_t* first = src + static_cast<size_t>(x0) * cin;
-        if constexpr (kInt16) {
-          if (span <= 16 && first + 16 <= image_end) {  // first layers: 9-byte spans
-            gemm_.Convert16(first, dst);
-            continue;
-          }
+  const size_t in_row = g.in_w * cin;
+  const uint8_t* const image_end = image + g.in_h * in_row;
+  const size_t pieces_end = (span + 15) / 16 * 16;  // bytes the 16-byte pieces read
+  const uint8_t* sources[kMaxKernelRows];  // per kernel row: the input row, or null (padding)
+  size_t oy = pixel / g.out_w, ox = pixel % g.out_w;
+  while (count > 0) {
+    const size_t n_row = std::min(count, g.out_w - ox), row_end = ox + n_row;
+    for (size_t ky = 0; ky < g.kernel_h; ++ky) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
+                           static_cast<ptrdiff_t>(g.pad_top);
+      sources[ky] = iy >= 0 && static_cast<size_t>(iy) < g.in_h
+                        ? image + static_cast<size_t>(iy) * in_row
+                        : nullptr;
+    }
+    for (; ox < row_end; ++ox, rows += stride) {
+      const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g.stride_w) - g.pad_left;
+      const bool inside_x =
+          g.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g.kernel_w <= g.in_w;
+      T* dst = rows;
+      for (size_t ky = 0; ky < g.kernel_h; ++ky, dst += span) {
+        const uint8_t* src = sources[ky];
+        if (src == nullptr) {
+          std::fill_n(dst, span, pad);
+          continue;
         }
-        convert(first, span, dst);
-        continue;
+        if (inside_x) {
+          const uint8_t* first = src + static_cast<size_t>(x0) * cin;
+          if constexpr (kInt16) {
+            if (static_cast<size_t>(image_end - first) >= pieces_end) {
+              for (size_t i = 0; i < span; i += 16) gemm_.Convert16(first + i, dst + i);
+              continue;
+            }
+          }
+          convert(first, span, dst);
+          continue;
+        }
+        for (size_t kx = 0; kx < g.kernel_w; ++kx) {
+          const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+          if (ix < 0 || static_cast<size_t>(ix) >= g.in_w)
+            std::fill_n(dst + kx * cin, cin, pad);
+          else
+            convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
+        }
       }
-      for (size_t kx = 0; kx < g_.kernel_w; ++kx) {
-        const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g_.dilation_w);
-        if (ix < 0 || static_cast<size_t>(ix) >= g_.in_w)
-          std::fill_n(dst + kx * cin, cin, pad);
-        else
-          convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
-      }
+      std::fill(rows + k, rows + stride, T{0});
     }
-    std::fill(rows + k, rows + stride, T{0});
-    if (++ox == g_.out_w) {
-      ox = 0;
-      ++oy;
-    }
+    count -= n_row;
+    ox = 0;
+    ++oy;
   }
 }
 
 void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
                         size_t block_begin, size_t block_end) const {
-  alignas(32) int16_t buffer[kBufferValues + 16];  // + Convert16's overhang
+  alignas(32) int16_t buffer[kBufferValues + 16];  // + the 16-byte pieces' overhang
   if (gemm_.dot() != Avx2Dot::kMaddwd) {
     auto* bytes = reinterpret_cast<uint8_t*>(buffer);
     Im2col(image, pixel, count, bytes);
@@ -186,7 +200,8 @@ std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
       s.dilation_w == 0 || !Avx2Gemm::Supported())
     return nullptr;
   const size_t k = size_t{s.kernel_h} * s.kernel_w * s.cin;
-  if ((k + 1) / 2 * 2 > kBufferValues / Avx2Gemm::kTileRows) return nullptr;  // XNNPACK runs it
+  if ((k + 1) / 2 * 2 > kBufferValues / Avx2Gemm::kTileRows || s.kernel_h > kMaxKernelRows)
+    return nullptr;  // XNNPACK runs it
   auto conv = std::make_unique<ConvAvx2>();
   if (!conv->gemm_.Pack(s.quant, k, s.cout, s.weights, s.bias)) return nullptr;
   conv->g_ = s;
