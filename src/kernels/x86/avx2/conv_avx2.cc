@@ -8,6 +8,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/x86/im2col_walk.h"
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn {
@@ -16,7 +17,6 @@ namespace {
 constexpr size_t kBufferValues = 32768;  // the per-task im2col buffer: 64 KB of int16
 constexpr size_t kMaxChunkRows = 96;
 constexpr size_t kMinRowsPerPart = 24;  // direct: smaller row ranges waste most of a tile
-constexpr size_t kMaxKernelRows = 32;   // im2col: kernel rows (taller kernels: XNNPACK)
 
 struct DirectContext {
   const ConvAvx2* conv;
@@ -88,8 +88,8 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
 // the image (no dilation; int16 rows in 16-byte pieces whose stores may run up to 15 values past
 // the span, overwritten by the next piece or landing in the buffer's slack, when every piece's
 // 16 bytes are readable), else input pixel by input pixel; outside the image the value of an
-// input zero point (int16: 0, VNNI bytes: pad_byte()); past k, 0. Works output row by output
-// row, with the kernel rows' sources found once per output row.
+// input zero point (int16: 0, VNNI bytes: pad_byte()); past k, 0. Im2colWalk finds the kernel
+// rows' input rows once per output row.
 template <typename T>
 LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const {
   constexpr bool kInt16 = std::is_same_v<T, int16_t>;
@@ -104,55 +104,39 @@ LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t c
       gemm_.ConvertBytes(src, n, dst);
     }
   };
-  const size_t in_row = g.in_w * cin;
-  const uint8_t* const image_end = image + g.in_h * in_row;
+  const uint8_t* const image_end = image + g.in_h * g.in_w * cin;
   const size_t pieces_end = (span + 15) / 16 * 16;  // bytes the 16-byte pieces read
-  const uint8_t* sources[kMaxKernelRows];  // per kernel row: the input row, or null (padding)
-  size_t oy = pixel / g.out_w, ox = pixel % g.out_w;
-  while (count > 0) {
-    const size_t n_row = std::min(count, g.out_w - ox), row_end = ox + n_row;
-    for (size_t ky = 0; ky < g.kernel_h; ++ky) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
-                           static_cast<ptrdiff_t>(g.pad_top);
-      sources[ky] = iy >= 0 && static_cast<size_t>(iy) < g.in_h
-                        ? image + static_cast<size_t>(iy) * in_row
-                        : nullptr;
-    }
-    for (; ox < row_end; ++ox, rows += stride) {
-      const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g.stride_w) - g.pad_left;
-      const bool inside_x =
-          g.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g.kernel_w <= g.in_w;
-      T* dst = rows;
-      for (size_t ky = 0; ky < g.kernel_h; ++ky, dst += span) {
-        const uint8_t* src = sources[ky];
-        if (src == nullptr) {
-          std::fill_n(dst, span, pad);
-          continue;
-        }
-        if (inside_x) {
-          const uint8_t* first = src + static_cast<size_t>(x0) * cin;
-          if constexpr (kInt16) {
-            if (static_cast<size_t>(image_end - first) >= pieces_end) {
-              for (size_t i = 0; i < span; i += 16) gemm_.Convert16(first + i, dst + i);
-              continue;
-            }
-          }
-          convert(first, span, dst);
-          continue;
-        }
-        for (size_t kx = 0; kx < g.kernel_w; ++kx) {
-          const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
-          if (ix < 0 || static_cast<size_t>(ix) >= g.in_w)
-            std::fill_n(dst + kx * cin, cin, pad);
-          else
-            convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
-        }
+  Im2colWalk walk(g, image, pixel);
+  for (size_t p = 0; p < count; ++p, walk.Next(), rows += stride) {
+    const ptrdiff_t x0 = walk.x0();
+    const bool inside_x = walk.inside_x();
+    T* dst = rows;
+    for (size_t ky = 0; ky < g.kernel_h; ++ky, dst += span) {
+      const uint8_t* src = walk.source(ky);
+      if (src == nullptr) {
+        std::fill_n(dst, span, pad);
+        continue;
       }
-      std::fill(rows + k, rows + stride, T{0});
+      if (inside_x) {
+        const uint8_t* first = src + static_cast<size_t>(x0) * cin;
+        if constexpr (kInt16) {
+          if (static_cast<size_t>(image_end - first) >= pieces_end) {
+            for (size_t i = 0; i < span; i += 16) gemm_.Convert16(first + i, dst + i);
+            continue;
+          }
+        }
+        convert(first, span, dst);
+        continue;
+      }
+      for (size_t kx = 0; kx < g.kernel_w; ++kx) {
+        const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+        if (ix < 0 || static_cast<size_t>(ix) >= g.in_w)
+          std::fill_n(dst + kx * cin, cin, pad);
+        else
+          convert(src + static_cast<size_t>(ix) * cin, cin, dst + kx * cin);
+      }
     }
-    count -= n_row;
-    ox = 0;
-    ++oy;
+    std::fill(rows + k, rows + stride, T{0});
   }
 }
 
@@ -200,7 +184,7 @@ std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
       s.dilation_w == 0 || !Avx2Gemm::Supported())
     return nullptr;
   const size_t k = size_t{s.kernel_h} * s.kernel_w * s.cin;
-  if ((k + 1) / 2 * 2 > kBufferValues / Avx2Gemm::kTileRows || s.kernel_h > kMaxKernelRows)
+  if ((k + 1) / 2 * 2 > kBufferValues / Avx2Gemm::kTileRows || s.kernel_h > kMaxIm2colKernelRows)
     return nullptr;  // XNNPACK runs it
   auto conv = std::make_unique<ConvAvx2>();
   if (!conv->gemm_.Pack(s.quant, k, s.cout, s.weights, s.bias)) return nullptr;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "kernels/x86/im2col_walk.h"
 #include "runtime/work_pool.h"
 
 #define LABELITE_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -18,7 +19,6 @@ constexpr size_t kBufferBytes = 64 * 1024;  // the per-task im2col buffer, on th
 constexpr size_t kMaxChunkRows = 96;        // two of VnniGemm's 48-row chunks
 constexpr size_t kMinChunkRows = 8;         // whole 8-row tiles; larger K: XNNPACK runs it
 constexpr size_t kMaxNarrowKernel = 16;     // kernel rows of Im2colNarrow
-constexpr size_t kMaxWideKernel = 32;       // kernel rows of Im2colWide
 
 // dst[0, n) = src[0, n) ^ flip (n bytes), in whole 64-byte stores: up to 63 bytes after dst + n
 // are overwritten with junk (the im2col buffer's later bytes, written afterwards, or its slack),
@@ -148,9 +148,9 @@ LABELITE_VNNI void ConvVnni::Im2colNarrow(const uint8_t* image, size_t pixel, si
 }
 
 // Per output pixel and kernel row: the whole window row in one copy when it lies inside the
-// image (no dilation), else input pixel by input pixel. Works output row by output row, with the
-// kernel rows' sources found once per output row. Everything is written in order, each piece's
-// overhang overwritten by the next (the last one's lands in the buffer's slack).
+// image (no dilation), else input pixel by input pixel (Im2colWalk finds the kernel rows' input
+// rows once per output row). Everything is written in order, each piece's overhang overwritten by
+// the next (the last one's lands in the buffer's slack).
 LABELITE_VNNI void ConvVnni::Im2colWide(const uint8_t* image, size_t pixel, size_t count,
                                         uint8_t* rows) const {
   const ConvGeometry g = g_;  // locals: the byte stores below may alias any member
@@ -158,45 +158,29 @@ LABELITE_VNNI void ConvVnni::Im2colWide(const uint8_t* image, size_t pixel, size
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(flip_));
   const __m512i pad = _mm512_set1_epi8(static_cast<char>(pad_byte_));
   const size_t cin = g.cin, span = g.kernel_w * cin, k = g.kernel_h * span;
-  const size_t in_row = g.in_w * cin;
-  const uint8_t* const end = image + g.in_h * in_row;
-  const uint8_t* sources[kMaxWideKernel];  // per kernel row: the input row, or null (padding)
-  size_t oy = pixel / g.out_w, ox = pixel % g.out_w;
-  while (count > 0) {
-    const size_t n_row = std::min(count, g.out_w - ox), row_end = ox + n_row;
-    for (size_t ky = 0; ky < g.kernel_h; ++ky) {
-      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy * g.stride_h + ky * g.dilation_h) -
-                           static_cast<ptrdiff_t>(g.pad_top);
-      sources[ky] = iy >= 0 && static_cast<size_t>(iy) < g.in_h
-                        ? image + static_cast<size_t>(iy) * in_row
-                        : nullptr;
-    }
-    for (; ox < row_end; ++ox, rows += row_bytes) {
-      const ptrdiff_t x0 = static_cast<ptrdiff_t>(ox * g.stride_w) - g.pad_left;
-      const bool inside_x =
-          g.dilation_w == 1 && x0 >= 0 && static_cast<size_t>(x0) + g.kernel_w <= g.in_w;
-      uint8_t* dst = rows;
-      for (size_t ky = 0; ky < g.kernel_h; ++ky, dst += span) {
-        const uint8_t* src = sources[ky];
-        if (src == nullptr) {
-          FillOver(dst, span, pad);
-        } else if (inside_x) {
-          CopyFlipOver(dst, src + static_cast<size_t>(x0) * cin, span, flip, end);
-        } else {
-          for (size_t kx = 0; kx < g.kernel_w; ++kx) {
-            const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
-            if (ix < 0 || static_cast<size_t>(ix) >= g.in_w)
-              FillOver(dst + kx * cin, cin, pad);
-            else
-              CopyFlipOver(dst + kx * cin, src + static_cast<size_t>(ix) * cin, cin, flip, end);
-          }
+  const uint8_t* const end = image + g.in_h * g.in_w * cin;
+  Im2colWalk walk(g, image, pixel);
+  for (size_t p = 0; p < count; ++p, walk.Next(), rows += row_bytes) {
+    const ptrdiff_t x0 = walk.x0();
+    const bool inside_x = walk.inside_x();
+    uint8_t* dst = rows;
+    for (size_t ky = 0; ky < g.kernel_h; ++ky, dst += span) {
+      const uint8_t* src = walk.source(ky);
+      if (src == nullptr) {
+        FillOver(dst, span, pad);
+      } else if (inside_x) {
+        CopyFlipOver(dst, src + static_cast<size_t>(x0) * cin, span, flip, end);
+      } else {
+        for (size_t kx = 0; kx < g.kernel_w; ++kx) {
+          const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx * g.dilation_w);
+          if (ix < 0 || static_cast<size_t>(ix) >= g.in_w)
+            FillOver(dst + kx * cin, cin, pad);
+          else
+            CopyFlipOver(dst + kx * cin, src + static_cast<size_t>(ix) * cin, cin, flip, end);
         }
       }
-      if (row_bytes != k) FillOver(rows + k, row_bytes - k, _mm512_setzero_si512());
     }
-    count -= n_row;
-    ox = 0;
-    ++oy;
+    if (row_bytes != k) FillOver(rows + k, row_bytes - k, _mm512_setzero_si512());
   }
 }
 
@@ -252,7 +236,7 @@ std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& s) {
     return nullptr;
   const size_t k = size_t{s.kernel_h} * s.kernel_w * s.cin;
   const size_t row_bytes = (k + 3) / 4 * 4;
-  if (row_bytes > kBufferBytes / kMinChunkRows || s.kernel_h > kMaxWideKernel) return nullptr;
+  if (row_bytes > kBufferBytes / kMinChunkRows || s.kernel_h > kMaxIm2colKernelRows) return nullptr;
   auto conv = std::make_unique<ConvVnni>();
   if (!conv->gemm_.Pack(s.quant, k, s.cout, s.weights, s.bias)) return nullptr;
   conv->g_ = s;

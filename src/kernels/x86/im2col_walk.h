@@ -1,0 +1,62 @@
+// The output-pixel walk shared by labelite's quantized im2col convolutions (ConvVnni, ConvAvx2):
+// output pixels in order, each kernel row's input row found once per output row. Plain inline
+// code, inlined into each ISA's im2col function, which writes the rows:
+//   Im2colWalk walk(g, image, pixel);
+//   for (size_t p = 0; p < count; ++p, walk.Next()) { ... walk.source(ky), walk.x0() ... }
+#ifndef LABELITE_KERNELS_X86_IM2COL_WALK_H_
+#define LABELITE_KERNELS_X86_IM2COL_WALK_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/fast/fast_conv.h"
+
+namespace labelite::xnn {
+
+// The tallest kernel the walk takes (MakeConvVnni / MakeConvAvx2 leave taller ones to XNNPACK).
+constexpr size_t kMaxIm2colKernelRows = 32;
+
+class Im2colWalk {
+ public:
+  // At output pixel `pixel` of one image of `g` whose input starts at `image`.
+  Im2colWalk(const ConvGeometry& g, const uint8_t* image, size_t pixel)
+      : g_(g), image_(image), oy_(pixel / g.out_w), ox_(pixel % g.out_w) {
+    FindSources();
+  }
+  // Kernel row ky's input row; nullptr above or below the image.
+  const uint8_t* source(size_t ky) const { return sources_[ky]; }
+  // The window's first input column (negative in the left padding).
+  ptrdiff_t x0() const { return static_cast<ptrdiff_t>(ox_ * g_.stride_w) - g_.pad_left; }
+  // True when the whole window lies inside the image's columns (and there is no dilation).
+  bool inside_x() const {
+    const ptrdiff_t x = x0();
+    return g_.dilation_w == 1 && x >= 0 && static_cast<size_t>(x) + g_.kernel_w <= g_.in_w;
+  }
+  void Next() {
+    if (++ox_ < g_.out_w) return;
+    ox_ = 0;
+    ++oy_;
+    FindSources();
+  }
+
+ private:
+  void FindSources() {
+    const size_t in_row = g_.in_w * g_.cin;
+    for (size_t ky = 0; ky < g_.kernel_h && ky < kMaxIm2colKernelRows; ++ky) {
+      const ptrdiff_t iy = static_cast<ptrdiff_t>(oy_ * g_.stride_h + ky * g_.dilation_h) -
+                           static_cast<ptrdiff_t>(g_.pad_top);
+      sources_[ky] = iy >= 0 && static_cast<size_t>(iy) < g_.in_h
+                         ? image_ + static_cast<size_t>(iy) * in_row
+                         : nullptr;
+    }
+  }
+
+  const ConvGeometry g_;  // a copy: the callers' byte stores may alias their own members
+  const uint8_t* image_;
+  size_t oy_, ox_;
+  const uint8_t* sources_[kMaxIm2colKernelRows];
+};
+
+}  // namespace labelite::xnn
+
+#endif  // LABELITE_KERNELS_X86_IM2COL_WALK_H_
