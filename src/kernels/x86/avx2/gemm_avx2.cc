@@ -49,15 +49,22 @@ LABELITE_AVX2 inline __m256i Row16(const TileArgs& t, __m256i acc0, __m256i acc1
   return avx2::ScaleToInt16(acc0, acc1, t.scale, t.scale + 8, t.q);
 }
 
+// Weights are prefetched this far ahead of the pair being read: a layer with few output pixels
+// streams its weights from memory (inception_v3 int8's 3x3-pixel layers: 0.94x with 2 KB
+// against 1 KB, 0.95x for 1 KB against none).
+constexpr size_t kPrefetchBytes = 2048;
+
 // The two weight vectors of one pair of k: 32 int16, stored as such or as int8 (VPMOVSXBW).
 template <bool kBytes>
 LABELITE_AVX2 inline void LoadWeights(const void* w, size_t kp, __m256i* w0, __m256i* w1) {
   if constexpr (kBytes) {
     const auto* p = static_cast<const int8_t*>(w) + 32 * kp;
+    _mm_prefetch(reinterpret_cast<const char*>(p) + kPrefetchBytes, _MM_HINT_T0);
     *w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
     *w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)));
   } else {
     const auto* p = static_cast<const int16_t*>(w) + 32 * kp;
+    _mm_prefetch(reinterpret_cast<const char*>(p) + kPrefetchBytes, _MM_HINT_T0);
     *w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
     *w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16));
   }
@@ -65,8 +72,6 @@ LABELITE_AVX2 inline void LoadWeights(const void* w, size_t kp, __m256i* w0, __m
 
 template <int MR>
 LABELITE_AVX2 inline void StoreTile(const TileArgs& t, const __m256i (&acc)[MR][2]);
-
-constexpr size_t kPrefetchBytes = 2048;
 
 // One tile: MR rows x 16 channels (step 3, then step 4); weights as int8 when kBytes.
 template <int MR, bool kBytes>
@@ -80,8 +85,6 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
   for (size_t kp = 0; kp < t.k_pairs; ++kp, a += 2) {
     __m256i w0, w1;
     LoadWeights<kBytes>(t.w, kp, &w0, &w1);
-    _mm_prefetch(static_cast<const char*>(t.w) + (kBytes ? 32 : 64) * kp + kPrefetchBytes,
-                 _MM_HINT_T0);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       int32_t pair;
