@@ -14,7 +14,9 @@
 //
 // Usage:
 //   LABELITE_CPUID_MASK=avx2 LD_PRELOAD=build/release/bench/libcpuid_mask.so labelite bench M
-// LABELITE_CPUID_MASK: avx2 (default: no AVX-512 of any kind, no AVX-VNNI, no AMX).
+// LABELITE_CPUID_MASK: avx2 (default: no AVX-512 of any kind, no AVX-VNNI, no AMX: a Zen 3 or a
+// Haswell-to-Comet Lake Intel chip) or avxvnni (the same but AVX-VNNI stays: an Intel client chip
+// from Alder Lake on; needs a CPU that has AVX-VNNI, such as Zen 5).
 // When CPUID faulting is unavailable the library prints one line and exits with status 3, so a
 // benchmark never silently measures the unmasked CPU.
 //
@@ -36,6 +38,7 @@
 #include <unistd.h>
 
 static struct sigaction previous_segv;
+static int keep_avx_vnni;  // LABELITE_CPUID_MASK=avxvnni
 
 static int SetCpuidFaulting(int on) {
   // ARCH_SET_CPUID's argument is "CPUID enabled": 0 makes CPUID fault.
@@ -57,7 +60,7 @@ static void MaskToAvx2(uint32_t leaf, uint32_t subleaf, uint32_t r[4]) {
   } else if (leaf == 7 && subleaf == 1) {
     // EAX: AVX-VNNI 4, AVX512_BF16 5, AMX-FP16 21, AVX-IFMA 23; EDX: AVX-VNNI-INT8 4,
     // AVX10 19.
-    r[EAX] &= ~((1u << 4) | (1u << 5) | (1u << 21) | (1u << 23));
+    r[EAX] &= ~((keep_avx_vnni ? 0u : (1u << 4)) | (1u << 5) | (1u << 21) | (1u << 23));
     r[EDX] &= ~((1u << 4) | (1u << 19));
   } else if (leaf == 0xD && subleaf == 0) {
     // XCR0 bits the CPU supports: opmask 5, ZMM_Hi256 6, Hi16_ZMM 7, AMX 17-18.
@@ -97,10 +100,19 @@ static void OnSegv(int sig, siginfo_t* info, void* context) {
 
 __attribute__((constructor(101))) static void Install(void) {
   const char* level = getenv("LABELITE_CPUID_MASK");
-  if (level != NULL && *level != '\0' && strcmp(level, "avx2") != 0) {
-    fprintf(stderr, "cpuid_mask: LABELITE_CPUID_MASK=\"%s\" is not a level (avx2)\n",
+  keep_avx_vnni = level != NULL && strcmp(level, "avxvnni") == 0;
+  if (level != NULL && *level != '\0' && strcmp(level, "avx2") != 0 && !keep_avx_vnni) {
+    fprintf(stderr, "cpuid_mask: LABELITE_CPUID_MASK=\"%s\" is not a level (avx2, avxvnni)\n",
             strspn(level, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(level) ? level : "?");
     _exit(3);
+  }
+  if (keep_avx_vnni) {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) || (eax & (1u << 4)) == 0) {
+      fprintf(stderr, "cpuid_mask: this CPU has no AVX-VNNI; LABELITE_CPUID_MASK=avxvnni cannot "
+                      "show one\n");
+      _exit(3);
+    }
   }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -126,9 +126,11 @@ bool ApplyIsa(BenchOptions& o) {
 
 int RunBench(BenchOptions o) {
   if (!ApplyIsa(o)) return kExitUsage;
-  const char* isa = o.runtime.kernels == KernelPath::kReference
-                        ? "reference"
-                        : xnn::IsaLevelName(std::max(xnn::ActiveIsa(), xnn::IsaLevel::kXnnpack));
+  const xnn::IsaLevel level = std::max(xnn::ActiveIsa(), xnn::IsaLevel::kXnnpack);
+  const bool reference = o.runtime.kernels == KernelPath::kReference;
+  const char* isa = reference ? "reference" : xnn::IsaLevelName(level);
+  // The level with the feature bits its kernels use (avx2+avxvnni), for tables.
+  const char* isa_label = reference ? "reference" : xnn::IsaLevelLabel(level);
   // The process before the model: binary, libraries, CLI; what the model costs is on top.
   const int64_t baseline_rss = std::max<int64_t>(0, ProcStatusBytes("VmRSS:"));
   auto start = Clock::now();
@@ -176,11 +178,12 @@ int RunBench(BenchOptions o) {
         {"arena_bytes", it.arena_bytes()}, {"peak_rss_bytes", peak_rss},
         {"baseline_rss_bytes", baseline_rss}, {"model_rss_bytes", model_rss},
         {"threads", o.runtime.threads}, {"kernels", kernels}, {"isa", isa},
+        {"isa_label", isa_label},
         {"isa_detected", xnn::IsaLevelName(xnn::DetectedIsa())}, {"runs", o.runs}};
     std::printf("%s\n", j.dump(1).c_str());
   } else {
     std::printf("model        %s\nkernels      %s, %d thread(s), ISA level %s\n", o.model.c_str(),
-                kernels, o.runtime.threads, isa);
+                kernels, o.runtime.threads, isa_label);
     std::printf("load         %.3f ms\nprepare      %.3f ms\nfirst invoke %.3f ms\n", load_ms,
                 prepare_ms, first_ms);
     std::printf("latency (%d runs) min %.3f  median %.3f  mean %.3f  p90 %.3f  p99 %.3f  max %.3f ms\n",

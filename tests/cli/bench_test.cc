@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "kernels/fast/isa.h"
 #include "testing/cli_runner.h"
 #include "testing/testdata.h"
 
@@ -78,6 +79,14 @@ TEST(BenchCli, IsaLevelIsAppliedAndReported) {
   const auto x = RunLabelite("bench " + model + " --runs 1 --threads 1 --json --isa xnnpack");
   ASSERT_EQ(x.exit_code, 0) << x.err;
   EXPECT_EQ(nlohmann::json::parse(x.out, nullptr, false)["isa"], "xnnpack");
+  EXPECT_EQ(nlohmann::json::parse(x.out, nullptr, false)["isa_label"], "xnnpack");
+  // At --isa avx2 the label names AVX-VNNI exactly when the CPU has it (the AVX2 kernels use it).
+  const auto a = RunLabelite("bench " + model + " --runs 1 --threads 1 --json --isa avx2");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto aj = nlohmann::json::parse(a.out, nullptr, false);
+  if (aj["isa"] == "avx2") {
+    EXPECT_EQ(aj["isa_label"], xnn::HasAvxVnni() ? "avx2+avxvnni" : "avx2");
+  }
   const auto r = RunLabelite("bench " + model + " --runs 1 --threads 1 --json --isa reference");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rj = nlohmann::json::parse(r.out, nullptr, false);

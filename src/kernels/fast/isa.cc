@@ -47,6 +47,10 @@ const char* IsaLevelName(IsaLevel level) {
   return "unknown";
 }
 
+const char* IsaLevelLabel(IsaLevel level) {
+  return level == IsaLevel::kAvx2 && HasAvxVnni() ? "avx2+avxvnni" : IsaLevelName(level);
+}
+
 std::optional<IsaLevel> ParseIsaLevel(std::string_view name) {
   for (IsaLevel l : {IsaLevel::kReference, IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512})
     if (name == IsaLevelName(l)) return l;

@@ -34,6 +34,10 @@ void SetIsaLimit(IsaLevel limit);
 // Separate feature bits that kernels of a level may use when present.
 bool HasAvxVnni();  // VEX-encoded VPDPBUSD (Alder Lake, Zen 5), without AVX-512
 
+// What a benchmark reports as the level used: IsaLevelName(level), with "+avxvnni" for kAvx2
+// when the AVX2 quantized kernels use AVX-VNNI ("avx2+avxvnni").
+const char* IsaLevelLabel(IsaLevel level);
+
 }  // namespace labelite::xnn
 
 #endif  // LABELITE_KERNELS_FAST_ISA_H_
