@@ -301,7 +301,7 @@ def main():
     p.add_argument("--runs", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--isa", help="passed to labelite bench --isa")
-    p.add_argument("--cpu", choices=("avx2",),
+    p.add_argument("--cpu", choices=("avx2", "avxvnni"),
                    help="hide the ISA levels above this from CPUID, for both sides")
     p.add_argument("--cpuid-mask", help="path of libcpuid_mask.so (default: beside --labelite)")
     p.add_argument("--min-ms", type=float, default=0.0,
