@@ -85,7 +85,7 @@ void ConvAvx2::RunDirect(const uint8_t* input, uint8_t* output, size_t pixels,
 }
 
 // Per output pixel and kernel row: the window row converted in one piece when it lies inside
-// the image (no dilation; int16 rows in 16-byte pieces whose stores may run up to 15 values past
+// the image (no dilation; rows in 16-byte pieces whose stores may run up to 15 values past
 // the span, overwritten by the next piece or landing in the buffer's slack, when every piece's
 // 16 bytes are readable), else input pixel by input pixel; outside the image the value of an
 // input zero point (int16: 0, VNNI bytes: pad_byte()); past k, 0. Im2colWalk finds the kernel
@@ -119,11 +119,15 @@ LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t c
       }
       if (inside_x) {
         const uint8_t* first = src + static_cast<size_t>(x0) * cin;
-        if constexpr (kInt16) {
-          if (static_cast<size_t>(image_end - first) >= pieces_end) {
-            for (size_t i = 0; i < span; i += 16) gemm_.Convert16(first + i, dst + i);
-            continue;
+        if (static_cast<size_t>(image_end - first) >= pieces_end) {
+          for (size_t i = 0; i < span; i += 16) {
+            if constexpr (kInt16) {
+              gemm_.Convert16(first + i, dst + i);
+            } else {
+              gemm_.ConvertBytes16(first + i, dst + i);
+            }
           }
+          continue;
         }
         convert(first, span, dst);
         continue;

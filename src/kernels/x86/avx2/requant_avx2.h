@@ -58,9 +58,26 @@ LABELITE_AVX2 inline void Store16(uint8_t* c, __m128i v, size_t columns) {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(c), v);
     return;
   }
-  alignas(16) uint8_t tmp[16];
-  _mm_store_si128(reinterpret_cast<__m128i*>(tmp), v);
-  std::memcpy(c, tmp, columns);
+  // 8, 4, 2 and 1 bytes as the count's bits say (a memcpy call per row cost a 3x3x3 -> 8
+  // channels first layer 15% of its time).
+  if (columns & 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(c), v);
+    v = _mm_srli_si128(v, 8);
+    c += 8;
+  }
+  if (columns & 4) {
+    const uint32_t x = static_cast<uint32_t>(_mm_cvtsi128_si32(v));
+    std::memcpy(c, &x, 4);
+    v = _mm_srli_si128(v, 4);
+    c += 4;
+  }
+  const uint32_t rest = static_cast<uint32_t>(_mm_cvtsi128_si32(v));
+  if (columns & 2) {
+    const uint16_t x = static_cast<uint16_t>(rest);
+    std::memcpy(c, &x, 2);
+    c += 2;
+  }
+  if (columns & 1) *c = static_cast<uint8_t>(columns & 2 ? rest >> 16 : rest);
 }
 
 // The output stage of P pixels of 16 channels (acc[p][0]: channels 0-7, acc[p][1]: 8-15, scales
