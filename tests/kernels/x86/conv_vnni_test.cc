@@ -67,6 +67,7 @@ struct Case {
   uint32_t kh, kw, sh, sw, dh = 1, dw = 1;
   uint32_t top = 0, left = 0, bottom = 0, right = 0;
   uint32_t seed = 1;
+  int in_place = -1;  // 0 or 1: ConvVnni must (not) read the rows in place (step 2')
 };
 
 std::string Describe(const Case& c) {
@@ -114,6 +115,9 @@ void RunCase(const Case& c) {
   const std::vector<uint8_t> expected = testing::RunXnnpackConv(c.kind, s, c.batch, in);
   std::unique_ptr<FastConv> conv = MakeConvVnni(s);
   ASSERT_NE(conv, nullptr);
+  if (c.in_place >= 0) {
+    EXPECT_EQ(static_cast<const ConvVnni*>(conv.get())->rows_in_place(), c.in_place == 1);
+  }
   std::vector<uint8_t> got(expected.size(), 0xAA);
   conv->Run(in.data(), got.data(), c.batch, nullptr);
   size_t mismatches = 0;
@@ -158,6 +162,46 @@ TEST_P(ConvVnniTest, EdgeShapes) {
   RunCase({kind, 1, 17, 17, 40, 192, 1, 7, 1, 1, 1, 1, 0, 0, 3, 3});  // 1x7, 289 pixels
   RunCase({kind, 1, 8, 8, 48, 200, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});   // 64 pixels, 13 vectors
   RunCase({kind, 2, 5, 5, 24, 70, 3, 1, 1, 1, 1, 1, 1, 1, 0, 0});    // batch 2 of 25 pixels
+}
+
+// Step 2' (int8 layers with output rows of 16 pixels or more: kernel rows read in place in a
+// padded copy of the input rows, weights' kernel rows zero-padded to 4 bytes); uint8 takes
+// im2col, as a check of the same shapes.
+TEST_P(ConvVnniTest, PaddedRowsInPlace) {
+  const Kind kind = GetParam();
+  auto run = [kind](Case c, bool in_place) {
+    c.in_place = in_place && kind != Kind::kQU8;
+    RunCase(c);
+  };
+  run({kind, 1, 102, 102, 3, 16, 7, 7, 2, 2}, true);                     // ResNet's stem, VALID
+  run({kind, 1, 24, 24, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, true);   // 3x3 SAME, 16 -> 16
+  run({kind, 1, 37, 37, 32, 32, 3, 3, 1, 1}, true);                     // Inception's 35x35
+  run({kind, 2, 35, 35, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, true);   // batch 2, 64 outputs
+  run({kind, 1, 128, 128, 3, 8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1}, true);   // narrow, 8 outputs
+  run({kind, 1, 20, 40, 5, 70, 3, 5, 2, 1, 2, 1, 2, 1, 3, 2}, true);    // dilation 2, odd cin
+  run({kind, 1, 9, 27, 7, 20, 3, 3, 1, 2, 1, 1, 0, 3, 1, 1}, false);    // 15 columns, stride 2
+  run({kind, 1, 9, 29, 7, 20, 3, 3, 1, 2, 1, 1, 0, 3, 1, 1}, true);     // 16 columns
+  run({kind, 1, 6, 40, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, true);   // too wide: im2col tasks
+  run({kind, 1, 224, 224, 3, 32, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1}, false); // narrow, 32 outputs
+  run({kind, 1, 12, 12, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}, false);    // rows of 12 pixels
+  std::mt19937 rng(99 + int(GetParam()));
+  for (int i = 0; i < 30; ++i) {
+    auto below = [&rng](uint32_t n) { return 1 + static_cast<uint32_t>(rng() % n); };
+    Case c{kind, below(2), below(12), 15 + below(40), below(40), below(80), below(5), below(5),
+           below(2), below(2)};
+    c.dh = below(2);
+    c.top = rng() % c.kh;
+    c.bottom = rng() % c.kh;
+    c.left = rng() % c.kw;
+    c.right = rng() % c.kw;
+    c.seed = static_cast<uint32_t>(rng());
+    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
+        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+      --i;
+      continue;
+    }
+    RunCase(c);
+  }
 }
 
 TEST_P(ConvVnniTest, ManyRandomShapes) {

@@ -13,6 +13,13 @@
 //         int8 bytes are flipped to uint8 on the way (x ^ 0x80), as VnniGemm expects, and each
 //         row is zero-padded to a multiple of 4 bytes.
 //      b. VnniGemm::Run on those rows: tiles, requantization, stores into the output rows.
+//   2'. For int8 layers with output rows of 16 pixels or more (stems, ResNet's and Inception's
+//      early 3x3 layers), instead: the input rows the chunk needs are copied once, flipped,
+//      with zero-point columns and rows around the image, and the tiles read each pixel's
+//      kernel rows there in place (VnniGemm::Rows segments), one output row at a time, against
+//      weights whose kernel rows are zero-padded to whole groups of 4 bytes: a copy of the input
+//      instead of one of kh * kw copies of it (ResNet's 7x7 stem spent 58% of its time in
+//      im2col on Zen 5).
 //   Tasks are spread over the pthreadpool; the buffer (at most 64 KB) bounds the memory. With
 //   threads, the chunks are evened out (multiples of 8 rows), and when a layer has fewer than
 //   4 chunks per thread (Inception's 17x17 and 8x8 layers: one to four chunks) each chunk's
@@ -52,6 +59,7 @@ class ConvVnni : public FastConv {
   size_t row_bytes() const { return row_bytes_; }
   size_t chunk_rows() const { return chunk_rows_; }
   size_t blocks() const { return gemm_.blocks(); }
+  bool rows_in_place() const { return padded_; }  // step 2' (for tests)
 
  private:
   friend std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& spec);
@@ -62,6 +70,19 @@ class ConvVnni : public FastConv {
   uint8_t pad_byte_ = 0;          // the input zero point as the GEMM reads it
   uint8_t flip_ = 0;              // 0x80 for int8
   bool narrow_ = false;           // window rows of <= 13 bytes, no dilation: Im2colNarrow
+  // Rows in place (step 2'): int8, no horizontal dilation, output rows of at least
+  // kMinPaddedRun pixels. padded_gemm_ holds the weights with each kernel row zero-padded to
+  // span4_ bytes (a multiple of 4); a task copies the input rows it needs, flipped and padded
+  // to padded_w_ pixels (zero points around the image), and the tiles read each output pixel's
+  // kernel rows there, one output row at a time.
+  bool padded_ = false;
+  VnniGemm padded_gemm_;
+  size_t span4_ = 0, padded_w_ = 0;
+  void RunIm2col(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
+                 size_t block_begin, size_t block_end) const;
+  // False when the task's padded rows would not fit the buffer (then RunIm2col runs it).
+  bool RunPadded(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
+                 size_t block_begin, size_t block_end) const;
   std::vector<uint8_t> pad_row_;  // Im2colNarrow: an input row of zero points
 };
 

@@ -20,6 +20,7 @@
 namespace labelite::xnn {
 namespace {
 
+using vnni_tile::kSegmentTiles;
 using vnni_tile::kTiles;
 using vnni_tile::TileArgs;
 using vnni_tile::TileRows;
@@ -163,8 +164,10 @@ LABELITE_VNNI void VnniGemm::RunChunk(const Rows& rows, size_t block_begin,
   TileArgs t{};
   t.a_stride = rows.a_stride;
   t.c_stride = rows.c_stride;
-  t.k_full = rows.prepared ? k_groups_ : k_ / 4;
+  t.k_full = (rows.prepared ? k_groups_ : k_ / 4) / rows.segments;
   t.k_tail = rows.prepared ? 0 : k_ % 4;
+  t.segments = rows.segments;
+  t.segment_stride = rows.segment_stride;
   t.flip = is_signed_ && !rows.prepared ? 0x80808080u : 0u;
   t.lo = out_lo_;
   t.hi = out_hi_;
@@ -173,7 +176,7 @@ LABELITE_VNNI void VnniGemm::RunChunk(const Rows& rows, size_t block_begin,
   t.out_max = output_max_;
   t.clamp_in_float = clamp_in_float_;
   t.is_signed = is_signed_;
-  const auto& tiles = kTiles[t.flip != 0 ? 1 : 0];
+  const auto& tiles = rows.segments > 1 ? kSegmentTiles : kTiles[t.flip != 0 ? 1 : 0];
   for (size_t bi = block_begin; bi < block_end; ++bi) {
     const Block& b = blocks_[bi];
     const size_t column = 16 * b.first_vector;

@@ -54,6 +54,11 @@ class VnniGemm {
     // k rounded up to a multiple of 4 readable bytes, the extra ones 0. Otherwise rows are the
     // input's own bytes and exactly k of them are read.
     bool prepared = false;
+    // Prepared rows only: K read in `segments` equal pieces (each a multiple of 4 bytes), piece
+    // s of row r at a + r * a_stride + s * segment_stride (a convolution's kernel rows read in
+    // a padded copy of the image instead of im2col rows).
+    size_t segments = 1;
+    size_t segment_stride = 0;
     uint8_t* c = nullptr;  // output row r starts at c + r * c_stride
     size_t c_stride = 0;
   };

@@ -44,6 +44,11 @@ struct TileArgs {
   size_t c_stride;
   __mmask64 mask;         // valid output bytes of the block
   size_t k_full, k_tail;  // whole groups of 4, then 0..3 bytes (unprepared rows)
+  // Segmented tiles: K in `segments` pieces of k_full groups each, piece s of row r at
+  // a + r * a_stride + s * segment_stride (a convolution's kernel rows in a padded copy of
+  // the image, see conv_vnni.h).
+  size_t segments;
+  size_t segment_stride;
   uint32_t flip;          // 0x80808080 for int8 input not yet flipped
   float lo, hi;           // out_min/max - zero point
   int32_t zero_point, out_min, out_max;
@@ -145,7 +150,7 @@ LABELITE_VNNI inline void Store1x4(__m512i r0, __m512i r1, __m512i r2, __m512i r
 // One tile: MR rows x NB vectors of 16 output channels. kFlip: int8 rows not yet flipped to
 // uint8 (t.flip is 0x80 bytes); prepared or uint8 rows skip the XOR (one vector operation per
 // row and k step, as many as the VPDPBUSDs when NB is 1).
-template <int MR, int NB, bool kFlip>
+template <int MR, int NB, bool kFlip, bool kSegments = false>
 LABELITE_VNNI void Tile(const TileArgs& t) {
   __m512i acc[MR][NB];
   #pragma GCC unroll 4
@@ -158,15 +163,19 @@ LABELITE_VNNI void Tile(const TileArgs& t) {
   const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(t.flip));
   const uint8_t* a = t.a;
   const int8_t* w = t.w;
-  for (size_t kb = 0; kb < t.k_full; ++kb, a += 4, w += 64 * NB) {
-    __m512i wv[NB];
-    #pragma GCC unroll 4
-    for (int v = 0; v < NB; ++v) wv[v] = _mm512_loadu_si512(w + 64 * v);
-    #pragma GCC unroll 16
-    for (int r = 0; r < MR; ++r) {
-      const __m512i av = Broadcast4<kFlip>(a + r * t.a_stride, flip);
+  const size_t segments = kSegments ? t.segments : 1;  // one pass when not kSegments
+  for (size_t s = 0; s < segments; ++s) {
+    if constexpr (kSegments) a = t.a + s * t.segment_stride;
+    for (size_t kb = 0; kb < t.k_full; ++kb, a += 4, w += 64 * NB) {
+      __m512i wv[NB];
       #pragma GCC unroll 4
-      for (int v = 0; v < NB; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, wv[v]);
+      for (int v = 0; v < NB; ++v) wv[v] = _mm512_loadu_si512(w + 64 * v);
+      #pragma GCC unroll 16
+      for (int r = 0; r < MR; ++r) {
+        const __m512i av = Broadcast4<kFlip>(a + r * t.a_stride, flip);
+        #pragma GCC unroll 4
+        for (int v = 0; v < NB; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], av, wv[v]);
+      }
     }
   }
   if (t.k_tail != 0) {  // padded weights are zero
@@ -221,20 +230,23 @@ LABELITE_VNNI void Tile(const TileArgs& t) {
 
 using TileFn = void (*)(const TileArgs&);
 
-template <int NB, bool kFlip, size_t... I>
+template <int NB, bool kFlip, bool kSegments, size_t... I>
 constexpr std::array<TileFn, kMaxRows> RowsTable(std::index_sequence<I...>) {
-  return {(I < TileRows(NB) ? &Tile<static_cast<int>(I < TileRows(NB) ? I + 1 : 1), NB, kFlip>
-                            : nullptr)...};
+  return {(I < TileRows(NB)
+               ? &Tile<static_cast<int>(I < TileRows(NB) ? I + 1 : 1), NB, kFlip, kSegments>
+               : nullptr)...};
 }
-template <bool kFlip>
+template <bool kFlip, bool kSegments>
 inline constexpr std::array<std::array<TileFn, kMaxRows>, 4> kTileTable = {
-    RowsTable<1, kFlip>(std::make_index_sequence<kMaxRows>()),
-    RowsTable<2, kFlip>(std::make_index_sequence<kMaxRows>()),
-    RowsTable<3, kFlip>(std::make_index_sequence<kMaxRows>()),
-    RowsTable<4, kFlip>(std::make_index_sequence<kMaxRows>())};
-// kTiles[flip][NB - 1][rows - 1]
+    RowsTable<1, kFlip, kSegments>(std::make_index_sequence<kMaxRows>()),
+    RowsTable<2, kFlip, kSegments>(std::make_index_sequence<kMaxRows>()),
+    RowsTable<3, kFlip, kSegments>(std::make_index_sequence<kMaxRows>()),
+    RowsTable<4, kFlip, kSegments>(std::make_index_sequence<kMaxRows>())};
+// kTiles[flip][NB - 1][rows - 1]; kSegmentTiles[NB - 1][rows - 1] (prepared rows in segments)
 inline constexpr std::array<std::array<std::array<TileFn, kMaxRows>, 4>, 2> kTiles = {
-    kTileTable<false>, kTileTable<true>};
+    kTileTable<false, false>, kTileTable<true, false>};
+inline constexpr std::array<std::array<TileFn, kMaxRows>, 4> kSegmentTiles =
+    kTileTable<false, true>;
 }  // namespace labelite::xnn::vnni_tile
 
 #pragma GCC diagnostic pop
