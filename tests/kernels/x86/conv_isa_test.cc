@@ -21,6 +21,7 @@
 #include "kernels/fast/isa.h"
 #include "kernels/x86/avx2/conv_avx2.h"
 #include "kernels/x86/avx2/gemm_avx2.h"
+#include "kernels/x86/avx512/conv_vnni.h"
 #include "testing/xnn_conv.h"
 
 namespace labelite::xnn {
@@ -66,6 +67,7 @@ struct Case {
   uint32_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
   uint32_t top = 0, left = 0, bottom = 0, right = 0;
   uint32_t seed = 1;
+  int in_place = -1;  // for int8: 0 or 1, the kernel must (not) read rows in place
 };
 
 class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind, Avx2Dot>> {
@@ -127,6 +129,15 @@ class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind, A
       const auto* avx2 = dynamic_cast<const ConvAvx2*>(conv.get());
       ASSERT_NE(avx2, nullptr);
       EXPECT_EQ(avx2->gemm().dot(), std::get<2>(GetParam()));
+      if (c.in_place >= 0) {
+        EXPECT_EQ(avx2->rows_in_place(), c.in_place && kind_ != Kind::kQU8);
+      }
+    } else if (c.in_place >= 0) {
+      const auto* vnni = dynamic_cast<const ConvVnni*>(conv.get());
+      ASSERT_NE(vnni, nullptr);
+      // AVX-512: also not for narrow rows to more than 16 outputs (see conv_vnni.cc)
+      const bool narrow_wide = c.kw * c.cin <= 13 && c.cout > 16;
+      EXPECT_EQ(vnni->rows_in_place(), c.in_place && kind_ != Kind::kQU8 && !narrow_wide);
     }
     std::vector<uint8_t> got(expected.size(), 0xAA);
     conv->Run(in.data(), got.data(), c.batch, nullptr);
@@ -166,6 +177,40 @@ TEST_P(ConvIsaTest, WindowedLayers) {
   RunCase({1, 9, 11, 7, 64, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3});         // dilations
   RunCase({1, 10, 10, 96, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1});       // K = 864
   RunCase({3, 13, 9, 3, 8, 7, 7, 3, 2, 1, 1, 3, 2, 3, 4});          // 7x7, batch 3
+}
+
+// Rows read in place in a padded copy of the input (int8, output rows of 16+ pixels): stems,
+// ResNet's and Inception's early 3x3 layers, dilated rows, odd channel counts, strides, and a
+// layer too wide for the task buffer (im2col then); shorter rows take im2col.
+TEST_P(ConvIsaTest, RowsInPlace) {
+  auto run = [this](Case c, int in_place) {
+    c.in_place = in_place;
+    RunCase(c);
+  };
+  run({1, 102, 102, 3, 16, 7, 7, 2, 2, 1, 1, 0, 0, 0, 0, 21}, 1);   // ResNet's stem, VALID
+  run({1, 24, 24, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 22}, 1);    // 3x3 SAME
+  run({2, 35, 35, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 23}, 1);    // batch 2
+  run({1, 128, 128, 3, 8, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 24}, 1);    // narrow, 8 outputs
+  run({1, 64, 64, 3, 32, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 25}, 1);     // narrow, 32 outputs
+  run({1, 20, 40, 5, 70, 3, 5, 2, 1, 2, 1, 2, 1, 3, 2, 26}, 1);     // dilated rows, odd cin
+  run({1, 9, 27, 7, 20, 3, 3, 1, 2, 1, 1, 0, 3, 1, 1, 27}, 0);      // 15 columns
+  run({1, 9, 29, 7, 20, 3, 3, 1, 2, 1, 1, 0, 3, 1, 1, 28}, 1);      // 16 columns
+  run({1, 6, 40, 600, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 29}, 1);    // too wide: im2col tasks
+  run({1, 17, 20, 9, 16, 1, 3, 1, 1, 1, 2, 0, 1, 0, 1, 30}, 0);     // dilated columns
+  std::mt19937 rng(555 + int(kind_));
+  for (int i = 0; i < 20; ++i) {
+    auto below = [&rng](uint32_t n) { return 1 + static_cast<uint32_t>(rng() % n); };
+    Case c{below(2), below(10), 15 + below(30), below(40), below(50), below(4), below(4),
+           below(2), below(2), below(2)};
+    c.top = rng() % c.kh, c.bottom = rng() % c.kh, c.left = rng() % c.kw, c.right = rng() % c.kw;
+    c.seed = static_cast<uint32_t>(rng());
+    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
+        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+      --i;
+      continue;
+    }
+    RunCase(c);
+  }
 }
 
 TEST_P(ConvIsaTest, RandomShapes) {

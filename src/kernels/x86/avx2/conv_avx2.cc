@@ -5,6 +5,7 @@
 #include <pthreadpool.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
@@ -16,6 +17,7 @@ namespace {
 
 constexpr size_t kBufferValues = 32768;  // the per-task im2col buffer: 64 KB of int16
 constexpr size_t kMaxChunkRows = 96;
+constexpr size_t kMinPaddedRun = 16;  // output row pixels for rows in place (RunPadded)
 constexpr size_t kMinRowsPerPart = 24;  // direct: smaller row ranges waste most of a tile
 
 struct DirectContext {
@@ -144,8 +146,64 @@ LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t c
   }
 }
 
+template <typename T>
+LABELITE_AVX2 bool ConvAvx2::RunPadded(const uint8_t* image, uint8_t* out_image, size_t pixel,
+                                       size_t count, size_t block_begin, size_t block_end) const {
+  constexpr bool kInt16 = std::is_same_v<T, int16_t>;
+  const ConvGeometry g = g_;
+  const size_t cin = g.cin, row = padded_w_ * cin;  // values per padded row
+  const size_t y_first = pixel / g.out_w, y_last = (pixel + count - 1) / g.out_w;
+  const size_t rows = (y_last - y_first) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
+  // + the tiles' reads past the last kernel row (up to 3 values)
+  alignas(32) int16_t storage[kBufferValues + 16];
+  if (rows * row * sizeof(T) > kBufferValues * sizeof(int16_t)) return false;
+  T* const buffer = reinterpret_cast<T*>(storage);
+  const T pad = kInt16 ? T{0} : static_cast<T>(gemm_.pad_byte());
+  const size_t left = std::min<size_t>(g.pad_left, padded_w_) * cin;
+  const size_t inside = std::min(g.in_w * cin, row - left);
+  const size_t py0 = y_first * g.stride_h;
+  for (size_t i = 0; i < rows; ++i) {
+    T* dst = buffer + i * row;
+    const ptrdiff_t iy = static_cast<ptrdiff_t>(py0 + i) - static_cast<ptrdiff_t>(g.pad_top);
+    if (iy < 0 || static_cast<size_t>(iy) >= g.in_h) {
+      std::fill_n(dst, row, pad);
+      continue;
+    }
+    std::fill_n(dst, left, pad);
+    const uint8_t* src = image + static_cast<size_t>(iy) * g.in_w * cin;
+    if constexpr (kInt16) {
+      gemm_.Convert(src, inside, dst + left);
+    } else {
+      gemm_.ConvertBytes(src, inside, dst + left);
+    }
+    std::fill(dst + left + inside, dst + row, pad);
+  }
+  std::fill_n(buffer + rows * row, 4, T{0});  // what the last pixel's last group reads past
+  const Avx2Gemm::Segments seg{g.kernel_h, g.dilation_h * row};
+  for (size_t y = y_first; y <= y_last; ++y) {
+    const size_t x0 = y == y_first ? pixel % g.out_w : 0;
+    const size_t x1 = y == y_last ? (pixel + count - 1) % g.out_w + 1 : g.out_w;
+    const T* a = buffer + (y - y_first) * g.stride_h * row + x0 * g.stride_w * cin;
+    uint8_t* c = out_image + (y * g.out_w + x0) * g.cout;
+    if constexpr (kInt16) {
+      padded_gemm_.RunPrepared(a, g.stride_w * cin, x1 - x0, c, g.cout, block_begin, block_end,
+                               seg);
+    } else {
+      padded_gemm_.RunPreparedBytes(a, g.stride_w * cin, x1 - x0, c, g.cout, block_begin,
+                                    block_end, seg);
+    }
+  }
+  return true;
+}
+
 void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
                         size_t block_begin, size_t block_end) const {
+  if (padded_) {
+    const bool done = gemm_.dot() == Avx2Dot::kMaddwd
+                          ? RunPadded<int16_t>(image, out_image, pixel, count, block_begin, block_end)
+                          : RunPadded<uint8_t>(image, out_image, pixel, count, block_begin, block_end);
+    if (done) return;
+  }
   alignas(32) int16_t buffer[kBufferValues + 16];  // + the 16-byte pieces' overhang
   if (gemm_.dot() != Avx2Dot::kMaddwd) {
     auto* bytes = reinterpret_cast<uint8_t*>(buffer);
@@ -201,6 +259,23 @@ std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
                      : std::min(kMaxChunkRows, 2 * kBufferValues / conv->gemm_.k_quad());
   if (chunk > Avx2Gemm::kTileRows) chunk -= chunk % Avx2Gemm::kTileRows;
   conv->chunk_rows_ = chunk;
+  // Rows in place: the weights again, each kernel row zero-padded to whole pairs (quads).
+  const size_t span = size_t{s.kernel_w} * s.cin;
+  const size_t group = conv->gemm_.dot() == Avx2Dot::kMaddwd ? 2 : 4;
+  const size_t span_pad = (span + group - 1) / group * group;
+  if (!conv->direct_ && s.quant.is_signed && s.quant.kernel_zero_point == 0 &&
+      s.dilation_w == 1 && s.kernel_h * s.kernel_w > 1 && s.out_w >= kMinPaddedRun &&
+      std::getenv("LABELITE_AVX2_IM2COL") == nullptr) {
+    std::vector<int8_t> padded(s.cout * s.kernel_h * span_pad, 0);
+    const auto* w = static_cast<const int8_t*>(s.weights);
+    for (size_t r = 0; r < s.cout * s.kernel_h; ++r)
+      std::copy_n(w + r * span, span, padded.data() + r * span_pad);
+    if (conv->padded_gemm_.Pack(s.quant, s.kernel_h * span_pad, s.cout, padded.data(), s.bias)) {
+      conv->padded_ = true;
+      conv->span_pad_ = span_pad;
+      conv->padded_w_ = (s.out_w - 1) * s.stride_w + s.kernel_w;
+    }
+  }
   return conv;
 }
 

@@ -44,6 +44,10 @@ struct TileArgs {
   // Row tiles (one row against several blocks): the distance between blocks' packed weights,
   // in bytes; `columns` then counts from the first block's first channel (may exceed 16).
   size_t block_bytes;
+  // Segmented tiles: K in `segments` pieces of k_pairs (k_quads) each, piece s of row r at
+  // a + r * a_stride + s * segment_stride (a8 likewise; see Avx2Gemm::Segments).
+  size_t segments;
+  size_t segment_stride;
 };
 
 // Row tiles cover this many blocks: 2 x 4 independent accumulator chains where the 1-row tile
@@ -82,24 +86,28 @@ template <int MR>
 LABELITE_AVX2 inline void StoreTile(const TileArgs& t, const __m256i (&acc)[MR][2]);
 
 // One tile: MR rows x 16 channels (step 3, then step 4); weights as int8 when kBytes.
-template <int MR, bool kBytes>
+template <int MR, bool kBytes, bool kSegments = false>
 LABELITE_AVX2 void Tile(const TileArgs& t) {
   __m256i acc[MR][2];
   const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias));
   const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + 8));
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) acc[r][0] = b0, acc[r][1] = b1;
-  const int16_t* a = t.a;
-  for (size_t kp = 0; kp < t.k_pairs; ++kp, a += 2) {
-    __m256i w0, w1;
-    LoadWeights<kBytes>(t.w, kp, &w0, &w1);
+  const size_t segments = kSegments ? t.segments : 1;  // one pass when not kSegments
+  size_t kw = 0;  // pairs of weights read so far
+  for (size_t s = 0; s < segments; ++s) {
+    const int16_t* a = t.a + s * t.segment_stride;
+    for (size_t kp = 0; kp < t.k_pairs; ++kp, ++kw, a += 2) {
+      __m256i w0, w1;
+      LoadWeights<kBytes>(t.w, kw, &w0, &w1);
 #pragma GCC unroll 8
-    for (int r = 0; r < MR; ++r) {
-      int32_t pair;
-      std::memcpy(&pair, a + r * t.a_stride, 4);
-      const __m256i av = _mm256_set1_epi32(pair);
-      acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(av, w0));
-      acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, w1));
+      for (int r = 0; r < MR; ++r) {
+        int32_t pair;
+        std::memcpy(&pair, a + r * t.a_stride, 4);
+        const __m256i av = _mm256_set1_epi32(pair);
+        acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(av, w0));
+        acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(av, w1));
+      }
     }
   }
   StoreTile<MR>(t, acc);
@@ -171,13 +179,18 @@ constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kTiles = {
       &Tile<6, false>},
      {&Tile<1, true>, &Tile<2, true>, &Tile<3, true>, &Tile<4, true>, &Tile<5, true>,
       &Tile<6, true>}}};
+constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kSegmentTiles = {
+    {{&Tile<1, false, true>, &Tile<2, false, true>, &Tile<3, false, true>,
+      &Tile<4, false, true>, &Tile<5, false, true>, &Tile<6, false, true>},
+     {&Tile<1, true, true>, &Tile<2, true, true>, &Tile<3, true, true>, &Tile<4, true, true>,
+      &Tile<5, true, true>, &Tile<6, true, true>}}};
 
 // VNNI tiles (step 3'): per group of 4 k, one broadcast 4-byte group of the row against the
 // two weight vectors, VPDPBUSD (uint8 x int8, 4 products summed into each int32 lane, exact).
 // Defined twice: VEX-encoded for AVX-VNNI CPUs, and EVEX-encoded (AVX512-VL VNNI: the same
 // arithmetic) so that AVX-512 machines test this code path.
 #define LABELITE_VNNI_TILE(Name, kTarget, Dp)                                                \
-  template <int MR>                                                                          \
+  template <int MR, bool kSegments = false>                                                  \
   __attribute__((target(kTarget))) void Name(const TileArgs& t) {                           \
     __m256i acc[MR][2];                                                                      \
     const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias));        \
@@ -186,17 +199,20 @@ constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kTiles = {
       const __m256i term = _mm256_set1_epi32(t.row_terms != nullptr ? t.row_terms[r] : 0);  \
       acc[r][0] = _mm256_add_epi32(b0, term), acc[r][1] = _mm256_add_epi32(b1, term);       \
     }                                                                                        \
-    const uint8_t* a = t.a8;                                                                 \
     const auto* w = static_cast<const int8_t*>(t.w);                                        \
-    for (size_t kq = 0; kq < t.k_quads; ++kq, a += 4, w += 64) {                            \
-      const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));           \
-      const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32));      \
-      _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) {                                 \
-        int32_t quad;                                                                        \
-        std::memcpy(&quad, a + r * t.a_stride, 4);                                           \
-        const __m256i av = _mm256_set1_epi32(quad);                                          \
-        acc[r][0] = Dp(acc[r][0], av, w0);                                                   \
-        acc[r][1] = Dp(acc[r][1], av, w1);                                                   \
+    const size_t segments = kSegments ? t.segments : 1;                                      \
+    for (size_t s = 0; s < segments; ++s) {                                                  \
+      const uint8_t* a = t.a8 + s * t.segment_stride;                                        \
+      for (size_t kq = 0; kq < t.k_quads; ++kq, a += 4, w += 64) {                          \
+        const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));         \
+        const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32));    \
+        _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) {                               \
+          int32_t quad;                                                                      \
+          std::memcpy(&quad, a + r * t.a_stride, 4);                                         \
+          const __m256i av = _mm256_set1_epi32(quad);                                        \
+          acc[r][0] = Dp(acc[r][0], av, w0);                                                 \
+          acc[r][1] = Dp(acc[r][1], av, w1);                                                 \
+        }                                                                                    \
       }                                                                                      \
     }                                                                                        \
     StoreTile<MR>(t, acc);                                                                   \
@@ -252,6 +268,11 @@ constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kVnniTiles = {
       &TileAvxVnni<6>},
      {&TileEvexVnni<1>, &TileEvexVnni<2>, &TileEvexVnni<3>, &TileEvexVnni<4>, &TileEvexVnni<5>,
       &TileEvexVnni<6>}}};
+constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kVnniSegmentTiles = {
+    {{&TileAvxVnni<1, true>, &TileAvxVnni<2, true>, &TileAvxVnni<3, true>,
+      &TileAvxVnni<4, true>, &TileAvxVnni<5, true>, &TileAvxVnni<6, true>},
+     {&TileEvexVnni<1, true>, &TileEvexVnni<2, true>, &TileEvexVnni<3, true>,
+      &TileEvexVnni<4, true>, &TileEvexVnni<5, true>, &TileEvexVnni<6, true>}}};
 
 std::atomic<int> forced_dot{-1};  // ForceDotForTesting: an Avx2Dot, or -1
 
@@ -387,13 +408,17 @@ avx2::Requant Avx2Gemm::OutputRequant() const {
 }
 
 void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8_t* c,
-                           size_t c_stride, size_t block_begin, size_t block_end) const {
+                           size_t c_stride, size_t block_begin, size_t block_end,
+                           Segments seg) const {
   TileArgs t{};
   t.a_stride = a_stride;
   t.c_stride = c_stride;
-  t.k_pairs = k_pairs_;
+  t.k_pairs = k_pairs_ / seg.count;
+  t.segments = seg.count;
+  t.segment_stride = seg.stride;
   t.q = OutputRequant();
-  if (rows == 1) {  // a matrix-vector product: kRowBlocks blocks at a time
+  const auto& tiles = seg.count > 1 ? kSegmentTiles : kTiles;
+  if (rows == 1 && seg.count == 1) {  // a matrix-vector product: kRowBlocks blocks at a time
     t.block_bytes = byte_weights_ ? k_pairs_ * 32 : k_pairs_ * 64;
     t.a = a;
     for (size_t b = block_begin; b < block_end; b += kRowBlocks) {
@@ -419,21 +444,25 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
       const size_t m = std::min(kTileRows, rows - r);
       t.a = a + r * a_stride;
       t.c = c + r * c_stride + column;
-      kTiles[byte_weights_ ? 1 : 0][m - 1](t);
+      tiles[byte_weights_ ? 1 : 0][m - 1](t);
     }
   }
 }
 
 void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
-                                size_t c_stride, size_t block_begin, size_t block_end) const {
+                                size_t c_stride, size_t block_begin, size_t block_end,
+                                Segments seg) const {
   int32_t terms[kMaxChunkRows];
   TileArgs t{};
   t.a_stride = a_stride;
   t.c_stride = c_stride;
-  t.k_quads = k_quads_;
+  t.k_quads = k_quads_ / seg.count;
+  t.segments = seg.count;
+  t.segment_stride = seg.stride;
   t.q = OutputRequant();
-  const auto& tiles = kVnniTiles[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
-  if (rows == 1) {  // a matrix-vector product: kRowBlocks blocks at a time
+  const auto& tiles =
+      (seg.count > 1 ? kVnniSegmentTiles : kVnniTiles)[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
+  if (rows == 1 && seg.count == 1) {  // a matrix-vector product: kRowBlocks blocks at a time
     const auto& row_tiles = kVnniRowTiles[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
     if (row_factor_ != 0) {
       uint32_t sum = 0;

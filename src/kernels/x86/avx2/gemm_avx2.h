@@ -46,6 +46,14 @@ namespace labelite::xnn {
 // that AVX-512 machines test the VNNI path; never chosen outside tests).
 enum class Avx2Dot { kMaddwd, kAvxVnni, kEvexVnni };
 
+// Prepared rows may hold K in `count` equal pieces (each a whole number of pairs, or of quads
+// for VNNI bytes), piece s of row r at a + r * a_stride + s * stride (a convolution's kernel rows
+// read in place in a padded copy of the image; int8 only for VNNI bytes).
+struct Avx2GemmSegments {
+  size_t count = 1;
+  size_t stride = 0;  // in the rows' elements
+};
+
 class Avx2Gemm {
  public:
   static constexpr size_t kTileRows = 6;
@@ -57,10 +65,11 @@ class Avx2Gemm {
   // nullptr). False when a requantization scale is outside XNNPACK's range [2^-32, 256).
   bool Pack(const ConvQuant& q, size_t k, size_t n, const void* weights, const int32_t* bias);
 
+  using Segments = Avx2GemmSegments;
   // Rows of int16 a - a_zp, k_even() values each (the one past k, if any, 0), a_stride apart
   // (in int16). Outputs of column blocks [block_begin, block_end) for `rows` rows.
   void RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8_t* c, size_t c_stride,
-                   size_t block_begin, size_t block_end) const;
+                   size_t block_begin, size_t block_end, Segments seg = {}) const;
   // The same from the input's own byte rows (k bytes each), converted in chunks.
   void Run(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, size_t c_stride,
            size_t block_begin, size_t block_end) const;
@@ -70,7 +79,8 @@ class Avx2Gemm {
   // VNNI (dot() != kMaddwd): rows of k_quad() bytes, a_stride apart, as ConvertBytes leaves
   // them (the bytes past k 0; positions outside an image pad_byte()).
   void RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
-                        size_t c_stride, size_t block_begin, size_t block_end) const;
+                        size_t c_stride, size_t block_begin, size_t block_end,
+                        Segments seg = {}) const;
   // `count` input bytes to the bytes VPDPBUSD reads (int8 flipped to uint8: a ^ 0x80).
   void ConvertBytes(const uint8_t* src, size_t count, uint8_t* dst) const;
   uint8_t pad_byte() const {
