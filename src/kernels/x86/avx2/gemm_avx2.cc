@@ -48,7 +48,12 @@ struct TileArgs {
   // a + r * a_stride + s * segment_stride (a8 likewise; see Avx2Gemm::Segments).
   size_t segments;
   size_t segment_stride;
+  bool prefetch;  // VNNI: the block's first tile fetches the weights ahead
 };
+
+// The VNNI tiles' distance, as the AVX-512 tiles' (vnni_gemm_tile.h): inside a model the
+// weights come from memory.
+constexpr size_t kVnniPrefetchBytes = 16384;
 
 // Row tiles cover this many blocks: 2 x 4 independent accumulator chains where the 1-row tile
 // had 2 (a 1-pixel layer or a fully connected one is a matrix-vector product; at 2 chains it ran
@@ -204,6 +209,8 @@ constexpr std::array<std::array<TileFn, Avx2Gemm::kTileRows>, 2> kSegmentTiles =
     for (size_t s = 0; s < segments; ++s) {                                                  \
       const uint8_t* a = t.a8 + s * t.segment_stride;                                        \
       for (size_t kq = 0; kq < t.k_quads; ++kq, a += 4, w += 64) {                          \
+        if (t.prefetch) _mm_prefetch(reinterpret_cast<const char*>(w) + kVnniPrefetchBytes,  \
+                                     _MM_HINT_T0);                                           \
         const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));         \
         const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 32));    \
         _Pragma("GCC unroll 8") for (int r = 0; r < MR; ++r) {                               \
@@ -503,6 +510,7 @@ void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, 
         const size_t m = std::min(kTileRows, m_rows - r);
         t.a8 = a + (r0 + r) * a_stride;
         t.row_terms = row_factor_ != 0 ? terms + r : nullptr;
+        t.prefetch = r0 + r == 0;
         t.c = c + (r0 + r) * c_stride + column;
         tiles[m - 1](t);
       }

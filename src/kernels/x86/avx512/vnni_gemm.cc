@@ -191,6 +191,7 @@ LABELITE_VNNI void VnniGemm::RunChunk(const Rows& rows, size_t block_begin,
       t.a = rows.a + r * rows.a_stride;
       t.c = rows.c + r * rows.c_stride + column;
       t.fix = is_signed_ ? nullptr : fix + r;
+      t.prefetch = r == 0;
       tiles[b.vectors - 1][n - 1](t);
     }
   }
