@@ -28,6 +28,10 @@ void FillRows(const void* context, size_t row, size_t count, size_t mr, const fl
   for (size_t i = 0; i < mr; ++i) ptrs[i] = r->a + (row + std::min(i, count - 1)) * r->stride;
 }
 
+// The first tile of a group of panels prefetches their weights this far ahead (both tiles,
+// see gemm_f32.h): inside a model the weights come from memory.
+constexpr size_t kPrefetchBytes = 16384;
+
 LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::min<size_t>(n, 8))),
                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -52,6 +56,7 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
     for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
+      if (t.prefetch) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
       const __m256 w0 = _mm256_load_ps(w), w1 = kHalf ? w0 : _mm256_load_ps(w + 8);
 #define LABELITE_FMA(r)                                               \
   if constexpr (r < R) {                                              \
@@ -182,6 +187,7 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
     t.rows = std::min(mr_, x.m - row);
     x.fill(x.fill_context, row, t.rows, mr_, ptrs);
     t.c = x.c + row * x.c_stride + panel_begin * width_;
+    t.prefetch = tile == tile_begin;
     tile_(t);
   }
 }

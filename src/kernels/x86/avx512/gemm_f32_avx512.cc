@@ -25,6 +25,10 @@ namespace {
 
 constexpr size_t kPanel = 16;                 // columns of one zmm
 constexpr size_t kWidth = kF32PanelAvx512;     // columns of one packed panel (32)
+// The first tile of a group of panels prefetches their weights this far ahead (gemm_f32.h):
+// inside a model they come from memory. On Zen 5 at 1 thread: inception_v3, densenet121 and
+// efficientnet_b0 float 0.88-0.91x at 16 KB (4 KB 0.95-0.97x, 32 KB and 64 KB less).
+constexpr size_t kPrefetchBytes = 16384;
 
 inline __mmask16 MaskOf(size_t n) {
   return n >= kPanel ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
@@ -52,6 +56,10 @@ LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
     for (size_t i = 0; i < t.cin; ++i, w += kWidth) {
+      if (t.prefetch) {
+        _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes + 64, _MM_HINT_T0);
+      }
       const __m512 w0 = _mm512_load_ps(w);
       if constexpr (kPanels == 2) {
         const __m512 w1 = _mm512_load_ps(w + second);
