@@ -6,12 +6,37 @@
 #ifndef LABELITE_KERNELS_X86_IM2COL_WALK_H_
 #define LABELITE_KERNELS_X86_IM2COL_WALK_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "kernels/fast/fast_conv.h"
 
 namespace labelite::xnn {
+
+// Rows in place, the alternative to im2col (ConvVnni's step 2', ConvAvx2::RunPadded): a task
+// copies the input rows it needs into a buffer padded to RowsInPlaceWidth(g) pixels, and the
+// GEMM reads each output pixel's kernel rows there, against weights whose kernel rows are
+// zero-padded to whole groups of the dot product. For int8 layers (kernel zero point 0, so the
+// padding adds 0) without horizontal dilation, of more than one tap, with output rows of at
+// least `min_run` pixels (the GEMM runs one output row at a time).
+inline bool RowsInPlaceFit(const FastConvSpec& s, size_t min_run) {
+  return s.quant.is_signed && s.quant.kernel_zero_point == 0 && s.dilation_w == 1 &&
+         s.kernel_h * s.kernel_w > 1 && s.out_w >= min_run;
+}
+inline size_t RowsInPlaceWidth(const ConvGeometry& g) {
+  return (g.out_w - 1) * g.stride_w + g.kernel_w;
+}
+// The filter [cout][kh][kw * cin] as [cout][kh][span_pad], zero-padded.
+inline std::vector<int8_t> PadKernelRows(const FastConvSpec& s, size_t span_pad) {
+  const size_t span = size_t{s.kernel_w} * s.cin;
+  std::vector<int8_t> padded(s.cout * s.kernel_h * span_pad, 0);
+  const auto* w = static_cast<const int8_t*>(s.weights);
+  for (size_t row = 0; row < s.cout * s.kernel_h; ++row)
+    std::copy_n(w + row * span, span, padded.data() + row * span_pad);
+  return padded;
+}
 
 // The tallest kernel the walk takes (MakeConvVnni / MakeConvAvx2 leave taller ones to XNNPACK).
 constexpr size_t kMaxIm2colKernelRows = 32;

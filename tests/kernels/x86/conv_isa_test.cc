@@ -70,6 +70,15 @@ struct Case {
   int in_place = -1;  // for int8: 0 or 1, the kernel must (not) read rows in place
 };
 
+// Random paddings (less than the kernel) and seed for c; false when the output would be empty.
+bool RandomPads(Case* c, std::mt19937& rng) {
+  c->top = rng() % c->kh, c->bottom = rng() % c->kh;
+  c->left = rng() % c->kw, c->right = rng() % c->kw;
+  c->seed = static_cast<uint32_t>(rng());
+  return OutSize(c->in_h, c->top, c->bottom, c->kh, c->sh, c->dh) != 0 &&
+         OutSize(c->in_w, c->left, c->right, c->kw, c->sw, c->dw) != 0;
+}
+
 class ConvIsaTest : public ::testing::TestWithParam<std::tuple<IsaLevel, Kind, Avx2Dot>> {
  protected:
   void SetUp() override {
@@ -202,10 +211,7 @@ TEST_P(ConvIsaTest, RowsInPlace) {
     auto below = [&rng](uint32_t n) { return 1 + static_cast<uint32_t>(rng() % n); };
     Case c{below(2), below(10), 15 + below(30), below(40), below(50), below(4), below(4),
            below(2), below(2), below(2)};
-    c.top = rng() % c.kh, c.bottom = rng() % c.kh, c.left = rng() % c.kw, c.right = rng() % c.kw;
-    c.seed = static_cast<uint32_t>(rng());
-    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
-        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+    if (!RandomPads(&c, rng)) {
       --i;
       continue;
     }
@@ -220,10 +226,7 @@ TEST_P(ConvIsaTest, RandomShapes) {
     Case c{below(2), below(16), below(16), below(40), below(70), below(4), below(4),
            below(3), below(3)};
     if (rng() % 4 == 0) c.dh = below(2), c.dw = below(2);
-    c.top = rng() % c.kh, c.bottom = rng() % c.kh, c.left = rng() % c.kw, c.right = rng() % c.kw;
-    c.seed = static_cast<uint32_t>(rng());
-    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
-        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+    if (!RandomPads(&c, rng)) {
       --i;
       continue;
     }

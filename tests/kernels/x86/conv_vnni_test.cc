@@ -131,6 +131,17 @@ void RunCase(const Case& c) {
   EXPECT_EQ(threaded, got);
 }
 
+// Random paddings (less than the kernel) and seed for c; false when the output would be empty.
+bool RandomPads(Case* c, std::mt19937& rng) {
+  c->top = rng() % c->kh;
+  c->bottom = rng() % c->kh;
+  c->left = rng() % c->kw;
+  c->right = rng() % c->kw;
+  c->seed = static_cast<uint32_t>(rng());
+  return OutSize(c->in_h, c->top, c->bottom, c->kh, c->sh, c->dh) != 0 &&
+         OutSize(c->in_w, c->left, c->right, c->kw, c->sw, c->dw) != 0;
+}
+
 class ConvVnniTest : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
@@ -190,13 +201,7 @@ TEST_P(ConvVnniTest, PaddedRowsInPlace) {
     Case c{kind, below(2), below(12), 15 + below(40), below(40), below(80), below(5), below(5),
            below(2), below(2)};
     c.dh = below(2);
-    c.top = rng() % c.kh;
-    c.bottom = rng() % c.kh;
-    c.left = rng() % c.kw;
-    c.right = rng() % c.kw;
-    c.seed = static_cast<uint32_t>(rng());
-    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
-        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+    if (!RandomPads(&c, rng)) {
       --i;
       continue;
     }
@@ -214,13 +219,7 @@ TEST_P(ConvVnniTest, ManyRandomShapes) {
       c.dh = below(2);
       c.dw = below(2);
     }
-    c.top = rng() % c.kh;
-    c.bottom = rng() % c.kh;
-    c.left = rng() % c.kw;
-    c.right = rng() % c.kw;
-    c.seed = static_cast<uint32_t>(rng());
-    if (OutSize(c.in_h, c.top, c.bottom, c.kh, c.sh, c.dh) == 0 ||
-        OutSize(c.in_w, c.left, c.right, c.kw, c.sw, c.dw) == 0) {
+    if (!RandomPads(&c, rng)) {
       --i;
       continue;
     }

@@ -260,21 +260,14 @@ std::unique_ptr<FastConv> MakeConvAvx2(const FastConvSpec& s) {
   if (chunk > Avx2Gemm::kTileRows) chunk -= chunk % Avx2Gemm::kTileRows;
   conv->chunk_rows_ = chunk;
   // Rows in place: the weights again, each kernel row zero-padded to whole pairs (quads).
-  const size_t span = size_t{s.kernel_w} * s.cin;
   const size_t group = conv->gemm_.dot() == Avx2Dot::kMaddwd ? 2 : 4;
-  const size_t span_pad = (span + group - 1) / group * group;
-  if (!conv->direct_ && s.quant.is_signed && s.quant.kernel_zero_point == 0 &&
-      s.dilation_w == 1 && s.kernel_h * s.kernel_w > 1 && s.out_w >= kMinPaddedRun &&
-      std::getenv("LABELITE_AVX2_IM2COL") == nullptr) {
-    std::vector<int8_t> padded(s.cout * s.kernel_h * span_pad, 0);
-    const auto* w = static_cast<const int8_t*>(s.weights);
-    for (size_t r = 0; r < s.cout * s.kernel_h; ++r)
-      std::copy_n(w + r * span, span, padded.data() + r * span_pad);
-    if (conv->padded_gemm_.Pack(s.quant, s.kernel_h * span_pad, s.cout, padded.data(), s.bias)) {
-      conv->padded_ = true;
-      conv->span_pad_ = span_pad;
-      conv->padded_w_ = (s.out_w - 1) * s.stride_w + s.kernel_w;
-    }
+  const size_t span_pad = (size_t{s.kernel_w} * s.cin + group - 1) / group * group;
+  if (!conv->direct_ && RowsInPlaceFit(s, kMinPaddedRun) &&
+      std::getenv("LABELITE_AVX2_IM2COL") == nullptr &&
+      conv->padded_gemm_.Pack(s.quant, s.kernel_h * span_pad, s.cout,
+                              PadKernelRows(s, span_pad).data(), s.bias)) {
+    conv->padded_ = true;
+    conv->padded_w_ = RowsInPlaceWidth(s);
   }
   return conv;
 }

@@ -52,12 +52,12 @@ class ConvAvx2 : public FastConv {
   void Im2col(const uint8_t* image, size_t pixel, size_t count, T* rows) const;
   void RunDirect(const uint8_t* input, uint8_t* output, size_t pixels, pthreadpool_t pool) const;
 
-  // Rows in place (int8, no horizontal dilation, output rows of at least 12 pixels): a task
-  // copies the input rows it needs, converted as im2col would (int16 a - a_zp, or VNNI bytes)
-  // and padded to padded_w_ pixels (the padding value around the image), and the tiles read each
-  // output pixel's kernel rows there (Avx2Gemm::Segments), one output row at a time, against
-  // padded_gemm_: the weights with each kernel row zero-padded to span_pad_ values (a whole
-  // number of pairs, or of quads for VNNI bytes). False when the rows would not fit the buffer.
+  // Rows in place (im2col_walk.h; output rows of at least 16 pixels): a task copies the input
+  // rows it needs, converted as im2col would (int16 a - a_zp, or VNNI bytes) and padded to
+  // padded_w_ pixels (the padding value around the image), and the tiles read each output
+  // pixel's kernel rows there (Avx2Gemm::Segments), one output row at a time, against
+  // padded_gemm_: the weights with each kernel row zero-padded to whole pairs (VPMADDWD) or
+  // quads (VNNI bytes). False when the rows would not fit the buffer.
   template <typename T>
   bool RunPadded(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
                  size_t block_begin, size_t block_end) const;
@@ -68,7 +68,7 @@ class ConvAvx2 : public FastConv {
   size_t chunk_rows_ = 0;  // im2col: output pixels per task
   bool padded_ = false;
   Avx2Gemm padded_gemm_;
-  size_t span_pad_ = 0, padded_w_ = 0;
+  size_t padded_w_ = 0;
 };
 
 }  // namespace labelite::xnn

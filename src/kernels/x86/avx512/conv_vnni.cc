@@ -301,22 +301,15 @@ std::unique_ptr<FastConv> MakeConvVnni(const FastConvSpec& s) {
   if (conv->narrow_)  // + the 16-byte loads' overhang
     conv->pad_row_.assign(s.in_w * s.cin + 16, static_cast<uint8_t>(s.quant.input_zero_point));
   // Step 2': the weights again, each kernel row zero-padded to span4 bytes.
-  const size_t span = size_t{s.kernel_w} * s.cin, span4 = (span + 3) / 4 * 4;
-  if (s.quant.is_signed && s.quant.kernel_zero_point == 0 && s.dilation_w == 1 &&
-      s.kernel_h * s.kernel_w > 1 && s.out_w >= kMinPaddedRun &&
-      // narrow rows padded to 4 bytes: up to 1/3 more MACs, which only narrow outputs repay
-      // (MobileNet v1's 3x3x3 stem to 8 channels 14.3 -> 12.9 us, v2's to 32 55 -> 58)
-      (!conv->narrow_ || s.cout <= 16) &&
-      std::getenv("LABELITE_VNNI_IM2COL") == nullptr) {
-    std::vector<int8_t> padded(s.cout * s.kernel_h * span4, 0);
-    const auto* w = static_cast<const int8_t*>(s.weights);
-    for (size_t row = 0; row < s.cout * s.kernel_h; ++row)
-      std::copy_n(w + row * span, span, padded.data() + row * span4);
-    if (conv->padded_gemm_.Pack(s.quant, s.kernel_h * span4, s.cout, padded.data(), s.bias)) {
-      conv->padded_ = true;
-      conv->span4_ = span4;
-      conv->padded_w_ = (s.out_w - 1) * s.stride_w + s.kernel_w;
-    }
+  const size_t span4 = (size_t{s.kernel_w} * s.cin + 3) / 4 * 4;
+  // Narrow rows padded to 4 bytes: up to 1/3 more MACs, which only narrow outputs repay
+  // (MobileNet v1's 3x3x3 stem to 8 channels 14.3 -> 12.9 us, v2's to 32 55 -> 58).
+  if (RowsInPlaceFit(s, kMinPaddedRun) && (!conv->narrow_ || s.cout <= 16) &&
+      std::getenv("LABELITE_VNNI_IM2COL") == nullptr &&
+      conv->padded_gemm_.Pack(s.quant, s.kernel_h * span4, s.cout, PadKernelRows(s, span4).data(),
+                              s.bias)) {
+    conv->padded_ = true;
+    conv->padded_w_ = RowsInPlaceWidth(s);
   }
   return conv;
 }

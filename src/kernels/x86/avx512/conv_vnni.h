@@ -70,14 +70,13 @@ class ConvVnni : public FastConv {
   uint8_t pad_byte_ = 0;          // the input zero point as the GEMM reads it
   uint8_t flip_ = 0;              // 0x80 for int8
   bool narrow_ = false;           // window rows of <= 13 bytes, no dilation: Im2colNarrow
-  // Rows in place (step 2'): int8, no horizontal dilation, output rows of at least
-  // kMinPaddedRun pixels. padded_gemm_ holds the weights with each kernel row zero-padded to
-  // span4_ bytes (a multiple of 4); a task copies the input rows it needs, flipped and padded
-  // to padded_w_ pixels (zero points around the image), and the tiles read each output pixel's
-  // kernel rows there, one output row at a time.
+  // Rows in place (step 2', im2col_walk.h): padded_gemm_ holds the weights with each kernel
+  // row zero-padded to a multiple of 4 bytes; a task copies the input rows it needs, flipped
+  // and padded to padded_w_ pixels (zero points around the image), and the tiles read each
+  // output pixel's kernel rows there, one output row at a time.
   bool padded_ = false;
   VnniGemm padded_gemm_;
-  size_t span4_ = 0, padded_w_ = 0;
+  size_t padded_w_ = 0;
   void RunIm2col(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
                  size_t block_begin, size_t block_end) const;
   // False when the task's padded rows would not fit the buffer (then RunIm2col runs it).
