@@ -19,7 +19,7 @@
 //      kernel rows there in place (VnniGemm::Rows segments), one output row at a time, against
 //      weights whose kernel rows are zero-padded to whole groups of 4 bytes: a copy of the input
 //      instead of one of kh * kw copies of it (ResNet's 7x7 stem spent 58% of its time in
-//      im2col on Zen 5).
+//      im2col on Zen 5). LABELITE_VNNI_IM2COL=1 in the environment turns step 2' off (A/B).
 //   Tasks are spread over the pthreadpool; the buffer (at most 64 KB) bounds the memory. With
 //   threads, the chunks are evened out (multiples of 8 rows), and when a layer has fewer than
 //   4 chunks per thread (Inception's 17x17 and 8x8 layers: one to four chunks) each chunk's
