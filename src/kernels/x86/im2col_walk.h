@@ -28,6 +28,51 @@ inline bool RowsInPlaceFit(const FastConvSpec& s, size_t min_run) {
 inline size_t RowsInPlaceWidth(const ConvGeometry& g) {
   return (g.out_w - 1) * g.stride_w + g.kernel_w;
 }
+// One task's output pixels [pixel, pixel + count) read in place: the padded input rows it
+// needs (padded row i of the task is padded row y_first * stride_h + i), each row_values()
+// long: left() values of padding, inside() of the image, the rest padding; and the runs along
+// its output rows, handed to fn(offset of the run's first window in the task's rows, pixels,
+// first output pixel).
+class PaddedRows {
+ public:
+  PaddedRows(const ConvGeometry& g, size_t padded_w, size_t pixel, size_t count)
+      : g_(g),
+        pixel_(pixel),
+        end_(pixel + count),
+        y_first_(pixel / g.out_w),
+        y_last_((pixel + count - 1) / g.out_w),
+        row_values_(padded_w * g.cin),
+        left_(std::min<size_t>(g.pad_left, padded_w) * g.cin),
+        inside_(std::min(g.in_w * g.cin, row_values_ - left_)) {}
+  size_t rows() const {
+    return (y_last_ - y_first_) * g_.stride_h + (g_.kernel_h - 1) * g_.dilation_h + 1;
+  }
+  size_t row_values() const { return row_values_; }
+  size_t left() const { return left_; }
+  size_t inside() const { return inside_; }
+  // The image row that task row i holds, or nullptr for a padding row.
+  const uint8_t* source(const uint8_t* image, size_t i) const {
+    const ptrdiff_t iy = static_cast<ptrdiff_t>(y_first_ * g_.stride_h + i) -
+                         static_cast<ptrdiff_t>(g_.pad_top);
+    if (iy < 0 || static_cast<size_t>(iy) >= g_.in_h) return nullptr;
+    return image + static_cast<size_t>(iy) * g_.in_w * g_.cin;
+  }
+  template <typename Fn>
+  void ForEachRun(Fn fn) const {
+    for (size_t y = y_first_; y <= y_last_; ++y) {
+      const size_t first = std::max(pixel_, y * g_.out_w);
+      const size_t last = std::min(end_, (y + 1) * g_.out_w);
+      const size_t x0 = first - y * g_.out_w;
+      fn((y - y_first_) * g_.stride_h * row_values_ + x0 * g_.stride_w * g_.cin, last - first,
+         first);
+    }
+  }
+
+ private:
+  const ConvGeometry& g_;
+  size_t pixel_, end_, y_first_, y_last_, row_values_, left_, inside_;
+};
+
 // The filter [cout][kh][kw * cin] as [cout][kh][span_pad], zero-padded.
 inline std::vector<int8_t> PadKernelRows(const FastConvSpec& s, size_t span_pad) {
   const size_t span = size_t{s.kernel_w} * s.cin;

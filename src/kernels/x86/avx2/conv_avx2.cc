@@ -148,29 +148,23 @@ LABELITE_AVX2 void ConvAvx2::Im2col(const uint8_t* image, size_t pixel, size_t c
 
 template <typename T>
 LABELITE_AVX2 bool ConvAvx2::RunPadded(const uint8_t* image, uint8_t* out_image, size_t pixel,
-                                       size_t count, size_t block_begin, size_t block_end) const {
+                                       size_t count, size_t block_begin, size_t block_end,
+                                       int16_t* storage) const {
   constexpr bool kInt16 = std::is_same_v<T, int16_t>;
-  const ConvGeometry g = g_;
-  const size_t cin = g.cin, row = padded_w_ * cin;  // values per padded row
-  const size_t y_first = pixel / g.out_w, y_last = (pixel + count - 1) / g.out_w;
-  const size_t rows = (y_last - y_first) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
+  const PaddedRows pr(g_, padded_w_, pixel, count);
+  const size_t row = pr.row_values(), left = pr.left(), inside = pr.inside();
   // + the tiles' reads past the last kernel row (up to 3 values)
-  alignas(32) int16_t storage[kBufferValues + 16];
-  if (rows * row * sizeof(T) > kBufferValues * sizeof(int16_t)) return false;
+  if (pr.rows() * row * sizeof(T) > kBufferValues * sizeof(int16_t)) return false;
   T* const buffer = reinterpret_cast<T*>(storage);
   const T pad = kInt16 ? T{0} : static_cast<T>(gemm_.pad_byte());
-  const size_t left = std::min<size_t>(g.pad_left, padded_w_) * cin;
-  const size_t inside = std::min(g.in_w * cin, row - left);
-  const size_t py0 = y_first * g.stride_h;
-  for (size_t i = 0; i < rows; ++i) {
+  for (size_t i = 0, rows = pr.rows(); i < rows; ++i) {
     T* dst = buffer + i * row;
-    const ptrdiff_t iy = static_cast<ptrdiff_t>(py0 + i) - static_cast<ptrdiff_t>(g.pad_top);
-    if (iy < 0 || static_cast<size_t>(iy) >= g.in_h) {
+    const uint8_t* src = pr.source(image, i);
+    if (src == nullptr) {
       std::fill_n(dst, row, pad);
       continue;
     }
     std::fill_n(dst, left, pad);
-    const uint8_t* src = image + static_cast<size_t>(iy) * g.in_w * cin;
     if constexpr (kInt16) {
       gemm_.Convert(src, inside, dst + left);
     } else {
@@ -178,33 +172,34 @@ LABELITE_AVX2 bool ConvAvx2::RunPadded(const uint8_t* image, uint8_t* out_image,
     }
     std::fill(dst + left + inside, dst + row, pad);
   }
-  std::fill_n(buffer + rows * row, 4, T{0});  // what the last pixel's last group reads past
-  const Avx2Gemm::Segments seg{g.kernel_h, g.dilation_h * row};
-  for (size_t y = y_first; y <= y_last; ++y) {
-    const size_t x0 = y == y_first ? pixel % g.out_w : 0;
-    const size_t x1 = y == y_last ? (pixel + count - 1) % g.out_w + 1 : g.out_w;
-    const T* a = buffer + (y - y_first) * g.stride_h * row + x0 * g.stride_w * cin;
-    uint8_t* c = out_image + (y * g.out_w + x0) * g.cout;
+  std::fill_n(buffer + pr.rows() * row, 4, T{0});  // what the last pixel's last group reads past
+  const Avx2Gemm::Segments seg{g_.kernel_h, g_.dilation_h * row};
+  const size_t a_stride = g_.stride_w * g_.cin;
+  pr.ForEachRun([&](size_t offset, size_t pixels, size_t first) {
+    uint8_t* c = out_image + first * g_.cout;
     if constexpr (kInt16) {
-      padded_gemm_.RunPrepared(a, g.stride_w * cin, x1 - x0, c, g.cout, block_begin, block_end,
-                               seg);
+      padded_gemm_.RunPrepared(buffer + offset, a_stride, pixels, c, g_.cout, block_begin,
+                               block_end, seg);
     } else {
-      padded_gemm_.RunPreparedBytes(a, g.stride_w * cin, x1 - x0, c, g.cout, block_begin,
+      padded_gemm_.RunPreparedBytes(buffer + offset, a_stride, pixels, c, g_.cout, block_begin,
                                     block_end, seg);
     }
-  }
+  });
   return true;
 }
 
 void ConvAvx2::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
                         size_t block_begin, size_t block_end) const {
+  // The im2col rows, or the padded rows of RunPadded; + the 16-byte pieces' overhang (and the
+  // tiles' reads past a padded kernel row)
+  alignas(32) int16_t buffer[kBufferValues + 16];
   if (padded_) {
-    const bool done = gemm_.dot() == Avx2Dot::kMaddwd
-                          ? RunPadded<int16_t>(image, out_image, pixel, count, block_begin, block_end)
-                          : RunPadded<uint8_t>(image, out_image, pixel, count, block_begin, block_end);
+    const bool done =
+        gemm_.dot() == Avx2Dot::kMaddwd
+            ? RunPadded<int16_t>(image, out_image, pixel, count, block_begin, block_end, buffer)
+            : RunPadded<uint8_t>(image, out_image, pixel, count, block_begin, block_end, buffer);
     if (done) return;
   }
-  alignas(32) int16_t buffer[kBufferValues + 16];  // + the 16-byte pieces' overhang
   if (gemm_.dot() != Avx2Dot::kMaddwd) {
     auto* bytes = reinterpret_cast<uint8_t*>(buffer);
     Im2col(image, pixel, count, bytes);

@@ -57,11 +57,11 @@ class ConvAvx2 : public FastConv {
   // padded_w_ pixels (the padding value around the image), and the tiles read each output
   // pixel's kernel rows there (Avx2Gemm::Segments), one output row at a time, against
   // padded_gemm_: the weights with each kernel row zero-padded to whole pairs (VPMADDWD) or
-  // quads (VNNI bytes). False when the rows would not fit the buffer. LABELITE_AVX2_IM2COL=1
-  // in the environment turns it off (A/B comparisons).
+  // quads (VNNI bytes), in RunChunk's buffer `storage`. False when the rows would not fit it.
+  // LABELITE_AVX2_IM2COL=1 in the environment turns it off (A/B comparisons).
   template <typename T>
   bool RunPadded(const uint8_t* image, uint8_t* out_image, size_t pixel, size_t count,
-                 size_t block_begin, size_t block_end) const;
+                 size_t block_begin, size_t block_end, int16_t* storage) const;
 
   ConvGeometry g_;
   Avx2Gemm gemm_;

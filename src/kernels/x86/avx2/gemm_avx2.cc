@@ -456,6 +456,13 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
   }
 }
 
+// uint8 VNNI rows: (128 - w_zp) * the sum of the row's k bytes (the padding past k is 0).
+inline int32_t Avx2Gemm::RowTerm(const uint8_t* row) const {
+  uint32_t sum = 0;
+  for (size_t j = 0; j < k_; ++j) sum += row[j];
+  return static_cast<int32_t>(sum * static_cast<uint32_t>(row_factor_));
+}
+
 void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
                                 size_t c_stride, size_t block_begin, size_t block_end,
                                 Segments seg) const {
@@ -471,11 +478,7 @@ void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, 
       (seg.count > 1 ? kVnniSegmentTiles : kVnniTiles)[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
   if (rows == 1 && seg.count == 1) {  // a matrix-vector product: kRowBlocks blocks at a time
     const auto& row_tiles = kVnniRowTiles[dot_ == Avx2Dot::kAvxVnni ? 0 : 1];
-    if (row_factor_ != 0) {
-      uint32_t sum = 0;
-      for (size_t j = 0; j < k_; ++j) sum += a[j];
-      terms[0] = static_cast<int32_t>(sum * static_cast<uint32_t>(row_factor_));
-    }
+    if (row_factor_ != 0) terms[0] = RowTerm(a);
     t.a8 = a;
     t.row_terms = row_factor_ != 0 ? terms : nullptr;
     t.block_bytes = k_quads_ * 64;
@@ -492,13 +495,8 @@ void Avx2Gemm::RunPreparedBytes(const uint8_t* a, size_t a_stride, size_t rows, 
   }
   for (size_t r0 = 0; r0 < rows; r0 += kMaxChunkRows) {
     const size_t m_rows = std::min(kMaxChunkRows, rows - r0);
-    if (row_factor_ != 0) {  // uint8: (128 - w_zp) * sum of the row's bytes (padding is 0)
-      for (size_t i = 0; i < m_rows; ++i) {
-        uint32_t sum = 0;
-        const uint8_t* row = a + (r0 + i) * a_stride;
-        for (size_t j = 0; j < k_; ++j) sum += row[j];
-        terms[i] = static_cast<int32_t>(sum * static_cast<uint32_t>(row_factor_));
-      }
+    if (row_factor_ != 0) {
+      for (size_t i = 0; i < m_rows; ++i) terms[i] = RowTerm(a + (r0 + i) * a_stride);
     }
     for (size_t b = block_begin; b < block_end; ++b) {
       const size_t column = kBlockChannels * b;

@@ -118,6 +118,7 @@ class Avx2Gemm {
   avx2::Requant OutputRequant() const;  // the tiles' output stage parameters
   static Avx2Dot ChooseDot();
   void PackVnni(const ConvQuant& q, const uint8_t* w8);
+  int32_t RowTerm(const uint8_t* row) const;  // a VNNI row's uint8 correction
   void RunBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, size_t c_stride,
                 size_t block_begin, size_t block_end) const;
 

@@ -194,45 +194,38 @@ void ConvVnni::RunChunk(const uint8_t* image, uint8_t* out_image, size_t pixel, 
 
 LABELITE_VNNI bool ConvVnni::RunPadded(const uint8_t* image, uint8_t* out_image, size_t pixel,
                                        size_t count, size_t block_begin, size_t block_end) const {
-  const ConvGeometry g = g_;
-  const size_t cin = g.cin, row_bytes = padded_w_ * cin;
-  const size_t y_first = pixel / g.out_w, y_last = (pixel + count - 1) / g.out_w;
-  const size_t py0 = y_first * g.stride_h;  // the first padded row
-  const size_t rows = (y_last - y_first) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
+  const PaddedRows pr(g_, padded_w_, pixel, count);
+  const size_t row_bytes = pr.row_values(), left = pr.left(), inside = pr.inside();
   // + the overhang of the last row's 64-byte stores (and the tiles' reads past a kernel row)
   alignas(64) uint8_t buffer[kBufferBytes + 64];
-  if (rows * row_bytes > kBufferBytes) return false;
+  if (pr.rows() * row_bytes > kBufferBytes) return false;
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(flip_));
   const __m512i pad = _mm512_set1_epi8(static_cast<char>(pad_byte_));
-  const uint8_t* const end = image + g.in_h * g.in_w * cin;
-  const size_t left = std::min<size_t>(g.pad_left, padded_w_) * cin;
-  const size_t inside = std::min(g.in_w * cin, row_bytes - left);  // image bytes of a row
+  const uint8_t* const end = image + g_.in_h * g_.in_w * g_.cin;
   // Rows in order, each piece's overhang overwritten by the next piece or row (or the slack).
-  for (size_t i = 0; i < rows; ++i) {
+  for (size_t i = 0, rows = pr.rows(); i < rows; ++i) {
     uint8_t* dst = buffer + i * row_bytes;
-    const ptrdiff_t iy = static_cast<ptrdiff_t>(py0 + i) - static_cast<ptrdiff_t>(g.pad_top);
-    if (iy < 0 || static_cast<size_t>(iy) >= g.in_h) {
+    const uint8_t* src = pr.source(image, i);
+    if (src == nullptr) {
       FillOver(dst, row_bytes, pad);
       continue;
     }
     FillOver(dst, left, pad);
-    CopyFlipOver(dst + left, image + static_cast<size_t>(iy) * g.in_w * cin, inside, flip, end);
+    CopyFlipOver(dst + left, src, inside, flip, end);
     FillOver(dst + left + inside, row_bytes - left - inside, pad);
   }
   VnniGemm::Rows r;
-  r.a_stride = g.stride_w * cin;
+  r.a_stride = g_.stride_w * g_.cin;
   r.prepared = true;
-  r.segments = g.kernel_h;
-  r.segment_stride = g.dilation_h * row_bytes;
-  r.c_stride = g.cout;
-  for (size_t y = y_first; y <= y_last; ++y) {
-    const size_t x0 = y == y_first ? pixel % g.out_w : 0;
-    const size_t x1 = y == y_last ? (pixel + count - 1) % g.out_w + 1 : g.out_w;
-    r.a = buffer + (y - y_first) * g.stride_h * row_bytes + x0 * g.stride_w * cin;
-    r.rows = x1 - x0;
-    r.c = out_image + (y * g.out_w + x0) * g.cout;
+  r.segments = g_.kernel_h;
+  r.segment_stride = g_.dilation_h * row_bytes;
+  r.c_stride = g_.cout;
+  pr.ForEachRun([&](size_t offset, size_t pixels, size_t first) {
+    r.a = buffer + offset;
+    r.rows = pixels;
+    r.c = out_image + first * g_.cout;
     padded_gemm_.Run(r, block_begin, block_end);
-  }
+  });
   return true;
 }
 
