@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <set>
 
 #include "runtime/interpreter.h"
 #include "testing/model_builder.h"
@@ -235,6 +236,61 @@ TEST(XnnpackOps, AddAndMul) {
     EXPECT_LE(FastVsReference(BinaryModel(kMul, t), kMul, &CreateReferenceMul, &CreateXnnpackMul), tol)
         << DataTypeName(t);
   }
+}
+
+// Same-shape ADD and MUL big enough for BinaryKernel's chunks (XNNPACK runs a same-shape
+// operation as one task; the kernel splits it into per-chunk operators run by the pool): with
+// 2 and 3 threads every invoke gives the bytes of the 1-thread run, which makes one call. The
+// length is no multiple of the chunks' 64-element alignment, and the chunks' edges fall inside
+// rows. (Float same-shape ADD and MUL take labelite's own rows first; uint8/int8 reach XNNPACK.)
+std::vector<uint8_t> SameShapeModel(int32_t code, DataType type, int h, int w, int c) {
+  ModelBuilder b;
+  const int zp = type == DataType::kUInt8 ? 128 : 0;
+  const int a = b.AddTensor(type, {1, h, w, c}, "a", Quant(0.04f, zp + 2));
+  const int d = b.AddTensor(type, {1, h, w, c}, "b", Quant(0.03f, zp - 4));
+  const int out = b.AddTensor(type, {1, h, w, c}, "out", Quant(0.06f, zp + 1));
+  OpOptions o;
+  o.activation = Activation::kRelu6;
+  b.AddOperator(code, {a, d}, {out}, o);
+  b.SetInputs({a, d});
+  b.SetOutputs({out});
+  return b.Build();
+}
+
+TEST(XnnpackOps, SameShapeBinaryInChunksMatchesOneCall) {
+  for (int32_t code : {kAdd, kMul})
+    for (DataType t : {DataType::kUInt8, DataType::kInt8}) {
+      SCOPED_TRACE(::testing::Message() << (code == kAdd ? "ADD " : "MUL ") << DataTypeName(t));
+      auto model = Model::FromBytes(SameShapeModel(code, t, 37, 41, 13), "same-shape");
+      ASSERT_TRUE(model.ok()) << model.status().message();
+      ListOpResolver resolver({{code, "OP", code == kAdd ? &CreateReferenceAdd : &CreateReferenceMul,
+                                code == kAdd ? &CreateXnnpackAdd : &CreateXnnpackMul}});
+      std::vector<std::vector<uint8_t>> want;  // per invoke, 1 thread
+      for (int threads : {1, 2, 3}) {
+        auto it = Interpreter::Create(*model, resolver, {KernelPath::kFast, threads});
+        ASSERT_TRUE(it.ok()) << it.status().message();
+        Interpreter& interp = **it;
+        ASSERT_STREQ(interp.KernelPathOf(0), "xnnpack");
+        for (int invoke = 0; invoke < 4; ++invoke) {
+          std::mt19937 rng(77 + invoke);
+          for (int i = 0; i < 2; ++i) FillRandom(interp.input(i), &rng);
+          ASSERT_TRUE(interp.Invoke().ok());
+          const Tensor& out = *interp.output(0);
+          std::vector<uint8_t> bytes(out.data, out.data + out.bytes);
+          if (threads == 1) {
+            want.push_back(bytes);
+            continue;
+          }
+          ASSERT_EQ(bytes.size(), want[invoke].size());
+          size_t mismatches = 0;
+          for (size_t i = 0; i < bytes.size(); ++i) mismatches += bytes[i] != want[invoke][i];
+          EXPECT_EQ(mismatches, 0u) << "threads " << threads << ", invoke " << invoke;
+        }
+      }
+      // Not a constant: the inputs reach the output.
+      std::set<uint8_t> distinct(want[0].begin(), want[0].end());
+      EXPECT_GT(distinct.size(), 20u);
+    }
 }
 
 // A single-input op of the same shape and quantization in and out (unless `out_quant`).
