@@ -148,6 +148,11 @@ TEST_P(DwConvIsaTest, MobileNetShapes) {
   RunCase(Same(7, 7, 960, 3, 1, 7));
   RunCase(Same(9, 9, 40, 5, 1, 8));  // 5x5 (MnasNet, EfficientNet)
   RunCase(Same(10, 10, 24, 5, 2, 9));
+  // EfficientNet's last stages: windows larger than the image, every pixel clipped (DwConvAvx2
+  // runs only the taps inside, with its clipping class's bias).
+  RunCase(Same(3, 3, 72, 5, 1, 10));
+  RunCase(Same(6, 6, 40, 5, 2, 11));
+  RunCase(Same(2, 3, 20, 7, 1, 12));
 }
 
 // 3x3 over multiples of 8 channels (DwConvAvx2's row kernel at avx2, half a block for 8 * odd):

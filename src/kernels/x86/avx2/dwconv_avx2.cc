@@ -20,6 +20,7 @@ struct TileArgs {
   size_t channel;                            // c0: the block's first channel
   size_t pixel_step;                         // input bytes between the tile's pixels
   size_t taps;
+  std::array<uint32_t, kMaxTaps> w_offset;  // per tap: its weights' offset from w
   const int32_t* w;  // tap 0 at channel c0
   size_t w_stride;   // int32 between taps
   const int32_t* bias;
@@ -65,8 +66,8 @@ LABELITE_AVX2 void Tile(const TileArgs& t) {
   const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + 8));
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p) acc[p][0] = b0, acc[p][1] = b1;
-  const int32_t* w = t.w;
-  for (size_t tap = 0; tap < t.taps; ++tap, w += t.w_stride) {
+  for (size_t tap = 0; tap < t.taps; ++tap) {
+    const int32_t* w = t.w + t.w_offset[tap];
     const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w));
     const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 8));
     const uint8_t* a = t.src[tap] + t.channel;
@@ -147,9 +148,51 @@ bool DwConvAvx2::Pack(const FastConvSpec& s) {
     const uint32_t b = s.bias != nullptr ? static_cast<uint32_t>(s.bias[ch]) : 0u;
     bias_[ch] = static_cast<int32_t>(b - static_cast<uint32_t>(q.input_zero_point) * sum);
   }
+  PackClasses(s);
   weights3_.clear();
   PackRows3x3();
   return true;
+}
+
+// The clipping classes of the output rows and columns and each class pair's bias (see the
+// header). The sums wrap in uint32 as the accumulation does.
+void DwConvAvx2::PackClasses(const FastConvSpec& s) {
+  auto ranges = [](size_t out, size_t stride, size_t pad, size_t in, size_t kernel,
+                   std::vector<std::pair<uint8_t, uint8_t>>* range, std::vector<uint16_t>* cls) {
+    range->clear();
+    cls->assign(out, 0);
+    for (size_t o = 0; o < out; ++o) {
+      const ptrdiff_t start = static_cast<ptrdiff_t>(o * stride) - static_cast<ptrdiff_t>(pad);
+      const ptrdiff_t lo = std::clamp<ptrdiff_t>(-start, 0, static_cast<ptrdiff_t>(kernel));
+      const ptrdiff_t hi =
+          std::clamp<ptrdiff_t>(static_cast<ptrdiff_t>(in) - start, lo, static_cast<ptrdiff_t>(kernel));
+      const std::pair<uint8_t, uint8_t> r(static_cast<uint8_t>(lo), static_cast<uint8_t>(hi));
+      const auto it = std::find(range->begin(), range->end(), r);
+      (*cls)[o] = static_cast<uint16_t>(it - range->begin());
+      if (it == range->end()) range->push_back(r);
+    }
+  };
+  ranges(out_h_, stride_h_, pad_top_, in_h_, kernel_h_, &row_range_, &row_class_);
+  ranges(out_w_, stride_w_, pad_left_, in_w_, kernel_w_, &col_range_, &col_class_);
+  const size_t width = blocks() * 16, classes = row_range_.size() * col_range_.size();
+  const auto zp = static_cast<uint32_t>(s.quant.input_zero_point);
+  class_bias_.assign(classes * width, 0);
+  for (size_t rc = 0; rc < row_range_.size(); ++rc)
+    for (size_t cc = 0; cc < col_range_.size(); ++cc) {
+      int32_t* bias = class_bias_.data() + (rc * col_range_.size() + cc) * width;
+      for (size_t ch = 0; ch < width; ++ch) {
+        uint32_t skipped = 0;  // the weights outside the window's valid rectangle
+        for (size_t ky = 0; ky < kernel_h_; ++ky)
+          for (size_t kx = 0; kx < kernel_w_; ++kx) {
+            const bool inside = ky >= row_range_[rc].first && ky < row_range_[rc].second &&
+                                kx >= col_range_[cc].first && kx < col_range_[cc].second;
+            if (!inside)
+              skipped += static_cast<uint32_t>(static_cast<int32_t>(static_cast<int16_t>(
+                  weights_[(ky * kernel_w_ + kx) * width + ch] & 0xFFFF)));
+          }
+        bias[ch] = static_cast<int32_t>(static_cast<uint32_t>(bias_[ch]) + zp * skipped);
+      }
+    }
 }
 
 // Tiles of up to 4 interior pixels or single border pixels (per-tap sources), each over all
@@ -168,36 +211,35 @@ void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size
   if (rows3x3()) return RunRow3x3(rows.data(), out_row, block_begin, block_end);
   TileArgs t{};
   t.pixel_step = stride_w_ * channels_;
-  t.taps = kernel_h_ * kernel_w_;
   t.w_stride = blocks() * 16;
   t.out_step = channels_;
   t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
          output_max_, is_signed_};
   const size_t c_begin = 16 * block_begin, c_end = std::min(channels_, 16 * block_end);
   const size_t full_end = c_begin + (c_end - c_begin) / 16 * 16;  // blocks of 16 channels
+  const size_t width = blocks() * 16;
+  const size_t row_class = row_class_[y];
+  const size_t ky0 = row_range_[row_class].first, ky1 = row_range_[row_class].second;
   // Pixel tiles outside, channel blocks inside: the tile's input lines serve every block at once.
   for (size_t x = 0; x < out_w_;) {
     const ptrdiff_t x0 = static_cast<ptrdiff_t>(x * stride_w_) - static_cast<ptrdiff_t>(pad_left_);
-    size_t n = 1;
-    if (x >= x_lo_ && x < x_hi_) {
-      n = std::min<size_t>(4, x_hi_ - x);
-      for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
-        for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap)
-          t.src[tap] = rows[ky] + (static_cast<size_t>(x0) + kx) * channels_;
-    } else {
-      for (size_t ky = 0, tap = 0; ky < kernel_h_; ++ky)
-        for (size_t kx = 0; kx < kernel_w_; ++kx, ++tap) {
-          const ptrdiff_t ix = x0 + static_cast<ptrdiff_t>(kx);
-          t.src[tap] = ix >= 0 && static_cast<size_t>(ix) < in_w_
-                           ? rows[ky] + static_cast<size_t>(ix) * channels_
-                           : pad_row_.data();
-        }
-    }
+    const size_t col_class = col_class_[x];
+    const size_t kx0 = col_range_[col_class].first, kx1 = col_range_[col_class].second;
+    // Interior columns run tiles of up to 4 pixels (their windows share the valid columns).
+    const size_t n = x >= x_lo_ && x < x_hi_ ? std::min<size_t>(4, x_hi_ - x) : 1;
+    size_t taps = 0;
+    for (size_t ky = ky0; ky < ky1; ++ky)
+      for (size_t kx = kx0; kx < kx1; ++kx, ++taps) {
+        t.src[taps] = rows[ky] + static_cast<size_t>(x0 + static_cast<ptrdiff_t>(kx)) * channels_;
+        t.w_offset[taps] = static_cast<uint32_t>((ky * kernel_w_ + kx) * width);
+      }
+    t.taps = taps;
+    const int32_t* bias = class_bias_.data() + (row_class * col_range_.size() + col_class) * width;
     for (size_t c0 = c_begin; c0 < c_end; c0 += 16) {
       t.channel = c0;
       t.columns = std::min<size_t>(16, c_end - c0);
       t.w = weights_.data() + c0;
-      t.bias = bias_.data() + c0;
+      t.bias = bias + c0;
       t.scale = scales_.data() + c0;
       t.out = out_row + x * channels_ + c0;
       kTiles[c0 < full_end ? 0 : 1][n - 1](t);
