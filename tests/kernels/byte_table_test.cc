@@ -29,7 +29,8 @@ TEST(ByteTable, EveryValueAndLengthMatchesTheLoop) {
   }
 }
 
-// The same at every ISA level the CPU has (the AVX2 VPSHUFB loop, the AVX-512 VBMI loop).
+// The same at every ISA level the CPU has (the AVX2 VPSHUFB loops, 128 and 32 bytes a step;
+// the AVX-512 VBMI loop).
 TEST(ByteTable, EveryIsaLevelMatchesTheLoop) {
   std::mt19937 rng(11);
   std::array<uint8_t, 256> table;
@@ -41,7 +42,8 @@ TEST(ByteTable, EveryIsaLevelMatchesTheLoop) {
   for (IsaLevel level : {IsaLevel::kXnnpack, IsaLevel::kAvx2, IsaLevel::kAvx512}) {
     if (level > DetectedIsa()) continue;
     SetIsaLimit(level);
-    for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, all.size()}) {
+    for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{127}, size_t{128},
+                     size_t{161}, all.size()}) {  // the 128- and 32-byte steps and the tail
       std::vector<uint8_t> got(n);
       ApplyByteTable(table, all.data(), got.data(), n);
       EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin()))
