@@ -3,10 +3,12 @@
 #include "kernels/fast/byte_table.h"
 
 #include <gtest/gtest.h>
+#include <pthreadpool.h>
 
 #include "kernels/fast/isa.h"
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -51,6 +53,25 @@ TEST(ByteTable, EveryIsaLevelMatchesTheLoop) {
     }
   }
   SetIsaLimit(DetectedIsa());
+}
+
+// Split over a pool: just below and above the size that splits, and chunks of 4 KB, a partial
+// last one, and 16 KB (the clamp of the chunk size), with 3 threads.
+TEST(ByteTable, SplitOverAPoolMatchesTheLoop) {
+  std::mt19937 rng(13);
+  std::array<uint8_t, 256> table;
+  for (auto& v : table) v = static_cast<uint8_t>(rng());
+  std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)> pool(pthreadpool_create(3),
+                                                                    &pthreadpool_destroy);
+  ASSERT_NE(pool, nullptr);
+  for (size_t n : {size_t{16383}, size_t{16384}, size_t{20000}, size_t{100003}, size_t{500000}}) {
+    std::vector<uint8_t> in(n), want(n), got(n + 1, 0xCD);
+    for (auto& v : in) v = static_cast<uint8_t>(rng());
+    ApplyByteTableScalar(table, in.data(), want.data(), n);
+    ApplyByteTable(table, in.data(), got.data(), n, pool.get());
+    EXPECT_TRUE(std::equal(want.begin(), want.end(), got.begin())) << "n=" << n;
+    EXPECT_EQ(got[n], 0xCD) << "n=" << n;  // nothing written past the end
+  }
 }
 
 TEST(ByteTable, IdentityAndXorTables) {
