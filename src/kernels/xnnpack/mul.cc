@@ -9,11 +9,15 @@
 //   4. float32 in the same-shape, scalar and per-channel forms: labelite's rows
 //      (fast/binary_f32.h), bit-identical to XNNPACK and split across threads as the
 //      convolutions are;
-//   5. XNNPACK (see binary.h for its types, broadcasting and scale limits);
-//   6. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
+//   5. uint8/int8 times a per-channel vector that is not a constant (squeeze-and-excitation
+//      gates): labelite's rows in XNNPACK's arithmetic (fast/channel_mul_q8.h), the same bytes
+//      as 6, split across threads;
+//   6. XNNPACK (see binary.h for its types, broadcasting and scale limits);
+//   7. uint8/int8 that XNNPACK refuses: labelite's exact rows (fast/quantized_arith.h).
 #include <memory>
 
 #include "kernels/fast/binary_f32.h"
+#include "kernels/fast/channel_mul_q8.h"
 #include "kernels/fast/first_supported.h"
 #include "kernels/fast/quantized_arith.h"
 #include "kernels/fast/self_gated_mul.h"
@@ -38,7 +42,7 @@ std::unique_ptr<Kernel> CreateXnnpackMul() {
   return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateAffineQuantizedMul,
                                                      &CreateSelfGated, &xnn::CreateFastSwishF32,
                                                      &xnn::CreateFastMulF32,
-                                                     &CreateBinary,
+                                                     &xnn::CreateChannelMulQ8, &CreateBinary,
                                                      &xnn::CreateFastQuantizedMul);
 }
 
