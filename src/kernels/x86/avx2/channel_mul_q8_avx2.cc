@@ -1,10 +1,11 @@
-// uint8 / int8 MUL by a per-channel gate (kernels/fast/channel_mul_q8.h) on AVX2, 32 elements a
-// step (16 a step took 8.6 us for EfficientNet-B0's 48x48x32 gate, this 6.6; XNNPACK 13.3). The clamp and the rounding as XNNPACK's own x86 kernels do them, which equals the
-// header's formula: VCVTPS2DQ rounds half to even (the default MXCSR mode, which labelite never
-// changes), then saturating packs to int16, the output zero point added with saturation,
-// packs to bytes and the byte clamp: each step is monotone and the bounds lie inside the
-// byte range, so clamp(round(v), lo - zp, hi - zp) + zp comes out. The tail (n % 16) runs the
-// header's portable loop.
+// uint8 / int8 MUL by a per-channel gate (kernels/fast/channel_mul_q8.h) on AVX2, 32 elements
+// a step (16 a step took 8.6 us on EfficientNet-B0's 48x48x32 gate, this 6.6; XNNPACK 13.3).
+// The clamp and the rounding as XNNPACK's own x86 kernels do them, which equals the header's
+// formula: VCVTPS2DQ rounds half to even (the default MXCSR mode, which labelite never
+// changes), then saturating packs to int16, the output zero point added with saturation, packs
+// to bytes and the byte clamp: each step is monotone and the bounds lie inside the byte range,
+// so clamp(round(v), lo - zp, hi - zp) + zp comes out. The tail (n % 32) runs the header's
+// portable loop.
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
