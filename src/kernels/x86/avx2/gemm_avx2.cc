@@ -457,9 +457,17 @@ void Avx2Gemm::RunPrepared(const int16_t* a, size_t a_stride, size_t rows, uint8
 }
 
 // uint8 VNNI rows: (128 - w_zp) * the sum of the row's k bytes (the padding past k is 0).
+// The row's byte sum (PSADBW, 16 bytes a step, SSE2: baseline x86-64, so the function stays
+// inlinable without a target attribute) times the factor, wrapping as the uint32 sum did.
 inline int32_t Avx2Gemm::RowTerm(const uint8_t* row) const {
-  uint32_t sum = 0;
-  for (size_t j = 0; j < k_; ++j) sum += row[j];
+  const __m128i zero = _mm_setzero_si128();
+  __m128i acc = zero;
+  size_t j = 0;
+  for (; j + 16 <= k_; j += 16)
+    acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + j)), zero));
+  uint32_t sum = static_cast<uint32_t>(_mm_cvtsi128_si32(acc)) +
+                 static_cast<uint32_t>(_mm_cvtsi128_si32(_mm_unpackhi_epi64(acc, acc)));
+  for (; j < k_; ++j) sum += row[j];
   return static_cast<int32_t>(sum * static_cast<uint32_t>(row_factor_));
 }
 
@@ -540,8 +548,12 @@ void Avx2Gemm::Run(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c, s
 // The input's rows as VPDPBUSD bytes (int8 flipped), k padded with 0 to a multiple of 4.
 void Avx2Gemm::RunBytes(const uint8_t* a, size_t a_stride, size_t rows, uint8_t* c,
                         size_t c_stride, size_t block_begin, size_t block_end) const {
-  alignas(32) uint8_t buffer[2 * kBufferValues];
   const size_t stride = k_quad();
+  // uint8 rows of whole quads are VPDPBUSD's bytes already (the conversion is a copy): the
+  // tiles read them in place, 4 bytes at a time, nothing past a row's k.
+  if (!is_signed_ && a_stride == k_ && k_ == stride)
+    return RunPreparedBytes(a, a_stride, rows, c, c_stride, block_begin, block_end);
+  alignas(32) uint8_t buffer[2 * kBufferValues];
   size_t chunk = std::min(kMaxChunkRows, sizeof(buffer) / stride);
   if (chunk > kTileRows) chunk -= chunk % kTileRows;
   for (size_t r = 0; r < rows; r += chunk) {
