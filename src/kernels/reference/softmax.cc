@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "kernels/internal/op_checks.h"
+#include "kernels/internal/quantization.h"
 #include "runtime/kernel.h"
 
 namespace labelite {
@@ -105,7 +106,7 @@ class SoftmaxKernel : public Kernel {
         if constexpr (std::is_same_v<T, uint8_t>) {
           q = static_cast<int32_t>(p + 0.5f);
         } else {
-          q = static_cast<int32_t>(std::round(p)) + out_zp_;
+          q = quant::RoundHalfAway(p) + out_zp_;  // std::round, inline
         }
         out[i] = static_cast<T>(std::clamp(q, kMin, kMax));
       }
