@@ -47,31 +47,34 @@ class DirectConvF32 : public FastConv {
     InteriorColumns(g_, &x_begin_, &x_end_);
   }
 
-  // Threads take (output row, group of kGroupChannels channels) tasks: late layers (7x7
-  // outputs, 128-256 channels) have too few rows to balance two threads.
+  // Threads take (output row, group of channels) tasks, about kTasksPerThread per thread: late
+  // layers (7x7 or 6x6 outputs, 128-1152 channels) have too few rows to balance two threads,
+  // and tasks of one row and 64 channels there cost as much to hand out as to run
+  // (EfficientNet-B0's 6x6x672 5x5 layer: 16.7 us on 1 thread, 13-15 on 2).
   void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
-    Context c{this, static_cast<const float*>(input), static_cast<float*>(output)};
     const size_t rows = batch * g_.out_h;
-    const size_t groups = (g_.cout + kGroupChannels - 1) / kGroupChannels;
-    if (ParallelThreads(pool) <= 1) {
+    const size_t threads = ParallelThreads(pool);
+    Context c{this, static_cast<const float*>(input), static_cast<float*>(output), g_.cout};
+    if (threads <= 1) {
       for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
-    } else if (groups == 1) {
-      Parallelize1D(
-          pool, [](void* p, size_t r) { Task(p, r, 0, static_cast<Context*>(p)->self->g_.cout); },
-          &c, rows, 0);
-    } else {
-      Parallelize2D(
-          pool,
-          [](void* p, size_t r, size_t group) {
-            const size_t cout = static_cast<Context*>(p)->self->g_.cout;
-            Task(p, r, group * kGroupChannels, std::min(cout, (group + 1) * kGroupChannels));
-          },
-          &c, rows, groups, 0);
+      return;
     }
+    const size_t blocks = (g_.cout + 15) / 16;  // the depthwise blocks of 16 channels
+    const size_t want = (kTasksPerThread * threads + rows - 1) / rows;
+    const size_t groups = std::clamp<size_t>(want, 1, blocks);
+    c.group_channels = (blocks + groups - 1) / groups * 16;
+    Parallelize2D(
+        pool,
+        [](void* p, size_t r, size_t group) {
+          const auto* ctx = static_cast<Context*>(p);
+          const size_t cout = ctx->self->g_.cout, step = ctx->group_channels;
+          Task(p, r, group * step, std::min(cout, (group + 1) * step));
+        },
+        &c, rows, (g_.cout + c.group_channels - 1) / c.group_channels, 0);
   }
 
  protected:
-  static constexpr size_t kGroupChannels = 64;  // a multiple of 16 (the depthwise blocks)
+  static constexpr size_t kTasksPerThread = 8;
   static constexpr size_t kMaxKernel = 7;       // the tallest window (rows of RunRow)
 
   // Output channels [c_begin, c_end) of one output row; rows[ky] is input row ky of the
@@ -91,6 +94,7 @@ class DirectConvF32 : public FastConv {
     const DirectConvF32* self;
     const float* in;
     float* out;
+    size_t group_channels;  // channels per task, a multiple of 16
   };
 
   // Output row `row` (of all images), channels [c_begin, c_end).
