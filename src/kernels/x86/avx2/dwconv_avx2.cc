@@ -22,7 +22,6 @@ struct TileArgs {
   size_t taps;
   std::array<uint32_t, kMaxTaps> w_offset;  // per tap: its weights' offset from w
   const int32_t* w;  // tap 0 at channel c0
-  size_t w_stride;   // int32 between taps
   const int32_t* bias;
   const float* scale;
   uint8_t* out;  // the first pixel's output at channel c0
@@ -211,7 +210,6 @@ void DwConvAvx2::RunRow(const uint8_t* image, uint8_t* out_image, size_t y, size
   if (rows3x3()) return RunRow3x3(rows.data(), out_row, block_begin, block_end);
   TileArgs t{};
   t.pixel_step = stride_w_ * channels_;
-  t.w_stride = blocks() * 16;
   t.out_step = channels_;
   t.q = {static_cast<float>(output_max_ - output_zero_point_), output_zero_point_, output_min_,
          output_max_, is_signed_};
