@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "kernels/xnnpack/binary.h"
-#include "kernels/registry.h"
 #include "runtime/interpreter.h"
 #include "testing/interpreter_inputs.h"
 #include "testing/model_builder.h"
@@ -31,19 +30,12 @@ std::unique_ptr<Kernel> CreateXnnpackOperatorMul() {
   return std::make_unique<xnn::BinaryKernel>(common::ArithOp::kMul);
 }
 
-class MulOverrideResolver : public OpResolver {
- public:
-  explicit MulOverrideResolver(KernelFactory mul) {
-    mul_ = *BuiltinOpResolver().Find(kMul);
-    mul_.xnnpack = mul;
-  }
-  const KernelRegistration* Find(int32_t code) const override {
-    return code == kMul ? &mul_ : BuiltinOpResolver().Find(code);
-  }
+// The graph with `mul` as MUL's fast kernel.
+testing::GraphRun RunMul(std::shared_ptr<const Model> model, KernelFactory mul, int threads,
+                         const std::vector<std::vector<uint8_t>>& inputs) {
+  return testing::RunGraph(model, testing::FastKernelOverride(kMul, mul), threads, inputs);
+}
 
- private:
-  KernelRegistration mul_;
-};
 
 struct Case {
   DataType type;
@@ -94,10 +86,8 @@ void Compare(const Case& c, uint32_t seed, const char* want_path) {
       SCOPED_TRACE(std::string(DataTypeName(c.type)) + " " + std::to_string(c.rows) + "x" +
                    std::to_string(c.channels) + " at " + xnn::IsaLevelName(level) + ", " +
                    std::to_string(threads) + " thread(s)");
-      const testing::GraphRun want =
-          testing::RunGraph(model, MulOverrideResolver(&CreateXnnpackOperatorMul), threads, inputs);
-      const testing::GraphRun got =
-          testing::RunGraph(model, MulOverrideResolver(&CreateXnnpackMul), threads, inputs);
+      const testing::GraphRun want = RunMul(model, &CreateXnnpackOperatorMul, threads, inputs);
+      const testing::GraphRun got = RunMul(model, &CreateXnnpackMul, threads, inputs);
       ASSERT_EQ(want.paths.size(), 1u);
       ASSERT_EQ(got.paths.size(), 1u);
       EXPECT_EQ(want.paths[0], "xnnpack");
@@ -148,15 +138,14 @@ TEST(ChannelMulQ8, LeavesOtherFormsToXnnpack) {
   std::vector<uint8_t> gate(40, 7), x(200, 9);
   auto model = Build(constant, gate);
   ASSERT_NE(model, nullptr);
-  const testing::GraphRun got = testing::RunGraph(model, MulOverrideResolver(&CreateXnnpackMul), 1, {x});
+  const testing::GraphRun got = RunMul(model, &CreateXnnpackMul, 1, {x});
   ASSERT_EQ(got.paths.size(), 1u);
   EXPECT_NE(got.paths[0], "fast (gate)");
   // A product/output scale XNNPACK refuses (above 2^8): the exact TFLite rows run instead.
   Case big{DataType::kInt8, 5, 40, 4.0f, 4.0f, 0.01f, 1, 2, 3};
   auto big_model = Build(big, gate);
   ASSERT_NE(big_model, nullptr);
-  const testing::GraphRun rows =
-      testing::RunGraph(big_model, MulOverrideResolver(&CreateXnnpackMul), 1, {x, gate});
+  const testing::GraphRun rows = RunMul(big_model, &CreateXnnpackMul, 1, {x, gate});
   ASSERT_EQ(rows.paths.size(), 1u);
   EXPECT_EQ(rows.paths[0], "fast");  // quantized_arith.h's rows
   EXPECT_NE(rows.paths[0], "xnnpack");

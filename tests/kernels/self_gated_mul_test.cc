@@ -16,7 +16,6 @@
 #include "kernels/fast/first_supported.h"
 #include "kernels/fast/isa.h"
 #include "kernels/fast/quantized_arith.h"
-#include "kernels/registry.h"
 #include "kernels/xnnpack/binary.h"
 #include "runtime/interpreter.h"
 #include "testing/interpreter_inputs.h"
@@ -47,26 +46,12 @@ std::unique_ptr<Kernel> CreateMulWithoutTable() {
                                                      &xnn::CreateFastQuantizedMul);
 }
 
-// The builtin resolver with MUL's fast kernel replaced.
-class MulOverrideResolver : public OpResolver {
- public:
-  explicit MulOverrideResolver(KernelFactory mul) {
-    mul_ = *BuiltinOpResolver().Find(kMul);
-    mul_.xnnpack = mul;
-  }
-  const KernelRegistration* Find(int32_t code) const override {
-    return code == kMul ? &mul_ : BuiltinOpResolver().Find(code);
-  }
-
- private:
-  KernelRegistration mul_;
-};
 
 using RunOutput = testing::GraphRun;
 
 RunOutput RunModel(std::shared_ptr<const Model> model, KernelFactory mul, int threads,
                    const std::vector<std::vector<uint8_t>>& inputs) {
-  return testing::RunGraph(model, MulOverrideResolver(mul), threads, inputs);
+  return testing::RunGraph(model, testing::FastKernelOverride(kMul, mul), threads, inputs);
 }
 
 // Every byte value first, then random bytes.

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "kernels/registry.h"
 #include "model/model.h"
 
 namespace labelite::testing {
@@ -38,6 +39,15 @@ SingleOpRun RunSingleOp(const std::vector<uint8_t>& model_bytes, const KernelReg
   r.dims = out.dims;
   r.path = (*it)->KernelPathOf(0);
   return r;
+}
+
+FastKernelOverride::FastKernelOverride(int32_t code, KernelFactory fast)
+    : code_(code), registration_(*BuiltinOpResolver().Find(code)) {
+  registration_.xnnpack = fast;
+}
+
+const KernelRegistration* FastKernelOverride::Find(int32_t code) const {
+  return code == code_ ? &registration_ : BuiltinOpResolver().Find(code);
 }
 
 GraphRun RunGraph(std::shared_ptr<const Model> model, const OpResolver& resolver, int threads,

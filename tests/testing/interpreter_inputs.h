@@ -6,6 +6,8 @@
 //     (failures are test failures; the result is then empty);
 //   RunGraph: runs a whole model once on the fast path with `resolver`; every output's bytes
 //     (concatenated) and every operator's kernel path;
+//   FastKernelOverride: the builtin resolver with one operator's fast-path kernel replaced (a
+//     fast kernel against the one it stands in for, on whole graphs);
 //   SupportedIsaLevels / IsaLevelGuard: the ISA levels of labelite's own kernels this CPU runs
 //     (kXnnpack first), and a guard that restores the detected level when a test ends.
 #ifndef LABELITE_TESTS_TESTING_INTERPRETER_INPUTS_H_
@@ -39,6 +41,16 @@ struct GraphRun {
 };
 GraphRun RunGraph(std::shared_ptr<const Model> model, const OpResolver& resolver, int threads,
                   const std::vector<std::vector<uint8_t>>& inputs);
+
+class FastKernelOverride : public OpResolver {
+ public:
+  FastKernelOverride(int32_t code, KernelFactory fast);
+  const KernelRegistration* Find(int32_t code) const override;
+
+ private:
+  int32_t code_;
+  KernelRegistration registration_;
+};
 
 std::vector<xnn::IsaLevel> SupportedIsaLevels();
 
