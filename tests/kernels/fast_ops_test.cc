@@ -683,7 +683,8 @@ TEST(FastOps, FloatSoftmaxIsLiteRtXnnpackArithmetic) {
   }
 }
 
-// ---- AVERAGE_POOL_2D (uint8/int8): the division by the tap count as a reciprocal multiply ---
+// ---- AVERAGE_POOL_2D (uint8/int8): sums in int16 or int32 lanes, the division by the tap count
+// as a reciprocal multiply (kernels/fast/avg_pool_q8.h), at every ISA level ---
 
 std::vector<uint8_t> AveragePoolModel(DataType type, std::vector<int32_t> shape, int32_t filter,
                                       int32_t stride, Padding padding,
@@ -719,8 +720,14 @@ TEST(FastOps, QuantizedAveragePoolIsBitIdentical) {
     // NASNet's strided 1x1 pools: one tap.
     ExpectFastMatches(AveragePoolModel(t, {1, 33, 33, 11}, 1, 2, Padding::kValid), kAveragePool,
                       {RandomBytes(t, 33 * 33 * 11, 0, 19)}, "fast");
-    // Global pools: 7x7 (49 taps), 63x63 (3969: the largest reciprocal), 64x64 (4096: division).
-    for (int32_t size : {7, 63, 64}) {
+    // Inception v3's 3x3 SAME pools over 768 channels (two chunks of the row), ReLU's clamp.
+    ExpectFastMatches(
+        AveragePoolModel(t, {1, 5, 5, 768}, 3, 1, Padding::kSame, Activation::kRelu),
+        kAveragePool, {RandomBytes(t, 5 * 5 * 768, 0, 21)}, "fast");
+    // Global pools: 7x7 (49 taps), 11x11 (121: the widest window summed in int16 lanes),
+    // 13x13 (169: int32 lanes; extreme bytes would overflow int16), 63x63 (3969: the largest
+    // reciprocal), 64x64 (4096: division).
+    for (int32_t size : {7, 11, 13, 63, 64}) {
       const int64_t n = int64_t{size} * size * 3;
       for (uint8_t fill : {uint8_t{0x80}, uint8_t{0x7f}, uint8_t{0xff}, uint8_t{0}}) {
         ExpectFastMatches(AveragePoolModel(t, {1, size, size, 3}, size, 1, Padding::kValid),

@@ -6,11 +6,9 @@
 // the latter does (its f32 avgpool "9p" micro-kernels), bit for bit. Up to 9 taps both are the
 // same single pass.
 // uint8 and int8 keep TFLite's builtin arithmetic, which TFLite's own XNNPACK delegate leaves to
-// that builtin kernel too: per output pixel the int32 sum of the in-bounds taps, divided by their
-// count rounding half away from zero, clamped to the fused activation's range. Here the sum runs
-// over whole channel rows (vectorized widening adds, channels in chunks of kChunk on the stack)
-// instead of one channel at a time: MobileNet's global 7x7x1280 pool 0.049 -> ~0.004 ms; the
-// division by the tap count is a multiplication by its reciprocal (DivideByReciprocal, exact).
+// that builtin kernel too, on labelite's rows (kernels/fast/avg_pool_q8.h: sums over whole
+// channel rows, the division as an exact multiplication, compiled per ISA level): MobileNet's
+// global 7x7x1280 pool 0.049 -> ~0.004 ms.
 // Threads: output rows are shared out when there are at least two.
 #include <pthreadpool.h>
 
@@ -21,76 +19,12 @@
 #include <vector>
 
 #include "kernels/common/pooling.h"
+#include "kernels/fast/avg_pool_q8.h"
 #include "kernels/xnnpack/pooling.h"
 #include "runtime/work_pool.h"
 
 namespace labelite {
 namespace {
-
-constexpr int32_t kChunk = 512;  // channels summed per pass (2 KB of int32 on the stack)
-
-// The rounded division of the reference, (acc + n/2) / n, or (acc - n/2) / n for acc <= 0
-// with truncation toward zero, as a multiplication: for 0 <= x < 256 n, floor(x / n) equals
-// (x * m) >> 32 with m = ceil(2^32 / n) when n < 4096 (the error x * (m n - 2^32) / (n 2^32)
-// stays below 1/n), so the quotient is exact; the loop vectorizes (32 x 32 -> 64-bit
-// products), where integer division does not. |acc| <= 255 n (8-bit taps) keeps x below 256 n.
-constexpr int32_t kMaxReciprocalCount = 4096;
-
-template <typename T>
-void DivideByReciprocal(const int32_t* acc, int32_t cn, int32_t n, int32_t lo, int32_t hi,
-                        T* out) {
-  if (n == 1) {  // 1x1 windows (NASNet's strided 1x1 pools): the value itself
-    for (int32_t c = 0; c < cn; ++c) out[c] = static_cast<T>(std::clamp(acc[c], lo, hi));
-    return;
-  }
-  const uint64_t m = ((uint64_t{1} << 32) + static_cast<uint64_t>(n) - 1) / static_cast<uint64_t>(n);
-  const uint32_t half = static_cast<uint32_t>(n / 2);
-  for (int32_t c = 0; c < cn; ++c) {
-    const int32_t a = acc[c];
-    const uint32_t x = static_cast<uint32_t>(a > 0 ? a : -a) + half;
-    const int32_t q = static_cast<int32_t>((static_cast<uint64_t>(x) * m) >> 32);
-    const int32_t avg = a > 0 ? q : -q;
-    out[c] = static_cast<T>(std::clamp(avg, lo, hi));
-  }
-}
-
-template <typename T>
-void PoolRow(const common::PoolParams& p, const T* in, T* out, int32_t b, int32_t oy) {
-  const internal::Window2D& w = p.window;
-  const int32_t y0 = oy * w.stride_h - w.pad_h;
-  const int32_t y_begin = std::max(0, -y0), y_end = std::min(w.filter_h, w.in_h - y0);
-  int32_t acc[kChunk];
-  for (int32_t ox = 0; ox < w.out_w; ++ox) {
-    const int32_t x0 = ox * w.stride_w - w.pad_w;
-    const int32_t x_begin = std::max(0, -x0), x_end = std::min(w.filter_w, w.in_w - x0);
-    const int32_t n = std::max(0, y_end - y_begin) * std::max(0, x_end - x_begin);
-    T* o = out + ((static_cast<size_t>(b) * w.out_h + oy) * w.out_w + ox) * p.channels;
-    for (int32_t c0 = 0; c0 < p.channels; c0 += kChunk) {
-      const int32_t cn = std::min(kChunk, p.channels - c0);
-      std::fill(acc, acc + cn, 0);
-      for (int32_t fy = y_begin; fy < y_end; ++fy)
-        for (int32_t fx = x_begin; fx < x_end; ++fx) {
-          const T* row = in +
-                         ((static_cast<size_t>(b) * w.in_h + (y0 + fy)) * w.in_w + (x0 + fx)) *
-                             p.channels +
-                         c0;
-          for (int32_t c = 0; c < cn; ++c) acc[c] += row[c];
-        }
-      if (n > 0 && n < kMaxReciprocalCount) {
-        DivideByReciprocal(acc, cn, n, p.act_min, p.act_max, o + c0);
-        continue;
-      }
-      for (int32_t c = 0; c < cn; ++c) {
-        int32_t avg = 0;
-        if (n > 0) {
-          if constexpr (std::is_same_v<T, uint8_t>) avg = (acc[c] + n / 2) / n;
-          else avg = acc[c] > 0 ? (acc[c] + n / 2) / n : (acc[c] - n / 2) / n;
-        }
-        o[c0 + c] = static_cast<T>(std::clamp(avg, p.act_min, p.act_max));
-      }
-    }
-  }
-}
 
 class AveragePoolKernel : public Kernel {
  public:
@@ -102,6 +36,7 @@ class AveragePoolKernel : public Kernel {
                      w.pad_h == 0 && w.pad_w == 0;
     nine_pass_float_ = p_.type == DataType::kFloat32 &&
                        static_cast<int64_t>(w.filter_h) * w.filter_w > 9;
+    if (quantized_) row_q8_ = xnn::SelectAvgPoolRowQ8();
     if (quantized_ || one_tap_float_ || nine_pass_float_) {
       xnn_.reset();
       return Status::Ok();
@@ -122,7 +57,7 @@ class AveragePoolKernel : public Kernel {
     if (!quantized_) return xnn_->Eval(ctx);
     const internal::Window2D& w = p_.window;
     const size_t rows = static_cast<size_t>(w.batches) * static_cast<size_t>(w.out_h);
-    Task task{this, ctx.input(0)->data, ctx.output(0)->data, p_.type == DataType::kUInt8};
+    Task task{this, ctx.input(0)->data, ctx.output(0)->data, p_.type == DataType::kInt8};
     if (ctx.threadpool == nullptr || rows < 2) {
       for (size_t r = 0; r < rows; ++r) RunTask(&task, r);
     } else {
@@ -198,21 +133,18 @@ class AveragePoolKernel : public Kernel {
     const AveragePoolKernel* self;
     const void* in;
     void* out;
-    bool is_uint8;
+    bool is_signed;
   };
   static void RunTask(void* context, size_t r) {
     const auto* t = static_cast<const Task*>(context);
     const common::PoolParams& p = t->self->p_;
     const auto b = static_cast<int32_t>(r / static_cast<size_t>(p.window.out_h));
     const auto oy = static_cast<int32_t>(r % static_cast<size_t>(p.window.out_h));
-    if (t->is_uint8) {
-      PoolRow(p, static_cast<const uint8_t*>(t->in), static_cast<uint8_t*>(t->out), b, oy);
-    } else {
-      PoolRow(p, static_cast<const int8_t*>(t->in), static_cast<int8_t*>(t->out), b, oy);
-    }
+    t->self->row_q8_(p, t->is_signed, t->in, t->out, b, oy);
   }
 
   bool quantized_ = false;
+  xnn::AvgPoolRowQ8Fn row_q8_ = nullptr;
   bool one_tap_float_ = false;
   bool nine_pass_float_ = false;
   common::PoolParams p_;
