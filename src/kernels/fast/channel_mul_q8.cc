@@ -62,8 +62,10 @@ class ChannelMulQ8Kernel final : public Kernel {
     q_.out_zero_point = p_.out_offset;
     row_ = ActiveIsa() >= IsaLevel::kAvx512 ? &ChannelMulRowAvx512 : &ChannelMulRowAvx2;
     // The gate repeated for rows_per_call_ rows: one call covers that many rows (a call per
-    // row of 32 channels cost more than its arithmetic).
-    rows_per_call_ = std::max<size_t>(1, kCallElements / channels_);
+    // row of 32 channels cost more than its arithmetic), never more rows than the tensor has
+    // (squeeze-and-excitation's 1x1x4 swish gates: 0.4 -> 0.03 us filling 256 rows).
+    rows_per_call_ = std::clamp<size_t>(kCallElements / channels_, 1,
+                                        std::max<size_t>(1, n_ / channels_));
     fy_.assign(rows_per_call_ * channels_, 0.0f);
     task_ = std::max<size_t>(1, kTaskElements / channels_) * channels_;
     return Status::Ok();
