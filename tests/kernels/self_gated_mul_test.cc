@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -182,11 +183,18 @@ TEST(SelfGatedMul, RefusesOtherPatterns) {
 
 // The zoo's EfficientNet-B0 (tests/zoo/generate.py's cache): 49 of its 65 MULs are swish; the
 // whole model gives the same bytes with and without the table, and the interpreter skips the
-// 49 LOGISTICs only the tables would have read.
+// 49 LOGISTICs only the tables would have read. Each conversion the cache holds is checked (CI's
+// subset, scripts/zoo.sh ci, has int8-uint8 only); skipped when it holds neither.
 TEST(SelfGatedMul, EfficientNetB0FromTheZooIsUnchanged) {
+  std::vector<std::string> paths, missing;
   for (const char* file : {"efficientnet_b0.int8-uint8.tflite", "efficientnet_b0.int8-int8.tflite"}) {
     const std::string path = testing::ZooModelPath(file);
-    if (path.empty()) GTEST_SKIP() << file << " is not in the zoo cache (run scripts/zoo.sh first)";
+    (path.empty() ? missing : paths).push_back(path.empty() ? file : path);
+  }
+  if (paths.empty()) GTEST_SKIP() << "no EfficientNet-B0 int8 model in the zoo cache (run scripts/zoo.sh first)";
+  for (const std::string& file : missing)
+    std::cout << "[   NOTE   ] " << file << " is not in the zoo cache: not checked\n";
+  for (const std::string& path : paths) {
     SCOPED_TRACE(path);
     auto model = Model::FromFile(path);
     ASSERT_TRUE(model.ok()) << model.status().message();
