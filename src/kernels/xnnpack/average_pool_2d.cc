@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <type_traits>
 #include <vector>
 
 #include "kernels/common/pooling.h"
@@ -30,14 +29,14 @@ class AveragePoolKernel : public Kernel {
  public:
   Status Prepare(KernelContext& ctx) override {
     LABELITE_RETURN_IF_ERROR(common::PreparePool(ctx, &p_));
-    quantized_ = p_.type == DataType::kUInt8 || p_.type == DataType::kInt8;
+    const bool quantized = p_.type == DataType::kUInt8 || p_.type == DataType::kInt8;
+    row_q8_ = quantized ? xnn::SelectAvgPoolRowQ8() : nullptr;  // the quantized rows' level
     const internal::Window2D& w = p_.window;
     one_tap_float_ = p_.type == DataType::kFloat32 && w.filter_h == 1 && w.filter_w == 1 &&
                      w.pad_h == 0 && w.pad_w == 0;
     nine_pass_float_ = p_.type == DataType::kFloat32 &&
                        static_cast<int64_t>(w.filter_h) * w.filter_w > 9;
-    if (quantized_) row_q8_ = xnn::SelectAvgPoolRowQ8();
-    if (quantized_ || one_tap_float_ || nine_pass_float_) {
+    if (quantized || one_tap_float_ || nine_pass_float_) {
       xnn_.reset();
       return Status::Ok();
     }
@@ -54,7 +53,7 @@ class AveragePoolKernel : public Kernel {
       NinePassFloat(ctx.input(0)->data_as<float>(), ctx.output(0)->data_as<float>());
       return Status::Ok();
     }
-    if (!quantized_) return xnn_->Eval(ctx);
+    if (row_q8_ == nullptr) return xnn_->Eval(ctx);
     const internal::Window2D& w = p_.window;
     const size_t rows = static_cast<size_t>(w.batches) * static_cast<size_t>(w.out_h);
     Task task{this, ctx.input(0)->data, ctx.output(0)->data, p_.type == DataType::kInt8};
@@ -143,8 +142,7 @@ class AveragePoolKernel : public Kernel {
     t->self->row_q8_(p, t->is_signed, t->in, t->out, b, oy);
   }
 
-  bool quantized_ = false;
-  xnn::AvgPoolRowQ8Fn row_q8_ = nullptr;
+  xnn::AvgPoolRowQ8Fn row_q8_ = nullptr;  // uint8 / int8 only
   bool one_tap_float_ = false;
   bool nine_pass_float_ = false;
   common::PoolParams p_;

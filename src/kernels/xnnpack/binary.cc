@@ -83,7 +83,7 @@ Status BinaryKernel::Create(const KernelContext& ctx, Operator* owner) const {
 
 // The chunk operators, once the pool is known (Prepare runs before the interpreter's pool).
 Status BinaryKernel::CreateChunks(const KernelContext& ctx) {
-  const size_t threads = ctx.threadpool == nullptr ? 1 : pthreadpool_get_threads_count(ctx.threadpool);
+  const size_t threads = ParallelThreads(ctx.threadpool);
   if (!chunkable_ || threads < 2 || !chunks_.empty()) return Status::Ok();
   const size_t n = static_cast<size_t>(ctx.output(0)->NumElements());
   const size_t count = std::min(threads * kChunksPerThread, n / (kChunkMinElements / 4));
