@@ -4,7 +4,8 @@
 // VALID padding, 5x5/7x7 and 1x1 stride-2 windows, dilation, input channels around the 8/16
 // lanes, output channels not a multiple of 16, row counts around the 6/14-row tiles, batch 2,
 // relu6 and no clamp, with and without bias, on no pool and on a 3-thread pool, RGB stems (the
-// merged kernel rows), and a second input in the same buffer (the kept row pointers). (Run it under
+// merged kernel rows), a second input in the same buffer (the kept row pointers), and small
+// maps whose padding is skipped (1x7, 7x1 and 3x3 windows over 1x1 to 6x6 pixels). (Run it under
 // bench's CPUID mask too: XNNPACK then runs its fma3 kernels, the ones an AVX2 CPU gets.)
 #include <cpuid.h>
 #include <gtest/gtest.h>
@@ -31,12 +32,14 @@ struct Case {
   uint32_t kernel, stride;
   bool same, relu6, with_bias;
   uint32_t dilation = 1;
+  uint32_t kernel_w = 0;  // 0: square (kernel)
 };
+uint32_t KernelW(const Case& c) { return c.kernel_w != 0 ? c.kernel_w : c.kernel; }
 
 std::string Describe(const Case& c) {
   return std::to_string(c.batch) + "x" + std::to_string(c.in_h) + "x" + std::to_string(c.in_w) +
          "x" + std::to_string(c.cin) + " -> " + std::to_string(c.cout) + " k" +
-         std::to_string(c.kernel) + " s" + std::to_string(c.stride) + " d" +
+         std::to_string(c.kernel) + "x" + std::to_string(KernelW(c)) + " s" + std::to_string(c.stride) + " d" +
          std::to_string(c.dilation) + (c.same ? " SAME" : " VALID") + (c.relu6 ? " relu6" : "") +
          (c.with_bias ? "" : " no bias");
 }
@@ -45,11 +48,11 @@ std::string Describe(const Case& c) {
 FastConvF32Spec Spec(const Case& c, const float* w, const float* b) {
   FastConvF32Spec s;
   s.in_h = c.in_h, s.in_w = c.in_w, s.cin = c.cin, s.cout = c.cout;
-  s.kernel_h = s.kernel_w = c.kernel;
+  s.kernel_h = c.kernel, s.kernel_w = KernelW(c);
   s.stride_h = s.stride_w = c.stride;
   s.dilation_h = s.dilation_w = c.dilation;
-  const size_t span = (c.kernel - 1) * c.dilation + 1;
-  auto dim = [&](size_t in, uint32_t* before, uint32_t* after) {
+  auto dim = [&](size_t in, uint32_t* before, uint32_t* after, uint32_t kernel) {
+    const size_t span = (kernel - 1) * c.dilation + 1;
     if (!c.same) return (in - span) / c.stride + 1;
     const size_t out = (in + c.stride - 1) / c.stride;
     const size_t need = (out - 1) * c.stride + span;
@@ -58,8 +61,8 @@ FastConvF32Spec Spec(const Case& c, const float* w, const float* b) {
     *after = static_cast<uint32_t>(total - total / 2);
     return out;
   };
-  s.out_h = dim(c.in_h, &s.pad_top, &s.pad_bottom);
-  s.out_w = dim(c.in_w, &s.pad_left, &s.pad_right);
+  s.out_h = dim(c.in_h, &s.pad_top, &s.pad_bottom, s.kernel_h);
+  s.out_w = dim(c.in_w, &s.pad_left, &s.pad_right, s.kernel_w);
   if (c.relu6) s.output_min = 0.0f, s.output_max = 6.0f;
   s.weights = w;
   s.bias = b;
@@ -153,7 +156,7 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
     SCOPED_TRACE(Describe(c));
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
-    std::vector<float> w(c.cout * c.kernel * c.kernel * c.cin), bias(c.cout),
+    std::vector<float> w(c.cout * c.kernel * KernelW(c) * c.cin), bias(c.cout),
         in(c.batch * c.in_h * c.in_w * c.cin);
     for (auto* v : {&w, &bias, &in})
       for (float& x : *v) x = dist(rng);
@@ -233,6 +236,73 @@ TEST_P(ConvF32GemmTest, RandomShapes) {
     if (c.cin == 1 && c.cout == 1) c.cout = 2;
     if (!c.same && (c.in_h < c.kernel || c.in_w < c.kernel)) c.same = true;
     RunCase(c, 100 + seed);
+  }
+}
+
+// Step 5: small maps where most taps are padding (Inception v3, DenseNet, ResNet at 64-96
+// pixels): the tiles skip taps that are padding in all their rows, and some layers take tiles
+// along the output rows (4x4, 6x6 pixels; batch 2 repeats them per image).
+TEST_P(ConvF32GemmTest, SmallMapsSkipPadding) {
+  RunCase({1, 1, 1, 48, 40, 3, 1, true, false, true}, 30);   // 1 tap of 9
+  RunCase({1, 3, 3, 24, 36, 1, 1, true, true, true, 1, 7}, 31);   // 1x7 over 3x3
+  RunCase({1, 3, 3, 24, 36, 7, 1, true, false, true}, 32);   // 7x7 over 3x3
+  {
+    Case c{1, 3, 3, 20, 33, 7, 1, true, false, true};
+    c.kernel_w = 1;  // 7x1
+    RunCase(c, 33);
+  }
+  RunCase({1, 4, 4, 40, 32, 3, 1, true, false, true}, 34);   // DenseNet's 4x4: row tiles
+  RunCase({2, 4, 4, 40, 32, 3, 1, true, true, false}, 35);   // the same, batch 2
+  RunCase({1, 6, 6, 24, 64, 3, 1, true, true, true}, 36);    // ResNet's 6x6
+  RunCase({1, 2, 2, 40, 32, 3, 1, true, false, true}, 37);
+  RunCase({1, 6, 6, 24, 48, 3, 2, true, false, true}, 38);   // stride 2: padding after only
+  RunCase({2, 5, 3, 16, 20, 5, 1, true, false, true, 1, 3}, 39);
+  RunCase({1, 1, 1, 12, 40, 3, 1, true, false, true}, 40, true);
+}
+
+// The taps that are padding for every output pixel never run: NaN weights there leave the
+// outputs finite, equal to XNNPACK's with those weights zeroed (XNNPACK multiplies its zero
+// row by them: NaN).
+TEST_P(ConvF32GemmTest, PaddingWeightsNeverRead) {
+  struct Shape {
+    Case c;
+    uint32_t keep_ky0, keep_ky1, keep_kx0, keep_kx1;  // the taps some pixel reads
+  };
+  Case one_by_seven{1, 3, 3, 16, 24, 1, 1, true, false, true};
+  one_by_seven.kernel_w = 7;
+  for (const Shape& shape : {Shape{{1, 1, 1, 32, 40, 3, 1, true, false, true}, 1, 1, 1, 1},
+                             Shape{one_by_seven, 0, 0, 1, 5}}) {
+    const Case& c = shape.c;
+    SCOPED_TRACE(Describe(c));
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    const uint32_t kh = c.kernel, kw = KernelW(c);
+    std::vector<float> w(c.cout * kh * kw * c.cin), zeroed, bias(c.cout), in(c.in_h * c.in_w * c.cin);
+    for (auto* v : {&w, &bias, &in})
+      for (float& x : *v) x = dist(rng);
+    zeroed = w;
+    for (size_t o = 0; o < c.cout; ++o)
+      for (uint32_t ky = 0; ky < kh; ++ky)
+        for (uint32_t kx = 0; kx < kw; ++kx) {
+          if (ky >= shape.keep_ky0 && ky <= shape.keep_ky1 && kx >= shape.keep_kx0 &&
+              kx <= shape.keep_kx1)
+            continue;
+          for (size_t i = 0; i < c.cin; ++i) {
+            const size_t at = ((o * kh + ky) * kw + kx) * c.cin + i;
+            w[at] = NAN;
+            zeroed[at] = 0.0f;
+          }
+        }
+    const std::vector<float> want =
+        RunXnnpack(Spec(c, zeroed.data(), bias.data()), 1, in.data());
+    std::unique_ptr<FastConv> conv = GetParam().make(Spec(c, w.data(), bias.data()));
+    ASSERT_NE(conv, nullptr);
+    std::vector<float> got(want.size(), NAN);
+    conv->Run(in.data(), got.data(), 1, nullptr);
+    for (float v : want) ASSERT_TRUE(std::isfinite(v));
+    ExpectIdentical(got, want);
+    conv->Run(in.data(), got.data(), 1, Pool());
+    ExpectIdentical(got, want);
   }
 }
 

@@ -8,6 +8,12 @@
 //      (ky, kx) is input pixel (oy * stride_h + ky * dilation_h - pad_top, ...) of the same
 //      image, or the zero row when that lies outside the image. A 1x1 stride-1 convolution
 //      without padding is the plain GEMM of the input's pixel rows.
+//   3-4. (below) RGB stems' merged kernel rows; the kept row pointers.
+//   5. Padding skipped: a tap that reads the zero row in every row of a tile is not run, nor
+//      are its weights read (F32Tile::skip; fma(0, w, acc) == acc). On small maps most taps
+//      are padding (Inception v3 at 75 pixels: 3x3 windows over 1x1 pixels run 1 tap of 9,
+//      1x7 over 3x3 pixels 3-5 of 7), and there the tiles follow the output rows when that
+//      skips more (PlanTiles).
 // Factories: MakeConvF32GemmAvx2 (here) and MakeConvF32GemmAvx512 (avx512/gemm_f32_avx512.cc).
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <algorithm>
@@ -45,6 +51,9 @@ class ConvF32Gemm final : public FastConv {
     span_w_ = int64_t{g.kernel_w - 1} * g.dilation_w + 1;
     direct_ = g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
               g.pad_top == 0 && g.pad_left == 0 && g.in_h == g.out_h && g.in_w == g.out_w;
+    padded_ = !direct_ && (g.pad_top != 0 || g.pad_left != 0 || g.pad_bottom != 0 ||
+                           g.pad_right != 0);
+    if (padded_) starts_ = PlanTiles(g, merged_, gemm_->mr());
   }
 
   void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const override {
@@ -53,11 +62,27 @@ class ConvF32Gemm final : public FastConv {
     if (direct_) return gemm_->Run(in, g_.cin, batch * g_.in_h * g_.in_w, out, g_.cout, pool);
     const Frame f{this, in};
     const size_t m = batch * g_.out_h * g_.out_w;
-    if (std::shared_ptr<const Pointers> cached = CachedPointers(f, batch, m)) {
-      const CachedFrame c{f, cached.get()};
-      return gemm_->RunIndirect(&FillCached, &c, m, out, g_.cout, pool);
+    F32Tiling tiling;
+    tiling.zeros = padded_ ? zeros_.data() : nullptr;
+    std::vector<uint32_t> batch_starts;  // starts_ repeated for each image
+    if (!starts_.empty()) {
+      if (batch == 1) {
+        tiling.starts = &starts_;
+      } else if (m <= UINT32_MAX) {
+        const uint32_t pixels = starts_.back();
+        batch_starts.reserve(batch * (starts_.size() - 1) + 1);
+        for (size_t b = 0; b < batch; ++b)
+          for (size_t i = 0; i + 1 < starts_.size(); ++i)
+            batch_starts.push_back(static_cast<uint32_t>(b * pixels + starts_[i]));
+        batch_starts.push_back(static_cast<uint32_t>(m));
+        tiling.starts = &batch_starts;
+      }
     }
-    gemm_->RunIndirect(merged_ ? &FillMerged : &Fill, &f, m, out, g_.cout, pool);
+    if (std::shared_ptr<const Pointers> cached = CachedPointers(f, batch, m, tiling.starts)) {
+      const CachedFrame c{f, cached.get()};
+      return gemm_->RunIndirect(&FillCached, &c, m, out, g_.cout, pool, tiling);
+    }
+    gemm_->RunIndirect(merged_ ? &FillMerged : &Fill, &f, m, out, g_.cout, pool, tiling);
   }
   const char* path() const override {
     return gemm_->level() == IsaLevel::kAvx512 ? "avx512 f32 gemm" : "avx2 f32 gemm";
@@ -77,6 +102,7 @@ class ConvF32Gemm final : public FastConv {
   struct Pointers {
     const float* input = nullptr;
     size_t batch = 0;
+    std::vector<uint32_t> starts;    // the tiles' first rows (and m), or empty: tiles of mr
     std::vector<const float*> ptrs;  // [tile][tap][mr]
     std::vector<uint8_t> fresh;      // per tile
   };
@@ -88,25 +114,30 @@ class ConvF32Gemm final : public FastConv {
 
   size_t taps() const { return merged_ ? g_.kernel_h : tap_offsets_.size(); }
 
-  std::shared_ptr<const Pointers> CachedPointers(const Frame& f, size_t batch, size_t m) const {
+  std::shared_ptr<const Pointers> CachedPointers(const Frame& f, size_t batch, size_t m,
+                                                 const std::vector<uint32_t>* starts) const {
     {
       std::lock_guard<std::mutex> lock(cache_mutex_);
       if (cache_ != nullptr && cache_->input == f.input && cache_->batch == batch) return cache_;
     }
-    const size_t mr = gemm_->mr(), tiles = (m + mr - 1) / mr, block = taps() * mr;
+    const size_t mr = gemm_->mr(), block = taps() * mr;
+    const size_t tiles = starts != nullptr ? starts->size() - 1 : (m + mr - 1) / mr;
     if (tiles * block > kMaxCachedPointers) return nullptr;
     auto p = std::make_shared<Pointers>();
     p->input = f.input;
     p->batch = batch;
+    if (starts != nullptr) p->starts = *starts;
     p->ptrs.resize(tiles * block);
     p->fresh.assign(tiles, 0);
     std::vector<float> scratch(kF32MaxTileRows * kMaxMergedRows * kMaxMergedSpan);
     for (size_t t = 0; t < tiles; ++t) {
       const float** ptrs = p->ptrs.data() + t * block;
+      const size_t row = starts != nullptr ? (*starts)[t] : t * mr;
+      const size_t count = starts != nullptr ? (*starts)[t + 1] - row : std::min(mr, m - row);
       if (merged_) {
-        p->fresh[t] = FillMergedInto(f, t * mr, std::min(mr, m - t * mr), mr, ptrs, scratch.data());
+        p->fresh[t] = FillMergedInto(f, row, count, mr, ptrs, scratch.data());
       } else {
-        Fill(&f, t * mr, std::min(mr, m - t * mr), mr, ptrs);
+        Fill(&f, row, count, mr, ptrs);
       }
     }
     std::lock_guard<std::mutex> lock(cache_mutex_);
@@ -118,7 +149,12 @@ class ConvF32Gemm final : public FastConv {
   static void FillCached(const void* context, size_t row, size_t count, size_t mr,
                          const float** ptrs) {
     const auto* c = static_cast<const CachedFrame*>(context);
-    const size_t tile = row / mr, block = c->frame.conv->taps() * mr;
+    const std::vector<uint32_t>& starts = c->cache->starts;
+    const size_t tile =
+        starts.empty() ? row / mr
+                       : static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), row) -
+                                             starts.begin()) - 1;
+    const size_t block = c->frame.conv->taps() * mr;
     if (c->cache->fresh[tile] != 0) return FillMerged(&c->frame, row, count, mr, ptrs);
     std::copy_n(c->cache->ptrs.data() + tile * block, block, ptrs);
   }
@@ -225,6 +261,56 @@ class ConvF32Gemm final : public FastConv {
     return used_scratch;
   }
 
+  // Step 5: tiles of one image's output pixels, as F32Gemm::F32Tiling::starts, when tiles that
+  // never cross an output row skip more padding than tiles of mr pixels (empty: they do not).
+  // A tile costs (taps run) x (max(rows, 4) + 1.5): below 4 rows the tile's FMAs wait on
+  // each other, and each step of k loads the panel's weights whatever the rows (fitted on
+  // Zen 5: DenseNet's 3x3 over 4x4 pixels gains from tiles of 4 rows, 16x16 loses with 5-6).
+  static std::vector<uint32_t> PlanTiles(const ConvGeometry& g, bool merged, size_t mr) {
+    const size_t pixels = g.out_h * g.out_w;
+    if (pixels > 65536 || g.out_w % mr == 0) return {};
+    // taps inside the image per output pixel: rows (ky) times columns (kx); merged: rows only.
+    auto inside = [](int64_t first, uint32_t n, uint32_t step, size_t size) {
+      uint64_t mask = 0;  // bit i: tap i lies inside [0, size)
+      for (uint32_t i = 0; i < n && i < 64; ++i) {
+        const int64_t at = first + static_cast<int64_t>(i) * step;
+        if (at >= 0 && at < static_cast<int64_t>(size)) mask |= uint64_t{1} << i;
+      }
+      return mask;
+    };
+    if (g.kernel_h > 64 || g.kernel_w > 64) return {};
+    std::vector<uint64_t> rows(g.out_h), cols(g.out_w);
+    for (size_t y = 0; y < g.out_h; ++y)
+      rows[y] = inside(static_cast<int64_t>(y * g.stride_h) - g.pad_top, g.kernel_h,
+                       g.dilation_h, g.in_h);
+    for (size_t x = 0; x < g.out_w; ++x)
+      cols[x] = merged ? 1 : inside(static_cast<int64_t>(x * g.stride_w) - g.pad_left,
+                                    g.kernel_w, g.dilation_w, g.in_w);
+    // The cost of pixels [begin, end): the union of their rows' and columns' taps.
+    auto cost = [&](size_t begin, size_t end) {
+      uint64_t r = 0, c = 0;
+      for (size_t p = begin; p < end; ++p) r |= rows[p / g.out_w], c |= cols[p % g.out_w];
+      return static_cast<size_t>(__builtin_popcountll(r) * __builtin_popcountll(c)) *
+             (2 * std::max<size_t>(end - begin, 4) + 3);
+    };
+    size_t fixed = 0;
+    for (size_t p = 0; p < pixels; p += mr) fixed += cost(p, std::min(pixels, p + mr));
+    std::vector<uint32_t> starts;
+    const size_t per_row = (g.out_w + mr - 1) / mr;  // tiles per output row, balanced
+    size_t aligned = 0;
+    for (size_t y = 0; y < g.out_h; ++y) {
+      for (size_t i = 0; i < per_row; ++i) {
+        const size_t begin = y * g.out_w + i * g.out_w / per_row;
+        const size_t end = y * g.out_w + (i + 1) * g.out_w / per_row;
+        starts.push_back(static_cast<uint32_t>(begin));
+        aligned += cost(begin, end);
+      }
+    }
+    starts.push_back(static_cast<uint32_t>(pixels));
+    if (aligned >= fixed) return {};
+    return starts;
+  }
+
   ConvGeometry g_;
   std::unique_ptr<F32Gemm> gemm_;
   std::vector<float> zeros_;  // cin zeros: the taps outside the image
@@ -232,6 +318,8 @@ class ConvF32Gemm final : public FastConv {
   int64_t span_h_ = 0, span_w_ = 0;  // the window's extent in input pixels
   bool direct_ = false;
   bool merged_ = false;  // step 3
+  bool padded_ = false;  // some taps fall outside the image: F32Gemm skips them (F32Tile::skip)
+  std::vector<uint32_t> starts_;  // step 5
   mutable std::mutex cache_mutex_;  // guards cache_ (Run is const; one Run at a time is usual)
   mutable std::shared_ptr<const Pointers> cache_;
 };

@@ -43,20 +43,31 @@ LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
 // A partial panel stores its full 8-column halves plainly: VMASKMOVPS stores are slow on AMD
 // (mobilenet_v2's 48x48x16 -> 8 projection, all masked: 18 us, LiteRT 12.7; now 10).
 template <int R, bool kHalf>
-LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t cols) {
+LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t cols,
+                             size_t panel, const uint16_t* run, size_t runs) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define LABELITE_INIT(r) __m256 acc##r##a = b0, acc##r##b = b1;
   const __m256 b0 = _mm256_load_ps(w), b1 = _mm256_load_ps(w + 8);
   LABELITE_ROWS(LABELITE_INIT)
 #undef LABELITE_INIT
-  w += kPanel;
-  for (size_t tap = 0; tap < t.taps; ++tap) {
+  const float* const taps_w = w + kPanel;
+  for (size_t j = 0; j < runs; ++j) {
+    const size_t tap = run[j];
     const float* const* p = t.a + tap * kF32TileRowsAvx2;
 #define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
+    w = taps_w + tap * t.cin * kPanel;
+    const bool linear = t.skip == nullptr;  // else the prefetch skips what the tile skips
+    const F32SkipPrefetch ahead =
+        t.prefetch && !linear ? F32SkipPrefetch(t, run, runs, kPanel, panel, j, kPrefetchBytes)
+                              : F32SkipPrefetch();
     for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
-      if (t.prefetch) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
+      if (t.prefetch) {
+        const char* q = linear ? reinterpret_cast<const char*>(w) + kPrefetchBytes
+                               : ahead.At(i * kPanel * sizeof(float));
+        if (q != nullptr) _mm_prefetch(q, _MM_HINT_T0);
+      }
       const __m256 w0 = _mm256_load_ps(w), w1 = kHalf ? w0 : _mm256_load_ps(w + 8);
 #define LABELITE_FMA(r)                                               \
   if constexpr (r < R) {                                              \
@@ -92,14 +103,16 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
 
 template <int R>
 LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
+  uint16_t run[F32Gemm::kMaxTaps];
+  const size_t runs = F32RunTaps(t, run);
   const float* w = t.w;
   float* c = t.c;
   for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kPanel) {
     const size_t cols = t.cols - p * kPanel;
     if (cols <= 8) {
-      Panel6x16<R, true>(t, w, c, cols);
+      Panel6x16<R, true>(t, w, c, cols, p, run, runs);
     } else {
-      Panel6x16<R, false>(t, w, c, cols);
+      Panel6x16<R, false>(t, w, c, cols, p, run, runs);
     }
   }
 }
@@ -164,6 +177,8 @@ struct F32Gemm::Context {
   size_t m, tiles, group_panels, block_tiles;
   float* c;
   size_t c_stride;
+  const uint32_t* starts;  // F32Tiling::starts' data, or null
+  const float* zeros;      // Tiling::zeros
 };
 
 void F32Gemm::Task(void* context, size_t group, size_t block) {
@@ -182,10 +197,21 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
   t.w = packed_.data() + offset_ + panel_begin * panel_stride_;
   t.panels = panel_end - panel_begin, t.panel_stride = panel_stride_;
   t.c_stride = x.c_stride, t.cols = n_ - panel_begin * width_;
+  uint8_t skip[kMaxTaps];
   for (size_t tile = tile_begin; tile < tile_end; ++tile) {
-    const size_t row = tile * mr_;
-    t.rows = std::min(mr_, x.m - row);
+    const size_t row = x.starts != nullptr ? x.starts[tile] : tile * mr_;
+    t.rows = x.starts != nullptr ? x.starts[tile + 1] - row : std::min(mr_, x.m - row);
     x.fill(x.fill_context, row, t.rows, mr_, ptrs);
+    t.skip = nullptr;
+    if (x.zeros != nullptr) {
+      for (size_t tap = 0; tap < taps_; ++tap) {
+        const float* const* p = ptrs + tap * mr_;
+        bool all = true;
+        for (size_t r = 0; r < t.rows; ++r) all = all && p[r] == x.zeros;
+        skip[tap] = all ? 1 : 0;
+        if (all) t.skip = skip;
+      }
+    }
     t.c = x.c + row * x.c_stride + panel_begin * width_;
     t.prefetch = tile == tile_begin;
     tile_(t);
@@ -199,10 +225,12 @@ void F32Gemm::Run(const float* a, size_t a_stride, size_t m, float* c, size_t c_
 }
 
 void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
-                          pthreadpool_t pool) const {
+                          pthreadpool_t pool, const F32Tiling& tiling) const {
   if (m == 0) return;
   const size_t threads = ParallelThreads(pool);
-  const size_t tiles = (m + mr_ - 1) / mr_;
+  const std::vector<uint32_t>* starts = tiling.starts;
+  if (starts != nullptr && (starts->size() < 2 || starts->back() != m)) starts = nullptr;
+  const size_t tiles = starts != nullptr ? starts->size() - 1 : (m + mr_ - 1) / mr_;
   size_t group_panels =
       std::clamp<size_t>(kGroupBytes / (panel_stride_ * sizeof(float)), 1, panels_);
   size_t blocks = 1;
@@ -219,7 +247,8 @@ void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, 
   const size_t block_tiles = (tiles + blocks - 1) / blocks;
   blocks = (tiles + block_tiles - 1) / block_tiles;
   const size_t groups = (panels_ + group_panels - 1) / group_panels;
-  Context x{this, fill, context, m, tiles, group_panels, block_tiles, c, c_stride};
+  Context x{this, fill, context, m, tiles, group_panels, block_tiles, c, c_stride,
+            starts != nullptr ? starts->data() : nullptr, tiling.zeros};
   if (threads <= 1 || groups * blocks == 1) {
     for (size_t g = 0; g < groups; ++g)
       for (size_t b = 0; b < blocks; ++b) Task(&x, g, b);

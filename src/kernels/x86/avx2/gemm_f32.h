@@ -30,6 +30,7 @@
 #define LABELITE_KERNELS_X86_AVX2_GEMM_F32_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -56,8 +57,57 @@ struct F32Tile {
   size_t cols = 0;            // valid columns from c (the last panel may be partial)
   float min = 0, max = 0;
   bool prefetch = false;  // the first tile of the panels: fetch their weights ahead
+  // [taps] or null: a nonzero entry marks a tap whose rows all read the zero row (padding);
+  // the tile skips it and its weights. Same result bit for bit: fma(0, w, acc) is acc for
+  // finite w, except that XNNPACK's would turn an acc of -0 into +0 and an infinite or NaN w
+  // into NaN (TFLite's reference kernel skips the padding too).
+  const uint8_t* skip = nullptr;
 };
 using F32TileFn = void (*)(const F32Tile& tile);
+
+// The taps a tile runs (those F32Tile::skip leaves), in order; returns how many.
+inline size_t F32RunTaps(const F32Tile& t, uint16_t* run) {
+  size_t n = 0;
+  for (size_t tap = 0; tap < t.taps; ++tap)
+    if (t.skip == nullptr || t.skip[tap] == 0) run[n++] = static_cast<uint16_t>(tap);
+  return n;
+}
+
+// Prefetch targets of a tile that skips taps: its weight stream has holes, so "bytes ahead"
+// counts only the weights it reads (the run taps of its panels, in order; a plain address
+// ahead would fetch the skipped taps' weights and leave the next run tap's to demand misses:
+// Inception v3's 1x7 layers over 3x3 pixels took 20-25% longer inside the model at AVX2).
+// For run tap `index` of panel `panel` (width columns a panel): the weights `ahead` bytes on
+// lie at At(i * bytes per k) for its k = i.
+struct F32SkipPrefetch {
+  const char* a = nullptr;  // the run tap holding them at k = 0 (null: past the tile's panels)
+  const char* b = nullptr;  // the run tap after it
+  size_t offset = 0, block = 1;  // into a; one run tap's bytes
+
+  F32SkipPrefetch() = default;
+  F32SkipPrefetch(const F32Tile& t, const uint16_t* run, size_t runs, size_t width, size_t panel,
+                  size_t index, size_t ahead) {
+    block = t.cin * width * sizeof(float);
+    const size_t n = panel * runs + index + ahead / block;
+    offset = ahead % block;
+    a = Tap(t, run, runs, width, n);
+    b = Tap(t, run, runs, width, n + 1);
+  }
+  const char* At(size_t bytes) const {
+    const size_t o = offset + bytes;
+    if (o < block) return a != nullptr ? a + o : nullptr;
+    return b != nullptr ? b + (o - block) : nullptr;
+  }
+
+ private:
+  static const char* Tap(const F32Tile& t, const uint16_t* run, size_t runs, size_t width,
+                         size_t n) {
+    const size_t panel = n / runs;
+    if (panel >= t.panels) return nullptr;
+    return reinterpret_cast<const char*>(t.w + panel * t.panel_stride + width +
+                                         size_t{run[n % runs]} * t.cin * width);
+  }
+};
 
 void F32TileAvx2(const F32Tile& tile);    // 6 rows (avx2/gemm_f32.cc)
 void F32TileAvx512(const F32Tile& tile);  // 7 rows (avx512/gemm_f32_avx512.cc)
@@ -65,6 +115,16 @@ constexpr size_t kF32TileRowsAvx2 = 6;
 constexpr size_t kF32TileRowsAvx512 = 7;
 constexpr size_t kF32PanelAvx512 = 32;  // W of the AVX-512 tile (AVX2: 16)
 constexpr size_t kF32MaxTileRows = 16;
+
+// How F32Gemm::RunIndirect cuts the rows into tiles, and what it may skip.
+struct F32Tiling {
+  // Tile i is rows [starts[i], starts[i + 1]) (at most mr() rows), starts.back() == m; null:
+  // tiles of mr() rows.
+  const std::vector<uint32_t>* starts = nullptr;
+  // The zero row the FillFn points taps outside the image at: a tap that reads it in every
+  // row of a tile is skipped (F32Tile::skip). Null: nothing is skipped.
+  const float* zeros = nullptr;
+};
 
 class F32Gemm {
  public:
@@ -89,7 +149,7 @@ class F32Gemm {
            pthreadpool_t pool) const;
   // m rows whose inputs `fill` gives; output rows c_stride apart.
   void RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
-                   pthreadpool_t pool) const;
+                   pthreadpool_t pool, const F32Tiling& tiling = F32Tiling()) const;
 
   size_t mr() const { return mr_; }
   size_t n() const { return n_; }

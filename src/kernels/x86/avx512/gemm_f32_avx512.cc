@@ -42,23 +42,34 @@ LABELITE_AVX512F inline __m512 Clamp(__m512 v, __m512 lo, __m512 hi) {
 // Rows of one tile, one panel: its `kPanels` (1 or 2) halves of 16 columns: per step of k, one
 // weight vector per half and one broadcast per row, 7 * kPanels accumulators.
 template <int kPanels, int R>
-LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t cols) {
+LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t cols,
+                              size_t panel, const uint16_t* run, size_t runs) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
   const size_t second = kPanels == 2 ? kPanel : 0;  // floats to the second half
   const __m512 bias0 = _mm512_load_ps(w), bias1 = _mm512_load_ps(w + second);
 #define LABELITE_INIT(r) __m512 acc##r##a = bias0, acc##r##b = bias1;
   LABELITE_ROWS(LABELITE_INIT)
 #undef LABELITE_INIT
-  w += kWidth;
-  for (size_t tap = 0; tap < t.taps; ++tap) {
+  const float* const taps_w = w + kWidth;
+  for (size_t j = 0; j < runs; ++j) {
+    const size_t tap = run[j];
     const float* const* p = t.a + tap * kF32TileRowsAvx512;
 #define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
+    w = taps_w + tap * t.cin * kWidth;
+    const bool linear = t.skip == nullptr;  // else the prefetch skips what the tile skips
+    const F32SkipPrefetch ahead =
+        t.prefetch && !linear ? F32SkipPrefetch(t, run, runs, kWidth, panel, j, kPrefetchBytes)
+                              : F32SkipPrefetch();
     for (size_t i = 0; i < t.cin; ++i, w += kWidth) {
       if (t.prefetch) {
-        _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
-        _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes + 64, _MM_HINT_T0);
+        const char* q = linear ? reinterpret_cast<const char*>(w) + kPrefetchBytes
+                               : ahead.At(i * kWidth * sizeof(float));
+        if (q != nullptr) {
+          _mm_prefetch(q, _MM_HINT_T0);
+          _mm_prefetch(q + 64, _MM_HINT_T0);
+        }
       }
       const __m512 w0 = _mm512_load_ps(w);
       if constexpr (kPanels == 2) {
@@ -94,14 +105,16 @@ LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t
 
 template <int R>
 LABELITE_AVX512F void Rows7(const F32Tile& t) {
+  uint16_t run[F32Gemm::kMaxTaps];
+  const size_t runs = F32RunTaps(t, run);
   const float* w = t.w;
   float* c = t.c;
   for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kWidth) {
     const size_t cols = t.cols - p * kWidth;
     if (cols > kPanel) {
-      Panels7<2, R>(t, w, c, cols);
+      Panels7<2, R>(t, w, c, cols, p, run, runs);
     } else {
-      Panels7<1, R>(t, w, c, cols);
+      Panels7<1, R>(t, w, c, cols, p, run, runs);
     }
   }
 }
