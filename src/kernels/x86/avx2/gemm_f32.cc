@@ -42,7 +42,7 @@ LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
 // only their own FMAs; kHalf: only the first 8 columns (a last panel of <= 8 channels).
 // A partial panel stores its full 8-column halves plainly: VMASKMOVPS stores are slow on AMD
 // (mobilenet_v2's 48x48x16 -> 8 projection, all masked: 18 us, LiteRT 12.7; now 10).
-template <int R, bool kHalf>
+template <int R, bool kHalf, bool kSkips>
 LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t cols,
                              size_t panel, const uint16_t* run, size_t runs) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
@@ -50,34 +50,39 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
   const __m256 b0 = _mm256_load_ps(w), b1 = _mm256_load_ps(w + 8);
   LABELITE_ROWS(LABELITE_INIT)
 #undef LABELITE_INIT
-  const float* const taps_w = w + kPanel;
-  for (size_t j = 0; j < runs; ++j) {
-    const size_t tap = run[j];
+  w += kPanel;
+  const float* const taps_w = w;
+  // kSkips: the tile skips taps (F32Tile::skip), so it walks `run`; else every tap in order.
+  for (size_t j = 0; j < (kSkips ? runs : t.taps); ++j) {
+    const size_t tap = kSkips ? run[j] : j;
     const float* const* p = t.a + tap * kF32TileRowsAvx2;
 #define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
-    w = taps_w + tap * t.cin * kPanel;
-    const bool linear = t.skip == nullptr;  // else the prefetch skips what the tile skips
-    const F32SkipPrefetch ahead =
-        t.prefetch && !linear ? F32SkipPrefetch(t, run, runs, kPanel, panel, j, kPrefetchBytes)
-                              : F32SkipPrefetch();
-    for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
-      if (t.prefetch) {
-        const char* q = linear ? reinterpret_cast<const char*>(w) + kPrefetchBytes
-                               : ahead.At(i * kPanel * sizeof(float));
-        if (q != nullptr) _mm_prefetch(q, _MM_HINT_T0);
-      }
-      const __m256 w0 = _mm256_load_ps(w), w1 = kHalf ? w0 : _mm256_load_ps(w + 8);
+    if constexpr (kSkips) w = taps_w + tap * t.cin * kPanel;
 #define LABELITE_FMA(r)                                               \
   if constexpr (r < R) {                                              \
     const __m256 x = _mm256_broadcast_ss(a##r + i);                   \
     acc##r##a = _mm256_fmadd_ps(x, w0, acc##r##a);                    \
     if constexpr (!kHalf) acc##r##b = _mm256_fmadd_ps(x, w1, acc##r##b); \
   }
-      LABELITE_ROWS(LABELITE_FMA)
-#undef LABELITE_FMA
+#define LABELITE_STEP                                                               \
+  const __m256 w0 = _mm256_load_ps(w), w1 = kHalf ? w0 : _mm256_load_ps(w + 8);     \
+  LABELITE_ROWS(LABELITE_FMA)
+    if (kSkips && t.prefetch) {  // the prefetch skips what the tile skips
+      const F32SkipPrefetch ahead(t, run, runs, kPanel, panel, j, kPrefetchBytes);
+      for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
+        if (const char* q = ahead.At(i * kPanel * sizeof(float))) _mm_prefetch(q, _MM_HINT_T0);
+        LABELITE_STEP
+      }
+    } else {
+      for (size_t i = 0; i < t.cin; ++i, w += kPanel) {
+        if (t.prefetch) _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
+        LABELITE_STEP
+      }
     }
+#undef LABELITE_STEP
+#undef LABELITE_FMA
   }
   const __m256 lo = _mm256_set1_ps(t.min), hi = _mm256_set1_ps(t.max);
   const __m256i mask_a = MaskOf(cols), mask_b = MaskOf(cols > 8 ? cols - 8 : 0);
@@ -101,20 +106,26 @@ LABELITE_AVX2 void Panel6x16(const F32Tile& t, const float* w, float* c, size_t 
 #undef LABELITE_ROWS
 }
 
-template <int R>
-LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
-  uint16_t run[F32Gemm::kMaxTaps];
-  const size_t runs = F32RunTaps(t, run);
+template <int R, bool kSkips>
+LABELITE_AVX2 void Panels6x16(const F32Tile& t, const uint16_t* run, size_t runs) {
   const float* w = t.w;
   float* c = t.c;
   for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kPanel) {
     const size_t cols = t.cols - p * kPanel;
     if (cols <= 8) {
-      Panel6x16<R, true>(t, w, c, cols, p, run, runs);
+      Panel6x16<R, true, kSkips>(t, w, c, cols, p, run, runs);
     } else {
-      Panel6x16<R, false>(t, w, c, cols, p, run, runs);
+      Panel6x16<R, false, kSkips>(t, w, c, cols, p, run, runs);
     }
   }
+}
+
+template <int R>
+LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
+  if (t.skip == nullptr) return Panels6x16<R, false>(t, nullptr, 0);
+  uint16_t run[F32Gemm::kMaxTaps];
+  const size_t runs = F32RunTaps(t, run);
+  Panels6x16<R, true>(t, run, runs);
 }
 
 }  // namespace
@@ -207,7 +218,7 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
       for (size_t tap = 0; tap < taps_; ++tap) {
         const float* const* p = ptrs + tap * mr_;
         bool all = true;
-        for (size_t r = 0; r < t.rows; ++r) all = all && p[r] == x.zeros;
+        for (size_t r = 0; r < t.rows && all; ++r) all = p[r] == x.zeros;
         skip[tap] = all ? 1 : 0;
         if (all) t.skip = skip;
       }

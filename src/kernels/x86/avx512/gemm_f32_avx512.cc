@@ -41,7 +41,7 @@ LABELITE_AVX512F inline __m512 Clamp(__m512 v, __m512 lo, __m512 hi) {
 
 // Rows of one tile, one panel: its `kPanels` (1 or 2) halves of 16 columns: per step of k, one
 // weight vector per half and one broadcast per row, 7 * kPanels accumulators.
-template <int kPanels, int R>
+template <int kPanels, int R, bool kSkips>
 LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t cols,
                               size_t panel, const uint16_t* run, size_t runs) {
 #define LABELITE_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6)
@@ -50,45 +50,53 @@ LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t
 #define LABELITE_INIT(r) __m512 acc##r##a = bias0, acc##r##b = bias1;
   LABELITE_ROWS(LABELITE_INIT)
 #undef LABELITE_INIT
-  const float* const taps_w = w + kWidth;
-  for (size_t j = 0; j < runs; ++j) {
-    const size_t tap = run[j];
+  w += kWidth;
+  const float* const taps_w = w;
+  // kSkips: the tile skips taps (F32Tile::skip), so it walks `run`; else every tap in order.
+  for (size_t j = 0; j < (kSkips ? runs : t.taps); ++j) {
+    const size_t tap = kSkips ? run[j] : j;
     const float* const* p = t.a + tap * kF32TileRowsAvx512;
 #define LABELITE_PTR(r) const float* a##r = r < R ? p[r] : nullptr;
     LABELITE_ROWS(LABELITE_PTR)
 #undef LABELITE_PTR
-    w = taps_w + tap * t.cin * kWidth;
-    const bool linear = t.skip == nullptr;  // else the prefetch skips what the tile skips
-    const F32SkipPrefetch ahead =
-        t.prefetch && !linear ? F32SkipPrefetch(t, run, runs, kWidth, panel, j, kPrefetchBytes)
-                              : F32SkipPrefetch();
-    for (size_t i = 0; i < t.cin; ++i, w += kWidth) {
-      if (t.prefetch) {
-        const char* q = linear ? reinterpret_cast<const char*>(w) + kPrefetchBytes
-                               : ahead.At(i * kWidth * sizeof(float));
-        if (q != nullptr) {
+    if constexpr (kSkips) w = taps_w + tap * t.cin * kWidth;
+#define LABELITE_STEP                                              \
+  const __m512 w0 = _mm512_load_ps(w);                             \
+  if constexpr (kPanels == 2) {                                    \
+    const __m512 w1 = _mm512_load_ps(w + second);                  \
+    LABELITE_ROWS(LABELITE_FMA2)                                   \
+  } else {                                                         \
+    LABELITE_ROWS(LABELITE_FMA1)                                   \
+  }
+#define LABELITE_FMA2(r)                            \
+  if constexpr (r < R) {                            \
+    const __m512 x = _mm512_set1_ps(a##r[i]);       \
+    acc##r##a = _mm512_fmadd_ps(x, w0, acc##r##a);  \
+    acc##r##b = _mm512_fmadd_ps(x, w1, acc##r##b);  \
+  }
+#define LABELITE_FMA1(r) \
+  if constexpr (r < R) acc##r##a = _mm512_fmadd_ps(_mm512_set1_ps(a##r[i]), w0, acc##r##a);
+    if (kSkips && t.prefetch) {  // the prefetch skips what the tile skips
+      const F32SkipPrefetch ahead(t, run, runs, kWidth, panel, j, kPrefetchBytes);
+      for (size_t i = 0; i < t.cin; ++i, w += kWidth) {
+        if (const char* q = ahead.At(i * kWidth * sizeof(float))) {
           _mm_prefetch(q, _MM_HINT_T0);
           _mm_prefetch(q + 64, _MM_HINT_T0);
         }
+        LABELITE_STEP
       }
-      const __m512 w0 = _mm512_load_ps(w);
-      if constexpr (kPanels == 2) {
-        const __m512 w1 = _mm512_load_ps(w + second);
-#define LABELITE_FMA(r)                                   \
-  if constexpr (r < R) {                                  \
-    const __m512 x = _mm512_set1_ps(a##r[i]);             \
-    acc##r##a = _mm512_fmadd_ps(x, w0, acc##r##a);        \
-    acc##r##b = _mm512_fmadd_ps(x, w1, acc##r##b);        \
-  }
-        LABELITE_ROWS(LABELITE_FMA)
-#undef LABELITE_FMA
-      } else {
-#define LABELITE_FMA(r) \
-  if constexpr (r < R) acc##r##a = _mm512_fmadd_ps(_mm512_set1_ps(a##r[i]), w0, acc##r##a);
-        LABELITE_ROWS(LABELITE_FMA)
-#undef LABELITE_FMA
+    } else {
+      for (size_t i = 0; i < t.cin; ++i, w += kWidth) {
+        if (t.prefetch) {
+          _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes, _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(w) + kPrefetchBytes + 64, _MM_HINT_T0);
+        }
+        LABELITE_STEP
       }
     }
+#undef LABELITE_FMA1
+#undef LABELITE_FMA2
+#undef LABELITE_STEP
   }
   const __m512 lo = _mm512_set1_ps(t.min), hi = _mm512_set1_ps(t.max);
   const __mmask16 mask_a = MaskOf(cols), mask_b = MaskOf(cols > kPanel ? cols - kPanel : 0);
@@ -103,20 +111,26 @@ LABELITE_AVX512F void Panels7(const F32Tile& t, const float* w, float* c, size_t
 #undef LABELITE_ROWS
 }
 
-template <int R>
-LABELITE_AVX512F void Rows7(const F32Tile& t) {
-  uint16_t run[F32Gemm::kMaxTaps];
-  const size_t runs = F32RunTaps(t, run);
+template <int R, bool kSkips>
+LABELITE_AVX512F void Rows7(const F32Tile& t, const uint16_t* run, size_t runs) {
   const float* w = t.w;
   float* c = t.c;
   for (size_t p = 0; p < t.panels; ++p, w += t.panel_stride, c += kWidth) {
     const size_t cols = t.cols - p * kWidth;
     if (cols > kPanel) {
-      Panels7<2, R>(t, w, c, cols, p, run, runs);
+      Panels7<2, R, kSkips>(t, w, c, cols, p, run, runs);
     } else {
-      Panels7<1, R>(t, w, c, cols, p, run, runs);
+      Panels7<1, R, kSkips>(t, w, c, cols, p, run, runs);
     }
   }
+}
+
+template <int R>
+LABELITE_AVX512F void Rows7(const F32Tile& t) {
+  if (t.skip == nullptr) return Rows7<R, false>(t, nullptr, 0);
+  uint16_t run[F32Gemm::kMaxTaps];
+  const size_t runs = F32RunTaps(t, run);
+  Rows7<R, true>(t, run, runs);
 }
 
 }  // namespace
