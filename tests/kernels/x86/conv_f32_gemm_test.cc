@@ -351,8 +351,8 @@ INSTANTIATE_TEST_SUITE_P(Levels, ConvF32GemmTest, ::testing::ValuesIn(kLevels),
                          });
 
 // What MakeFastConv picks for a pointwise layer at each level: the AVX-512 GEMM at AVX-512
-// (XNNPACK for a 3x3 first layer of 3 channels, the GEMM for a 16x16 patch embedding), the AVX2
-// GEMM at AVX2, nothing below.
+// (XNNPACK for a 3x3 first layer of 3 channels, the GEMM for a 7x7 one and a 16x16 patch
+// embedding), the AVX2 GEMM at AVX2, nothing below.
 TEST(ConvF32GemmLevels, ChosenByLevel) {
   const IsaLevel saved = ActiveIsa();
   std::vector<float> w(32 * 16, 0.5f);
@@ -368,6 +368,13 @@ TEST(ConvF32GemmLevels, ChosenByLevel) {
         Spec({1, 28, 28, 3, 32, 3, 2, true, false, true}, w.data(), nullptr);
     EXPECT_EQ(MakeConvF32GemmAvx512(rgb), nullptr);
     EXPECT_EQ(MakeFastConv(rgb), nullptr);
+    // A 7x7 stem's merged kernel row (7 x 3 floats) is long enough for the tile.
+    std::vector<float> w7(16 * 7 * 7 * 3, 0.25f);
+    const FastConvF32Spec stem7 =
+        Spec({1, 40, 40, 3, 16, 7, 2, true, false, true}, w7.data(), nullptr);
+    std::unique_ptr<FastConv> stem = MakeFastConv(stem7);
+    ASSERT_NE(stem, nullptr);
+    EXPECT_STREQ(stem->path(), "avx512 f32 gemm");
     // A patch embedding's merged kernel row (16 x 3 floats) is long enough for the tile.
     std::vector<float> wp(24 * 16 * 16 * 3, 0.25f);
     const FastConvF32Spec patches =

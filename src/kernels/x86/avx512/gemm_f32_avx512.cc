@@ -148,10 +148,12 @@ void F32TileAvx512(const F32Tile& t) {
 }
 
 std::unique_ptr<FastConv> MakeConvF32GemmAvx512(const FastConvF32Spec& spec) {
-  // Fewer than 8 input channels: XNNPACK's avx512f kernels are faster on RGB stems (3x3 and
-  // 7x7 over 3 channels: 20 against 23 us, 98 against 114 us), this tile once a merged kernel
-  // row is long (ViT's 16x16 patches over 3 channels, 48 floats: 27 -> 22 us).
-  if (spec.cin < 8 && MergedConvRowFloats(spec) < 32) return nullptr;
+  // Fewer than 8 input channels: XNNPACK's avx512f kernels are faster on 3x3 RGB stems (a
+  // merged kernel row of 9 floats: 20 against 23 us; MobileNet v2 and NASNet float 5% slower
+  // on this tile), this tile once a merged kernel row is 7 x 3 floats or longer: 7x7 stems
+  // (DenseNet-121's 70x70x3 -> 64: 99 -> 74 us, LiteRT 75; ResNet's -> 16: 56 -> 50 us,
+  // LiteRT 65; Zen 5), ViT's 16x16 patches over 3 channels (48 floats: 27 -> 22 us).
+  if (spec.cin < 8 && MergedConvRowFloats(spec) < 21) return nullptr;
   return MakeConvF32Gemm(spec, IsaLevel::kAvx512);
 }
 
