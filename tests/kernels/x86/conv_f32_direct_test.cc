@@ -212,6 +212,39 @@ TEST_P(ConvF32DirectTest, WideDepthwiseShapes) {
 
 // Random 5x5 and 7x7 depthwise: channel counts off the 8/16-lane blocks, images narrower or
 // lower than the window (SAME), strides 1 and 2, with and without bias and clamp.
+// MobileNet v3's and EfficientNet's late 5x5 layers over 3x3 to 6x6 pixels, where most taps
+// are padding (skipped: bit for bit still).
+TEST_P(ConvF32DirectTest, WideDepthwiseSmallMaps) {
+  RunCase({true, 1, 6, 6, 192, 192, 5, 1, true, false, true, 40});
+  RunCase({true, 1, 3, 3, 432, 432, 5, 1, true, true, true, 41});
+  RunCase({true, 1, 6, 6, 240, 240, 5, 2, true, false, true, 42});
+  RunCase({true, 2, 3, 5, 24, 24, 7, 1, true, false, false, 43});
+  RunCase({true, 1, 1, 1, 40, 40, 5, 1, true, false, true, 44});
+}
+
+// Over a 1x1 map only the 5x5 window's center tap reads the image: NaN weights on the other
+// taps leave the outputs finite, equal to XNNPACK's with those weights zeroed.
+TEST_P(ConvF32DirectTest, WideDepthwisePaddingWeightsNeverRead) {
+  const Case c{true, 1, 1, 1, 40, 40, 5, 1, true, false, true, 45};
+  std::mt19937 rng(c.seed);
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  std::vector<float> w(25 * c.cout), bias(c.cout), in(c.cin);
+  for (auto* v : {&w, &bias, &in})
+    for (float& x : *v) x = dist(rng);
+  std::vector<float> zeroed = w;
+  for (size_t t = 0; t < 25; ++t) {
+    if (t == 12) continue;  // (2, 2): the center
+    for (size_t ch = 0; ch < c.cout; ++ch) w[t * c.cout + ch] = NAN, zeroed[t * c.cout + ch] = 0;
+  }
+  const std::vector<float> want = RunXnnpack(Spec(c, zeroed.data(), bias.data()), 1, in.data());
+  std::unique_ptr<FastConv> conv = GetParam().depthwise(Spec(c, w.data(), bias.data()));
+  ASSERT_NE(conv, nullptr);
+  std::vector<float> got(want.size(), NAN);
+  conv->Run(in.data(), got.data(), 1, nullptr);
+  for (float v : want) ASSERT_TRUE(std::isfinite(v));
+  ExpectIdentical(got, want);
+}
+
 TEST_P(ConvF32DirectTest, RandomWideDepthwise) {
   std::mt19937 rng(44);
   const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 17, 30};
