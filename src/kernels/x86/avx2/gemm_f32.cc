@@ -189,7 +189,7 @@ struct F32Gemm::Context {
   float* c;
   size_t c_stride;
   const uint32_t* starts;  // F32Tiling::starts' data, or null
-  const float* zeros;      // Tiling::zeros
+  const float* zeros;      // F32Tiling::zeros
 };
 
 void F32Gemm::Task(void* context, size_t group, size_t block) {

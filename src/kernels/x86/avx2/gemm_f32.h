@@ -10,13 +10,15 @@
 //      [units][k]) into panels of W columns, each [W bias][K][W weights], zero-padded past n
 //      (W = 16 for AVX2; 32 for AVX-512, so its tile reads its 32 columns' weights as one
 //      sequential stream: inside a model the weights come from memory).
-//   2. Run: the rows in tiles of mr() rows (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
+//   2. Run: the rows in tiles of mr() rows or as F32Tiling::starts cuts them (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
 //      AVX-512: 7 rows x 32 columns in zmm), each tile's rows given as per-tap row pointers
 //      (an indirection buffer filled by the caller's FillFn: a KxK convolution points taps
 //      outside the image at a row of zeros, a GEMM points at its rows). The micro-kernel keeps the
 //      tile's accumulators in registers over all of K, then runs the next panel on the same
-//      rows (the rows stay in L1). The first tile of a task reads the panels' weights first,
-//      inside a model from memory: it prefetches them 16 KB ahead (F32Tile::prefetch; the
+//      rows (the rows stay in L1). A tap whose row pointers are all the zero row (padding,
+//      F32Tiling::zeros) is skipped in that tile, weights and all (F32Tile::skip). The first
+//      tile of a task reads the panels' weights first, inside a model from memory: it
+//      prefetches them 16 KB ahead (F32Tile::prefetch; the
 //      hardware prefetcher alone left it waiting: 0.83-0.91x on Inception v3, DenseNet-121 and
 //      EfficientNet-B0 float, Zen 5); the later tiles find them in L2.
 //   3. Threads take (panel group, row block) tasks: panel groups keep their weights within
