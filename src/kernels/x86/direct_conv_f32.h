@@ -82,6 +82,17 @@ class DirectConvF32 : public FastConv {
   virtual void RunRow(const float* const* rows, float* out_row, size_t c_begin,
                       size_t c_end) const = 0;
 
+  // Padding a kernel may skip for all P pixels of a call (fma(0, w, acc) == acc, so the same
+  // bits as XNNPACK's zero buffer): a window row that is the zero row, and a window column
+  // whose input column ix + p * S lies outside the image for every pixel p.
+  bool RowOutside(const float* row) const { return row == zeros_.data(); }
+  template <int P, int S>
+  bool ColumnOutside(int64_t ix) const {
+    for (int p = 0; p < P; ++p)
+      if (ix + p * S >= 0 && ix + p * S < static_cast<int64_t>(g_.in_w)) return false;
+    return true;
+  }
+
   ConvGeometry g_;
   float min_, max_;
   std::vector<float> zeros_;

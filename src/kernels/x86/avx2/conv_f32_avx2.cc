@@ -248,24 +248,16 @@ class DepthwiseWideF32Avx2 final : public DirectConvF32 {
 #pragma GCC unroll 8
       for (int p = 0; p < P; ++p) acc[p][n] = b;
     }
-    // Taps that are padding for all P pixels are skipped (fma(0, w, acc) == acc): window
-    // rows outside the image (the zero row) and, at the edges, columns outside for every pixel.
-    auto column_outside = [&](int kx) {
-      if (!kEdge) return false;
-      for (int p = 0; p < P; ++p) {
-        const int64_t ix = ix0 + p * S + kx;
-        if (ix >= 0 && ix < static_cast<int64_t>(g_.in_w)) return false;
-      }
-      return true;
-    };
-    const float* const zero_row = zeros_.data();
+    // Taps that are padding for all P pixels are skipped (DirectConvF32::RowOutside,
+    // ColumnOutside; columns only at the edges).
+    auto column_outside = [&](int kx) { return kEdge && ColumnOutside<P, S>(ix0 + kx); };
 #pragma GCC unroll 1
     for (int outer = 0; outer < K; ++outer) {
-      if (kTapsByColumn ? column_outside(outer) : r[outer] == zero_row) continue;
+      if (kTapsByColumn ? column_outside(outer) : RowOutside(r[outer])) continue;
 #pragma GCC unroll 7
       for (int inner = 0; inner < K; ++inner) {
         const int ky = kTapsByColumn ? inner : outer, kx = kTapsByColumn ? outer : inner;
-        if (kTapsByColumn ? r[ky] == zero_row : column_outside(kx)) continue;
+        if (kTapsByColumn ? RowOutside(r[ky]) : column_outside(kx)) continue;
         __m256 wv[NB];
 #pragma GCC unroll 4
         for (int n = 0; n < NB; ++n) wv[n] = _mm256_loadu_ps(w + (ky * K + kx) * cpad_ + 8 * n);

@@ -64,24 +64,13 @@ class ConvF32Gemm final : public FastConv {
     const size_t m = batch * g_.out_h * g_.out_w;
     F32Tiling tiling;
     tiling.zeros = padded_ ? zeros_.data() : nullptr;
-    std::vector<uint32_t> batch_starts;  // starts_ repeated for each image
-    if (!starts_.empty()) {
-      if (batch == 1) {
-        tiling.starts = &starts_;
-      } else if (m <= UINT32_MAX) {
-        const uint32_t pixels = starts_.back();
-        batch_starts.reserve(batch * (starts_.size() - 1) + 1);
-        for (size_t b = 0; b < batch; ++b)
-          for (size_t i = 0; i + 1 < starts_.size(); ++i)
-            batch_starts.push_back(static_cast<uint32_t>(b * pixels + starts_[i]));
-        batch_starts.push_back(static_cast<uint32_t>(m));
-        tiling.starts = &batch_starts;
-      }
-    }
-    if (std::shared_ptr<const Pointers> cached = CachedPointers(f, batch, m, tiling.starts)) {
+    if (std::shared_ptr<const Pointers> cached = CachedPointers(f, batch, m)) {
+      if (!cached->starts.empty()) tiling.starts = &cached->starts;
       const CachedFrame c{f, cached.get()};
       return gemm_->RunIndirect(&FillCached, &c, m, out, g_.cout, pool, tiling);
     }
+    const std::vector<uint32_t> starts = TileStarts(batch);
+    if (!starts.empty()) tiling.starts = &starts;
     gemm_->RunIndirect(merged_ ? &FillMerged : &Fill, &f, m, out, g_.cout, pool, tiling);
   }
   const char* path() const override {
@@ -114,26 +103,40 @@ class ConvF32Gemm final : public FastConv {
 
   size_t taps() const { return merged_ ? g_.kernel_h : tap_offsets_.size(); }
 
-  std::shared_ptr<const Pointers> CachedPointers(const Frame& f, size_t batch, size_t m,
-                                                 const std::vector<uint32_t>* starts) const {
+  // Step 5's tiles for `batch` images (starts_ repeated per image), or empty: tiles of mr.
+  std::vector<uint32_t> TileStarts(size_t batch) const {
+    std::vector<uint32_t> starts;
+    const size_t m = batch * g_.out_h * g_.out_w;
+    if (starts_.empty() || m > UINT32_MAX) return starts;
+    starts.reserve(batch * (starts_.size() - 1) + 1);
+    for (size_t b = 0; b < batch; ++b)
+      for (size_t i = 0; i + 1 < starts_.size(); ++i)
+        starts.push_back(static_cast<uint32_t>(b * starts_.back() + starts_[i]));
+    starts.push_back(static_cast<uint32_t>(m));
+    return starts;
+  }
+
+  std::shared_ptr<const Pointers> CachedPointers(const Frame& f, size_t batch, size_t m) const {
     {
       std::lock_guard<std::mutex> lock(cache_mutex_);
       if (cache_ != nullptr && cache_->input == f.input && cache_->batch == batch) return cache_;
     }
     const size_t mr = gemm_->mr(), block = taps() * mr;
-    const size_t tiles = starts != nullptr ? starts->size() - 1 : (m + mr - 1) / mr;
+    std::vector<uint32_t> starts = TileStarts(batch);
+    const size_t tiles = !starts.empty() ? starts.size() - 1 : (m + mr - 1) / mr;
     if (tiles * block > kMaxCachedPointers) return nullptr;
     auto p = std::make_shared<Pointers>();
     p->input = f.input;
     p->batch = batch;
-    if (starts != nullptr) p->starts = *starts;
+    p->starts = std::move(starts);
     p->ptrs.resize(tiles * block);
     p->fresh.assign(tiles, 0);
     std::vector<float> scratch(kF32MaxTileRows * kMaxMergedRows * kMaxMergedSpan);
     for (size_t t = 0; t < tiles; ++t) {
       const float** ptrs = p->ptrs.data() + t * block;
-      const size_t row = starts != nullptr ? (*starts)[t] : t * mr;
-      const size_t count = starts != nullptr ? (*starts)[t + 1] - row : std::min(mr, m - row);
+      const bool planned = !p->starts.empty();
+      const size_t row = planned ? p->starts[t] : t * mr;
+      const size_t count = planned ? p->starts[t + 1] - row : std::min(mr, m - row);
       if (merged_) {
         p->fresh[t] = FillMergedInto(f, row, count, mr, ptrs, scratch.data());
       } else {
@@ -145,7 +148,8 @@ class ConvF32Gemm final : public FastConv {
     return p;
   }
 
-  // F32Gemm::FillFn over a Pointers cache (row is a multiple of mr: F32Gemm fills whole tiles).
+  // F32Gemm::FillFn over a Pointers cache (row is a tile's first row: F32Gemm fills whole
+  // tiles, as the cache's starts cut them).
   static void FillCached(const void* context, size_t row, size_t count, size_t mr,
                          const float** ptrs) {
     const auto* c = static_cast<const CachedFrame*>(context);
