@@ -77,6 +77,9 @@ struct FastConvSpec : ConvGeometry {
 // One float32 convolution (same weight layouts), its fused activation as a clamp.
 struct FastConvF32Spec : ConvGeometry {
   float output_min = -INFINITY, output_max = INFINITY;
+  // The input comes from a ReLU (InputMayHoldZeros, fast/zero_inputs.h): F32Gemm skips the
+  // k steps zero in a whole tile (F32Steps).
+  bool input_zeros = false;
   const float* weights = nullptr;
   const float* bias = nullptr;  // cout values, or nullptr
 };

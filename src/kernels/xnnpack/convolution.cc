@@ -1,5 +1,7 @@
 #include "kernels/xnnpack/convolution.h"
 
+#include "kernels/fast/zero_inputs.h"
+
 namespace labelite::xnn {
 namespace {
 
@@ -59,6 +61,7 @@ Status ConvolutionKernel::CreateF32(const KernelContext& ctx, const common::Conv
   spec.output_max = p.float_max;
   spec.weights = ctx.input(1)->data_as<float>();
   spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
+  spec.input_zeros = InputMayHoldZeros(ctx, 0);
   type_ = Type::kF32;
   if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();
   // A depthwise convolution is a grouped one: a group per input channel.

@@ -18,6 +18,7 @@
 
 #include "kernels/common/fully_connected.h"
 #include "kernels/fast/fast_conv.h"
+#include "kernels/fast/zero_inputs.h"
 #include "kernels/internal/op_checks.h"
 #include "kernels/xnnpack/xnn_common.h"
 
@@ -117,6 +118,7 @@ class FullyConnectedKernel : public xnn::XnnKernel {
     spec.output_max = max;
     spec.weights = ctx.input(1)->data_as<float>();
     spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
+    spec.input_zeros = xnn::InputMayHoldZeros(ctx, 0);
     if ((fast_ = xnn::MakeFastConv(spec)) != nullptr) return Status::Ok();
     LABELITE_RETURN_IF_ERROR(xnn::EnsureInitialized(ctx));
     const size_t k = static_cast<size_t>(p_.depth), n = static_cast<size_t>(p_.units);

@@ -140,6 +140,17 @@ const Level kLevels[] = {
     {IsaLevel::kAvx2, &MakeConvF32GemmAvx2, "avx2 f32 gemm"},
 };
 
+// Inputs as a ReLU leaves them: the negative half zero (some as -0), every third channel zero
+// in the left half of the image, and the first two pixel rows zero in every channel, so that
+// tiles meet k steps zero in all their rows, in some, and in none.
+void ReluInputs(const Case& c, std::mt19937& rng, std::vector<float>& in) {
+  std::bernoulli_distribution minus(0.3);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const size_t ch = i % c.cin, x = (i / c.cin) % c.in_w, y = (i / c.cin / c.in_w) % c.in_h;
+    if (in[i] < 0 || (ch % 3 == 0 && x < c.in_w / 2) || y < 2) in[i] = minus(rng) ? -0.0f : 0.0f;
+  }
+}
+
 class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
  protected:
   void SetUp() override {
@@ -152,20 +163,23 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
   void TearDown() override { SetIsaLimit(saved_); }
 
   // non_finite: a NaN, +inf and -inf among the inputs (they must come out as XNNPACK's do).
-  void RunCase(const Case& c, uint32_t seed, bool non_finite = false) {
-    SCOPED_TRACE(Describe(c));
+  // relu: inputs as after ReLU (F32Steps skips the k steps whose inputs are all zero).
+  void RunCase(const Case& c, uint32_t seed, bool non_finite = false, bool relu = false) {
+    SCOPED_TRACE(Describe(c) + (relu ? " relu inputs" : ""));
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
     std::vector<float> w(c.cout * c.kernel * KernelW(c) * c.cin), bias(c.cout),
         in(c.batch * c.in_h * c.in_w * c.cin);
     for (auto* v : {&w, &bias, &in})
       for (float& x : *v) x = dist(rng);
+    if (relu) ReluInputs(c, rng, in);
     if (non_finite) {
       in[in.size() / 3] = NAN;
       in[in.size() / 2] = INFINITY;
       in[in.size() - 1] = -INFINITY;
     }
-    const FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
+    FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
+    spec.input_zeros = relu;
     const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
     std::unique_ptr<FastConv> conv = GetParam().make(spec);
     ASSERT_NE(conv, nullptr);
@@ -179,6 +193,7 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
     // New values in the same buffer: the kept row pointers (step 4) read them, and the edge
     // windows' scratch rows are filled again.
     for (float& x : in) x = dist(rng);
+    if (relu) ReluInputs(c, rng, in);
     const std::vector<float> want2 = RunXnnpack(spec, c.batch, in.data());
     std::vector<float> again(want2.size(), NAN);
     conv->Run(in.data(), again.data(), c.batch, Pool());
@@ -188,6 +203,7 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
   }
   IsaLevel saved_ = IsaLevel::kXnnpack;
 };
+
 
 TEST_P(ConvF32GemmTest, MobileNetShapes) {
   // mobilenet_v1_0.25 pointwise layers, then its 3x3 cousins (v2's expansion, resnet's 3x3).
@@ -242,6 +258,68 @@ TEST_P(ConvF32GemmTest, RandomShapes) {
 // Step 5: small maps where most taps are padding (Inception v3, DenseNet, ResNet at 64-96
 // pixels): the tiles skip taps that are padding in all their rows, and some layers take tiles
 // along the output rows (4x4, 6x6 pixels; batch 2 repeats them per image).
+// Inputs with zeros (F32Steps): 1x1, 3x3 with padding, strided, merged stem rows, batch 2,
+// channels around the 8/16 lanes, rows around the tiles.
+TEST_P(ConvF32GemmTest, ReluInputsSkipZeroSteps) {
+  RunCase({1, 16, 16, 128, 32, 1, 1, true, false, true}, 40, false, true);
+  RunCase({1, 12, 13, 20, 40, 3, 1, true, true, true}, 41, false, true);
+  RunCase({2, 9, 11, 33, 70, 3, 2, true, false, false}, 42, false, true);
+  RunCase({1, 23, 22, 3, 16, 7, 2, true, false, true}, 43, false, true);
+  RunCase({1, 7, 7, 17, 36, 1, 1, true, false, true, 1, 7}, 44, false, true);
+  RunCase({1, 6, 7, 64, 48, 1, 1, false, false, true}, 45, true, true);
+  // All zero: every tile runs no step (the outputs are the clamped bias).
+  RunCase({1, 2, 5, 16, 40, 3, 1, true, true, true}, 46, false, true);
+}
+
+// Channels zero at every pixel: their weights are not read, but by the first tile of the panels
+// (on no pool: the first output pixels, at most 7), which streams them in order. NaN there must
+// leave the other outputs finite and as XNNPACK's with those weights zeroed (fails if the zero
+// steps were run), the first tile's as either (the NaN clamped to -inf).
+TEST_P(ConvF32GemmTest, ZeroChannelWeightsNeverRead) {
+  for (const Case& c : {Case{1, 10, 9, 40, 36, 1, 1, true, false, true},
+                        Case{2, 8, 8, 24, 40, 3, 1, true, true, true}}) {
+    SCOPED_TRACE(Describe(c));
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    const size_t taps = size_t{c.kernel} * KernelW(c);
+    std::vector<float> w(c.cout * taps * c.cin), bias(c.cout), in(c.batch * c.in_h * c.in_w * c.cin);
+    for (auto* v : {&w, &bias, &in})
+      for (float& x : *v) x = dist(rng);
+    for (float& x : in) x = std::max(x, 0.0f);
+    std::vector<float> zeroed = w;
+    // Channels 3, 4, 7, 8, 11, 12, ... zero (a tile runs the steps when 1/8 or more of them
+    // are zero, else all of them).
+    auto dead = [](size_t ch) { return ch % 4 == 0 || ch % 4 == 3; };
+    for (size_t i = 0; i < in.size(); ++i)
+      if (dead(i % c.cin)) in[i] = 0.0f;
+    for (size_t o = 0; o < c.cout; ++o)
+      for (size_t tap = 0; tap < taps; ++tap)
+        for (size_t ch = 0; ch < c.cin; ++ch)
+          if (dead(ch)) {
+            w[(o * taps + tap) * c.cin + ch] = NAN;
+            zeroed[(o * taps + tap) * c.cin + ch] = 0.0f;
+          }
+    FastConvF32Spec spec = Spec(c, w.data(), bias.data());
+    const std::vector<float> with_nan = RunXnnpack(spec, c.batch, in.data());
+    spec.weights = zeroed.data();
+    const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
+    for (float v : want) ASSERT_TRUE(std::isfinite(v));
+    spec.weights = w.data();
+    spec.input_zeros = true;
+    std::unique_ptr<FastConv> conv = GetParam().make(spec);
+    ASSERT_NE(conv, nullptr);
+    std::vector<float> got(want.size(), NAN);
+    conv->Run(in.data(), got.data(), c.batch, nullptr);
+    const size_t first = 7 * c.cout;  // outputs of the first tile's pixels, at most
+    ExpectIdentical(std::vector<float>(got.begin() + first, got.end()),
+                    std::vector<float>(want.begin() + first, want.end()));
+    for (size_t i = 0; i < first; ++i)
+      ASSERT_TRUE(std::memcmp(&got[i], &want[i], sizeof(float)) == 0 ||
+                  std::memcmp(&got[i], &with_nan[i], sizeof(float)) == 0)
+          << "output " << i << ": " << got[i];
+  }
+}
+
 TEST_P(ConvF32GemmTest, SmallMapsSkipPadding) {
   RunCase({1, 1, 1, 48, 40, 3, 1, true, false, true}, 30);   // 1 tap of 9
   RunCase({1, 3, 3, 24, 36, 1, 1, true, true, true, 1, 7}, 31);   // 1x7 over 3x3
@@ -307,17 +385,22 @@ TEST_P(ConvF32GemmTest, PaddingWeightsNeverRead) {
 }
 
 // F32Gemm::Run as FULLY_CONNECTED would call it, against XNNPACK's fully connected operator.
+// relu: the inputs' negative half zero (a batch-1 row skips those k steps: F32Steps).
 TEST_P(ConvF32GemmTest, FullyConnected) {
-  for (const auto& [batch, k, units] : {std::tuple<size_t, size_t, size_t>{1, 1024, 1001},
-                                        {5, 64, 10}, {15, 7, 33}, {29, 256, 16}}) {
+  for (const auto& [batch, k, units, relu] :
+       {std::tuple<size_t, size_t, size_t, bool>{1, 1024, 1001, false}, {5, 64, 10, false},
+        {15, 7, 33, false}, {29, 256, 16, false}, {1, 1024, 1001, true}, {1, 37, 40, true},
+        {3, 100, 70, true}}) {
     SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(k) + " -> " +
-                 std::to_string(units));
+                 std::to_string(units) + (relu ? " relu inputs" : ""));
     std::mt19937 rng(static_cast<uint32_t>(k + units));
     std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
     // in: XNN_EXTRA_BYTES of slack past batch * k (XNNPACK may read past the end).
     std::vector<float> w(units * k), bias(units), in(batch * k + XNN_EXTRA_BYTES / sizeof(float));
     for (auto* v : {&w, &bias, &in})
       for (float& x : *v) x = dist(rng);
+    if (relu)
+      for (float& x : in) x = std::max(x, 0.0f);
     xnn_operator_t op = nullptr;
     ASSERT_EQ(xnn_create_fully_connected_nc_f32(k, units, k, units, w.data(), bias.data(),
                                                 -INFINITY, INFINITY, 0, &op),
@@ -330,7 +413,11 @@ TEST_P(ConvF32GemmTest, FullyConnected) {
     const auto gemm = F32Gemm::Make(1, k, units, w.data(), bias.data(), -INFINITY, INFINITY,
                                     GetParam().isa);
     ASSERT_NE(gemm, nullptr);
+    gemm->set_zero_steps(relu);
     gemm->Run(in.data(), k, batch, got.data(), units, Pool());
+    ExpectIdentical(got, want);
+    std::fill(got.begin(), got.end(), NAN);
+    gemm->Run(in.data(), k, batch, got.data(), units, nullptr);
     ExpectIdentical(got, want);
   }
 }

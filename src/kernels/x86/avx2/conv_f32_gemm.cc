@@ -14,6 +14,8 @@
 //      are padding (Inception v3 at 75 pixels: 3x3 windows over 1x1 pixels run 1 tap of 9,
 //      1x7 over 3x3 pixels 3-5 of 7), and there the tiles follow the output rows when that
 //      skips more (PlanTiles).
+//   6. After a ReLU (FastConvF32Spec::input_zeros), a channel zero in every pixel of a tile is
+//      skipped too, in that tap (F32Steps).
 // Factories: MakeConvF32GemmAvx2 (here) and MakeConvF32GemmAvx512 (avx512/gemm_f32_avx512.cc).
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <algorithm>
@@ -348,6 +350,7 @@ std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& s, IsaLevel lev
   std::unique_ptr<F32Gemm> gemm = F32Gemm::Make(taps, channels, s.cout, s.weights, s.bias,
                                                 s.output_min, s.output_max, level);
   if (gemm == nullptr) return nullptr;
+  gemm->set_zero_steps(s.input_zeros);
   return std::make_unique<ConvF32Gemm>(s, std::move(gemm));
 }
 

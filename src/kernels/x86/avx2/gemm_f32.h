@@ -10,18 +10,21 @@
 //      [units][k]) into panels of W columns, each [W bias][K][W weights], zero-padded past n
 //      (W = 16 for AVX2; 32 for AVX-512, so its tile reads its 32 columns' weights as one
 //      sequential stream: inside a model the weights come from memory).
-//   2. Run: the rows in tiles of mr() rows or as F32Tiling::starts cuts them (AVX2: 6 rows x 16 columns in 12 ymm accumulators;
-//      AVX-512: 7 rows x 32 columns in zmm), each tile's rows given as per-tap row pointers
-//      (an indirection buffer filled by the caller's FillFn: a KxK convolution points taps
-//      outside the image at a row of zeros, a GEMM points at its rows). The micro-kernel keeps the
-//      tile's accumulators in registers over all of K, then runs the next panel on the same
-//      rows (the rows stay in L1). A tap whose row pointers are all the zero row (padding,
-//      F32Tiling::zeros) is skipped in that tile, weights and all (F32Tile::skip). The first
-//      tile of a task reads the panels' weights first, inside a model from memory: it
-//      prefetches them 16 KB ahead (F32Tile::prefetch; the
-//      hardware prefetcher alone left it waiting: 0.83-0.91x on Inception v3, DenseNet-121 and
-//      EfficientNet-B0 float, Zen 5); the later tiles find them in L2.
-//   3. Threads take (panel group, row block) tasks: panel groups keep their weights within
+//   2. Run: the rows in tiles of mr() rows or as F32Tiling::starts cuts them (AVX2: 6 rows x 16
+//      columns in 12 ymm accumulators; AVX-512: 7 rows x 32 columns in zmm), each tile's rows
+//      given as per-tap row pointers (an indirection buffer filled by the caller's FillFn: a
+//      KxK convolution points taps outside the image at a row of zeros, a GEMM points at its
+//      rows). The micro-kernel keeps the tile's accumulators in registers over all of K, then
+//      runs the next panel on the same rows (the rows stay in L1). The first tile of a task
+//      reads the panels' weights first, inside a model from memory: it prefetches them 16 KB
+//      ahead (F32Tile::prefetch; the hardware prefetcher alone left it waiting: 0.83-0.91x on
+//      Inception v3, DenseNet-121 and EfficientNet-B0 float, Zen 5); the later tiles find them
+//      in L2.
+//   3. Skips (F32Steps), same bits: a tap whose row pointers are all the zero row (padding,
+//      F32Tiling::zeros) is not run in that tile, weights and all (F32Tile::skip); after a
+//      ReLU (set_zero_steps), nor is a channel of a tap that is zero in every row of the tile
+//      (all tiles but a task's first, which streams the weights in order).
+//   4. Threads take (panel group, row block) tasks: panel groups keep their weights within
 //      256 KB (L2); row blocks are split across threads when rows outnumber columns, else the
 //      panel groups are made smaller.
 // Ownership: owns its packed weights. Thread safety: Run is const and may run concurrently.
@@ -64,51 +67,52 @@ struct F32Tile {
   // finite w, except that XNNPACK's would turn an acc of -0 into +0 and an infinite or NaN w
   // into NaN (TFLite's reference kernel skips the padding too).
   const uint8_t* skip = nullptr;
+  // Look for the k steps whose inputs are zero in every row, and skip them (F32Steps).
+  bool zero_steps = false;
 };
 using F32TileFn = void (*)(const F32Tile& tile);
 
-// The taps a tile runs (those F32Tile::skip leaves), in order; returns how many.
-inline size_t F32RunTaps(const F32Tile& t, uint16_t* run) {
-  size_t n = 0;
-  for (size_t tap = 0; tap < t.taps; ++tap)
-    if (t.skip == nullptr || t.skip[tap] == 0) run[n++] = static_cast<uint16_t>(tap);
-  return n;
-}
+// The k steps a tile runs, in order (taps outer, channels inner): every channel of every tap
+// but those whose input is zero in every row of the tile, +0 or -0 (after ReLU, where about
+// half the inputs are zero and neighbouring pixels are zero together: 29-32% of the k steps of
+// a 7-row tile in DenseNet-121, ResNet and Inception v3 float; 51% in a batch-1 FULLY_CONNECTED
+// after ReLU), and the taps F32Tile::skip marks. Same bits as running them: fma(0, w, acc) is
+// acc, with the exceptions F32Tile::skip names (an acc of -0, an infinite or NaN w).
+// Built per tile by the ISA's tile function (BuildF32Steps there), shared by all its panels.
+struct F32Steps {
+  std::vector<uint32_t> k;  // tap * cin + channel of each step (k.size() >= total + 16)
+  size_t total = 0;         // steps
+  size_t runs = 0;          // taps with steps
+  uint16_t taps[256];       // [runs]: those taps, ascending
+  uint32_t begin[257];      // [runs + 1]: their first step in k
+};
 
-// Prefetch targets of a tile that skips taps: its weight stream has holes, so "bytes ahead"
-// counts only the weights it reads (the run taps of its panels, in order; a plain address
-// ahead would fetch the skipped taps' weights and leave the next run tap's to demand misses:
-// Inception v3's 1x7 layers over 3x3 pixels took 20-25% longer inside the model at AVX2).
-// For run tap `index` of panel `panel` (width columns a panel): the weights `ahead` bytes on
-// lie at At(i * bytes per k) for its k = i.
-struct F32SkipPrefetch {
-  const char* a = nullptr;  // the run tap holding them at k = 0 (null: past the tile's panels)
-  const char* b = nullptr;  // the run tap after it
-  size_t offset = 0, block = 1;  // into a; one run tap's bytes
-
-  F32SkipPrefetch() = default;
-  F32SkipPrefetch(const F32Tile& t, const uint16_t* run, size_t runs, size_t width, size_t panel,
-                  size_t index, size_t ahead) {
-    block = t.cin * width * sizeof(float);
-    const size_t n = panel * runs + index + ahead / block;
-    offset = ahead % block;
-    a = Tap(t, run, runs, width, n);
-    b = Tap(t, run, runs, width, n + 1);
+// Prefetch cursor over a tile's weight stream when it runs F32Steps: the weights of the step
+// `ahead` steps on (over its panels in order; a plain address ahead would fetch the skipped
+// steps' weights and leave the next run step's to demand misses: Inception v3's 1x7 layers over
+// 3x3 pixels took 20-25% longer inside the model at AVX2). Next() once per step, in order.
+class F32StepPrefetch {
+ public:
+  F32StepPrefetch(const F32Tile& t, const F32Steps& s, size_t width, size_t panel, size_t ahead)
+      : t_(t), s_(s), width_(width), panel_(panel) {
+    if (s.total == 0) {
+      panel_ = t.panels;
+      return;
+    }
+    panel_ += ahead / s.total;
+    pos_ = ahead % s.total;
   }
-  const char* At(size_t bytes) const {
-    const size_t o = offset + bytes;
-    if (o < block) return a != nullptr ? a + o : nullptr;
-    return b != nullptr ? b + (o - block) : nullptr;
+  const char* Next() {
+    if (panel_ >= t_.panels) return nullptr;
+    const float* w = t_.w + panel_ * t_.panel_stride + width_ + size_t{s_.k[pos_]} * width_;
+    if (++pos_ == s_.total) pos_ = 0, ++panel_;
+    return reinterpret_cast<const char*>(w);
   }
 
  private:
-  static const char* Tap(const F32Tile& t, const uint16_t* run, size_t runs, size_t width,
-                         size_t n) {
-    const size_t panel = n / runs;
-    if (panel >= t.panels) return nullptr;
-    return reinterpret_cast<const char*>(t.w + panel * t.panel_stride + width +
-                                         size_t{run[n % runs]} * t.cin * width);
-  }
+  const F32Tile& t_;
+  const F32Steps& s_;
+  size_t width_, panel_, pos_ = 0;
 };
 
 void F32TileAvx2(const F32Tile& tile);    // 6 rows (avx2/gemm_f32.cc)
@@ -153,6 +157,9 @@ class F32Gemm {
   void RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
                    pthreadpool_t pool, const F32Tiling& tiling = F32Tiling()) const;
 
+  // The inputs come from a ReLU: tiles skip the k steps zero in all their rows (F32Steps).
+  void set_zero_steps(bool on) { zero_steps_ = on; }
+
   size_t mr() const { return mr_; }
   size_t n() const { return n_; }
   IsaLevel level() const { return level_; }
@@ -167,6 +174,7 @@ class F32Gemm {
   F32TileFn tile_ = nullptr;
   size_t mr_ = 0, width_ = 16, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
   float min_ = 0, max_ = 0;
+  bool zero_steps_ = false;
   std::vector<float> packed_;  // panels_ * panel_stride_ floats from a 64-byte boundary
   size_t offset_ = 0;          // first float of packed_ on that boundary
 };
