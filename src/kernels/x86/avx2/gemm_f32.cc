@@ -150,6 +150,8 @@ struct CompressTable {
 };
 constexpr CompressTable kCompress;
 
+const F32Steps kNoSteps{};  // what the tiles that run every step are passed
+
 // F32Steps of tile t (rows t.a[tap * 6 + r], all 6 valid): per 8 channels of a tap, the OR of
 // the 6 rows' bits without the sign is zero where every row reads +0 or -0. Returns false when
 // the tile runs every k of every tap. scan false: only F32Tile::skip's taps are left out.
@@ -197,17 +199,20 @@ LABELITE_AVX2 bool BuildSteps(const F32Tile& t, bool scan, F32Steps& s) {
 
 template <int R>
 LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
-  thread_local F32Steps steps;
-  // The zero steps are looked for (scan) in tiles that reuse their weights from cache (not the
-  // first of its panels, which streams them: it keeps to their order for the hardware
-  // prefetcher), and where the look costs little beside the steps: 32 columns or more, 32
-  // steps or more (MobileNet v2's 48x48x8 -> 48 took 8% longer).
-  const bool scan = t.zero_steps && !t.prefetch && t.cols >= 32 && t.taps * t.cin >= 32;
-  if ((scan || t.skip != nullptr) && BuildSteps(t, scan, steps)) return Panels6x16<R, true>(t, steps);
-  Panels6x16<R, false>(t, steps);
+  const bool scan = F32ScanZeroSteps(t);
+  if (scan || t.skip != nullptr) {
+    F32Steps& steps = F32ThreadSteps();
+    if (BuildSteps(t, scan, steps)) return Panels6x16<R, true>(t, steps);
+  }
+  Panels6x16<R, false>(t, kNoSteps);
 }
 
 }  // namespace
+
+F32Steps& F32ThreadSteps() {
+  thread_local F32Steps steps;
+  return steps;
+}
 
 void F32TileAvx2(const F32Tile& t) {
   switch (t.rows) {
