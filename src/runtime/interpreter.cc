@@ -319,6 +319,7 @@ void Interpreter::SkipUnreadOperators() {
       const int32_t t = op.inputs[k];
       if (t >= 0 && kernels_[i]->reads_input(static_cast<int>(k))) needed[static_cast<size_t>(t)] = 1;
     }
+    for (int32_t t : kernels_[i]->extra_inputs()) needed[static_cast<size_t>(t)] = 1;
   }
 }
 
@@ -344,6 +345,8 @@ Status Interpreter::PlanMemory() {
       first[static_cast<size_t>(t)] = std::min(first[static_cast<size_t>(t)], i);
     for (int32_t t : g.operators[static_cast<size_t>(i)].inputs)
       if (t >= 0) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);
+    for (int32_t t : kernels_[static_cast<size_t>(i)]->extra_inputs())
+      last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);
   }
   for (int32_t t : g.outputs) last[static_cast<size_t>(t)] = num_ops;
   // Graph inputs stay intact through Invoke (as in TFLite), so a caller can invoke again or

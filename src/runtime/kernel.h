@@ -77,6 +77,11 @@ class Kernel {
   // pattern computes it from another input, e.g. MUL(x, LOGISTIC(x)) as a table over x): the
   // interpreter then skips the operator that writes it when nothing else reads its outputs.
   virtual bool reads_input(int /*i*/) const { return true; }
+  // Tensors (indices into the subgraph) Eval reads besides its inputs, as found by the last
+  // successful Prepare: a fused producer's input (a CONV_2D reading the input of the PAD in
+  // front of it). The interpreter keeps them alive until this operator has run, and runs
+  // their writers.
+  virtual std::vector<int32_t> extra_inputs() const { return {}; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

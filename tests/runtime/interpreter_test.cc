@@ -457,5 +457,82 @@ TEST(Interpreter, SkipsOperatorsWhoseOutputsNoKernelReads) {
   }
 }
 
+
+// x -> RELU -> r -> PAD -> p -> CONV_2D (3x3 VALID) -> out, with z = ADD(x, x) written between
+// PAD and CONV_2D: the fast CONV_2D folds the PAD into its padding and reads r (extra_inputs),
+// so the PAD is skipped and r must outlive z's writing. Same bits as CONV_2D SAME on r, in
+// float32 and in uint8 (where PAD pads with the zero point).
+TEST(Interpreter, FoldsAPadIntoTheConvolutionAfterIt) {
+  constexpr int32_t kPadOp = 34;
+  for (const DataType type : {DataType::kFloat32, DataType::kUInt8}) {
+    const bool is_float = type == DataType::kFloat32;
+    SCOPED_TRACE(is_float ? "float32" : "uint8");
+    const QuantizationParams q = is_float ? QuantizationParams{} : Quant(0.05f, 120);
+    const QuantizationParams wq = is_float ? QuantizationParams{} : Quant(0.01f, 128);
+    const QuantizationParams bq = is_float ? QuantizationParams{} : Quant(0.0005f, 0);
+    const int cin = 16, cout = 24;
+    std::vector<float> wf(cout * 9 * cin), bf(cout);
+    std::vector<uint8_t> wu(wf.size());
+    std::vector<int32_t> bu(cout);
+    for (size_t i = 0; i < wf.size(); ++i) {
+      wf[i] = static_cast<float>(static_cast<int>(i * 37 % 41) - 20) / 16.0f;
+      wu[i] = static_cast<uint8_t>(i * 37 % 251);
+    }
+    for (int i = 0; i < cout; ++i) bf[i] = 0.25f * i - 3.0f, bu[i] = 40 * i - 400;
+    auto build = [&](bool with_pad) {
+      ModelBuilder b;
+      const int x = b.AddTensor(type, {1, 9, 10, cin}, "x", q);
+      const int r = b.AddTensor(type, {1, 9, 10, cin}, "r", q);
+      const int z = b.AddTensor(type, {1, 9, 10, cin}, "z", q);
+      const int w = is_float ? b.AddConstTensor<float>(type, {cout, 3, 3, cin}, wf)
+                             : b.AddConstTensor<uint8_t>(type, {cout, 3, 3, cin}, wu, wq);
+      const int bias = is_float ? b.AddConstTensor<float>(type, {cout}, bf)
+                                : b.AddConstTensor<int32_t>(DataType::kInt32, {cout}, bu, bq);
+      const int out = b.AddTensor(type, {1, 9, 10, cout}, "out", is_float ? q : Quant(0.2f, 100));
+      b.AddOperator(kRelu, {x}, {r});
+      OpOptions conv;
+      conv.padding = Padding::kSame;
+      int conv_in = r;
+      if (with_pad) {
+        const int amounts = b.AddConstTensor<int32_t>(DataType::kInt32, {4, 2},
+                                                      {0, 0, 1, 1, 1, 1, 0, 0});
+        conv_in = b.AddTensor(type, {1, 11, 12, cin}, "p", q);
+        b.AddOperator(kPadOp, {r, amounts}, {conv_in});
+        conv.padding = Padding::kValid;
+      }
+      b.AddOperator(kAdd, {x, x}, {z});
+      b.AddOperator(kConv2D, {conv_in, w, bias}, {out}, conv);
+      b.SetInputs({x});
+      b.SetOutputs({out, z});
+      return b;
+    };
+    std::vector<uint8_t> want, got;
+    for (const bool with_pad : {false, true}) {
+      InterpreterOptions options;
+      options.kernels = KernelPath::kFast;
+      auto it = Interpreter::Create(Load(build(with_pad)), BuiltinOpResolver(), options);
+      ASSERT_TRUE(it.ok()) << it.status().message();
+      Tensor* in = (*it)->input(0);
+      for (size_t i = 0; i < in->bytes; ++i) {
+        const uint8_t byte = static_cast<uint8_t>((i * 37 + 11) % 256);
+        if (is_float) {
+          in->data_as<float>()[i / 4] = static_cast<float>(byte) / 64.0f - 2.0f;
+          i += 3;
+        } else {
+          in->data[i] = byte;
+        }
+      }
+      ASSERT_TRUE((*it)->Invoke().ok());
+      const Tensor* out = (*it)->output(0);
+      (with_pad ? got : want).assign(out->data, out->data + out->bytes);
+      if (with_pad) {
+        EXPECT_STREQ((*it)->KernelPathOf(1), "skipped (unread)");
+        EXPECT_STRNE((*it)->KernelPathOf(3), "reference");
+      }
+    }
+    EXPECT_EQ(got, want);
+  }
+}
+
 }  // namespace
 }  // namespace labelite

@@ -45,6 +45,9 @@ class FirstSupportedKernel final : public Kernel {
     return chosen_ && chosen_->packed_constant_inputs();
   }
   bool reads_input(int i) const override { return !chosen_ || chosen_->reads_input(i); }
+  std::vector<int32_t> extra_inputs() const override {
+    return chosen_ ? chosen_->extra_inputs() : std::vector<int32_t>{};
+  }
 
  private:
   std::vector<KernelFactory> factories_;

@@ -10,6 +10,7 @@
 #define LABELITE_KERNELS_XNNPACK_CONVOLUTION_H_
 
 #include <memory>
+#include <vector>
 
 #include "kernels/common/conv.h"
 #include "kernels/fast/fast_conv.h"
@@ -29,6 +30,13 @@ class ConvolutionKernel : public XnnKernel {
   const char* path() const override { return fast_ != nullptr ? fast_->path() : "xnnpack"; }
   // XNNPACK's operator and every FastConv pack the filter and bias at Prepare.
   bool packed_constant_inputs() const override { return true; }
+  // A PAD in front folded into the convolution's padding (as XNNPACK's delegate does): the
+  // kernel reads the PAD's input instead, and the PAD runs only if something else reads it.
+  bool reads_input(int i) const override { return i != 0 || padded_source_ == nullptr; }
+  std::vector<int32_t> extra_inputs() const override {
+    if (padded_source_index_ < 0) return {};
+    return {padded_source_index_};
+  }
 
  private:
   // Maps the prepared parameters to labelite's own kernels or XNNPACK's operator; what neither
@@ -37,12 +45,17 @@ class ConvolutionKernel : public XnnKernel {
   Status Create(const KernelContext& ctx, const common::ConvParams& p);
   Status CreateF32(const KernelContext& ctx, const common::ConvParams& p);
   Status CreateQuantized(const KernelContext& ctx, const common::ConvParams& p);
+  // fast_ on spec with the PAD in front folded in (FoldPad), when there is one it can fold.
+  template <typename Spec>
+  bool TryFoldPad(const KernelContext& ctx, const Spec& spec);
 
   enum class Type { kF32, kQuantized };
   bool depthwise_;
   Type type_ = Type::kF32;
   QuantConvType quant_type_ = QuantConvType::kQS8;  // when type_ is kQuantized
   std::unique_ptr<FastConv> fast_;  // replaces op_ when set
+  const Tensor* padded_source_ = nullptr;  // the folded PAD's input, which fast_ reads
+  int32_t padded_source_index_ = -1;       // its tensor index
 };
 
 }  // namespace labelite::xnn
