@@ -2,7 +2,8 @@
 // non-negative (before, after) counts. The pad value is 0 for float and integer tensors, the
 // output zero point for uint8/int8/int16 (PAD), or PADV2's scalar constant_values, whose
 // quantization must equal the output's (as TFLite requires). Any element size is copied by
-// bytes: the output is filled with the pad value, then each innermost input row is copied.
+// bytes, in one pass over the output: each contiguous input run is copied to its place, and the
+// bytes between runs (and before the first, after the last) are filled with the pad value.
 #ifndef LABELITE_KERNELS_INTERNAL_PAD_IMPL_H_
 #define LABELITE_KERNELS_INTERNAL_PAD_IMPL_H_
 
@@ -62,9 +63,11 @@ class PadKernel final : public Kernel {
     const Tensor& in = *ctx.input(0);
     Tensor& out = *ctx.output(0);
     if (v2_ && ctx.input(2)) std::memcpy(pad_value_, ctx.input(2)->data, elem_);
-    Fill(out);
     const int rank = in.rank();
-    if (in.NumElements() == 0) return Status::Ok();
+    if (in.NumElements() == 0) {
+      Fill(out.data, out.NumElements());
+      return Status::Ok();
+    }
     if (rank == 0) {
       std::memcpy(out.data, in.data, elem_);
       return Status::Ok();
@@ -80,16 +83,20 @@ class PadKernel final : public Kernel {
     const size_t run_bytes = static_cast<size_t>(run) * elem_;
     const int64_t runs = in.NumElements() / run;
     std::array<int32_t, kMaxRank> idx{};
+    int64_t done = 0;  // output elements written: the runs land in increasing order
     for (int64_t r = 0; r < runs; ++r) {
       int64_t o = before_[inner] * out_strides[static_cast<size_t>(inner)];
       for (int d = 0; d < inner; ++d) o += (idx[d] + before_[d]) * out_strides[static_cast<size_t>(d)];
+      Fill(out.data + done * static_cast<int64_t>(elem_), o - done);
       std::memcpy(out.data + o * static_cast<int64_t>(elem_), in.data + r * static_cast<int64_t>(run_bytes),
                   run_bytes);
+      done = o + run;
       for (int d = inner - 1; d >= 0; --d) {
         if (++idx[d] < in.dim(d)) break;
         idx[d] = 0;
       }
     }
+    Fill(out.data + done * static_cast<int64_t>(elem_), out.NumElements() - done);
     return Status::Ok();
   }
 
@@ -127,20 +134,21 @@ class PadKernel final : public Kernel {
     return Status::Ok();
   }
 
-  void Fill(Tensor& out) const {
-    const int64_t n = out.NumElements();
+  // n elements of the pad value from `to`.
+  void Fill(uint8_t* to, int64_t n) const {
+    if (n <= 0) return;
     if (elem_ == 1) {
-      std::memset(out.data, pad_value_[0], static_cast<size_t>(n));
+      std::memset(to, pad_value_[0], static_cast<size_t>(n));
       return;
     }
-    if (elem_ == 4 && reinterpret_cast<uintptr_t>(out.data) % alignof(uint32_t) == 0) {
+    if (elem_ == 4 && reinterpret_cast<uintptr_t>(to) % alignof(uint32_t) == 0) {
       uint32_t v;
       std::memcpy(&v, pad_value_, 4);
-      uint32_t* p = reinterpret_cast<uint32_t*>(out.data);
+      uint32_t* p = reinterpret_cast<uint32_t*>(to);
       std::fill(p, p + n, v);
       return;
     }
-    for (int64_t i = 0; i < n; ++i) std::memcpy(out.data + i * static_cast<int64_t>(elem_), pad_value_, elem_);
+    for (int64_t i = 0; i < n; ++i) std::memcpy(to + i * static_cast<int64_t>(elem_), pad_value_, elem_);
   }
 
   bool v2_;
