@@ -75,8 +75,8 @@ using F32TileFn = void (*)(const F32Tile& tile);
 // The k steps a tile runs, in order (taps outer, channels inner): every channel of every tap
 // but those whose input is zero in every row of the tile, +0 or -0 (after ReLU, where about
 // half the inputs are zero and neighbouring pixels are zero together: 29-32% of the k steps of
-// a 7-row tile in DenseNet-121, ResNet and Inception v3 float; 51% in a batch-1 FULLY_CONNECTED
-// after ReLU), and the taps F32Tile::skip marks. Same bits as running them: fma(0, w, acc) is
+// a 7-row tile in DenseNet-121, ResNet and Inception v3 float), and the taps F32Tile::skip
+// marks. Same bits as running them: fma(0, w, acc) is
 // acc, with the exceptions F32Tile::skip names (an acc of -0, an infinite or NaN w).
 // Built per tile by the ISA's tile function (BuildF32Steps there), shared by all its panels.
 struct F32Steps {
