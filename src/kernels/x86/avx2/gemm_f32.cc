@@ -150,61 +150,39 @@ struct CompressTable {
 };
 constexpr CompressTable kCompress;
 
-const F32Steps kNoSteps{};  // what the tiles that run every step are passed
-
-// F32Steps of tile t (rows t.a[tap * 6 + r], all 6 valid): per 8 channels of a tap, the OR of
-// the 6 rows' bits without the sign is zero where every row reads +0 or -0. Returns false when
-// the tile runs every k of every tap. scan false: only F32Tile::skip's taps are left out.
-LABELITE_AVX2 bool BuildSteps(const F32Tile& t, bool scan, F32Steps& s) {
-  const size_t k = t.taps * t.cin;
-  if (s.k.size() < k + kPanel) s.k.resize(k + kPanel);
-  const __m256i magnitude = _mm256_set1_epi32(0x7FFFFFFF), zero = _mm256_setzero_si256();
-  uint32_t* out = s.k.data();
-  size_t n = 0;
-  s.runs = 0;
-  for (size_t tap = 0; tap < t.taps; ++tap) {
-    if (t.skip != nullptr && t.skip[tap] != 0) continue;
-    const float* const* p = t.a + tap * kF32TileRowsAvx2;
-    const size_t first = n;
-    if (!scan) {
-      for (size_t i = 0; i < t.cin; ++i) out[n++] = static_cast<uint32_t>(tap * t.cin + i);
-    } else
-    for (size_t i = 0; i < t.cin; i += 8) {
-      const __m256i m = MaskOf(t.cin - i);
-      __m256i bits = _mm256_maskload_epi32(reinterpret_cast<const int*>(p[0] + i), m);
-      for (size_t r = 1; r < kF32TileRowsAvx2; ++r)
-        bits = _mm256_or_si256(
-            bits, _mm256_maskload_epi32(reinterpret_cast<const int*>(p[r] + i), m));
-      const __m256i is_zero = _mm256_cmpeq_epi32(_mm256_and_si256(bits, magnitude), zero);
-      const unsigned nonzero =
-          ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(is_zero))) &
-          static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(m)));
-      const __m256i positions = _mm256_cvtepu8_epi32(
-          _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kCompress.index[nonzero])));
-      _mm256_storeu_si256(
-          reinterpret_cast<__m256i*>(out + n),
-          _mm256_add_epi32(positions, _mm256_set1_epi32(static_cast<int>(tap * t.cin + i))));
-      n += kCompress.count[nonzero];
-    }
-    if (n == first) continue;
-    s.taps[s.runs] = static_cast<uint16_t>(tap);
-    s.begin[s.runs++] = static_cast<uint32_t>(first);
+// F32BuildSteps' chunk: 8 channels of a tap, the OR of the 6 rows' bits without the sign is
+// zero where every row reads +0 or -0; the other channels' steps compressed by kCompress.
+struct Chunk8 {
+  size_t cin;
+  LABELITE_AVX2 size_t operator()(const float* const* p, size_t i, uint32_t step,
+                                  uint32_t* out) const {
+    const __m256i m = MaskOf(cin - i);
+    __m256i bits = _mm256_maskload_epi32(reinterpret_cast<const int*>(p[0] + i), m);
+    for (size_t r = 1; r < kF32TileRowsAvx2; ++r)
+      bits = _mm256_or_si256(bits,
+                             _mm256_maskload_epi32(reinterpret_cast<const int*>(p[r] + i), m));
+    const __m256i is_zero = _mm256_cmpeq_epi32(
+        _mm256_and_si256(bits, _mm256_set1_epi32(0x7FFFFFFF)), _mm256_setzero_si256());
+    const unsigned nonzero =
+        ~static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(is_zero))) &
+        static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(m)));
+    const __m256i positions = _mm256_cvtepu8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(kCompress.index[nonzero])));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                        _mm256_add_epi32(positions, _mm256_set1_epi32(static_cast<int>(step))));
+    return kCompress.count[nonzero];
   }
-  s.begin[s.runs] = static_cast<uint32_t>(n);
-  s.total = n;
-  // Few zero steps: the plain loop (a step of the list costs ~10% more).
-  if (t.skip == nullptr && n > k - k / 8) return false;
-  return n < k;
-}
+};
 
 template <int R>
 LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
   const bool scan = F32ScanZeroSteps(t);
   if (scan || t.skip != nullptr) {
     F32Steps& steps = F32ThreadSteps();
-    if (BuildSteps(t, scan, steps)) return Panels6x16<R, true>(t, steps);
+    if (F32BuildSteps<8>(t, kF32TileRowsAvx2, scan, steps, Chunk8{t.cin}))
+      return Panels6x16<R, true>(t, steps);
   }
-  Panels6x16<R, false>(t, kNoSteps);
+  Panels6x16<R, false>(t, kF32NoSteps);
 }
 
 }  // namespace

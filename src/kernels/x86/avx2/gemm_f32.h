@@ -97,6 +97,44 @@ inline bool F32ScanZeroSteps(const F32Tile& t) {
 }
 // This thread's F32Steps, for the tile functions (gemm_f32.cc).
 F32Steps& F32ThreadSteps();
+// What the tiles that run every step are passed.
+inline const F32Steps kF32NoSteps{};
+
+// Builds the F32Steps of tile t (rows t.a[tap * mr + r], all mr valid) into s. With `scan`,
+// `chunk(p, i, step, out)` writes to out the steps (step + c) of the channels c in [i, i + lanes)
+// of one tap (row pointers p) that some row reads as nonzero, and returns how many (the ISA
+// tile's vector compress; out has room for `lanes` more); without, every channel of a tap runs
+// and only F32Tile::skip's taps are left out. Returns false when the tile would run every k of
+// every tap, or so nearly (within 1/8) that the plain loop is faster (a step of the list costs
+// ~10% more).
+template <size_t kLanes, typename Chunk>
+[[gnu::always_inline]] inline bool F32BuildSteps(const F32Tile& t, size_t mr, bool scan,
+                                                 F32Steps& s, Chunk chunk) {
+  const size_t k = t.taps * t.cin;
+  if (s.k.size() < k + kLanes) s.k.resize(k + kLanes);
+  uint32_t* out = s.k.data();
+  size_t n = 0;
+  s.runs = 0;
+  for (size_t tap = 0; tap < t.taps; ++tap) {
+    if (t.skip != nullptr && t.skip[tap] != 0) continue;
+    const float* const* p = t.a + tap * mr;
+    const size_t first = n;
+    const auto step = static_cast<uint32_t>(tap * t.cin);
+    if (scan) {
+      for (size_t i = 0; i < t.cin; i += kLanes)
+        n += chunk(p, i, step + static_cast<uint32_t>(i), out + n);
+    } else {
+      for (size_t i = 0; i < t.cin; ++i) out[n++] = step + static_cast<uint32_t>(i);
+    }
+    if (n == first) continue;
+    s.taps[s.runs] = static_cast<uint16_t>(tap);
+    s.begin[s.runs++] = static_cast<uint32_t>(first);
+  }
+  s.begin[s.runs] = static_cast<uint32_t>(n);
+  s.total = n;
+  if (t.skip == nullptr && n > k - k / 8) return false;
+  return n < k;
+}
 
 // Prefetch cursor over a tile's weight stream when it runs F32Steps: the weights of the step
 // `ahead` steps on (over its panels in order; a plain address ahead would fetch the skipped

@@ -139,56 +139,33 @@ LABELITE_AVX512F void Rows7(const F32Tile& t, const F32Steps& s) {
   }
 }
 
-const F32Steps kNoSteps{};  // what the tiles that run every step are passed
-
-// F32Steps of tile t (rows t.a[tap * 7 + r], all 7 valid): per 16 channels of a tap, the OR of
-// the 7 rows' bits without the sign is zero where every row reads +0 or -0. Returns false when
-// the tile runs every k of every tap. scan false: only F32Tile::skip's taps are left out.
-LABELITE_AVX512F bool BuildSteps(const F32Tile& t, bool scan, F32Steps& s) {
-  const size_t k = t.taps * t.cin;
-  if (s.k.size() < k + kPanel) s.k.resize(k + kPanel);
-  const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
-  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  uint32_t* out = s.k.data();
-  size_t n = 0;
-  s.runs = 0;
-  for (size_t tap = 0; tap < t.taps; ++tap) {
-    if (t.skip != nullptr && t.skip[tap] != 0) continue;
-    const float* const* p = t.a + tap * kF32TileRowsAvx512;
-    const size_t first = n;
-    if (!scan) {
-      for (size_t i = 0; i < t.cin; ++i) out[n++] = static_cast<uint32_t>(tap * t.cin + i);
-    } else
-    for (size_t i = 0; i < t.cin; i += kPanel) {
-      const __mmask16 m = MaskOf(t.cin - i);
-      __m512i bits = _mm512_maskz_loadu_epi32(m, p[0] + i);
-      for (size_t r = 1; r < kF32TileRowsAvx512; ++r)
-        bits = _mm512_or_si512(bits, _mm512_maskz_loadu_epi32(m, p[r] + i));
-      const __mmask16 nonzero = _mm512_test_epi32_mask(bits, magnitude);
-      _mm512_mask_compressstoreu_epi32(
-          out + n, nonzero,
-          _mm512_add_epi32(iota, _mm512_set1_epi32(static_cast<int>(tap * t.cin + i))));
-      n += static_cast<size_t>(__builtin_popcount(nonzero));
-    }
-    if (n == first) continue;
-    s.taps[s.runs] = static_cast<uint16_t>(tap);
-    s.begin[s.runs++] = static_cast<uint32_t>(first);
+// F32BuildSteps' chunk: 16 channels of a tap, the OR of the 7 rows' bits without the sign is
+// zero where every row reads +0 or -0; the other channels' steps compressed.
+struct Chunk16 {
+  size_t cin;
+  LABELITE_AVX512F size_t operator()(const float* const* p, size_t i, uint32_t step,
+                                     uint32_t* out) const {
+    const __mmask16 m = MaskOf(cin - i);
+    __m512i bits = _mm512_maskz_loadu_epi32(m, p[0] + i);
+    for (size_t r = 1; r < kF32TileRowsAvx512; ++r)
+      bits = _mm512_or_si512(bits, _mm512_maskz_loadu_epi32(m, p[r] + i));
+    const __mmask16 nonzero = _mm512_test_epi32_mask(bits, _mm512_set1_epi32(0x7FFFFFFF));
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    _mm512_mask_compressstoreu_epi32(
+        out, nonzero, _mm512_add_epi32(iota, _mm512_set1_epi32(static_cast<int>(step))));
+    return static_cast<size_t>(__builtin_popcount(nonzero));
   }
-  s.begin[s.runs] = static_cast<uint32_t>(n);
-  s.total = n;
-  // Few zero steps: the plain loop (a step of the list costs ~10% more).
-  if (t.skip == nullptr && n > k - k / 8) return false;
-  return n < k;
-}
+};
 
 template <int R>
 LABELITE_AVX512F void Rows7(const F32Tile& t) {
   const bool scan = F32ScanZeroSteps(t);
   if (scan || t.skip != nullptr) {
     F32Steps& steps = F32ThreadSteps();
-    if (BuildSteps(t, scan, steps)) return Rows7<R, true>(t, steps);
+    if (F32BuildSteps<kPanel>(t, kF32TileRowsAvx512, scan, steps, Chunk16{t.cin}))
+      return Rows7<R, true>(t, steps);
   }
-  Rows7<R, false>(t, kNoSteps);
+  Rows7<R, false>(t, kF32NoSteps);
 }
 
 }  // namespace
