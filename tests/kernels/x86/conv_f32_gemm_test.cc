@@ -338,6 +338,21 @@ TEST_P(ConvF32GemmTest, SmallMapsSkipPadding) {
   RunCase({1, 1, 1, 12, 40, 3, 1, true, false, true}, 40, true);
 }
 
+// Tiles of 1-3 rows run several panels at once (PanelsFew): 1x1 maps (squeeze-excite blocks),
+// batches of 2-3 of them, the last 2-3 rows of a layer; with 2-9 full panels (16 columns at
+// AVX2, 32 at AVX-512) and a partial one, padding taps (steps) and non-finite inputs.
+TEST_P(ConvF32GemmTest, FewRowsManyPanels) {
+  RunCase({1, 1, 1, 96, 150, 1, 1, true, false, true}, 50);
+  RunCase({2, 1, 1, 40, 100, 1, 1, true, true, true}, 51);
+  RunCase({3, 1, 1, 72, 200, 1, 1, true, false, false}, 52);
+  RunCase({1, 3, 3, 56, 336, 1, 1, true, false, true}, 53);   // 9 rows: 6 + 3, 7 + 2
+  RunCase({1, 1, 1, 48, 96, 3, 1, true, false, true}, 54);    // 1 row, 1 tap of 9
+  RunCase({1, 1, 3, 40, 128, 3, 1, true, true, true}, 55);    // 3 rows, padding taps
+  RunCase({2, 1, 2, 24, 64, 3, 1, true, false, true}, 56);    // 2 rows a batch, padding taps
+  RunCase({1, 1, 1, 144, 576, 1, 1, true, false, true}, 57, false, true);  // ReLU inputs
+  RunCase({2, 1, 1, 64, 70, 1, 1, true, false, true}, 58, true);
+}
+
 // The taps that are padding for every output pixel never run: NaN weights there leave the
 // outputs finite, equal to XNNPACK's with those weights zeroed (XNNPACK multiplies its zero
 // row by them: NaN).
@@ -390,7 +405,7 @@ TEST_P(ConvF32GemmTest, FullyConnected) {
   for (const auto& [batch, k, units, relu] :
        {std::tuple<size_t, size_t, size_t, bool>{1, 1024, 1001, false}, {5, 64, 10, false},
         {15, 7, 33, false}, {29, 256, 16, false}, {1, 1024, 1001, true}, {1, 37, 40, true},
-        {3, 100, 70, true}}) {
+        {3, 100, 70, true}, {2, 300, 130, false}, {3, 64, 200, false}, {2, 50, 257, true}}) {
     SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(k) + " -> " +
                  std::to_string(units) + (relu ? " relu inputs" : ""));
     std::mt19937 rng(static_cast<uint32_t>(k + units));

@@ -19,7 +19,9 @@
 //      reads the panels' weights first, inside a model from memory: it prefetches them 16 KB
 //      ahead (F32Tile::prefetch; the hardware prefetcher alone left it waiting: 0.83-0.91x on
 //      Inception v3, DenseNet-121 and EfficientNet-B0 float, Zen 5); the later tiles find them
-//      in L2.
+//      in L2. Tiles of 1-3 rows (a batch-1 FULLY_CONNECTED, squeeze-excite blocks' 1x1 pixels,
+//      a layer's last rows) run 2-4 panels at once: one panel's 2-6 accumulator chains would
+//      wait on the FMA latency. A GEMM of one tile of rows runs all its panels in one group.
 //   3. Skips (F32Steps), same bits: a tap whose row pointers are all the zero row (padding,
 //      F32Tiling::zeros) is not run in that tile, weights and all (F32Tile::skip); after a
 //      ReLU (set_zero_steps), nor is a channel of a tap that is zero in every row of the tile
