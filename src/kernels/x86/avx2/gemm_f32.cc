@@ -155,20 +155,7 @@ LABELITE_AVX2 void PanelsFew(const F32Tile& t, const float* w, float* c, const F
       }
     }
   };
-  if constexpr (kSteps) {
-    const uint32_t* const ks = s.k.data();
-    for (size_t j = 0; j < s.runs; ++j) {
-      const size_t base = size_t{s.taps[j]} * t.cin;
-      const float* const* a = t.a + size_t{s.taps[j]} * kF32TileRowsAvx2;
-      const uint32_t* const end = ks + s.begin[j + 1];
-      for (const uint32_t* e = ks + s.begin[j]; e != end; ++e) step(a, *e - base, *e);
-    }
-  } else {
-    for (size_t tap = 0, k = 0; tap < t.taps; ++tap) {
-      const float* const* a = t.a + tap * kF32TileRowsAvx2;
-      for (size_t i = 0; i < t.cin; ++i, ++k) step(a, i, k);
-    }
-  }
+  F32ForEachStep<kSteps>(t, kF32TileRowsAvx2, s, step);
   const __m256 lo = _mm256_set1_ps(t.min), hi = _mm256_set1_ps(t.max);
 #pragma GCC unroll 3
   for (int r = 0; r < R; ++r) {
@@ -183,24 +170,13 @@ LABELITE_AVX2 void PanelsFew(const F32Tile& t, const float* w, float* c, const F
 
 template <int R, bool kSteps>
 LABELITE_AVX2 void Panels6x16(const F32Tile& t, const F32Steps& s) {
-  const float* w = t.w;
-  float* c = t.c;
-  size_t p = 0;
-  if constexpr (R <= 3) {
-    const size_t full = std::min(t.panels, t.cols / kPanel);
-    constexpr int P = R == 1 ? 4 : 2;
-    for (; p + P <= full; p += P, w += P * t.panel_stride, c += P * kPanel)
-      PanelsFew<R, P, kSteps>(t, w, c, s);
-    if constexpr (R == 1) {
-      if (p + 3 <= full) {
-        PanelsFew<R, 3, kSteps>(t, w, c, s);
-        p += 3, w += 3 * t.panel_stride, c += 3 * kPanel;
-      } else if (p + 2 <= full) {
-        PanelsFew<R, 2, kSteps>(t, w, c, s);
-        p += 2, w += 2 * t.panel_stride, c += 2 * kPanel;
-      }
-    }
-  }
+  // 1-3 rows: the full panels several at once first.
+  size_t p = F32RunFewPanels<R, R == 1 ? 4 : 2>(
+      t, kPanel, [&](auto panels, const float* w, float* c) LABELITE_AVX2 {
+        PanelsFew<R, decltype(panels)::value, kSteps>(t, w, c, s);
+      });
+  const float* w = t.w + p * t.panel_stride;
+  float* c = t.c + p * kPanel;
   for (; p < t.panels; ++p, w += t.panel_stride, c += kPanel) {
     const size_t cols = t.cols - p * kPanel;
     if (cols <= 8) {

@@ -38,7 +38,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/fast/isa.h"
@@ -165,6 +167,56 @@ class F32StepPrefetch {
   const F32Steps& s_;
   size_t width_, panel_, pos_ = 0;
 };
+
+// Walks tile t's k steps in order (rows t.a[tap * mr + r]): step(a, i, k) with the row pointers
+// `a` of the step's tap, its channel i and k = tap * cin + i. kSteps: only s's steps (F32Steps),
+// else every channel of every tap. Inlined into each ISA's tile, with its step.
+template <bool kSteps, typename Step>
+[[gnu::always_inline]] inline void F32ForEachStep(const F32Tile& t, size_t mr, const F32Steps& s,
+                                                  Step step) {
+  if constexpr (kSteps) {
+    const uint32_t* const ks = s.k.data();
+    for (size_t j = 0; j < s.runs; ++j) {
+      const size_t base = size_t{s.taps[j]} * t.cin;
+      const float* const* a = t.a + size_t{s.taps[j]} * mr;
+      const uint32_t* const end = ks + s.begin[j + 1];
+      for (const uint32_t* e = ks + s.begin[j]; e != end; ++e) step(a, *e - base, *e);
+    }
+  } else {
+    for (size_t tap = 0, k = 0; tap < t.taps; ++tap) {
+      const float* const* a = t.a + tap * mr;
+      for (size_t i = 0; i < t.cin; ++i, ++k) step(a, i, k);
+    }
+  }
+}
+
+// Runs the leading full panels (`width` columns each) of a tile of R rows several at once, as
+// each ISA's PanelsFew does: few(std::integral_constant<int, P>(), w, c) on groups of kP panels,
+// then (one row) a last group of 3 or 2. Returns the panels run; the caller runs the rest one
+// by one. Tiles of more than 3 rows run none this way.
+template <int R, int kP, typename Few>
+[[gnu::always_inline]] inline size_t F32RunFewPanels(const F32Tile& t, size_t width, Few few) {
+  if constexpr (R > 3) {
+    return 0;
+  } else {
+    const size_t full = std::min(t.panels, t.cols / width);
+    const float* w = t.w;
+    float* c = t.c;
+    size_t p = 0;
+    for (; p + kP <= full; p += kP, w += kP * t.panel_stride, c += kP * width)
+      few(std::integral_constant<int, kP>(), w, c);
+    if constexpr (R == 1) {
+      if (p + 3 <= full) {
+        few(std::integral_constant<int, 3>(), w, c);
+        p += 3;
+      } else if (p + 2 <= full) {
+        few(std::integral_constant<int, 2>(), w, c);
+        p += 2;
+      }
+    }
+    return p;
+  }
+}
 
 void F32TileAvx2(const F32Tile& tile);    // 6 rows (avx2/gemm_f32.cc)
 void F32TileAvx512(const F32Tile& tile);  // 7 rows (avx512/gemm_f32_avx512.cc)

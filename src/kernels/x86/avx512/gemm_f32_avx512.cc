@@ -159,20 +159,7 @@ LABELITE_AVX512F void PanelsFew(const F32Tile& t, const float* w, float* c, cons
       }
     }
   };
-  if constexpr (kSteps) {
-    const uint32_t* const ks = s.k.data();
-    for (size_t j = 0; j < s.runs; ++j) {
-      const size_t base = size_t{s.taps[j]} * t.cin;
-      const float* const* a = t.a + size_t{s.taps[j]} * kF32TileRowsAvx512;
-      const uint32_t* const end = ks + s.begin[j + 1];
-      for (const uint32_t* e = ks + s.begin[j]; e != end; ++e) step(a, *e - base, *e);
-    }
-  } else {
-    for (size_t tap = 0, k = 0; tap < t.taps; ++tap) {
-      const float* const* a = t.a + tap * kF32TileRowsAvx512;
-      for (size_t i = 0; i < t.cin; ++i, ++k) step(a, i, k);
-    }
-  }
+  F32ForEachStep<kSteps>(t, kF32TileRowsAvx512, s, step);
   const __m512 lo = _mm512_set1_ps(t.min), hi = _mm512_set1_ps(t.max);
 #pragma GCC unroll 3
   for (int r = 0; r < R; ++r) {
@@ -187,24 +174,13 @@ LABELITE_AVX512F void PanelsFew(const F32Tile& t, const float* w, float* c, cons
 
 template <int R, bool kSteps>
 LABELITE_AVX512F void Rows7(const F32Tile& t, const F32Steps& s) {
-  const float* w = t.w;
-  float* c = t.c;
-  size_t p = 0;
-  if constexpr (R <= 3) {
-    const size_t full = std::min(t.panels, t.cols / kWidth);
-    constexpr int P = R == 2 ? 2 : 4;
-    for (; p + P <= full; p += P, w += P * t.panel_stride, c += P * kWidth)
-      PanelsFew<R, P, kSteps>(t, w, c, s);
-    if constexpr (R == 1) {
-      if (p + 3 <= full) {
-        PanelsFew<R, 3, kSteps>(t, w, c, s);
-        p += 3, w += 3 * t.panel_stride, c += 3 * kWidth;
-      } else if (p + 2 <= full) {
-        PanelsFew<R, 2, kSteps>(t, w, c, s);
-        p += 2, w += 2 * t.panel_stride, c += 2 * kWidth;
-      }
-    }
-  }
+  // 1-3 rows: the full panels several at once first.
+  size_t p = F32RunFewPanels<R, R == 2 ? 2 : 4>(
+      t, kWidth, [&](auto panels, const float* w, float* c) LABELITE_AVX512F {
+        PanelsFew<R, decltype(panels)::value, kSteps>(t, w, c, s);
+      });
+  const float* w = t.w + p * t.panel_stride;
+  float* c = t.c + p * kWidth;
   for (; p < t.panels; ++p, w += t.panel_stride, c += kWidth) {
     const size_t cols = t.cols - p * kWidth;
     if (cols > kPanel) {
