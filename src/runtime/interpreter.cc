@@ -201,6 +201,9 @@ Status Interpreter::PrepareAll() {
   // writer[t]: the operator that writes tensor t (the data-flow check: at most one, before
   // every reader), for KernelContext::producers.
   std::vector<int> writer(tensors_.size(), -1);
+  size_t constant_bytes = 0;
+  for (const Tensor& t : tensors_)
+    if (t.is_constant) constant_bytes += t.bytes;
   for (size_t i = 0; i < g.operators.size(); ++i)
     for (int32_t t : g.operators[i].outputs) writer[static_cast<size_t>(t)] = static_cast<int>(i);
 
@@ -209,6 +212,7 @@ Status Interpreter::PrepareAll() {
     KernelContext& ctx = contexts_[i];
     ctx.op = &op;
     ctx.op_index = static_cast<int>(i);
+    ctx.constant_bytes = constant_bytes;
     ctx.threadpool = nullptr;  // set by AwaitThreadpool, before Bind
     for (int32_t t : op.inputs) ctx.inputs.push_back(t >= 0 ? &tensors_[static_cast<size_t>(t)] : nullptr);
     for (int32_t t : op.outputs) ctx.outputs.push_back(&tensors_[static_cast<size_t>(t)]);

@@ -42,6 +42,9 @@ struct KernelContext {
   // pattern such as MUL(x, LOGISTIC(x)). Read it only in Prepare: the producer may have been
   // folded into a constant, and its kernel (not reachable here) may still change.
   std::vector<const KernelContext*> producers;
+  // Bytes of all the graph's constant tensors (its weights): whether a layer's weights can stay
+  // in the CPU's caches from one invoke to the next.
+  size_t constant_bytes = 0;
   // nullptr: run on the caller's thread. Set from Bind on: Prepare must not use it (the pool
   // may still be starting while the kernels prepare).
   pthreadpool_t threadpool = nullptr;

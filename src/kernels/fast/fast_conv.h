@@ -80,6 +80,9 @@ struct FastConvF32Spec : ConvGeometry {
   // The input comes from a ReLU (InputMayHoldZeros, fast/zero_inputs.h): F32Gemm skips the
   // k steps zero in a whole tile (F32Steps).
   bool input_zeros = false;
+  // The graph's weights fit in half the last-level cache (WeightsStayCached): with input_zeros,
+  // the tiles that stream the weights skip those steps too.
+  bool weights_cached = false;
   const float* weights = nullptr;
   const float* bias = nullptr;  // cout values, or nullptr
 };

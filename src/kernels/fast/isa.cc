@@ -1,5 +1,7 @@
 #include "kernels/fast/isa.h"
 
+#include <cpuinfo.h>
+
 #include <atomic>
 #include <cstdlib>
 
@@ -67,6 +69,16 @@ IsaLevel ActiveIsa() { return static_cast<IsaLevel>(Active().load(std::memory_or
 void SetIsaLimit(IsaLevel limit) {
   const IsaLevel detected = DetectedIsa();
   Active().store(static_cast<int>(limit < detected ? limit : detected));
+}
+
+size_t LastLevelCacheBytes() {
+  static const size_t bytes = [] {
+    if (!cpuinfo_initialize()) return size_t{0};
+    if (cpuinfo_get_l3_caches_count() > 0) return size_t{cpuinfo_get_l3_cache(0)->size};
+    if (cpuinfo_get_l2_caches_count() > 0) return size_t{cpuinfo_get_l2_cache(0)->size};
+    return size_t{0};
+  }();
+  return bytes;
 }
 
 bool HasAvxVnni() {

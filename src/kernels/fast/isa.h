@@ -12,6 +12,7 @@
 #ifndef LABELITE_KERNELS_FAST_ISA_H_
 #define LABELITE_KERNELS_FAST_ISA_H_
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -33,6 +34,10 @@ void SetIsaLimit(IsaLevel limit);
 
 // Separate feature bits that kernels of a level may use when present.
 bool HasAvxVnni();  // VEX-encoded VPDPBUSD (Alder Lake, Zen 5), without AVX-512
+
+// Bytes of the largest cache level (L3, else L2) as cpuinfo reports it for the first core, or
+// 0 when unknown.
+size_t LastLevelCacheBytes();
 
 // What a benchmark reports as the level used: IsaLevelName(level), with "+avxvnni" for kAvx2
 // when the AVX2 quantized kernels use AVX-VNNI ("avx2+avxvnni").

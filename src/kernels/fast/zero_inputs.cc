@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "kernels/fast/isa.h"
+
 namespace labelite::xnn {
 namespace {
 
@@ -35,6 +37,10 @@ bool Zeros(const KernelContext* p, int depth) {
 
 bool InputMayHoldZeros(const KernelContext& ctx, int input) {
   return Zeros(ctx.producer(input), 0);
+}
+
+bool WeightsStayCached(const KernelContext& ctx) {
+  return ctx.constant_bytes <= LastLevelCacheBytes() / 2;
 }
 
 }  // namespace labelite::xnn

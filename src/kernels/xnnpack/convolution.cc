@@ -112,6 +112,7 @@ Status ConvolutionKernel::CreateF32(const KernelContext& ctx, const common::Conv
   spec.weights = ctx.input(1)->data_as<float>();
   spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
   spec.input_zeros = InputMayHoldZeros(ctx, 0);
+  spec.weights_cached = WeightsStayCached(ctx);
   type_ = Type::kF32;
   if (TryFoldPad(ctx, spec)) return Status::Ok();
   if ((fast_ = MakeFastConv(spec)) != nullptr) return Status::Ok();

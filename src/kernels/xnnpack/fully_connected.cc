@@ -119,6 +119,7 @@ class FullyConnectedKernel : public xnn::XnnKernel {
     spec.weights = ctx.input(1)->data_as<float>();
     spec.bias = bias != nullptr ? bias->data_as<float>() : nullptr;
     spec.input_zeros = xnn::InputMayHoldZeros(ctx, 0);
+    spec.weights_cached = xnn::WeightsStayCached(ctx);
     if ((fast_ = xnn::MakeFastConv(spec)) != nullptr) return Status::Ok();
     LABELITE_RETURN_IF_ERROR(xnn::EnsureInitialized(ctx));
     const size_t k = static_cast<size_t>(p_.depth), n = static_cast<size_t>(p_.units);

@@ -163,9 +163,11 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
   void TearDown() override { SetIsaLimit(saved_); }
 
   // non_finite: a NaN, +inf and -inf among the inputs (they must come out as XNNPACK's do).
-  // relu: inputs as after ReLU (F32Steps skips the k steps whose inputs are all zero).
-  void RunCase(const Case& c, uint32_t seed, bool non_finite = false, bool relu = false) {
-    SCOPED_TRACE(Describe(c) + (relu ? " relu inputs" : ""));
+  // relu: inputs as after ReLU (F32Steps skips the k steps whose inputs are all zero);
+  // cached: the weights stay in the last-level cache (tiles of 1-3 rows skip them too).
+  void RunCase(const Case& c, uint32_t seed, bool non_finite = false, bool relu = false,
+               bool cached = false) {
+    SCOPED_TRACE(Describe(c) + (relu ? " relu inputs" : "") + (cached ? " cached" : ""));
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
     std::vector<float> w(c.cout * c.kernel * KernelW(c) * c.cin), bias(c.cout),
@@ -180,6 +182,7 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
     }
     FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
     spec.input_zeros = relu;
+    spec.weights_cached = cached;
     const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
     std::unique_ptr<FastConv> conv = GetParam().make(spec);
     ASSERT_NE(conv, nullptr);
@@ -351,6 +354,56 @@ TEST_P(ConvF32GemmTest, FewRowsManyPanels) {
   RunCase({2, 1, 2, 24, 64, 3, 1, true, false, true}, 56);    // 2 rows a batch, padding taps
   RunCase({1, 1, 1, 144, 576, 1, 1, true, false, true}, 57, false, true);  // ReLU inputs
   RunCase({2, 1, 1, 64, 70, 1, 1, true, false, true}, 58, true);
+  // Weights from the last-level cache: the streaming tiles of 1-3 rows skip zero steps too.
+  RunCase({1, 1, 1, 144, 576, 1, 1, true, false, true}, 59, false, true, true);
+  RunCase({3, 1, 1, 200, 150, 1, 1, true, false, true}, 60, false, true, true);
+  RunCase({1, 1, 3, 40, 128, 3, 1, true, true, true}, 61, false, true, true);
+  RunCase({1, 1, 1, 96, 100, 1, 1, true, false, true}, 62, true, true, true);
+}
+
+// With the weights in the last-level cache (FastConvF32Spec::weights_cached), a tile of 1-3
+// rows reads no weights of the channels zero in all its rows, though it is the first (and only)
+// tile of its GEMM: NaN weights there leave every output finite and equal to XNNPACK's with
+// them zeroed (fails if those steps were run). Without weights_cached the tile streams them.
+// (On a pool the panels are split into tasks; one of fewer than 32 columns does not look for
+// zero steps: F32ScanZeroSteps. FewRowsManyPanels runs cached tiles on the pool.)
+TEST_P(ConvF32GemmTest, CachedWeightsFewRowsSkipZeroSteps) {
+  for (const Case& c : {Case{1, 1, 1, 300, 200, 1, 1, true, false, true},
+                        Case{2, 1, 1, 64, 70, 1, 1, true, false, true},
+                        Case{3, 1, 1, 160, 1000, 1, 1, true, false, true}}) {
+    SCOPED_TRACE(Describe(c));
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+    std::vector<float> w(c.cout * c.cin), bias(c.cout), in(c.batch * c.cin);
+    for (auto* v : {&w, &bias, &in})
+      for (float& x : *v) x = dist(rng);
+    for (float& x : in) x = std::max(x, 0.0f);
+    std::vector<float> zeroed = w;
+    for (size_t ch = 0; ch < c.cin; ch += 3) {
+      for (size_t b = 0; b < c.batch; ++b) in[b * c.cin + ch] = 0.0f;
+      for (size_t o = 0; o < c.cout; ++o) {
+        w[o * c.cin + ch] = NAN;
+        zeroed[o * c.cin + ch] = 0.0f;
+      }
+    }
+    FastConvF32Spec spec = Spec(c, zeroed.data(), bias.data());
+    const std::vector<float> want = RunXnnpack(spec, c.batch, in.data());
+    for (float v : want) ASSERT_TRUE(std::isfinite(v));
+    spec.weights = w.data();
+    spec.input_zeros = true;
+    spec.weights_cached = true;
+    std::unique_ptr<FastConv> conv = GetParam().make(spec);
+    ASSERT_NE(conv, nullptr);
+    std::vector<float> got(want.size(), NAN);
+    conv->Run(in.data(), got.data(), c.batch, nullptr);  // one tile, all panels (no pool)
+    ExpectIdentical(got, want);
+    // Streamed (not cached): the NaN weights are read (a NaN sum is clamped to -inf).
+    spec.weights_cached = false;
+    conv = GetParam().make(spec);
+    ASSERT_NE(conv, nullptr);
+    conv->Run(in.data(), got.data(), c.batch, nullptr);
+    EXPECT_FALSE(std::isfinite(got[0]));
+  }
 }
 
 // The taps that are padding for every output pixel never run: NaN weights there leave the
@@ -428,12 +481,16 @@ TEST_P(ConvF32GemmTest, FullyConnected) {
     const auto gemm = F32Gemm::Make(1, k, units, w.data(), bias.data(), -INFINITY, INFINITY,
                                     GetParam().isa);
     ASSERT_NE(gemm, nullptr);
-    gemm->set_zero_steps(relu);
-    gemm->Run(in.data(), k, batch, got.data(), units, Pool());
-    ExpectIdentical(got, want);
-    std::fill(got.begin(), got.end(), NAN);
-    gemm->Run(in.data(), k, batch, got.data(), units, nullptr);
-    ExpectIdentical(got, want);
+    for (const bool cached : {false, true}) {
+      SCOPED_TRACE(cached ? "weights cached" : "weights streamed");
+      gemm->set_zero_steps(relu, cached);
+      std::fill(got.begin(), got.end(), NAN);
+      gemm->Run(in.data(), k, batch, got.data(), units, Pool());
+      ExpectIdentical(got, want);
+      std::fill(got.begin(), got.end(), NAN);
+      gemm->Run(in.data(), k, batch, got.data(), units, nullptr);
+      ExpectIdentical(got, want);
+    }
   }
 }
 

@@ -350,7 +350,7 @@ std::unique_ptr<FastConv> MakeConvF32Gemm(const FastConvF32Spec& s, IsaLevel lev
   std::unique_ptr<F32Gemm> gemm = F32Gemm::Make(taps, channels, s.cout, s.weights, s.bias,
                                                 s.output_min, s.output_max, level);
   if (gemm == nullptr) return nullptr;
-  gemm->set_zero_steps(s.input_zeros);
+  gemm->set_zero_steps(s.input_zeros, s.weights_cached);
   return std::make_unique<ConvF32Gemm>(s, std::move(gemm));
 }
 

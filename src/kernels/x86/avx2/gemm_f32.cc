@@ -324,6 +324,7 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
   t.panels = panel_end - panel_begin, t.panel_stride = panel_stride_;
   t.c_stride = x.c_stride, t.cols = n_ - panel_begin * width_;
   t.zero_steps = zero_steps_;
+  t.weights_cached = weights_cached_;
   uint8_t skip[kMaxTaps];
   for (size_t tile = tile_begin; tile < tile_end; ++tile) {
     const size_t row = x.starts != nullptr ? x.starts[tile] : tile * mr_;

@@ -73,6 +73,8 @@ struct F32Tile {
   const uint8_t* skip = nullptr;
   // Look for the k steps whose inputs are zero in every row, and skip them (F32Steps).
   bool zero_steps = false;
+  // The weights come from the last-level cache, not memory (F32Gemm::set_zero_steps).
+  bool weights_cached = false;
 };
 using F32TileFn = void (*)(const F32Tile& tile);
 
@@ -91,13 +93,15 @@ struct F32Steps {
   uint32_t begin[257];      // [runs + 1]: their first step in k
 };
 
-// Whether tile t looks for zero steps: in tiles that reuse their weights from cache (not the first
-// of a task, which streams them: it keeps to their order for the hardware prefetcher; the 1-row
-// layers of Inception v3 over 2.3 MB of weights took 1.3-1.5x as long), and where the look costs
-// little beside the steps: 32 columns or more, 32 steps or more (MobileNet v2's 48x48x8 -> 48
-// took 8% longer).
+// Whether tile t looks for zero steps: in tiles that reuse their weights from L1/L2 (not the
+// first of a task, which streams them: it keeps to their order for the hardware prefetcher; from
+// memory, the 1-row layers of Inception v3 over 2.3 MB of weights took 1.3-1.5x as long), or of
+// 1-3 rows streaming them from the last-level cache (weights_cached: there, reading fewer is
+// faster; a 1-row GEMM has only that tile), and where the look costs little beside the steps:
+// 32 columns or more, 32 steps or more (MobileNet v2's 48x48x8 -> 48 took 8% longer).
 inline bool F32ScanZeroSteps(const F32Tile& t) {
-  return t.zero_steps && !t.prefetch && t.cols >= 32 && t.taps * t.cin >= 32;
+  return t.zero_steps && (!t.prefetch || (t.rows <= 3 && t.weights_cached)) && t.cols >= 32 &&
+         t.taps * t.cin >= 32;
 }
 // This thread's F32Steps, for the tile functions (gemm_f32.cc).
 F32Steps& F32ThreadSteps();
@@ -260,8 +264,13 @@ class F32Gemm {
   void RunIndirect(FillFn fill, const void* context, size_t m, float* c, size_t c_stride,
                    pthreadpool_t pool, const F32Tiling& tiling = F32Tiling()) const;
 
-  // The inputs come from a ReLU: tiles skip the k steps zero in all their rows (F32Steps).
-  void set_zero_steps(bool on) { zero_steps_ = on; }
+  // The inputs come from a ReLU: tiles skip the k steps zero in all their rows (F32Steps);
+  // weights_cached: the model's weights stay in the last-level cache (WeightsStayCached,
+  // fast/zero_inputs.h), so tiles of 1-3 rows that stream them skip those steps too.
+  void set_zero_steps(bool on, bool weights_cached = false) {
+    zero_steps_ = on;
+    weights_cached_ = weights_cached;
+  }
 
   size_t mr() const { return mr_; }
   size_t n() const { return n_; }
@@ -277,7 +286,7 @@ class F32Gemm {
   F32TileFn tile_ = nullptr;
   size_t mr_ = 0, width_ = 16, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
   float min_ = 0, max_ = 0;
-  bool zero_steps_ = false;
+  bool zero_steps_ = false, weights_cached_ = false;
   std::vector<float> packed_;  // panels_ * panel_stride_ floats from a 64-byte boundary
   size_t offset_ = 0;          // first float of packed_ on that boundary
 };
