@@ -196,6 +196,25 @@ TEST_P(ConvF32DirectTest, RandomDepthwise) {
       RunCase({true, 2, 11, 21, ch, ch, 3, stride, true, true, true, 7});
 }
 
+// Rows whose 3 input rows exceed L1's share (AVX2: every 8 channels per block of pixels, the
+// last block of 8 overlapping the one before) and narrow rows of 32 channels and more (4
+// channel vectors per pixel): channel tails, odd interior runs, both strides, batch 2.
+TEST_P(ConvF32DirectTest, WideRowsAndNarrowRowsDepthwise) {
+  RunCase({true, 1, 48, 48, 64, 64, 3, 2, true, false, true, 70});   // MobileNet v3
+  RunCase({true, 2, 9, 45, 44, 44, 3, 1, true, true, true, 71});     // 4-channel tail
+  RunCase({true, 1, 8, 53, 60, 60, 3, 2, false, false, true, 72});
+  RunCase({true, 1, 6, 90, 27, 27, 3, 1, true, false, false, 73});   // 27: 3 + 8 + 8 + 8
+  RunCase({true, 2, 3, 3, 336, 336, 3, 1, true, true, true, 74});    // MobileNet v2's last
+  RunCase({true, 1, 5, 7, 100, 100, 3, 2, true, false, true, 75});
+  std::mt19937 rng(7);
+  for (uint32_t seed = 100; seed < 140; ++seed) {
+    const size_t ch = 20 + rng() % 60;
+    Case c{true, 1 + rng() % 2, 3 + rng() % 12, 30 + rng() % 40, ch, ch, 3,
+           static_cast<uint32_t>(1 + rng() % 2), rng() % 2 == 0, rng() % 2 == 0, true, seed};
+    RunCase(c);
+  }
+}
+
 // Depthwise 5x5 (EfficientNet B0) and 7x7 (ConvNeXt) layers.
 TEST_P(ConvF32DirectTest, WideDepthwiseShapes) {
   RunCase({true, 1, 56, 56, 144, 144, 5, 2, true, false, true, 11});

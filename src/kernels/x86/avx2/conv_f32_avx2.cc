@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <type_traits>
 
 #include "kernels/fast/fast_conv.h"
 #include "kernels/fast/isa.h"
@@ -46,6 +47,7 @@ LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
 // 8 float lanes; kFull: all 8 channels valid, else the first n (VMASKMOVPS).
 template <bool kFull>
 struct Lanes {
+  static constexpr bool kFullLanes = kFull;
   size_t n = 8;
   LABELITE_AVX2 __m256 Load(const float* p) const {
     if constexpr (kFull) return _mm256_loadu_ps(p);
@@ -64,7 +66,9 @@ struct Lanes {
 class DepthwiseF32Avx2 final : public DirectConvF32 {
  public:
   explicit DepthwiseF32Avx2(const FastConvF32Spec& s)
-      : DirectConvF32(s), cpad_(RoundUp(s.cout, 8)) {
+      : DirectConvF32(s),
+        cpad_(RoundUp(s.cout, 8)),
+        along_rows_(s.stride_w == 1) {
     weights_.assign(9 * cpad_, 0.0f);  // [tap][channel]
     for (size_t t = 0; t < 9; ++t)
       std::copy_n(s.weights + t * s.cout, s.cout, weights_.begin() + ptrdiff_t(t * cpad_));
@@ -76,7 +80,17 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
  private:
   LABELITE_AVX2 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
                             size_t c_end) const override {
-    for (size_t cb = c_begin; cb < c_end; cb += 8) {
+    size_t cb = c_begin;
+    if (g_.out_w <= kColumnsMaxWidth) {  // tiny maps: 4 channel vectors per pixel
+      for (; cb + 32 <= c_end; cb += 32)
+        for (size_t ox = 0; ox < g_.out_w; ++ox) Column4(rows, out_row, ox, cb);
+    }
+    if (cb == c_end) return;
+    if (!along_rows_) {
+      g_.stride_w == 1 ? Row<1>(rows, out_row, cb, c_end) : Row<2>(rows, out_row, cb, c_end);
+      return;
+    }
+    for (; cb < c_end; cb += 8) {
       const size_t left = c_end - cb;
       if (left >= 8) {
         g_.stride_w == 1 ? Block<true, 1>(rows, out_row, cb, {})
@@ -86,6 +100,50 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
                          : Block<false, 2>(rows, out_row, cb, {left});
       }
     }
+  }
+
+  // Channels [c_begin, c_end) of one output row: per block of pixels (left edge, runs of 8
+  // interior pixels, right edge) every 8 channels in turn, reading each block's inputs in
+  // memory order (stride 2; see along_rows_).
+  template <int S>
+  LABELITE_AVX2 void Row(const float* const* rows, float* out, size_t c_begin,
+                         size_t c_end) const {
+    // fn(r, out, w, lanes) for each 8 channels: the rows, output and weights from channel cb.
+    const auto channels = [&](auto fn) LABELITE_AVX2 {
+      for (size_t cb = c_begin; cb < c_end; cb += 8) {
+        const float* r[3] = {rows[0] + cb, rows[1] + cb, rows[2] + cb};
+        if (c_end - cb >= 8) {
+          fn(r, out + cb, weights_.data() + cb, Lanes<true>{});
+        } else {
+          fn(r, out + cb, weights_.data() + cb, Lanes<false>{c_end - cb});
+        }
+      }
+    };
+    const auto edge = [&](size_t ox) LABELITE_AVX2 {
+      channels([&](const float* const* r, float* o, const float* w, auto l)
+                   LABELITE_AVX2 { Edge(r, o, ox, w, l); });
+    };
+    const auto pixels = [&](auto p, size_t ox) LABELITE_AVX2 {
+      channels([&](const float* const* r, float* o, const float* w, auto l) LABELITE_AVX2 {
+        Pixels<decltype(l)::kFullLanes, S, decltype(p)::value>(r, o, ox, w, l);
+      });
+    };
+    for (size_t ox = 0; ox < x_begin_; ++ox) edge(ox);
+    size_t ox = x_begin_;
+    for (; ox + 8 <= x_end_; ox += 8) pixels(std::integral_constant<int, 8>(), ox);
+    // The last 1-7 interior pixels: a block of 8 ending at x_end_ when the run has one (it
+    // writes some pixels again, with the same values): 8 FMA chains over all the channels,
+    // where 4, 2 and 1 wait on the FMA latency (48x48x64 stride 2: 16.3 -> 15.0 us). Along a
+    // row (Block) the next channels' blocks overlap those waits, and this costs (12x12x96:
+    // 5.8 -> 7.1 us).
+    if (ox < x_end_ && x_end_ - x_begin_ >= 8) {
+      pixels(std::integral_constant<int, 8>(), x_end_ - 8);
+      ox = x_end_;
+    }
+    for (; ox + 4 <= x_end_; ox += 4) pixels(std::integral_constant<int, 4>(), ox);
+    for (; ox + 2 <= x_end_; ox += 2) pixels(std::integral_constant<int, 2>(), ox);
+    for (; ox < x_end_; ++ox) pixels(std::integral_constant<int, 1>(), ox);
+    for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) edge(ox);
   }
 
   // Channels [cb, cb + 8) of one output row.
@@ -121,6 +179,10 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
 #pragma GCC unroll 3
       for (int ky = 0; ky < 3; ++ky) {
         const float* x = r[ky] + (ix + kx) * c;
+        // Opaque to the compiler: at stride 2, tap kx + 2 of a pixel reads tap kx of the next,
+        // and GCC kept those 8 inputs from one tap to the next in registers it then spilled to
+        // the stack (48x48x64 -> 24x24: 19.4 -> 15 us); as memory operands they cost nothing.
+        if constexpr (S == 2) asm("" : "+r"(x));
         const __m256 wv = _mm256_loadu_ps(w + (3 * ky + kx) * cpad_);
 #pragma GCC unroll 8
         for (int p = 0; p < P; ++p) acc[p] = _mm256_fmadd_ps(l.Load(x + p * S * c), wv, acc[p]);
@@ -149,7 +211,42 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
     l.Store(out + ox * c, acc, _mm256_set1_ps(min_), _mm256_set1_ps(max_));
   }
 
+  // Rows of at most kColumnsMaxWidth pixels, mostly edge: one pixel, channels [cb, cb + 32) as
+  // 4 vectors, 4 FMA chains where Edge and Pixels<1> have one; the same FMAs in the same order
+  // as Edge (interior pixels read no zero column). MobileNet v2's 3x3x336: 2.3 -> 1.7 us; on
+  // 7x7 maps Block's runs of 4 pixels are as fast (7x7x256: 5.9 us, 6.4 with this).
+  static constexpr size_t kColumnsMaxWidth = 4;
+  LABELITE_AVX2 void Column4(const float* const* rows, float* out_row, size_t ox,
+                             size_t cb) const {
+    const size_t c = g_.cout;
+    const int64_t ix0 = static_cast<int64_t>(ox * g_.stride_w) - g_.pad_left;
+    const float* w = weights_.data() + cb;
+    __m256 acc[4];
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v) acc[v] = _mm256_loadu_ps(bias_.data() + cb + 8 * v);
+    for (int kx = 0; kx < 3; ++kx) {
+      const int64_t ix = ix0 + kx;
+      const bool inside = ix >= 0 && ix < static_cast<int64_t>(g_.in_w);
+      for (int ky = 0; ky < 3; ++ky) {
+        const float* x = inside ? rows[ky] + static_cast<size_t>(ix) * c + cb : zeros_.data();
+        const float* wt = w + (3 * ky + kx) * cpad_;
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v)
+          acc[v] = _mm256_fmadd_ps(_mm256_loadu_ps(x + 8 * v), _mm256_loadu_ps(wt + 8 * v), acc[v]);
+      }
+    }
+    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; ++v)
+      _mm256_storeu_ps(out_row + ox * c + cb + 8 * v, _mm256_min_ps(_mm256_max_ps(acc[v], lo), hi));
+  }
+
   size_t cpad_;  // cout rounded up to 8: the weights' row length
+  // Stride 1 runs 8 channels at a time along the row (Block), stride 2 every 8 channels per
+  // block of pixels (Row). Zen 4, AVX2, 1 thread, us with Block / Row: stride 2, MobileNet
+  // v3's 48x48x64 20 / 15.0, v2's 48x48x48 11.8 / 10.6, v1 0.25's 112x112x16 21.3 / 19.5;
+  // stride 1, v1 0.25's 14x14x128 9.1 / 12.0, 28x28x64 17.6 / 20.8, v2's 24x24x48 9.8 / 10.9.
+  bool along_rows_;
 };
 
 // DEPTHWISE_CONV_2D KxK (K = 5 or 7), stride 1 or 2, bit-identical to XNNPACK's f32
