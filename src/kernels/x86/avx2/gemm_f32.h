@@ -25,7 +25,8 @@
 //   3. Skips (F32Steps), same bits: a tap whose row pointers are all the zero row (padding,
 //      F32Tiling::zeros) is not run in that tile, weights and all (F32Tile::skip); after a
 //      ReLU (set_zero_steps), nor is a channel of a tap that is zero in every row of the tile
-//      (all tiles but a task's first, which streams the weights in order).
+//      (all tiles but a task's first, which streams the weights in order; when the model's
+//      weights stay in the last-level cache, first tiles of 1-3 rows too: set_zero_steps).
 //   4. Threads take (panel group, row block) tasks: panel groups keep their weights within
 //      256 KB (L2); row blocks are split across threads when rows outnumber columns, else the
 //      panel groups are made smaller.
