@@ -66,9 +66,7 @@ struct Lanes {
 class DepthwiseF32Avx2 final : public DirectConvF32 {
  public:
   explicit DepthwiseF32Avx2(const FastConvF32Spec& s)
-      : DirectConvF32(s),
-        cpad_(RoundUp(s.cout, 8)),
-        along_rows_(s.stride_w == 1) {
+      : DirectConvF32(s), cpad_(RoundUp(s.cout, 8)) {
     weights_.assign(9 * cpad_, 0.0f);  // [tap][channel]
     for (size_t t = 0; t < 9; ++t)
       std::copy_n(s.weights + t * s.cout, s.cout, weights_.begin() + ptrdiff_t(t * cpad_));
@@ -85,29 +83,27 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
       for (; cb + 32 <= c_end; cb += 32)
         for (size_t ox = 0; ox < g_.out_w; ++ox) Column4(rows, out_row, ox, cb);
     }
-    if (cb == c_end) return;
-    if (!along_rows_) {
-      g_.stride_w == 1 ? Row<1>(rows, out_row, cb, c_end) : Row<2>(rows, out_row, cb, c_end);
-      return;
-    }
+    // Stride 2 runs every 8 channels per block of pixels (Row), stride 1 8 channels at a time
+    // along the row (Block). Zen 4, AVX2, 1 thread, us with Block / Row: stride 2, MobileNet
+    // v3's 48x48x64 20 / 15.0, v2's 48x48x48 11.8 / 10.6, v1 0.25's 112x112x16 21.3 / 19.5;
+    // stride 1, v1 0.25's 14x14x128 9.1 / 12.0, 28x28x64 17.6 / 20.8, v2's 24x24x48 9.8 / 10.9.
+    if (g_.stride_w == 2) return Row(rows, out_row, cb, c_end);
     for (; cb < c_end; cb += 8) {
       const size_t left = c_end - cb;
       if (left >= 8) {
-        g_.stride_w == 1 ? Block<true, 1>(rows, out_row, cb, {})
-                         : Block<true, 2>(rows, out_row, cb, {});
+        Block<true>(rows, out_row, cb, {});
       } else {
-        g_.stride_w == 1 ? Block<false, 1>(rows, out_row, cb, {left})
-                         : Block<false, 2>(rows, out_row, cb, {left});
+        Block<false>(rows, out_row, cb, {left});
       }
     }
   }
 
-  // Channels [c_begin, c_end) of one output row: per block of pixels (left edge, runs of 8
-  // interior pixels, right edge) every 8 channels in turn, reading each block's inputs in
-  // memory order (stride 2; see along_rows_).
-  template <int S>
+  // Stride 2, channels [c_begin, c_end) of one output row: per block of pixels (left edge,
+  // runs of 8 interior pixels, right edge) every 8 channels in turn, reading each block's
+  // inputs in memory order.
   LABELITE_AVX2 void Row(const float* const* rows, float* out, size_t c_begin,
                          size_t c_end) const {
+    constexpr int S = 2;
     // fn(r, out, w, lanes) for each 8 channels: the rows, output and weights from channel cb.
     const auto channels = [&](auto fn) LABELITE_AVX2 {
       for (size_t cb = c_begin; cb < c_end; cb += 8) {
@@ -146,10 +142,11 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
     for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) edge(ox);
   }
 
-  // Channels [cb, cb + 8) of one output row.
-  template <bool kFull, int S>
+  // Stride 1, channels [cb, cb + 8) of one output row.
+  template <bool kFull>
   LABELITE_AVX2 void Block(const float* const* rows, float* out, size_t cb,
                            Lanes<kFull> l) const {
+    constexpr int S = 1;
     const float* w = weights_.data() + cb;
     const float* r[3] = {rows[0] + cb, rows[1] + cb, rows[2] + cb};
     out += cb;
@@ -243,11 +240,6 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
   }
 
   size_t cpad_;  // cout rounded up to 8: the weights' row length
-  // Stride 1 runs 8 channels at a time along the row (Block), stride 2 every 8 channels per
-  // block of pixels (Row). Zen 4, AVX2, 1 thread, us with Block / Row: stride 2, MobileNet
-  // v3's 48x48x64 20 / 15.0, v2's 48x48x48 11.8 / 10.6, v1 0.25's 112x112x16 21.3 / 19.5;
-  // stride 1, v1 0.25's 14x14x128 9.1 / 12.0, 28x28x64 17.6 / 20.8, v2's 24x24x48 9.8 / 10.9.
-  bool along_rows_;
 };
 
 // DEPTHWISE_CONV_2D KxK (K = 5 or 7), stride 1 or 2, bit-identical to XNNPACK's f32
