@@ -28,11 +28,16 @@ t0=$(date +%s)
 failed=()
 # run NAME COMMAND...: runs one step, prints its time and result; a failing step is recorded and
 # the later steps still run, so one run shows every failure. The summary at the end fails the run.
+# Each step's output also goes to build/test-logs/STEP.log; the summary repeats the end of a failed
+# step's log, so the last lines of a long run (all CI keeps) say what failed.
+logs=build/test-logs
+mkdir -p "$logs"
+step_log() { echo "$logs/$(printf '%s' "$1" | tr -c 'A-Za-z0-9' '_').log"; }
 run() {
   local name=$1; shift
   local start; start=$(date +%s)
   local rc=0
-  "$@" || rc=$?
+  "$@" 2>&1 | tee "$(step_log "$name")" || rc=$?
   local now; now=$(date +%s)
   if [ $rc -eq 0 ]; then
     echo "== test.sh: $name: ok ($(( now - start )) s; $(( now - t0 )) s in all)"
@@ -43,6 +48,11 @@ run() {
 }
 summary() {
   if [ ${#failed[@]} -gt 0 ]; then
+    local name
+    for name in "${failed[@]}"; do
+      echo "== test.sh: the end of the failed step \"$name\" ($(step_log "$name")):"
+      tail -n 25 "$(step_log "$name")"
+    done
     echo "== test.sh: FAILED steps: ${failed[*]} ($(( $(date +%s) - t0 )) s in all)"
     exit 1
   fi
