@@ -9,12 +9,14 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "kernels/fast/binary_f32.h"
 #include "kernels/fast/isa.h"
+#include "kernels/registry.h"
 #include "kernels/xnnpack/binary.h"
 #include "runtime/interpreter.h"
 #include "testing/interpreter_inputs.h"
@@ -183,6 +185,133 @@ TEST(BinaryF32, FastPathChoosesRowsOrXnnpack) {
                   RunOp(model, op, op.registered, KernelPath::kReference, 1, inputs).bytes);
       }
     }
+}
+
+// A MUL by a constant, then ADD / SUB / MUL with a constant (an unfolded batch norm, input
+// normalization): the second operator runs both in one pass from the MUL's input and the
+// interpreter skips the MUL. Every output equals the two operators run one after the other
+// (the MUL on the rows, the second on XNNPACK's operator), bit for bit, with denormals,
+// infinities and NaN among the inputs; at every ISA level from AVX2, 1 and 2 threads.
+struct ChainCase {
+  std::vector<int32_t> shape, s_shape, y_shape;
+  int32_t code2;          // ADD, SUB or MUL
+  bool y_first = false;   // the second operator's constant is its first input (SUB: y - t)
+  bool s_first = false;   // MUL(s, z)
+  Activation act1 = Activation::kNone, act2 = Activation::kNone;
+  bool mul_is_output = false;  // the MUL's output is a graph output too: it still runs
+};
+
+std::shared_ptr<const Model> BuildChain(const ChainCase& c, uint32_t seed) {
+  ModelBuilder b;
+  auto values = [&](const std::vector<int32_t>& shape, uint32_t k) {
+    std::vector<float> v(static_cast<size_t>(Count(shape)));
+    std::mt19937 rng(seed + k);
+    std::uniform_real_distribution<float> d(-3.0f, 3.0f);
+    for (float& f : v) f = d(rng);
+    if (v.size() > 2) v[1] = 0.0f, v[2] = -1e-39f;
+    return v;
+  };
+  const int z = b.AddTensor(DataType::kFloat32, c.shape, "z");
+  const int s = b.AddConstTensor(DataType::kFloat32, c.s_shape, values(c.s_shape, 1), {}, "scale");
+  const int t = b.AddTensor(DataType::kFloat32, c.shape, "t");
+  const int y = b.AddConstTensor(DataType::kFloat32, c.y_shape, values(c.y_shape, 2), {}, "shift");
+  const int out = b.AddTensor(DataType::kFloat32, c.shape, "out");
+  OpOptions o1, o2;
+  o1.activation = c.act1;
+  o2.activation = c.act2;
+  b.AddOperator(18, c.s_first ? std::vector<int32_t>{s, z} : std::vector<int32_t>{z, s}, {t}, o1);
+  b.AddOperator(c.code2, c.y_first ? std::vector<int32_t>{y, t} : std::vector<int32_t>{t, y}, {out}, o2);
+  b.SetInputs({z});
+  b.SetOutputs(c.mul_is_output ? std::vector<int32_t>{out, t} : std::vector<int32_t>{out});
+  auto model = Model::FromBytes(b.Build(), "chain");
+  EXPECT_TRUE(model.ok()) << model.status().message();
+  return model.ok() ? *model : nullptr;
+}
+
+TEST(BinaryF32, MulThenConstantOpRunsInOnePass) {
+  testing::IsaLevelGuard guard;
+  const ChainCase kCases[] = {
+      {{1, 6, 6, 40}, {40}, {40}, 0, false, false, Activation::kNone, Activation::kRelu},
+      {{1, 28, 28, 40}, {1, 1, 1, 40}, {40}, 0, false, true},  // several tasks
+      {{1, 9, 9, 3}, {1}, {1}, 41},                            // scalars over 3 channels
+      {{1, 5, 7, 37}, {37}, {1}, 41, true, false, Activation::kRelu6, Activation::kReluN1To1},
+      {{1, 4, 4, 24}, {1}, {24}, 18, false, false, Activation::kRelu},
+      {{1, 3, 3, 16}, {16}, {16}, 0, false, false, Activation::kNone, Activation::kRelu6, true},
+      {{2, 7, 130}, {130}, {130}, 0, true},                    // rows longer than 64
+  };
+  uint32_t seed = 7;
+  int runs = 0;
+  for (const ChainCase& c : kCases) {
+    auto model = BuildChain(c, seed);
+    ASSERT_NE(model, nullptr);
+    const std::vector<std::vector<uint8_t>> inputs{RandomFloats(Count(c.shape), seed)};
+    seed += 3;
+    KernelFactory unchained = c.code2 == 0 ? &XnnAdd : c.code2 == 41 ? &XnnSub : &XnnMul;
+    for (IsaLevel level : testing::SupportedIsaLevels()) {
+      if (level < IsaLevel::kAvx2) continue;
+      xnn::SetIsaLimit(level);
+      for (int threads : {1, 2}) {
+        SCOPED_TRACE("op " + std::to_string(c.code2) + " over " + std::to_string(Count(c.shape)) +
+                     " elements at " + xnn::IsaLevelName(level) + ", " +
+                     std::to_string(threads) + " thread(s)");
+        const testing::GraphRun want = testing::RunGraph(
+            model, testing::FastKernelOverride(c.code2, unchained), threads, inputs);
+        const testing::GraphRun got = testing::RunGraph(model, BuiltinOpResolver(), threads, inputs);
+        ASSERT_EQ(got.paths.size(), 2u);
+        EXPECT_EQ(got.paths[1], "fast (after MUL)");
+        EXPECT_EQ(got.paths[0], c.mul_is_output ? "fast" : "skipped (unread)");
+        EXPECT_NE(want.paths[1], "fast (after MUL)");
+        ExpectSameBits(got.out, want.out);
+        ++runs;
+      }
+    }
+  }
+  if (runs == 0) GTEST_SKIP() << "this CPU has no AVX2: the rows never run here";
+}
+
+// Not chained: the MUL's second input is not constant, the MUL broadcasts its input to the
+// output's shape, or the MUL has an activation the rows do not clamp with.
+TEST(BinaryF32, MulThenOpStaysTwoOperatorsOtherwise) {
+  testing::IsaLevelGuard guard;
+  if (xnn::DetectedIsa() < IsaLevel::kAvx2) GTEST_SKIP() << "this CPU has no AVX2: no rows";
+  auto run = [](ModelBuilder& b, const std::vector<std::vector<uint8_t>>& inputs) {
+    auto model = Model::FromBytes(b.Build(), "not a chain");
+    EXPECT_TRUE(model.ok()) << model.status().message();
+    return testing::RunGraph(*model, BuiltinOpResolver(), 1, inputs);
+  };
+  const std::vector<float> c8(8, 0.5f);
+  {  // MUL(z, w), w a graph input
+    ModelBuilder b;
+    const int z = b.AddTensor(DataType::kFloat32, {1, 2, 2, 8}, "z");
+    const int w = b.AddTensor(DataType::kFloat32, {8}, "w");
+    const int t = b.AddTensor(DataType::kFloat32, {1, 2, 2, 8}, "t");
+    const int y = b.AddConstTensor(DataType::kFloat32, {8}, c8);
+    const int out = b.AddTensor(DataType::kFloat32, {1, 2, 2, 8}, "out");
+    b.AddOperator(18, {z, w}, {t});
+    b.AddOperator(0, {t, y}, {out});
+    b.SetInputs({z, w});
+    b.SetOutputs({out});
+    const auto r = run(b, {RandomFloats(32, 1), RandomFloats(8, 2)});
+    ASSERT_EQ(r.paths.size(), 2u);
+    EXPECT_EQ(r.paths[0], "fast");
+    EXPECT_EQ(r.paths[1], "fast");
+  }
+  {  // MUL(z [1,1,1,8], s [1,2,2,8]): z is not of the output's shape
+    ModelBuilder b;
+    const int z = b.AddTensor(DataType::kFloat32, {1, 1, 1, 8}, "z");
+    const int s = b.AddConstTensor(DataType::kFloat32, {1, 2, 2, 8}, std::vector<float>(32, 2.0f));
+    const int t = b.AddTensor(DataType::kFloat32, {1, 2, 2, 8}, "t");
+    const int y = b.AddConstTensor(DataType::kFloat32, {8}, c8);
+    const int out = b.AddTensor(DataType::kFloat32, {1, 2, 2, 8}, "out");
+    b.AddOperator(18, {z, s}, {t});
+    b.AddOperator(0, {t, y}, {out});
+    b.SetInputs({z});
+    b.SetOutputs({out});
+    const auto r = run(b, {RandomFloats(8, 3)});
+    ASSERT_EQ(r.paths.size(), 2u);
+    EXPECT_EQ(r.paths[1], "fast");
+    EXPECT_NE(r.paths[0], "skipped (unread)");
+  }
 }
 
 }  // namespace

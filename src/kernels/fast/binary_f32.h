@@ -71,6 +71,35 @@ template <BinaryF32Op kOp>
   }
 }
 
+// The bounds of a chain (ChainLoop): the MUL's activation, then the second operation's.
+struct ChainBounds {
+  float lo1, hi1, lo2, hi2;
+};
+
+// A MUL by a constant, then a second operation with a constant (a batch norm the converter
+// could not fold into a convolution, x * scale + shift; input normalization), in one pass.
+// Each output is what the two operators write one after the other: the product clamped to the
+// MUL's bounds (a float, as the MUL's output tensor holds it), then the second operation and
+// its clamp:
+//   out[i] = clamp(clamp(x[i] * s[i], lo1, hi1) op y[i], lo2, hi2)
+template <BinaryF32Op kOp>
+[[gnu::always_inline]] inline void ChainLoop(const float* x, const float* s, const float* y,
+                                             float* out, size_t n, ChainBounds b) {
+  for (size_t i = 0; i < n; ++i)
+    out[i] = Clamp(Apply<kOp>(Clamp(x[i] * s[i], b.lo1, b.hi1), y[i]), b.lo2, b.hi2);
+}
+
+[[gnu::always_inline]] inline void AnyChainRow(BinaryF32Op op, const float* x, const float* s,
+                                               const float* y, float* out, size_t n,
+                                               ChainBounds b) {
+  switch (op) {
+    case BinaryF32Op::kAdd: return ChainLoop<BinaryF32Op::kAdd>(x, s, y, out, n, b);
+    case BinaryF32Op::kSub: return ChainLoop<BinaryF32Op::kSub>(x, s, y, out, n, b);
+    case BinaryF32Op::kReverseSub: return ChainLoop<BinaryF32Op::kReverseSub>(x, s, y, out, n, b);
+    case BinaryF32Op::kMul: return ChainLoop<BinaryF32Op::kMul>(x, s, y, out, n, b);
+  }
+}
+
 }  // namespace binary_f32_internal
 
 // The fast kernels of float32 ADD / SUB / MUL (Unsupported for other types and shapes, and

@@ -13,6 +13,11 @@ void BinaryRowF32Avx2(BinaryF32Op op, const float* x, const float* y, bool scala
                       size_t n, float lo, float hi);
 void BinaryRowF32Avx512(BinaryF32Op op, const float* x, const float* y, bool scalar_y,
                         float* out, size_t n, float lo, float hi);
+// binary_f32_internal::AnyChainRow at each level.
+void ChainRowF32Avx2(BinaryF32Op op, const float* x, const float* s, const float* y, float* out,
+                     size_t n, binary_f32_internal::ChainBounds b);
+void ChainRowF32Avx512(BinaryF32Op op, const float* x, const float* s, const float* y,
+                       float* out, size_t n, binary_f32_internal::ChainBounds b);
 
 }  // namespace labelite::xnn
 

@@ -10,6 +10,12 @@ __attribute__((target("avx2"))) void BinaryRowF32Avx2(BinaryF32Op op, const floa
   binary_f32_internal::AnyRow(op, x, y, scalar_y, out, n, lo, hi);
 }
 
+__attribute__((target("avx2"))) void ChainRowF32Avx2(BinaryF32Op op, const float* x,
+                                                   const float* s, const float* y, float* out,
+                                                   size_t n, binary_f32_internal::ChainBounds b) {
+  binary_f32_internal::AnyChainRow(op, x, s, y, out, n, b);
+}
+
 }  // namespace labelite::xnn
 
 #endif  // defined(__x86_64__)
