@@ -32,6 +32,15 @@ regressions=build/fuzz-regressions
 python3 fuzz/regressions/materialize.py "${LABELITE_TESTDATA:-../shared/testdata}" "$regressions"
 artifacts=build/fuzz-artifacts
 mkdir -p "$artifacts"
+# run_target TARGET ARGS...: the target under the sanitizers' options, with the limits every run
+# shares: -timeout the time per input, -rss_limit_mb and -malloc_limit_mb the memory (2 GB).
+run_target() {
+  local t=$1
+  shift
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "build/fuzz/fuzz/$t" -timeout="$per_input" -rss_limit_mb=2048 -malloc_limit_mb=2048 "$@"
+}
 # fuzz_one TARGET: replays the target's regressions, then fuzzes it; leaves its exit code in
 # build/fuzz-work/TARGET.rc and its output in build/fuzz-work/TARGET.log.
 fuzz_one() {
@@ -41,18 +50,11 @@ fuzz_one() {
   : >"$log"
   if [ -d "$regressions/$t" ]; then
     # Replays every committed crash input once (files, not a corpus folder: nothing is written).
-    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      "build/fuzz/fuzz/$t" -timeout="$per_input" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-      "$regressions/$t"/* >>"$log" 2>&1 || rc=$?
+    run_target "$t" "$regressions/$t"/* >>"$log" 2>&1 || rc=$?
   fi
   if [ $rc -eq 0 ]; then
-    # -fork-free single process: -max_total_time bounds the run; -timeout the time per input;
-    # -rss_limit_mb and -malloc_limit_mb the memory (2 GB).
-    ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      "build/fuzz/fuzz/$t" -max_total_time="$seconds" -timeout="$per_input" -rss_limit_mb=2048 \
-      -malloc_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
+    # -fork-free single process: -max_total_time bounds the run.
+    run_target "$t" -max_total_time="$seconds" -max_len=1048576 -print_final_stats=1 \
       -artifact_prefix="$artifacts/$t/" "$work" "$seeds" >>"$log" 2>&1 || rc=$?
   fi
   rm -f "build/fuzz-work/$t.note"
@@ -61,11 +63,7 @@ fuzz_one() {
     # The input is replayed alone three times; only a timeout that reproduces fails the run.
     local input replays=0
     input=$(ls -t "$artifacts/$t"/timeout-* 2>/dev/null | head -n 1)
-    while [ -n "$input" ] && [ $replays -lt 3 ] &&
-      ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        "build/fuzz/fuzz/$t" -timeout="$per_input" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-        "$input" >>"$log" 2>&1; do
+    while [ -n "$input" ] && [ $replays -lt 3 ] && run_target "$t" "$input" >>"$log" 2>&1; do
       replays=$((replays + 1))
     done
     if [ $replays -eq 3 ]; then

@@ -40,6 +40,10 @@ struct Tensor {
   template <typename T> const T* data_as() const { return reinterpret_cast<const T*>(data); }
 };
 
+// A tensor whose values a kernel's Prepare may read: constant (weights, a folded operator's
+// output) and present.
+inline bool IsConstant(const Tensor* t) { return t != nullptr && t->is_constant && t->data != nullptr; }
+
 }  // namespace labelite
 
 #endif  // LABELITE_RUNTIME_TENSOR_H_

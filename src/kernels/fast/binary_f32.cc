@@ -38,8 +38,6 @@ constexpr size_t kTaskElements = 8192;  // 32 KB of each input per task
 #if defined(__x86_64__)
 constexpr size_t kChainRow = 64;        // at least this many elements per chain row
 constexpr int32_t kMulCode = 18;        // TFLite BuiltinOperator MUL
-
-bool IsConstant(const Tensor* t) { return t != nullptr && t->is_constant && t->data != nullptr; }
 #endif
 
 enum class Form { kSame, kScalar, kChannel };

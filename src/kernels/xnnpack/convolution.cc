@@ -7,8 +7,6 @@
 namespace labelite::xnn {
 namespace {
 
-bool IsConstant(const Tensor* t) { return t != nullptr && t->is_constant && t->data != nullptr; }
-
 // The FastConv description of the prepared window.
 ConvGeometry GeometryOf(const common::ConvParams& p) {
   const internal::Window2D& w = p.window;

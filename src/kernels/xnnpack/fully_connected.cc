@@ -25,8 +25,6 @@
 namespace labelite {
 namespace {
 
-bool IsConstant(const Tensor* t) { return t != nullptr && t->is_constant && t->data != nullptr; }
-
 class FullyConnectedKernel : public xnn::XnnKernel {
  public:
   Status Prepare(KernelContext& ctx) override {
