@@ -8,8 +8,8 @@
 //      - inner 1 (LayerNorm's mean over channels): the f32 rsum order of ContiguousSum.
 //      Bit-identical to LiteRT 2.x with XNNPACK on the zoo's models (AVX-512; the mean over
 //      channels also with AVX-512 hidden), compared on models whose outputs are the means;
-//      denormals are not flushed here (XNNPACK flushes them), a difference only for sums
-//      below 1.2e-38.
+//      denormals are flushed while it runs on x86 (MXCSR FTZ + DAZ), as XNNPACK runs its
+//      operators (on arm64 they are not: a difference only for sums below 1.2e-38).
 //   2. XNNPACK's global average pooling for the other spatial means it covers
 //      (xnnpack/mean.cc: quantized, and float with a single channel);
 //   3. for uint8/int8 means over a trailing block of dimensions (LayerNorm's mean over
@@ -24,6 +24,9 @@
 #include "kernels/common/mean.h"
 #include "kernels/fast/first_supported.h"
 #include "kernels/internal/quantization.h"
+#if defined(__x86_64__)
+#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
+#endif
 
 namespace labelite {
 
@@ -130,6 +133,9 @@ class FastFloatMeanKernel final : public Kernel {
     const float* in = ctx.input(0)->data_as<float>();
     float* out = ctx.output(0)->data_as<float>();
     const size_t rows = static_cast<size_t>(rows_), inner = static_cast<size_t>(inner_);
+#if defined(__x86_64__)
+    const xnn::DenormalsFlushed flushed;
+#endif
     if (trailing_) {
       for (size_t o = 0; o < static_cast<size_t>(outer_); ++o)
         out[o] = ContiguousSum(in + o * rows, rows) * scale_;

@@ -8,6 +8,7 @@
 //      the others are the edge path of each kernel (at most a few pixels per side).
 // Ownership and thread safety as FastConv (fast_conv.h): the kernel owns its packed weights and
 // the zero row; Run is const. Internal to kernels/x86/.
+// Denormals: flushed while the kernels run (MXCSR FTZ + DAZ), as XNNPACK runs its operators.
 #ifndef LABELITE_KERNELS_X86_DIRECT_CONV_F32_H_
 #define LABELITE_KERNELS_X86_DIRECT_CONV_F32_H_
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "kernels/fast/fast_conv.h"
+#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn::direct_f32 {
@@ -56,6 +58,7 @@ class DirectConvF32 : public FastConv {
     const size_t threads = ParallelThreads(pool);
     Context c{this, static_cast<const float*>(input), static_cast<float*>(output), g_.cout};
     if (threads <= 1) {
+      const DenormalsFlushed flushed;
       for (size_t r = 0; r < rows; ++r) Task(&c, r, 0, g_.cout);
       return;
     }
@@ -68,6 +71,7 @@ class DirectConvF32 : public FastConv {
         [](void* p, size_t r, size_t group) {
           const auto* ctx = static_cast<Context*>(p);
           const size_t cout = ctx->self->g_.cout, step = ctx->group_channels;
+          const DenormalsFlushed flushed;
           Task(p, r, group * step, std::min(cout, (group + 1) * step));
         },
         &c, rows, (g_.cout + c.group_channels - 1) / c.group_channels, 0);

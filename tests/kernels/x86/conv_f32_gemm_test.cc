@@ -162,7 +162,8 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
   }
   void TearDown() override { SetIsaLimit(saved_); }
 
-  // non_finite: a NaN, +inf and -inf among the inputs (they must come out as XNNPACK's do).
+  // non_finite: a NaN, +inf and -inf among the inputs (they must come out as XNNPACK's do),
+  // and denormals.
   // relu: inputs as after ReLU (F32Steps skips the k steps whose inputs are all zero);
   // cached: the weights stay in the last-level cache (tiles of 1-3 rows skip them too).
   void RunCase(const Case& c, uint32_t seed, bool non_finite = false, bool relu = false,
@@ -179,6 +180,10 @@ class ConvF32GemmTest : public ::testing::TestWithParam<Level> {
       in[in.size() / 3] = NAN;
       in[in.size() / 2] = INFINITY;
       in[in.size() - 1] = -INFINITY;
+      // Output channel 0's weights denormal: inf * 1e-40 is inf, but NaN where XNNPACK runs,
+      // with denormals flushed (MXCSR FTZ + DAZ); and a denormal input.
+      std::fill_n(w.begin(), w.size() / c.cout, 1e-40f);
+      in[in.size() / 5] = -3e-39f;
     }
     FastConvF32Spec spec = Spec(c, w.data(), c.with_bias ? bias.data() : nullptr);
     spec.input_zeros = relu;

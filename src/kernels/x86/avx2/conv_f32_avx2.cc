@@ -6,9 +6,12 @@
 //     or 2, cout <= 8.
 // How they compute, per output row (the frame, with the zero rows above and below the image and
 // the row-parallel Run, is direct_conv_f32.h):
-//   1. Columns whose window crosses the left or right border run one pixel at a time with
-//      per-tap checks.
-//   2. Interior columns run in blocks of P = 8 pixels (then 4, 2, 1), P independent FMA chains:
+//   1. Depthwise 3x3 at stride 1: per 8 channels, a window sliding along the row (Slide): each
+//      input column is loaded once and added to the 3 pixels that read it, the 9 weight
+//      vectors in registers; columns outside the image are a zero vector.
+//   2. Otherwise columns whose window crosses the left or right border run one pixel at a time
+//      with per-tap checks, and interior columns run in blocks of P = 8 pixels (then 4, 2, 1),
+//      P independent FMA chains:
 //      - depthwise: per block of 8 channels, the taps column by column (XNNPACK's order), one
 //        weight vector per tap times the input vectors of the 8 pixels (memory operands of
 //        the FMAs: 8 accumulators + 1 weight, no spills within AVX2's 16 registers);
@@ -83,17 +86,18 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
       for (; cb + 32 <= c_end; cb += 32)
         for (size_t ox = 0; ox < g_.out_w; ++ox) Column4(rows, out_row, ox, cb);
     }
-    // Stride 2 runs every 8 channels per block of pixels (Row), stride 1 8 channels at a time
-    // along the row (Block). Zen 4, AVX2, 1 thread, us with Block / Row: stride 2, MobileNet
-    // v3's 48x48x64 20 / 15.0, v2's 48x48x48 11.8 / 10.6, v1 0.25's 112x112x16 21.3 / 19.5;
-    // stride 1, v1 0.25's 14x14x128 9.1 / 12.0, 28x28x64 17.6 / 20.8, v2's 24x24x48 9.8 / 10.9.
+    // Stride 2 runs every 8 channels per block of pixels (Row); stride 1 slides along the row
+    // 8 channels at a time (Slide). Zen 4, AVX2, 1 thread: stride 2 by pixels (Row) against
+    // 8 channels along the row, MobileNet v3's 48x48x64 15.0 / 20 us, v2's 48x48x48 10.6 /
+    // 11.8; stride 1 sliding against blocks of 8 pixels (9 loads per 8 FMAs), 48x48x16 8.1 /
+    // 13.1 us, 24x24x48 7.2 / 12.1, 12x12x96 4.4 / 7.4 (AVX-512's 16 lanes: 7.6, 5.9, 3.2).
     if (g_.stride_w == 2) return Row(rows, out_row, cb, c_end);
     for (; cb < c_end; cb += 8) {
       const size_t left = c_end - cb;
       if (left >= 8) {
-        Block<true>(rows, out_row, cb, {});
+        Slide<true>(rows, out_row, cb, {});
       } else {
-        Block<false>(rows, out_row, cb, {left});
+        Slide<false>(rows, out_row, cb, {left});
       }
     }
   }
@@ -142,21 +146,74 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
     for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) edge(ox);
   }
 
-  // Stride 1, channels [cb, cb + 8) of one output row.
+  // Stride 1, channels [cb, cb + 8) of one output row, as a sliding window over the input
+  // columns: step s loads input column s - pad_left (rows 0-2; a zero vector outside the image,
+  // as XNNPACK's zero buffer) once and adds it to the three pixels whose window holds it: tap
+  // kx = 2 of pixel s - 2 (whose sum is then complete: clamped and stored), kx = 1 of pixel
+  // s - 1 and kx = 0 of pixel s (which starts from the bias). Each pixel so gets its taps in
+  // XNNPACK's order (kx outer, ky inner), the same FMAs. The 9 weight vectors stay in registers
+  // and each input vector is loaded once instead of three times.
   template <bool kFull>
-  LABELITE_AVX2 void Block(const float* const* rows, float* out, size_t cb,
-                           Lanes<kFull> l) const {
-    constexpr int S = 1;
-    const float* w = weights_.data() + cb;
-    const float* r[3] = {rows[0] + cb, rows[1] + cb, rows[2] + cb};
+  LABELITE_AVX2 void Slide(const float* const* rows, float* out, size_t cb, Lanes<kFull> l) const {
+    const size_t c = g_.cout, ow = g_.out_w, in_w = g_.in_w, pad = g_.pad_left;
+    const float* r0 = rows[0] + cb;
+    const float* r1 = rows[1] + cb;
+    const float* r2 = rows[2] + cb;
     out += cb;
-    for (size_t ox = 0; ox < x_begin_; ++ox) Edge(r, out, ox, w, l);
-    size_t ox = x_begin_;
-    for (; ox + 8 <= x_end_; ox += 8) Pixels<kFull, S, 8>(r, out, ox, w, l);
-    for (; ox + 4 <= x_end_; ox += 4) Pixels<kFull, S, 4>(r, out, ox, w, l);
-    for (; ox + 2 <= x_end_; ox += 2) Pixels<kFull, S, 2>(r, out, ox, w, l);
-    for (; ox < x_end_; ++ox) Pixels<kFull, S, 1>(r, out, ox, w, l);
-    for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) Edge(r, out, ox, w, l);
+    __m256 w[9];
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; ++t) w[t] = _mm256_loadu_ps(weights_.data() + t * cpad_ + cb);
+    const __m256 b = _mm256_loadu_ps(bias_.data() + cb);
+    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
+    // One step: N is pixel s, M pixel s - 1, O pixel s - 2. kChecked: column and pixels may be
+    // outside (the first and last steps).
+    auto step = [&](auto checked, size_t s, __m256& n, __m256& m, __m256& o) LABELITE_AVX2 {
+      constexpr bool kChecked = decltype(checked)::value;
+      const size_t ic = s - pad;  // wraps below 0: then >= in_w
+      __m256 x0, x1, x2;
+      if (!kChecked || ic < in_w) {
+        x0 = l.Load(r0 + ic * c), x1 = l.Load(r1 + ic * c), x2 = l.Load(r2 + ic * c);
+      } else {
+        x0 = x1 = x2 = _mm256_setzero_ps();
+      }
+      if (!kChecked || (s >= 2 && s - 2 < ow)) {
+        o = _mm256_fmadd_ps(x0, w[2], o);
+        o = _mm256_fmadd_ps(x1, w[5], o);
+        o = _mm256_fmadd_ps(x2, w[8], o);
+        l.Store(out + (s - 2) * c, o, lo, hi);
+      }
+      if (!kChecked || (s >= 1 && s - 1 < ow)) {
+        m = _mm256_fmadd_ps(x0, w[1], m);
+        m = _mm256_fmadd_ps(x1, w[4], m);
+        m = _mm256_fmadd_ps(x2, w[7], m);
+      }
+      if (!kChecked || s < ow) {
+        n = _mm256_fmadd_ps(x0, w[0], b);
+        n = _mm256_fmadd_ps(x1, w[3], n);
+        n = _mm256_fmadd_ps(x2, w[6], n);
+      }
+    };
+    using Checked = std::true_type;
+    using Unchecked = std::false_type;
+    __m256 x = b, y = b, z = b;  // the roles rotate: steps 3k, 3k + 1, 3k + 2 (N, M, O)
+    auto checked_step = [&](size_t s) LABELITE_AVX2 {
+      switch (s % 3) {
+        case 0: step(Checked{}, s, x, y, z); break;
+        case 1: step(Checked{}, s, z, x, y); break;
+        default: step(Checked{}, s, y, z, x); break;
+      }
+    };
+    // Unchecked steps: all three pixels exist and the column is inside the image.
+    const size_t first = std::max<size_t>(2, pad);
+    const size_t last = std::min(ow - 1, in_w - 1 + pad);  // inclusive
+    size_t s = 0;
+    for (; s < first || s % 3 != 0; ++s) checked_step(s);
+    for (; s + 2 <= last; s += 3) {
+      step(Unchecked{}, s, x, y, z);
+      step(Unchecked{}, s + 1, z, x, y);
+      step(Unchecked{}, s + 2, y, z, x);
+    }
+    for (; s < ow + 2; ++s) checked_step(s);
   }
 
   // P interior pixels from column ox, the taps in XNNPACK's order (column by column: kx

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2
+#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn {
@@ -310,6 +311,7 @@ struct F32Gemm::Context {
 void F32Gemm::Task(void* context, size_t group, size_t block) {
   const auto* x = static_cast<const Context*>(context);
   const size_t p0 = group * x->group_panels, t0 = block * x->block_tiles;
+  const DenormalsFlushed flushed;  // as XNNPACK runs its operators (MXCSR FTZ + DAZ)
   x->gemm->RunRange(*x, t0, std::min(x->tiles, t0 + x->block_tiles), p0,
                     std::min(x->gemm->panels_, p0 + x->group_panels));
 }
