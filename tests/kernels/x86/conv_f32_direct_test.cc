@@ -216,8 +216,8 @@ TEST_P(ConvF32DirectTest, WideRowsAndNarrowRowsDepthwise) {
   }
 }
 
-// The stride-1 3x3 window that slides along the row (AVX2: each input column loaded once for
-// the 3 pixels that read it): pads that PAD folding leaves uneven (2 on one side, 0 on the
+// The 3x3 window that slides along the row (AVX2: each input column loaded once for the pixels
+// that read it), strides 1 and 2: pads that PAD folding leaves uneven (2 on one side, 0 on the
 // other), maps 1-13 wide, and inputs, weights and biases with infinities, NaN, -0 and
 // denormals (XNNPACK runs its operators with denormals flushed: MXCSR FTZ + DAZ), so a skipped
 // or reordered FMA shows. Compared bit for bit (the sign of zero too) with XNNPACK.
@@ -225,7 +225,7 @@ TEST_P(ConvF32DirectTest, SlidingWindowUnevenPadsNonFinite) {
   std::mt19937 rng(91);
   std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
   const float specials[] = {INFINITY, -INFINITY, NAN, -0.0f, 1e-40f, -3e-39f};
-  for (uint32_t seed = 0; seed < 60; ++seed) {
+  for (uint32_t seed = 0; seed < 90; ++seed) {
     const size_t ch = 1 + rng() % 40, in_h = 1 + rng() % 6, in_w = 1 + rng() % 13;
     const uint32_t pads[][2] = {{1, 1}, {2, 0}, {0, 2}, {2, 2}, {0, 0}};
     const auto* ph = pads[rng() % 5];
@@ -235,15 +235,17 @@ TEST_P(ConvF32DirectTest, SlidingWindowUnevenPadsNonFinite) {
     spec.depthwise = true;
     spec.in_h = in_h, spec.in_w = in_w, spec.cin = spec.cout = ch;
     spec.kernel_h = spec.kernel_w = 3;
+    spec.stride_h = spec.stride_w = 1 + seed % 3 / 2;  // stride 2 for a third of the cases
     spec.pad_top = ph[0], spec.pad_bottom = ph[1], spec.pad_left = pw[0], spec.pad_right = pw[1];
-    spec.out_h = in_h + ph[0] + ph[1] - 2, spec.out_w = in_w + pw[0] + pw[1] - 2;
+    spec.out_h = (in_h + ph[0] + ph[1] - 3) / spec.stride_h + 1;
+    spec.out_w = (in_w + pw[0] + pw[1] - 3) / spec.stride_w + 1;
     if (seed % 2 == 0) spec.output_min = 0.0f, spec.output_max = 6.0f;
     std::vector<float> w(9 * ch), bias(ch), in(in_h * in_w * ch);
     for (auto* v : {&w, &bias, &in})
       for (float& x : *v) x = rng() % 16 == 0 ? specials[rng() % 6] : dist(rng);
     spec.weights = w.data(), spec.bias = bias.data();
     SCOPED_TRACE(testing::Message() << "seed " << seed << ": " << in_h << "x" << in_w << "x" << ch
-                                    << " pads " << ph[0] << "," << ph[1] << " / " << pw[0] << ","
+                                    << " stride " << spec.stride_w << " pads " << ph[0] << "," << ph[1] << " / " << pw[0] << ","
                                     << pw[1]);
     const std::vector<float> want = RunXnnpack(spec, 1, in.data());
     std::unique_ptr<FastConv> conv = GetParam().depthwise(spec);

@@ -6,9 +6,10 @@
 //     or 2, cout <= 8.
 // How they compute, per output row (the frame, with the zero rows above and below the image and
 // the row-parallel Run, is direct_conv_f32.h):
-//   1. Depthwise 3x3 at stride 1: per 8 channels, a window sliding along the row (Slide): each
-//      input column is loaded once and added to the 3 pixels that read it, the 9 weight
-//      vectors in registers; columns outside the image are a zero vector.
+//   1. Depthwise 3x3: per 8 channels, a window sliding along the row (Slide, Slide2): each
+//      input column is loaded once and added to the pixels that read it (3 at stride 1, 1 or
+//      2 at stride 2), the 9 weight vectors in registers; columns outside the image are a zero
+//      vector. Maps of at most 4 columns: one pixel of 32 channels at a time (Column4).
 //   2. Otherwise columns whose window crosses the left or right border run one pixel at a time
 //      with per-tap checks, and interior columns run in blocks of P = 8 pixels (then 4, 2, 1),
 //      P independent FMA chains:
@@ -86,64 +87,20 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
       for (; cb + 32 <= c_end; cb += 32)
         for (size_t ox = 0; ox < g_.out_w; ++ox) Column4(rows, out_row, ox, cb);
     }
-    // Stride 2 runs every 8 channels per block of pixels (Row); stride 1 slides along the row
-    // 8 channels at a time (Slide). Zen 4, AVX2, 1 thread: stride 2 by pixels (Row) against
-    // 8 channels along the row, MobileNet v3's 48x48x64 15.0 / 20 us, v2's 48x48x48 10.6 /
-    // 11.8; stride 1 sliding against blocks of 8 pixels (9 loads per 8 FMAs), 48x48x16 8.1 /
-    // 13.1 us, 24x24x48 7.2 / 12.1, 12x12x96 4.4 / 7.4 (AVX-512's 16 lanes: 7.6, 5.9, 3.2).
-    if (g_.stride_w == 2) return Row(rows, out_row, cb, c_end);
+    // The rest slides along the row 8 channels at a time (Slide, Slide2). Zen 4, AVX2, 1 thread,
+    // against blocks of 8 pixels (9 loads per 8 FMAs) at stride 1: 48x48x16 7.6 / 13.1 us,
+    // 24x24x48 6.6 / 12.1, 12x12x96 3.7 / 7.4 (AVX-512's 16 lanes: 7.6, 5.9, 3.2); against
+    // blocks of 8 pixels over every 8 channels in turn at stride 2: 24x24x72 3.5 / 5.4,
+    // 24x24x144 8.4 / 11.5, 112x112x16 16.9 / 19.4, 48x48x32 6.1 / 6.9, and 48x48x64 15.4 /
+    // 15.0 (the one shape slower).
     for (; cb < c_end; cb += 8) {
       const size_t left = c_end - cb;
-      if (left >= 8) {
-        Slide<true>(rows, out_row, cb, {});
+      if (g_.stride_w == 1) {
+        left >= 8 ? Slide<true>(rows, out_row, cb, {}) : Slide<false>(rows, out_row, cb, {left});
       } else {
-        Slide<false>(rows, out_row, cb, {left});
+        left >= 8 ? Slide2<true>(rows, out_row, cb, {}) : Slide2<false>(rows, out_row, cb, {left});
       }
     }
-  }
-
-  // Stride 2, channels [c_begin, c_end) of one output row: per block of pixels (left edge,
-  // runs of 8 interior pixels, right edge) every 8 channels in turn, reading each block's
-  // inputs in memory order.
-  LABELITE_AVX2 void Row(const float* const* rows, float* out, size_t c_begin,
-                         size_t c_end) const {
-    constexpr int S = 2;
-    // fn(r, out, w, lanes) for each 8 channels: the rows, output and weights from channel cb.
-    const auto channels = [&](auto fn) LABELITE_AVX2 {
-      for (size_t cb = c_begin; cb < c_end; cb += 8) {
-        const float* r[3] = {rows[0] + cb, rows[1] + cb, rows[2] + cb};
-        if (c_end - cb >= 8) {
-          fn(r, out + cb, weights_.data() + cb, Lanes<true>{});
-        } else {
-          fn(r, out + cb, weights_.data() + cb, Lanes<false>{c_end - cb});
-        }
-      }
-    };
-    const auto edge = [&](size_t ox) LABELITE_AVX2 {
-      channels([&](const float* const* r, float* o, const float* w, auto l)
-                   LABELITE_AVX2 { Edge(r, o, ox, w, l); });
-    };
-    const auto pixels = [&](auto p, size_t ox) LABELITE_AVX2 {
-      channels([&](const float* const* r, float* o, const float* w, auto l) LABELITE_AVX2 {
-        Pixels<decltype(l)::kFullLanes, S, decltype(p)::value>(r, o, ox, w, l);
-      });
-    };
-    for (size_t ox = 0; ox < x_begin_; ++ox) edge(ox);
-    size_t ox = x_begin_;
-    for (; ox + 8 <= x_end_; ox += 8) pixels(std::integral_constant<int, 8>(), ox);
-    // The last 1-7 interior pixels: a block of 8 ending at x_end_ when the run has one (it
-    // writes some pixels again, with the same values): 8 FMA chains over all the channels,
-    // where 4, 2 and 1 wait on the FMA latency (48x48x64 stride 2: 16.3 -> 15.0 us). Along a
-    // row (Block) the next channels' blocks overlap those waits, and this costs (12x12x96:
-    // 5.8 -> 7.1 us).
-    if (ox < x_end_ && x_end_ - x_begin_ >= 8) {
-      pixels(std::integral_constant<int, 8>(), x_end_ - 8);
-      ox = x_end_;
-    }
-    for (; ox + 4 <= x_end_; ox += 4) pixels(std::integral_constant<int, 4>(), ox);
-    for (; ox + 2 <= x_end_; ox += 2) pixels(std::integral_constant<int, 2>(), ox);
-    for (; ox < x_end_; ++ox) pixels(std::integral_constant<int, 1>(), ox);
-    for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) edge(ox);
   }
 
   // Stride 1, channels [cb, cb + 8) of one output row, as a sliding window over the input
@@ -216,60 +173,79 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
     for (; s < ow + 2; ++s) checked_step(s);
   }
 
-  // P interior pixels from column ox, the taps in XNNPACK's order (column by column: kx
-  // outer, ky inner): per tap one weight vector, the input vectors are memory operands of the
-  // FMAs (8 accumulators + 1 weight: no spills within AVX2's 16 registers).
-  template <bool kFull, int S, int P>
-  LABELITE_AVX2 void Pixels(const float* const* r, float* out, size_t ox, const float* w,
-                            Lanes<kFull> l) const {
-    const size_t c = g_.cout;
-    const size_t ix = ox * S - g_.pad_left;
-    const __m256 b = _mm256_loadu_ps(bias_.data() + (w - weights_.data()));
-    __m256 acc[P];
-#pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) acc[p] = b;
-#pragma GCC unroll 3
-    for (int kx = 0; kx < 3; ++kx)
-#pragma GCC unroll 3
-      for (int ky = 0; ky < 3; ++ky) {
-        const float* x = r[ky] + (ix + kx) * c;
-        // Opaque to the compiler: at stride 2, tap kx + 2 of a pixel reads tap kx of the next,
-        // and GCC kept those 8 inputs from one tap to the next in registers it then spilled to
-        // the stack (stores and reloads per tap); as memory operands of the FMAs they cost no
-        // extra instruction. (With Row, 48x48x64 -> 24x24 is 15.0 us, LiteRT 15.8.)
-        if constexpr (S == 2) asm("" : "+r"(x));
-        const __m256 wv = _mm256_loadu_ps(w + (3 * ky + kx) * cpad_);
-#pragma GCC unroll 8
-        for (int p = 0; p < P; ++p) acc[p] = _mm256_fmadd_ps(l.Load(x + p * S * c), wv, acc[p]);
-      }
-    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
-#pragma GCC unroll 8
-    for (int p = 0; p < P; ++p) l.Store(out + (ox + p) * c, acc[p], lo, hi);
-  }
-
-  // One pixel whose window crosses the left or right border: columns outside the image read
-  // the zero row, as XNNPACK's zero buffer (so the same FMAs, in the same order).
+  // Stride 2, channels [cb, cb + 8) of one output row, sliding: step o loads input column
+  // 2o - pad_left, which is tap kx = 2 of pixel o - 1 (then complete: clamped and stored) and
+  // kx = 0 of pixel o (from the bias), then column 2o + 1 - pad_left, tap kx = 1 of pixel o.
+  // Two column loads (6 vectors) per pixel instead of nine; the taps in XNNPACK's order.
   template <bool kFull>
-  LABELITE_AVX2 void Edge(const float* const* r, float* out, size_t ox, const float* w,
-                          Lanes<kFull> l) const {
-    const size_t c = g_.cout;
-    const int64_t ix0 = static_cast<int64_t>(ox * g_.stride_w) - g_.pad_left;
-    __m256 acc = _mm256_loadu_ps(bias_.data() + (w - weights_.data()));
-    for (int kx = 0; kx < 3; ++kx) {
-      const int64_t ix = ix0 + kx;
-      const bool inside = ix >= 0 && ix < static_cast<int64_t>(g_.in_w);
-      for (int ky = 0; ky < 3; ++ky) {
-        const float* x = inside ? r[ky] + static_cast<size_t>(ix) * c : zeros_.data();
-        acc = _mm256_fmadd_ps(l.Load(x), _mm256_loadu_ps(w + (3 * ky + kx) * cpad_), acc);
+  LABELITE_AVX2 void Slide2(const float* const* rows, float* out, size_t cb, Lanes<kFull> l) const {
+    const size_t c = g_.cout, ow = g_.out_w, in_w = g_.in_w, pad = g_.pad_left;
+    const float* r0 = rows[0] + cb;
+    const float* r1 = rows[1] + cb;
+    const float* r2 = rows[2] + cb;
+    out += cb;
+    __m256 w[9];
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; ++t) w[t] = _mm256_loadu_ps(weights_.data() + t * cpad_ + cb);
+    const __m256 b = _mm256_loadu_ps(bias_.data() + cb);
+    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
+    auto column = [&](auto checked, size_t ic, __m256& x0, __m256& x1, __m256& x2) LABELITE_AVX2 {
+      if (!decltype(checked)::value || ic < in_w) {  // ic wraps below 0: then >= in_w
+        x0 = l.Load(r0 + ic * c), x1 = l.Load(r1 + ic * c), x2 = l.Load(r2 + ic * c);
+      } else {
+        x0 = x1 = x2 = _mm256_setzero_ps();
       }
-    }
-    l.Store(out + ox * c, acc, _mm256_set1_ps(min_), _mm256_set1_ps(max_));
+    };
+    // Step o: O is pixel o - 1, N pixel o.
+    auto step = [&](auto checked, size_t o, __m256& prev, __m256& n) LABELITE_AVX2 {
+      constexpr bool kChecked = decltype(checked)::value;
+      __m256 x0, x1, x2;
+      column(checked, 2 * o - pad, x0, x1, x2);
+      if (!kChecked || (o >= 1 && o - 1 < ow)) {
+        prev = _mm256_fmadd_ps(x0, w[2], prev);
+        prev = _mm256_fmadd_ps(x1, w[5], prev);
+        prev = _mm256_fmadd_ps(x2, w[8], prev);
+        l.Store(out + (o - 1) * c, prev, lo, hi);
+      }
+      if (!kChecked || o < ow) {
+        n = _mm256_fmadd_ps(x0, w[0], b);
+        n = _mm256_fmadd_ps(x1, w[3], n);
+        n = _mm256_fmadd_ps(x2, w[6], n);
+        column(checked, 2 * o + 1 - pad, x0, x1, x2);
+        n = _mm256_fmadd_ps(x0, w[1], n);
+        n = _mm256_fmadd_ps(x1, w[4], n);
+        n = _mm256_fmadd_ps(x2, w[7], n);
+      }
+    };
+    using Checked = std::true_type;
+    using Unchecked = std::false_type;
+    __m256 x = b, y = b;  // roles alternate: step 2k (prev x, new y), 2k + 1 (prev y, new x)
+    auto checked_step = [&](size_t o) LABELITE_AVX2 {
+      if (o % 2 == 0) {
+        step(Checked{}, o, x, y);
+      } else {
+        step(Checked{}, o, y, x);
+      }
+    };
+    // Unchecked steps: pixels o - 1 and o exist, columns 2o - pad and 2o + 1 - pad inside.
+    const size_t first = std::max<size_t>(1, (pad + 1) / 2);
+    // The last o with 2o + 1 - pad < in_w and o < ow (none when in_w + pad < 2).
+    const size_t last_in = in_w + pad >= 2 ? (in_w + pad - 2) / 2 : 0;
+    const size_t last = std::min(ow - 1, last_in);
+    size_t o = 0;
+    for (; o < first || o % 2 != 0; ++o) checked_step(o);
+    if (in_w + pad >= 2)
+      for (; o + 1 <= last; o += 2) {
+        step(Unchecked{}, o, x, y);
+        step(Unchecked{}, o + 1, y, x);
+      }
+    for (; o <= ow; ++o) checked_step(o);
   }
 
   // Rows of at most kColumnsMaxWidth pixels, mostly edge: one pixel, channels [cb, cb + 32) as
-  // 4 vectors, 4 FMA chains where Edge and Pixels<1> have one; the same FMAs in the same order
-  // as Edge (interior pixels read no zero column). MobileNet v2's 3x3x336: 2.3 -> 1.7 us; on
-  // 7x7 maps Block's runs of 4 pixels are as fast (7x7x256: 5.9 us, 6.4 with this).
+  // 4 vectors, 4 FMA chains; a column outside the image reads the zero row (the same FMAs, in
+  // the same order, as XNNPACK's zero buffer). MobileNet v2's 3x3x336: 2.3 -> 1.7 us against
+  // one pixel of 8 channels at a time.
   static constexpr size_t kColumnsMaxWidth = 4;
   LABELITE_AVX2 void Column4(const float* const* rows, float* out_row, size_t ox,
                              size_t cb) const {
