@@ -6,7 +6,7 @@
 //     or 2, cout <= 8.
 // How they compute, per output row (the frame, with the zero rows above and below the image and
 // the row-parallel Run, is direct_conv_f32.h):
-//   1. Depthwise 3x3: per 8 channels, a window sliding along the row (Slide, Slide2): each
+//   1. Depthwise 3x3: per 8 channels, a window sliding along the row (depthwise3x3_slide_f32.h): each
 //      input column is loaded once and added to the pixels that read it (3 at stride 1, 1 or
 //      2 at stride 2), the 9 weight vectors in registers; columns outside the image are a zero
 //      vector. Maps of at most 4 columns: one pixel of 32 channels at a time (Column4).
@@ -33,6 +33,9 @@
 #include "kernels/fast/isa.h"
 #include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2
 #include "kernels/x86/direct_conv_f32.h"
+
+#define LABELITE_SLIDE_TARGET LABELITE_AVX2
+#include "kernels/x86/depthwise3x3_slide_f32.h"
 
 namespace labelite::xnn {
 namespace {
@@ -67,6 +70,16 @@ struct Lanes {
   }
 };
 
+// depthwise3x3_slide_f32.h's vector operations on 8 lanes (the first n when not kFull).
+template <bool kFull>
+struct SlideOps : Lanes<kFull> {
+  using V = __m256;
+  LABELITE_AVX2 static V Full(const float* p) { return _mm256_loadu_ps(p); }
+  LABELITE_AVX2 static V Zero() { return _mm256_setzero_ps(); }
+  LABELITE_AVX2 static V Set1(float x) { return _mm256_set1_ps(x); }
+  LABELITE_AVX2 static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+};
+
 class DepthwiseF32Avx2 final : public DirectConvF32 {
  public:
   explicit DepthwiseF32Avx2(const FastConvF32Spec& s)
@@ -87,7 +100,8 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
       for (; cb + 32 <= c_end; cb += 32)
         for (size_t ox = 0; ox < g_.out_w; ++ox) Column4(rows, out_row, ox, cb);
     }
-    // The rest slides along the row 8 channels at a time (Slide, Slide2). Zen 4, AVX2, 1 thread,
+    // The rest slides along the row 8 channels at a time (depthwise3x3_slide_f32.h). Zen 4, AVX2,
+    // 1 thread,
     // against blocks of 8 pixels (9 loads per 8 FMAs) at stride 1: 48x48x16 7.6 / 13.1 us,
     // 24x24x48 6.6 / 12.1, 12x12x96 3.7 / 7.4 (AVX-512's 16 lanes: 7.6, 5.9, 3.2); against
     // blocks of 8 pixels over every 8 channels in turn at stride 2: 24x24x72 3.5 / 5.4,
@@ -95,151 +109,16 @@ class DepthwiseF32Avx2 final : public DirectConvF32 {
     // 15.0 (the one shape slower).
     for (; cb < c_end; cb += 8) {
       const size_t left = c_end - cb;
-      if (g_.stride_w == 1) {
-        left >= 8 ? Slide<true>(rows, out_row, cb, {}) : Slide<false>(rows, out_row, cb, {left});
+      const SlideRow a{rows[0] + cb, rows[1] + cb, rows[2] + cb, out_row + cb,
+                       weights_.data() + cb, cpad_, bias_.data() + cb, g_.cout, g_.out_w,
+                       g_.in_w, g_.pad_left, min_, max_};
+      if (left >= 8) {
+        g_.stride_w == 1 ? SlideStride1(SlideOps<true>{}, a) : SlideStride2(SlideOps<true>{}, a);
       } else {
-        left >= 8 ? Slide2<true>(rows, out_row, cb, {}) : Slide2<false>(rows, out_row, cb, {left});
+        g_.stride_w == 1 ? SlideStride1(SlideOps<false>{{left}}, a)
+                         : SlideStride2(SlideOps<false>{{left}}, a);
       }
     }
-  }
-
-  // Stride 1, channels [cb, cb + 8) of one output row, as a sliding window over the input
-  // columns: step s loads input column s - pad_left (rows 0-2; a zero vector outside the image,
-  // as XNNPACK's zero buffer) once and adds it to the three pixels whose window holds it: tap
-  // kx = 2 of pixel s - 2 (whose sum is then complete: clamped and stored), kx = 1 of pixel
-  // s - 1 and kx = 0 of pixel s (which starts from the bias). Each pixel so gets its taps in
-  // XNNPACK's order (kx outer, ky inner), the same FMAs. The 9 weight vectors stay in registers
-  // and each input vector is loaded once instead of three times.
-  template <bool kFull>
-  LABELITE_AVX2 void Slide(const float* const* rows, float* out, size_t cb, Lanes<kFull> l) const {
-    const size_t c = g_.cout, ow = g_.out_w, in_w = g_.in_w, pad = g_.pad_left;
-    const float* r0 = rows[0] + cb;
-    const float* r1 = rows[1] + cb;
-    const float* r2 = rows[2] + cb;
-    out += cb;
-    __m256 w[9];
-#pragma GCC unroll 9
-    for (int t = 0; t < 9; ++t) w[t] = _mm256_loadu_ps(weights_.data() + t * cpad_ + cb);
-    const __m256 b = _mm256_loadu_ps(bias_.data() + cb);
-    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
-    // One step: N is pixel s, M pixel s - 1, O pixel s - 2. kChecked: column and pixels may be
-    // outside (the first and last steps).
-    auto step = [&](auto checked, size_t s, __m256& n, __m256& m, __m256& o) LABELITE_AVX2 {
-      constexpr bool kChecked = decltype(checked)::value;
-      const size_t ic = s - pad;  // wraps below 0: then >= in_w
-      __m256 x0, x1, x2;
-      if (!kChecked || ic < in_w) {
-        x0 = l.Load(r0 + ic * c), x1 = l.Load(r1 + ic * c), x2 = l.Load(r2 + ic * c);
-      } else {
-        x0 = x1 = x2 = _mm256_setzero_ps();
-      }
-      if (!kChecked || (s >= 2 && s - 2 < ow)) {
-        o = _mm256_fmadd_ps(x0, w[2], o);
-        o = _mm256_fmadd_ps(x1, w[5], o);
-        o = _mm256_fmadd_ps(x2, w[8], o);
-        l.Store(out + (s - 2) * c, o, lo, hi);
-      }
-      if (!kChecked || (s >= 1 && s - 1 < ow)) {
-        m = _mm256_fmadd_ps(x0, w[1], m);
-        m = _mm256_fmadd_ps(x1, w[4], m);
-        m = _mm256_fmadd_ps(x2, w[7], m);
-      }
-      if (!kChecked || s < ow) {
-        n = _mm256_fmadd_ps(x0, w[0], b);
-        n = _mm256_fmadd_ps(x1, w[3], n);
-        n = _mm256_fmadd_ps(x2, w[6], n);
-      }
-    };
-    using Checked = std::true_type;
-    using Unchecked = std::false_type;
-    __m256 x = b, y = b, z = b;  // the roles rotate: steps 3k, 3k + 1, 3k + 2 (N, M, O)
-    auto checked_step = [&](size_t s) LABELITE_AVX2 {
-      switch (s % 3) {
-        case 0: step(Checked{}, s, x, y, z); break;
-        case 1: step(Checked{}, s, z, x, y); break;
-        default: step(Checked{}, s, y, z, x); break;
-      }
-    };
-    // Unchecked steps: all three pixels exist and the column is inside the image.
-    const size_t first = std::max<size_t>(2, pad);
-    const size_t last = std::min(ow - 1, in_w - 1 + pad);  // inclusive
-    size_t s = 0;
-    for (; s < first || s % 3 != 0; ++s) checked_step(s);
-    for (; s + 2 <= last; s += 3) {
-      step(Unchecked{}, s, x, y, z);
-      step(Unchecked{}, s + 1, z, x, y);
-      step(Unchecked{}, s + 2, y, z, x);
-    }
-    for (; s < ow + 2; ++s) checked_step(s);
-  }
-
-  // Stride 2, channels [cb, cb + 8) of one output row, sliding: step o loads input column
-  // 2o - pad_left, which is tap kx = 2 of pixel o - 1 (then complete: clamped and stored) and
-  // kx = 0 of pixel o (from the bias), then column 2o + 1 - pad_left, tap kx = 1 of pixel o.
-  // Two column loads (6 vectors) per pixel instead of nine; the taps in XNNPACK's order.
-  template <bool kFull>
-  LABELITE_AVX2 void Slide2(const float* const* rows, float* out, size_t cb, Lanes<kFull> l) const {
-    const size_t c = g_.cout, ow = g_.out_w, in_w = g_.in_w, pad = g_.pad_left;
-    const float* r0 = rows[0] + cb;
-    const float* r1 = rows[1] + cb;
-    const float* r2 = rows[2] + cb;
-    out += cb;
-    __m256 w[9];
-#pragma GCC unroll 9
-    for (int t = 0; t < 9; ++t) w[t] = _mm256_loadu_ps(weights_.data() + t * cpad_ + cb);
-    const __m256 b = _mm256_loadu_ps(bias_.data() + cb);
-    const __m256 lo = _mm256_set1_ps(min_), hi = _mm256_set1_ps(max_);
-    auto column = [&](auto checked, size_t ic, __m256& x0, __m256& x1, __m256& x2) LABELITE_AVX2 {
-      if (!decltype(checked)::value || ic < in_w) {  // ic wraps below 0: then >= in_w
-        x0 = l.Load(r0 + ic * c), x1 = l.Load(r1 + ic * c), x2 = l.Load(r2 + ic * c);
-      } else {
-        x0 = x1 = x2 = _mm256_setzero_ps();
-      }
-    };
-    // Step o: O is pixel o - 1, N pixel o.
-    auto step = [&](auto checked, size_t o, __m256& prev, __m256& n) LABELITE_AVX2 {
-      constexpr bool kChecked = decltype(checked)::value;
-      __m256 x0, x1, x2;
-      column(checked, 2 * o - pad, x0, x1, x2);
-      if (!kChecked || (o >= 1 && o - 1 < ow)) {
-        prev = _mm256_fmadd_ps(x0, w[2], prev);
-        prev = _mm256_fmadd_ps(x1, w[5], prev);
-        prev = _mm256_fmadd_ps(x2, w[8], prev);
-        l.Store(out + (o - 1) * c, prev, lo, hi);
-      }
-      if (!kChecked || o < ow) {
-        n = _mm256_fmadd_ps(x0, w[0], b);
-        n = _mm256_fmadd_ps(x1, w[3], n);
-        n = _mm256_fmadd_ps(x2, w[6], n);
-        column(checked, 2 * o + 1 - pad, x0, x1, x2);
-        n = _mm256_fmadd_ps(x0, w[1], n);
-        n = _mm256_fmadd_ps(x1, w[4], n);
-        n = _mm256_fmadd_ps(x2, w[7], n);
-      }
-    };
-    using Checked = std::true_type;
-    using Unchecked = std::false_type;
-    __m256 x = b, y = b;  // roles alternate: step 2k (prev x, new y), 2k + 1 (prev y, new x)
-    auto checked_step = [&](size_t o) LABELITE_AVX2 {
-      if (o % 2 == 0) {
-        step(Checked{}, o, x, y);
-      } else {
-        step(Checked{}, o, y, x);
-      }
-    };
-    // Unchecked steps: pixels o - 1 and o exist, columns 2o - pad and 2o + 1 - pad inside.
-    const size_t first = std::max<size_t>(1, (pad + 1) / 2);
-    // The last o with 2o + 1 - pad < in_w and o < ow (none when in_w + pad < 2).
-    const size_t last_in = in_w + pad >= 2 ? (in_w + pad - 2) / 2 : 0;
-    const size_t last = std::min(ow - 1, last_in);
-    size_t o = 0;
-    for (; o < first || o % 2 != 0; ++o) checked_step(o);
-    if (in_w + pad >= 2)
-      for (; o + 1 <= last; o += 2) {
-        step(Unchecked{}, o, x, y);
-        step(Unchecked{}, o + 1, y, x);
-      }
-    for (; o <= ow; ++o) checked_step(o);
   }
 
   // Rows of at most kColumnsMaxWidth pixels, mostly edge: one pixel, channels [cb, cb + 32) as

@@ -7,13 +7,14 @@
 // How they compute, per output row (rows of all images are split over the pthreadpool; the
 // frame, with the zero rows above and below the image, is direct_conv_f32.h):
 //   1. (the frame) Window rows outside the image are a zero row.
-//   2. Columns whose window crosses the left or right border run one pixel at a time with
-//      per-tap checks (the edge path: at most a few pixels per side).
-//   3. Interior columns run in blocks of P pixels with P independent accumulators (P FMA chains
-//      in flight instead of one latency-bound chain):
-//      - depthwise: per block of channels (16 lanes, or 8 lanes when at most 8 are left, so
-//        8-channel layers waste no lanes), the 9 weight vectors stay in registers; the taps
-//        run column by column (XNNPACK's order), the input vectors memory operands of the FMAs;
+//   2. Depthwise 3x3: per block of channels (16 lanes, or 8 lanes when at most 8 are left, so
+//      8-channel layers waste no lanes), a window sliding along the row, the 9 weight vectors
+//      in registers (depthwise3x3_slide_f32.h, shared with the AVX2 kernel).
+//   3. Otherwise columns whose window crosses the left or right border run one pixel at a time
+//      with per-tap checks (the edge path: at most a few pixels per side), and interior columns
+//      run in blocks of P pixels with P independent accumulators (P FMA chains in flight
+//      instead of one latency-bound chain):
+//      - depthwise 5x5 and 7x7: see DepthwiseWideF32;
 //      - small conv: per tap (ky, kx, ci) one vector of 8 output-channel weights is loaded and
 //        multiplied by the broadcast input value of each of P = 8 pixels (27 x 8 FMAs).
 //   4. bias first, clamp to [output_min, output_max] (the fused activation) at the store.
@@ -41,6 +42,8 @@
 #endif
 
 #define LABELITE_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
+#define LABELITE_SLIDE_TARGET LABELITE_AVX512
+#include "kernels/x86/depthwise3x3_slide_f32.h"
 
 namespace labelite::xnn {
 namespace {
@@ -60,6 +63,7 @@ struct Zmm {
   LABELITE_AVX512 static V Load(const float* p) { return _mm512_loadu_ps(p); }
   LABELITE_AVX512 static V Load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
   LABELITE_AVX512 static V Set1(float x) { return _mm512_set1_ps(x); }
+  LABELITE_AVX512 static V Zero() { return _mm512_setzero_ps(); }
   LABELITE_AVX512 static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   LABELITE_AVX512 static void Store(float* p, M m, V v, V lo, V hi) {
     _mm512_mask_storeu_ps(p, m, _mm512_min_ps(_mm512_max_ps(v, lo), hi));
@@ -73,10 +77,24 @@ struct Ymm {
   LABELITE_AVX512 static V Load(const float* p) { return _mm256_loadu_ps(p); }
   LABELITE_AVX512 static V Load(const float* p, M m) { return _mm256_maskz_loadu_ps(m, p); }
   LABELITE_AVX512 static V Set1(float x) { return _mm256_set1_ps(x); }
+  LABELITE_AVX512 static V Zero() { return _mm256_setzero_ps(); }
   LABELITE_AVX512 static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   LABELITE_AVX512 static void Store(float* p, M m, V v, V lo, V hi) {
     _mm256_mask_storeu_ps(p, m, _mm256_min_ps(_mm256_max_ps(v, lo), hi));
   }
+};
+
+// depthwise3x3_slide_f32.h's vector operations: T's lanes, loads and stores under the mask m.
+template <class T>
+struct SlideOps {
+  using V = typename T::V;
+  typename T::M m;
+  LABELITE_AVX512 V Load(const float* p) const { return T::Load(p, m); }
+  LABELITE_AVX512 void Store(float* p, V v, V lo, V hi) const { T::Store(p, m, v, lo, hi); }
+  LABELITE_AVX512 static V Full(const float* p) { return T::Load(p); }
+  LABELITE_AVX512 static V Zero() { return T::Zero(); }
+  LABELITE_AVX512 static V Set1(float x) { return T::Set1(x); }
+  LABELITE_AVX512 static V Fma(V a, V b, V c) { return T::Fma(a, b, c); }
 };
 
 class DepthwiseF32 final : public DirectConvF32 {
@@ -91,83 +109,27 @@ class DepthwiseF32 final : public DirectConvF32 {
   const char* path() const override { return "direct f32"; }
 
  private:
+  // Per block of 16 channels (8 when at most 8 are left, so 8-channel layers waste no lanes),
+  // a window sliding along the row (depthwise3x3_slide_f32.h), as the AVX2 kernel. Here, with
+  // 32 registers, blocks of 8 pixels (one load per FMA) were as fast: MobileNet v1, v2, v3
+  // float at 0.99-1.01x of them (Zen 4, 1 thread).
   LABELITE_AVX512 void RunRow(const float* const* rows, float* out_row, size_t c_begin,
                               size_t c_end) const override {
     for (size_t cb = c_begin; cb < c_end;) {
       const size_t left = c_end - cb;
+      const SlideRow a{rows[0] + cb, rows[1] + cb, rows[2] + cb, out_row + cb,
+                       weights_.data() + cb, cpad_, bias_.data() + cb, g_.cout, g_.out_w,
+                       g_.in_w, g_.pad_left, min_, max_};
       if (left > 8) {
-        g_.stride_w == 1 ? Block<Zmm, 1>(rows, out_row, cb, Zmm::Mask(left))
-                         : Block<Zmm, 2>(rows, out_row, cb, Zmm::Mask(left));
+        const SlideOps<Zmm> ops{Zmm::Mask(left)};
+        g_.stride_w == 1 ? SlideStride1(ops, a) : SlideStride2(ops, a);
         cb += 16;
       } else {
-        g_.stride_w == 1 ? Block<Ymm, 1>(rows, out_row, cb, Ymm::Mask(left))
-                         : Block<Ymm, 2>(rows, out_row, cb, Ymm::Mask(left));
+        const SlideOps<Ymm> ops{Ymm::Mask(left)};
+        g_.stride_w == 1 ? SlideStride1(ops, a) : SlideStride2(ops, a);
         cb += 8;
       }
     }
-  }
-
-  // Channels [cb, cb + lanes) (mask m) of one output row.
-  template <class T, int S>
-  LABELITE_AVX512 void Block(const float* const* rows, float* out, size_t cb,
-                             typename T::M m) const {
-    typename T::V w[9];
-    for (size_t t = 0; t < 9; ++t) w[t] = T::Load(weights_.data() + t * cpad_ + cb);
-    const typename T::V b = T::Load(bias_.data() + cb), lo = T::Set1(min_), hi = T::Set1(max_);
-    const float* r[3] = {rows[0] + cb, rows[1] + cb, rows[2] + cb};
-    out += cb;
-    for (size_t ox = 0; ox < x_begin_; ++ox) Edge<T>(r, out, ox, w, b, lo, hi, m);
-    size_t ox = x_begin_;
-    for (; ox + 8 <= x_end_; ox += 8) Pixels<T, S, 8>(r, out, ox, w, b, lo, hi, m);
-    for (; ox + 4 <= x_end_; ox += 4) Pixels<T, S, 4>(r, out, ox, w, b, lo, hi, m);
-    for (; ox + 2 <= x_end_; ox += 2) Pixels<T, S, 2>(r, out, ox, w, b, lo, hi, m);
-    for (; ox < x_end_; ++ox) Pixels<T, S, 1>(r, out, ox, w, b, lo, hi, m);
-    for (ox = std::max(x_end_, x_begin_); ox < g_.out_w; ++ox) Edge<T>(r, out, ox, w, b, lo, hi, m);
-  }
-
-  // P interior pixels from column ox: 9 * P FMAs in P independent chains, the taps in
-  // XNNPACK's order (column by column: kx outer, ky inner). The 3 weight vectors of a column
-  // stay in registers; the input vectors are memory operands of the FMAs.
-  template <class T, int S, int P>
-  LABELITE_AVX512 void Pixels(const float* const* r, float* out, size_t ox,
-                              const typename T::V* w, typename T::V b, typename T::V lo,
-                              typename T::V hi, typename T::M m) const {
-    const size_t c = g_.cout;
-    const size_t ix = ox * S - g_.pad_left;
-    typename T::V acc[P];
-#pragma GCC unroll 16
-    for (int p = 0; p < P; ++p) acc[p] = b;
-#pragma GCC unroll 3
-    for (int kx = 0; kx < 3; ++kx)
-#pragma GCC unroll 3
-      for (int ky = 0; ky < 3; ++ky) {
-        const float* x = r[ky] + (ix + kx) * c;
-#pragma GCC unroll 16
-        for (int p = 0; p < P; ++p)
-          acc[p] = T::Fma(T::Load(x + p * S * c, m), w[ky * 3 + kx], acc[p]);
-      }
-#pragma GCC unroll 16
-    for (int p = 0; p < P; ++p) T::Store(out + (ox + p) * c, m, acc[p], lo, hi);
-  }
-
-  // One pixel whose window crosses the left or right border: columns outside the image read
-  // the zero row, as XNNPACK's zero buffer (so the same FMAs, in the same order).
-  template <class T>
-  LABELITE_AVX512 void Edge(const float* const* r, float* out, size_t ox, const typename T::V* w,
-                            typename T::V b, typename T::V lo, typename T::V hi,
-                            typename T::M m) const {
-    const size_t c = g_.cout;
-    const int64_t ix0 = static_cast<int64_t>(ox * g_.stride_w) - g_.pad_left;
-    typename T::V acc = b;
-    for (int kx = 0; kx < 3; ++kx) {
-      const int64_t ix = ix0 + kx;
-      const bool inside = ix >= 0 && ix < static_cast<int64_t>(g_.in_w);
-      for (int ky = 0; ky < 3; ++ky) {
-        const float* x = inside ? r[ky] + static_cast<size_t>(ix) * c : zeros_.data();
-        acc = T::Fma(T::Load(x, m), w[ky * 3 + kx], acc);
-      }
-    }
-    T::Store(out + ox * c, m, acc, lo, hi);
   }
 
   size_t cpad_;
