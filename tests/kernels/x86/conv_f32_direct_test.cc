@@ -216,20 +216,21 @@ TEST_P(ConvF32DirectTest, WideRowsAndNarrowRowsDepthwise) {
   }
 }
 
-// The 3x3 window that slides along the row (AVX2: each input column loaded once for the pixels
-// that read it), strides 1 and 2: pads that PAD folding leaves uneven (2 on one side, 0 on the
-// other), maps 1-13 wide, and inputs, weights and biases with infinities, NaN, -0 and
-// denormals (XNNPACK runs its operators with denormals flushed: MXCSR FTZ + DAZ), so a skipped
-// or reordered FMA shows. Compared bit for bit (the sign of zero too) with XNNPACK.
+// The 3x3 window that slides along the row (each input column loaded once for the pixels that
+// read it), strides 1 and 2: pads that PAD folding leaves uneven (2 or 3 on one side, 0 on the
+// other; windows wholly in the padding), maps 1-13 wide, and inputs, weights and biases with
+// infinities, NaN, -0 and denormals (XNNPACK runs its operators with denormals flushed: MXCSR
+// FTZ + DAZ), so a skipped or reordered FMA shows. Compared bit for bit (the sign of zero too)
+// with XNNPACK.
 TEST_P(ConvF32DirectTest, SlidingWindowUnevenPadsNonFinite) {
   std::mt19937 rng(91);
   std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
   const float specials[] = {INFINITY, -INFINITY, NAN, -0.0f, 1e-40f, -3e-39f};
   for (uint32_t seed = 0; seed < 90; ++seed) {
     const size_t ch = 1 + rng() % 40, in_h = 1 + rng() % 6, in_w = 1 + rng() % 13;
-    const uint32_t pads[][2] = {{1, 1}, {2, 0}, {0, 2}, {2, 2}, {0, 0}};
-    const auto* ph = pads[rng() % 5];
-    const auto* pw = pads[rng() % 5];
+    const uint32_t pads[][2] = {{1, 1}, {2, 0}, {0, 2}, {2, 2}, {0, 0}, {3, 1}, {0, 3}};
+    const auto* ph = pads[rng() % 7];
+    const auto* pw = pads[rng() % 7];
     if (in_h + ph[0] + ph[1] < 3 || in_w + pw[0] + pw[1] < 3) continue;
     FastConvF32Spec spec;
     spec.depthwise = true;
