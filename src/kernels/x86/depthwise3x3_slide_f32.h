@@ -51,46 +51,61 @@ struct SlideRow {
   float min, max;
 };
 
+// What both strides keep in registers, and their two pieces of arithmetic.
+template <class Ops>
+struct SlideKernel {
+  using V = typename Ops::V;
+  const Ops& ops;
+  const SlideRow& a;
+  V w[9];  // [ky * 3 + kx]
+  V b, lo, hi;
+
+  LABELITE_SLIDE_INLINE SlideKernel(const Ops& o, const SlideRow& row) : ops(o), a(row) {
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; ++t) w[t] = Ops::Full(a.w + t * a.cpad);
+    b = Ops::Full(a.bias);
+    lo = Ops::Set1(a.min), hi = Ops::Set1(a.max);
+  }
+  // Input column ic of the 3 window rows; kChecked: a zero vector when ic is outside the image
+  // (ic wraps below 0: then >= in_w).
+  template <bool kChecked>
+  LABELITE_SLIDE_INLINE void Column(size_t ic, V* x) const {
+    if (!kChecked || ic < a.in_w) {
+      x[0] = ops.Load(a.r0 + ic * a.c), x[1] = ops.Load(a.r1 + ic * a.c);
+      x[2] = ops.Load(a.r2 + ic * a.c);
+    } else {
+      x[0] = x[1] = x[2] = Ops::Zero();
+    }
+  }
+  // acc plus window column kx (taps ky = 0, 1, 2 in turn, one FMA each).
+  LABELITE_SLIDE_INLINE V Tap(const V* x, int kx, V acc) const {
+    acc = Ops::Fma(x[0], w[kx], acc);
+    acc = Ops::Fma(x[1], w[3 + kx], acc);
+    return Ops::Fma(x[2], w[6 + kx], acc);
+  }
+  LABELITE_SLIDE_INLINE void Store(size_t pixel, V acc) const {
+    ops.Store(a.out + pixel * a.c, acc, lo, hi);
+  }
+};
+
 template <class Ops>
 LABELITE_SLIDE_TARGET void SlideStride1(const Ops& ops, const SlideRow& a) {
   using V = typename Ops::V;
-  const size_t c = a.c, ow = a.out_w, in_w = a.in_w, pad = a.pad_left;
-  V w[9];
-#pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) w[t] = Ops::Full(a.w + t * a.cpad);
-  const V b = Ops::Full(a.bias);
-  const V lo = Ops::Set1(a.min), hi = Ops::Set1(a.max);
+  const SlideKernel<Ops> k(ops, a);
+  const size_t ow = a.out_w, pad = a.pad_left;
   // One step: n is pixel s, m pixel s - 1, o pixel s - 2. kChecked: the column and the pixels
   // may be outside (the first and last steps).
   auto step = [&](auto checked, size_t s, V& n, V& m, V& o) LABELITE_SLIDE_INLINE {
     constexpr bool kChecked = decltype(checked)::value;
-    const size_t ic = s - pad;  // wraps below 0: then >= in_w
-    V x0, x1, x2;
-    if (!kChecked || ic < in_w) {
-      x0 = ops.Load(a.r0 + ic * c), x1 = ops.Load(a.r1 + ic * c), x2 = ops.Load(a.r2 + ic * c);
-    } else {
-      x0 = x1 = x2 = Ops::Zero();
-    }
-    if (!kChecked || (s >= 2 && s - 2 < ow)) {
-      o = Ops::Fma(x0, w[2], o);
-      o = Ops::Fma(x1, w[5], o);
-      o = Ops::Fma(x2, w[8], o);
-      ops.Store(a.out + (s - 2) * c, o, lo, hi);
-    }
-    if (!kChecked || (s >= 1 && s - 1 < ow)) {
-      m = Ops::Fma(x0, w[1], m);
-      m = Ops::Fma(x1, w[4], m);
-      m = Ops::Fma(x2, w[7], m);
-    }
-    if (!kChecked || s < ow) {
-      n = Ops::Fma(x0, w[0], b);
-      n = Ops::Fma(x1, w[3], n);
-      n = Ops::Fma(x2, w[6], n);
-    }
+    V x[3];
+    k.template Column<kChecked>(s - pad, x);
+    if (!kChecked || (s >= 2 && s - 2 < ow)) k.Store(s - 2, o = k.Tap(x, 2, o));
+    if (!kChecked || (s >= 1 && s - 1 < ow)) m = k.Tap(x, 1, m);
+    if (!kChecked || s < ow) n = k.Tap(x, 0, k.b);
   };
   using Checked = std::true_type;
   using Unchecked = std::false_type;
-  V x = b, y = b, z = b;  // the roles rotate: steps 3k, 3k + 1, 3k + 2
+  V x = k.b, y = k.b, z = k.b;  // the roles rotate: steps 3k, 3k + 1, 3k + 2
   auto checked_step = [&](size_t s) LABELITE_SLIDE_INLINE {
     switch (s % 3) {
       case 0: step(Checked{}, s, x, y, z); break;
@@ -100,7 +115,7 @@ LABELITE_SLIDE_TARGET void SlideStride1(const Ops& ops, const SlideRow& a) {
   };
   // Unchecked steps: all three pixels exist and the column is inside the image.
   const size_t first = std::max<size_t>(2, pad);
-  const size_t last = std::min(ow - 1, in_w - 1 + pad);  // inclusive
+  const size_t last = std::min(ow - 1, a.in_w - 1 + pad);  // inclusive
   size_t s = 0;
   for (; s < first || s % 3 != 0; ++s) checked_step(s);
   for (; s + 2 <= last; s += 3) {
@@ -114,43 +129,23 @@ LABELITE_SLIDE_TARGET void SlideStride1(const Ops& ops, const SlideRow& a) {
 template <class Ops>
 LABELITE_SLIDE_TARGET void SlideStride2(const Ops& ops, const SlideRow& a) {
   using V = typename Ops::V;
-  const size_t c = a.c, ow = a.out_w, in_w = a.in_w, pad = a.pad_left;
-  V w[9];
-#pragma GCC unroll 9
-  for (int t = 0; t < 9; ++t) w[t] = Ops::Full(a.w + t * a.cpad);
-  const V b = Ops::Full(a.bias);
-  const V lo = Ops::Set1(a.min), hi = Ops::Set1(a.max);
-  auto column = [&](auto checked, size_t ic, V& x0, V& x1, V& x2) LABELITE_SLIDE_INLINE {
-    if (!decltype(checked)::value || ic < in_w) {  // ic wraps below 0: then >= in_w
-      x0 = ops.Load(a.r0 + ic * c), x1 = ops.Load(a.r1 + ic * c), x2 = ops.Load(a.r2 + ic * c);
-    } else {
-      x0 = x1 = x2 = Ops::Zero();
-    }
-  };
+  const SlideKernel<Ops> k(ops, a);
+  const size_t ow = a.out_w, in_w = a.in_w, pad = a.pad_left;
   // Step o: prev is pixel o - 1, n pixel o.
   auto step = [&](auto checked, size_t o, V& prev, V& n) LABELITE_SLIDE_INLINE {
     constexpr bool kChecked = decltype(checked)::value;
-    V x0, x1, x2;
-    column(checked, 2 * o - pad, x0, x1, x2);
-    if (!kChecked || (o >= 1 && o - 1 < ow)) {
-      prev = Ops::Fma(x0, w[2], prev);
-      prev = Ops::Fma(x1, w[5], prev);
-      prev = Ops::Fma(x2, w[8], prev);
-      ops.Store(a.out + (o - 1) * c, prev, lo, hi);
-    }
+    V x[3];
+    k.template Column<kChecked>(2 * o - pad, x);
+    if (!kChecked || (o >= 1 && o - 1 < ow)) k.Store(o - 1, prev = k.Tap(x, 2, prev));
     if (!kChecked || o < ow) {
-      n = Ops::Fma(x0, w[0], b);
-      n = Ops::Fma(x1, w[3], n);
-      n = Ops::Fma(x2, w[6], n);
-      column(checked, 2 * o + 1 - pad, x0, x1, x2);
-      n = Ops::Fma(x0, w[1], n);
-      n = Ops::Fma(x1, w[4], n);
-      n = Ops::Fma(x2, w[7], n);
+      n = k.Tap(x, 0, k.b);
+      k.template Column<kChecked>(2 * o + 1 - pad, x);
+      n = k.Tap(x, 1, n);
     }
   };
   using Checked = std::true_type;
   using Unchecked = std::false_type;
-  V x = b, y = b;  // the roles alternate: step 2k (prev x, new y), 2k + 1 (prev y, new x)
+  V x = k.b, y = k.b;  // the roles alternate: step 2k (prev x, new y), 2k + 1 (prev y, new x)
   auto checked_step = [&](size_t o) LABELITE_SLIDE_INLINE {
     if (o % 2 == 0) {
       step(Checked{}, o, x, y);
