@@ -28,7 +28,7 @@
 #include "runtime/work_pool.h"
 #if defined(__x86_64__)
 #include "kernels/x86/binary_f32_x86.h"
-#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
+#include "kernels/x86/denormals.h"
 #endif
 
 namespace labelite::xnn {

@@ -25,7 +25,7 @@
 #include "kernels/fast/first_supported.h"
 #include "kernels/internal/quantization.h"
 #if defined(__x86_64__)
-#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
+#include "kernels/x86/denormals.h"
 #endif
 
 namespace labelite {

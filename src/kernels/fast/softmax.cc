@@ -11,6 +11,7 @@
 #include "kernels/fast/isa.h"
 #include "kernels/internal/op_checks.h"
 #if defined(__x86_64__)
+#include "kernels/x86/denormals.h"
 #include "kernels/x86/softmax_f32_x86.h"
 #endif
 

@@ -15,8 +15,8 @@
 #if defined(__x86_64__)
 #include <cpuinfo.h>
 
+#include "kernels/x86/denormals.h"
 #include "kernels/x86/sigmoid_f32_x86.h"
-#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
 #endif
 
 namespace labelite::xnn {

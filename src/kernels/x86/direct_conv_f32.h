@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "kernels/fast/fast_conv.h"
-#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
+#include "kernels/x86/denormals.h"
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn::direct_f32 {

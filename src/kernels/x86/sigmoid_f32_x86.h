@@ -16,7 +16,7 @@
 // The swish rows multiply x * f and clamp as kernels/fast/binary_f32.h's rows do (max_ps(v,
 // lo), then min_ps(v, hi): a NaN becomes lo), so out equals MUL(x, LOGISTIC(x)) computed by
 // XNNPACK's sigmoid and labelite's MUL rows. The caller flushes denormals (DenormalsFlushed in
-// softmax_f32_x86.h), as XNNPACK runs its operators. x86-64 only (kernels/x86).
+// denormals.h), as XNNPACK runs its operators. x86-64 only (kernels/x86).
 #ifndef LABELITE_KERNELS_X86_SIGMOID_F32_X86_H_
 #define LABELITE_KERNELS_X86_SIGMOID_F32_X86_H_
 

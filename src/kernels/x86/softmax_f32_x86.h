@@ -19,21 +19,9 @@
 
 namespace labelite::xnn {
 
-// in[0, n) -> out[0, n), n >= 1. The caller flushes denormals (DenormalsFlushed).
+// in[0, n) -> out[0, n), n >= 1. The caller flushes denormals (DenormalsFlushed, denormals.h).
 void SoftmaxRowF32Avx512(const float* in, float* out, size_t n);
 void SoftmaxRowF32Avx2(const float* in, float* out, size_t n);
-
-// Sets MXCSR's flush-to-zero and denormals-are-zero bits for its lifetime (this thread).
-class DenormalsFlushed {
- public:
-  DenormalsFlushed();
-  ~DenormalsFlushed();
-  DenormalsFlushed(const DenormalsFlushed&) = delete;
-  DenormalsFlushed& operator=(const DenormalsFlushed&) = delete;
-
- private:
-  unsigned saved_;
-};
 
 }  // namespace labelite::xnn
 

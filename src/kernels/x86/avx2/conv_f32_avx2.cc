@@ -54,7 +54,6 @@ LABELITE_AVX2 inline __m256i MaskOf(size_t n) {
 // 8 float lanes; kFull: all 8 channels valid, else the first n (VMASKMOVPS).
 template <bool kFull>
 struct Lanes {
-  static constexpr bool kFullLanes = kFull;
   size_t n = 8;
   LABELITE_AVX2 __m256 Load(const float* p) const {
     if constexpr (kFull) return _mm256_loadu_ps(p);

@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "kernels/x86/avx2/requant_avx2.h"  // LABELITE_AVX2
-#include "kernels/x86/softmax_f32_x86.h"  // DenormalsFlushed
+#include "kernels/x86/denormals.h"
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn {

@@ -1,4 +1,4 @@
-// Float SOFTMAX rows on AVX2 + FMA, and the MXCSR guard: see kernels/x86/softmax_f32_x86.h.
+// Float SOFTMAX rows on AVX2 + FMA: see kernels/x86/softmax_f32_x86.h.
 #if defined(__x86_64__)  // src/kernels/x86 is built only for x86-64 (CMakeLists.txt)
 #include <immintrin.h>
 
@@ -10,8 +10,6 @@
 
 namespace labelite::xnn {
 namespace {
-
-constexpr unsigned kFlushToZero = 0x8000, kDenormalsAreZero = 0x0040;
 
 // exp(x) for x <= 0 (x = input - max), XNNPACK's rr2_p5 steps; 0 below the cutoff.
 LABELITE_AVX2_FMA inline __m256 ExpMinusMax(__m256 x) {
@@ -36,11 +34,6 @@ LABELITE_AVX2_FMA inline __m256i TailMask(size_t k) {  // the first k of 8 lanes
 }
 
 }  // namespace
-
-DenormalsFlushed::DenormalsFlushed() : saved_(_mm_getcsr()) {
-  _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero);
-}
-DenormalsFlushed::~DenormalsFlushed() { _mm_setcsr(saved_); }
 
 LABELITE_AVX2_FMA void SoftmaxRowF32Avx2(const float* in, float* out, size_t n) {
   float max = in[0];
