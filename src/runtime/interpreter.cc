@@ -21,6 +21,7 @@ constexpr int32_t kBuiltinCustom = 32;
 constexpr int32_t kBuiltinConv2D = 3;
 constexpr int32_t kBuiltinDepthwiseConv2D = 4;
 constexpr int32_t kBuiltinFullyConnected = 9;
+constexpr int32_t kBuiltinHardSwish = 117;
 // No activation tensor may exceed this (a classifier's largest is a few MB).
 constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 32;
 
@@ -44,6 +45,14 @@ class SkippedKernel final : public Kernel {
   Status Prepare(KernelContext&) override { return Status::Ok(); }
   Status Eval(KernelContext&) override { return Status::Ok(); }
   const char* path() const override { return "skipped (unread)"; }
+};
+
+// Stands in for a HARD_SWISH that the operator writing its input applies (FuseHardSwish).
+class FusedKernel final : public Kernel {
+ public:
+  Status Prepare(KernelContext&) override { return Status::Ok(); }
+  Status Eval(KernelContext&) override { return Status::Ok(); }
+  const char* path() const override { return "fused (into the operator before)"; }
 };
 
 }  // namespace
@@ -263,6 +272,7 @@ Status Interpreter::PrepareAll() {
     if (fold) LABELITE_RETURN_IF_ERROR(FoldOperator(i));
   }
   SkipUnreadOperators();
+  FuseHardSwish();
   LABELITE_RETURN_IF_ERROR(PlanMemory());
   LABELITE_RETURN_IF_ERROR(AwaitThreadpool());
   return BindAll();
@@ -327,6 +337,54 @@ void Interpreter::SkipUnreadOperators() {
   }
 }
 
+// A float32 HARD_SWISH whose input only it reads (not a graph output) is applied by the
+// operator that writes that input, as it writes each block (Kernel::FuseHardSwish: labelite's
+// own float convolutions), straight into the HARD_SWISH's output; the HARD_SWISH becomes a
+// FusedKernel. Same operations on the same values, so the same bits; what goes is a pass over
+// the tensor and, on 2 threads, reading a tensor that the other core wrote (MobileNet v3
+// large: 21 HARD_SWISH passes, 20 us of an invoke on 1 thread, 57 on 2).
+void Interpreter::FuseHardSwish() {
+  const SubgraphSpec& g = model_->main_subgraph();
+  output_of_.assign(g.operators.size(), -1);
+  fused_away_.assign(g.operators.size(), 0);
+  if (options_.preserve_intermediates || options_.kernels != KernelPath::kFast) return;
+  auto idle = [&](size_t i) {
+    return dynamic_cast<SkippedKernel*>(kernels_[i].get()) != nullptr ||
+           dynamic_cast<FoldedKernel*>(kernels_[i].get()) != nullptr;
+  };
+  std::vector<int> readers(tensors_.size(), 0), writer(tensors_.size(), -1);
+  for (size_t i = 0; i < g.operators.size(); ++i) {
+    for (int32_t t : g.operators[i].outputs) writer[static_cast<size_t>(t)] = static_cast<int>(i);
+    if (idle(i)) continue;
+    const std::vector<int32_t>& in = g.operators[i].inputs;
+    for (size_t k = 0; k < in.size(); ++k)
+      if (in[k] >= 0 && kernels_[i]->reads_input(static_cast<int>(k))) ++readers[static_cast<size_t>(in[k])];
+    for (int32_t t : kernels_[i]->extra_inputs()) ++readers[static_cast<size_t>(t)];
+  }
+  for (int32_t t : g.outputs) ++readers[static_cast<size_t>(t)];
+  for (size_t i = 0; i < g.operators.size(); ++i) {
+    const OperatorSpec& op = g.operators[i];
+    if (op.builtin_code != kBuiltinHardSwish || idle(i) || op.inputs.size() != 1 ||
+        op.outputs.size() != 1 || op.inputs[0] < 0)
+      continue;
+    const auto t = static_cast<size_t>(op.inputs[0]);
+    const int p = writer[t];
+    if (p < 0 || readers[t] != 1 || g.tensors[t].is_variable || tensors_[t].is_constant ||
+        tensors_[t].type != DataType::kFloat32 || output_of_[static_cast<size_t>(p)] >= 0 ||
+        idle(static_cast<size_t>(p)))
+      continue;
+    const auto pp = static_cast<size_t>(p);
+    Tensor* out = contexts_[i].outputs[0];
+    if (g.operators[pp].outputs.size() != 1 || out->type != DataType::kFloat32 ||
+        out->dims != tensors_[t].dims || !kernels_[pp]->FuseHardSwish())
+      continue;
+    contexts_[pp].outputs[0] = out;
+    output_of_[pp] = op.outputs[0];
+    fused_away_[i] = 1;
+    kernels_[i] = std::make_unique<FusedKernel>();
+  }
+}
+
 Status Interpreter::AwaitThreadpool() {
   if (pool_maker_.joinable()) pool_maker_.join();
   if (options_.num_threads > 1 && !threadpool_) return Internal("cannot create a thread pool");
@@ -345,9 +403,12 @@ Status Interpreter::PlanMemory() {
   std::vector<int> last(tensors_.size(), -2);
   for (int32_t t : g.inputs) first[static_cast<size_t>(t)] = -1;
   for (int i = 0; i < num_ops; ++i) {
-    for (int32_t t : g.operators[static_cast<size_t>(i)].outputs)
+    const auto u = static_cast<size_t>(i);
+    if (fused_away_[u]) continue;  // a fused HARD_SWISH: its writer writes its output
+    const std::vector<int32_t> redirected{output_of_[u]};
+    for (int32_t t : output_of_[u] >= 0 ? redirected : g.operators[u].outputs)
       first[static_cast<size_t>(t)] = std::min(first[static_cast<size_t>(t)], i);
-    for (int32_t t : g.operators[static_cast<size_t>(i)].inputs)
+    for (int32_t t : g.operators[u].inputs)
       if (t >= 0) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);
     for (int32_t t : kernels_[static_cast<size_t>(i)]->extra_inputs())
       last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);

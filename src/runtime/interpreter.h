@@ -95,6 +95,7 @@ class Interpreter {
   bool AllInputsConstant(const KernelContext& ctx) const;
   Status FoldOperator(size_t op_index);
   void SkipUnreadOperators();
+  void FuseHardSwish();
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
@@ -107,6 +108,10 @@ class Interpreter {
   // LiteRT's DEQUANTIZE of float16 weights): their outputs become constant tensors held here,
   // so that the kernels after them see constant weights (XNNPACK packs them).
   std::vector<char> folded_;
+  // FuseHardSwish: per operator, the tensor it writes instead of its output 0 (the fused
+  // HARD_SWISH's output), or -1; and the HARD_SWISH operators fused away.
+  std::vector<int32_t> output_of_;
+  std::vector<char> fused_away_;
   std::vector<std::unique_ptr<uint8_t, void (*)(void*)>> folded_buffers_;
   size_t arena_bytes_ = 0;
   size_t unplanned_bytes_ = 0;

@@ -85,6 +85,11 @@ class Kernel {
   // front of it). The interpreter keeps them alive until this operator has run, and runs
   // their writers.
   virtual std::vector<int32_t> extra_inputs() const { return {}; }
+  // Makes Eval apply HARD_SWISH (XNNPACK's float32 arithmetic) to output 0 as it writes it,
+  // and returns whether it will. The interpreter asks after Prepare, before Bind, when only a
+  // HARD_SWISH reads that output; on true it points output 0 at the HARD_SWISH's output and
+  // runs no HARD_SWISH pass (Interpreter::FuseHardSwish).
+  virtual bool FuseHardSwish() { return false; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

@@ -48,6 +48,7 @@ class FirstSupportedKernel final : public Kernel {
   std::vector<int32_t> extra_inputs() const override {
     return chosen_ ? chosen_->extra_inputs() : std::vector<int32_t>{};
   }
+  bool FuseHardSwish() override { return chosen_ && chosen_->FuseHardSwish(); }
 
  private:
   std::vector<KernelFactory> factories_;

@@ -21,6 +21,7 @@
 
 #include "kernels/fast/fast_conv.h"
 #include "kernels/x86/denormals.h"
+#include "kernels/x86/hard_swish_f32_x86.h"
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn::direct_f32 {
@@ -77,6 +78,12 @@ class DirectConvF32 : public FastConv {
         &c, rows, (g_.cout + c.group_channels - 1) / c.group_channels, 0);
   }
 
+  // Each task applies HARD_SWISH to the pixels of its row and channels once written.
+  bool FuseHardSwish() override {
+    hard_swish_ = HardSwishF32ForActiveIsa();
+    return hard_swish_ != nullptr;
+  }
+
  protected:
   static constexpr size_t kTasksPerThread = 8;
   static constexpr size_t kMaxKernel = 7;       // the tallest window (rows of RunRow)
@@ -103,6 +110,7 @@ class DirectConvF32 : public FastConv {
   size_t x_begin_ = 0, x_end_ = 0;  // interior columns (InteriorColumns)
   std::vector<float> weights_;       // padded with zero channels, see the factories
   std::vector<float> bias_;
+  HardSwishF32Fn hard_swish_ = nullptr;  // FuseHardSwish
 
  private:
   struct Context {
@@ -125,7 +133,11 @@ class DirectConvF32 : public FastConv {
                      ? image + static_cast<size_t>(iy) * g.in_w * g.cin
                      : ctx->self->zeros_.data();
     }
-    ctx->self->RunRow(rows, ctx->out + row * g.out_w * g.cout, c_begin, c_end);
+    float* out_row = ctx->out + row * g.out_w * g.cout;
+    ctx->self->RunRow(rows, out_row, c_begin, c_end);
+    if (ctx->self->hard_swish_ != nullptr)
+      HardSwishF32Block(ctx->self->hard_swish_, out_row + c_begin, g.out_w, c_end - c_begin,
+                        g.cout);
   }
 };
 

@@ -81,6 +81,7 @@ int32_t FoldPad(const KernelContext& ctx, ConvGeometry* g) {
 
 Status ConvolutionKernel::Prepare(KernelContext& ctx) {
   fast_.reset();
+  fused_path_.clear();
   padded_source_ = nullptr;
   padded_source_index_ = -1;
   common::ConvParams p;
@@ -197,6 +198,13 @@ bool ConvolutionKernel::TryFoldPad(const KernelContext& ctx, const Spec& spec) {
   if ((fast_ = MakeFastConv(folded)) == nullptr) return false;
   padded_source_ = ctx.producer(0)->inputs[0];
   padded_source_index_ = source;
+  return true;
+}
+
+bool ConvolutionKernel::FuseHardSwish() {
+  if (fast_ == nullptr || type_ != Type::kF32 || !fused_path_.empty() || !fast_->FuseHardSwish())
+    return false;
+  fused_path_ = std::string(fast_->path()) + " + hard-swish";
   return true;
 }
 

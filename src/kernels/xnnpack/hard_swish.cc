@@ -1,8 +1,10 @@
-// HARD_SWISH on the fast path: float32 on XNNPACK; uint8/int8 (per-tensor) through a 256-entry
-// table built from the reference kernel (table_unary.h; Debian 12's XNNPACK has no quantized
-// hardswish).
+// HARD_SWISH on the fast path: float32 on labelite's rows (fast/hard_swish_f32.h, AVX2 and up)
+// or XNNPACK; uint8/int8 (per-tensor) through a 256-entry table built from the reference kernel
+// (table_unary.h; Debian 12's XNNPACK has no quantized hardswish).
 #include <memory>
 
+#include "kernels/fast/first_supported.h"
+#include "kernels/fast/hard_swish_f32.h"
 #include "kernels/fast/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 
@@ -26,7 +28,12 @@ class HardSwishKernel : public xnn::UnaryKernel {
   }
 };
 
-std::unique_ptr<Kernel> CreateFloatHardSwish() { return std::make_unique<HardSwishKernel>(); }
+std::unique_ptr<Kernel> CreateXnnpackFloatHardSwish() { return std::make_unique<HardSwishKernel>(); }
+
+std::unique_ptr<Kernel> CreateFloatHardSwish() {
+  return std::make_unique<xnn::FirstSupportedKernel>(&xnn::CreateFastHardSwishF32,
+                                                     &CreateXnnpackFloatHardSwish);
+}
 
 }  // namespace
 

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "kernels/fast/isa.h"
+#include "kernels/x86/hard_swish_f32_x86.h"
 
 struct pthreadpool;
 typedef struct pthreadpool* pthreadpool_t;
@@ -272,6 +273,10 @@ class F32Gemm {
     zero_steps_ = on;
     weights_cached_ = weights_cached;
   }
+  // Each tile applies `fn` (HARD_SWISH rows, hard_swish_f32_x86.h) to the outputs it has just
+  // stored, after the clamp (FastConv::FuseHardSwish); null: none. Set before Run.
+  void set_hard_swish(HardSwishF32Fn fn) { hard_swish_ = fn; }
+  bool hard_swish() const { return hard_swish_ != nullptr; }
 
   size_t mr() const { return mr_; }
   size_t n() const { return n_; }
@@ -288,6 +293,7 @@ class F32Gemm {
   size_t mr_ = 0, width_ = 16, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
   float min_ = 0, max_ = 0;
   bool zero_steps_ = false, weights_cached_ = false;
+  HardSwishF32Fn hard_swish_ = nullptr;
   std::vector<float> packed_;  // panels_ * panel_stride_ floats from a 64-byte boundary
   size_t offset_ = 0;          // first float of packed_ on that boundary
 };
