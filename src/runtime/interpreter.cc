@@ -21,7 +21,6 @@ constexpr int32_t kBuiltinCustom = 32;
 constexpr int32_t kBuiltinConv2D = 3;
 constexpr int32_t kBuiltinDepthwiseConv2D = 4;
 constexpr int32_t kBuiltinFullyConnected = 9;
-constexpr int32_t kBuiltinHardSwish = 117;
 // No activation tensor may exceed this (a classifier's largest is a few MB).
 constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 32;
 
@@ -47,12 +46,17 @@ class SkippedKernel final : public Kernel {
   const char* path() const override { return "skipped (unread)"; }
 };
 
-// Stands in for a HARD_SWISH that the operator writing its input applies (FuseHardSwish).
+// Stands in for an operator whose function the operator writing its input applies
+// (FuseOutputFunctions); keeps its kernel, which owns that function's parameters.
 class FusedKernel final : public Kernel {
  public:
+  explicit FusedKernel(std::unique_ptr<Kernel> fused) : fused_(std::move(fused)) {}
   Status Prepare(KernelContext&) override { return Status::Ok(); }
   Status Eval(KernelContext&) override { return Status::Ok(); }
   const char* path() const override { return "fused (into the operator before)"; }
+
+ private:
+  std::unique_ptr<Kernel> fused_;
 };
 
 }  // namespace
@@ -272,7 +276,7 @@ Status Interpreter::PrepareAll() {
     if (fold) LABELITE_RETURN_IF_ERROR(FoldOperator(i));
   }
   SkipUnreadOperators();
-  FuseHardSwish();
+  FuseOutputFunctions();
   LABELITE_RETURN_IF_ERROR(PlanMemory());
   LABELITE_RETURN_IF_ERROR(AwaitThreadpool());
   return BindAll();
@@ -337,13 +341,15 @@ void Interpreter::SkipUnreadOperators() {
   }
 }
 
-// A float32 HARD_SWISH whose input only it reads (not a graph output) is applied by the
-// operator that writes that input, as it writes each block (Kernel::FuseHardSwish: labelite's
-// own float convolutions), straight into the HARD_SWISH's output; the HARD_SWISH becomes a
-// FusedKernel. Same operations on the same values, so the same bits; what goes is a pass over
-// the tensor and, on 2 threads, reading a tensor that the other core wrote (MobileNet v3
-// large: 21 HARD_SWISH passes, 20 us of an invoke on 1 thread, 57 on 2).
-void Interpreter::FuseHardSwish() {
+// An operator whose kernel is an element-wise float32 function of one input
+// (Kernel::OutputFunction: HARD_SWISH, the swish MUL(x, LOGISTIC(x))), when only it reads that
+// input (not a graph output), runs inside the operator that writes the input: that kernel
+// applies the function to each block as it writes it (Kernel::FuseOutputFunction: labelite's
+// own float convolutions), straight into the function's output tensor, and the operator
+// becomes a FusedKernel. Same operations on the same values, so the same bits; what goes is a
+// pass over the tensor and, on 2 threads, reading a tensor that the other core wrote
+// (MobileNet v3 large: 21 HARD_SWISH passes, 20 us of an invoke on 1 thread, 57 on 2).
+void Interpreter::FuseOutputFunctions() {
   const SubgraphSpec& g = model_->main_subgraph();
   output_of_.assign(g.operators.size(), -1);
   fused_away_.assign(g.operators.size(), 0);
@@ -364,10 +370,12 @@ void Interpreter::FuseHardSwish() {
   for (int32_t t : g.outputs) ++readers[static_cast<size_t>(t)];
   for (size_t i = 0; i < g.operators.size(); ++i) {
     const OperatorSpec& op = g.operators[i];
-    if (op.builtin_code != kBuiltinHardSwish || idle(i) || op.inputs.size() != 1 ||
-        op.outputs.size() != 1 || op.inputs[0] < 0)
+    if (idle(i) || op.outputs.size() != 1) continue;
+    const FloatOutputFunction f = kernels_[i]->OutputFunction();
+    if (!f || f.input < 0 || static_cast<size_t>(f.input) >= op.inputs.size() ||
+        op.inputs[static_cast<size_t>(f.input)] < 0)
       continue;
-    const auto t = static_cast<size_t>(op.inputs[0]);
+    const auto t = static_cast<size_t>(op.inputs[static_cast<size_t>(f.input)]);
     const int p = writer[t];
     if (p < 0 || readers[t] != 1 || g.tensors[t].is_variable || tensors_[t].is_constant ||
         tensors_[t].type != DataType::kFloat32 || output_of_[static_cast<size_t>(p)] >= 0 ||
@@ -376,12 +384,12 @@ void Interpreter::FuseHardSwish() {
     const auto pp = static_cast<size_t>(p);
     Tensor* out = contexts_[i].outputs[0];
     if (g.operators[pp].outputs.size() != 1 || out->type != DataType::kFloat32 ||
-        out->dims != tensors_[t].dims || !kernels_[pp]->FuseHardSwish())
+        out->dims != tensors_[t].dims || !kernels_[pp]->FuseOutputFunction(f))
       continue;
     contexts_[pp].outputs[0] = out;
     output_of_[pp] = op.outputs[0];
     fused_away_[i] = 1;
-    kernels_[i] = std::make_unique<FusedKernel>();
+    kernels_[i] = std::make_unique<FusedKernel>(std::move(kernels_[i]));
   }
 }
 
@@ -404,7 +412,7 @@ Status Interpreter::PlanMemory() {
   for (int32_t t : g.inputs) first[static_cast<size_t>(t)] = -1;
   for (int i = 0; i < num_ops; ++i) {
     const auto u = static_cast<size_t>(i);
-    if (fused_away_[u]) continue;  // a fused HARD_SWISH: its writer writes its output
+    if (fused_away_[u]) continue;  // fused: its input's writer writes its output
     const std::vector<int32_t> redirected{output_of_[u]};
     for (int32_t t : output_of_[u] >= 0 ? redirected : g.operators[u].outputs)
       first[static_cast<size_t>(t)] = std::min(first[static_cast<size_t>(t)], i);

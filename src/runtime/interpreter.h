@@ -95,7 +95,7 @@ class Interpreter {
   bool AllInputsConstant(const KernelContext& ctx) const;
   Status FoldOperator(size_t op_index);
   void SkipUnreadOperators();
-  void FuseHardSwish();
+  void FuseOutputFunctions();
 
   std::shared_ptr<const Model> model_;
   InterpreterOptions options_;
@@ -108,8 +108,8 @@ class Interpreter {
   // LiteRT's DEQUANTIZE of float16 weights): their outputs become constant tensors held here,
   // so that the kernels after them see constant weights (XNNPACK packs them).
   std::vector<char> folded_;
-  // FuseHardSwish: per operator, the tensor it writes instead of its output 0 (the fused
-  // HARD_SWISH's output), or -1; and the HARD_SWISH operators fused away.
+  // FuseOutputFunctions: per operator, the tensor it writes instead of its output 0 (the fused
+  // operator's output), or -1; and the operators fused away.
   std::vector<int32_t> output_of_;
   std::vector<char> fused_away_;
   std::vector<std::unique_ptr<uint8_t, void (*)(void*)>> folded_buffers_;

@@ -15,6 +15,7 @@
 #ifndef LABELITE_RUNTIME_KERNEL_H_
 #define LABELITE_RUNTIME_KERNEL_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,25 @@ struct pthreadpool;
 typedef struct pthreadpool* pthreadpool_t;
 
 namespace labelite {
+
+// An element-wise float32 function that an operator's kernel runs as its whole Eval, out =
+// f(input), offered so that the kernel writing that input applies it in place as it writes
+// (Kernel::OutputFunction, Kernel::FuseOutputFunction, Interpreter::FuseOutputFunctions):
+// run(params, data, n) sets data[i] = f(data[i]) for i < n, with denormals flushed by the
+// caller as XNNPACK runs its operators.
+struct FloatOutputFunction {
+  void (*run)(const void* params, float* data, size_t n) = nullptr;
+  const void* params = nullptr;  // the offering kernel's; valid while that kernel lives
+  const char* name = "";         // for paths: "hard-swish", "swish"
+  int input = 0;                 // the offering operator's input that f reads
+  explicit operator bool() const { return run != nullptr; }
+  // In place on `rows` rows of `cols` floats, `stride` floats apart.
+  void ApplyToBlock(float* c, size_t rows, size_t cols, size_t stride) const {
+    if (rows == 0 || cols == 0) return;
+    if (cols == stride) return run(params, c, rows * cols);
+    for (size_t r = 0; r < rows; ++r, c += stride) run(params, c, cols);
+  }
+};
 
 struct KernelContext {
   const OperatorSpec* op = nullptr;
@@ -85,11 +105,14 @@ class Kernel {
   // front of it). The interpreter keeps them alive until this operator has run, and runs
   // their writers.
   virtual std::vector<int32_t> extra_inputs() const { return {}; }
-  // Makes Eval apply HARD_SWISH (XNNPACK's float32 arithmetic) to output 0 as it writes it,
-  // and returns whether it will. The interpreter asks after Prepare, before Bind, when only a
-  // HARD_SWISH reads that output; on true it points output 0 at the HARD_SWISH's output and
-  // runs no HARD_SWISH pass (Interpreter::FuseHardSwish).
-  virtual bool FuseHardSwish() { return false; }
+  // When the last successful Prepare made Eval nothing but out = f(input f.input), element-wise
+  // on float32 tensors of one shape: f, for the kernel writing that input to apply instead
+  // (HARD_SWISH, the swish MUL(x, LOGISTIC(x))); else an empty one.
+  virtual FloatOutputFunction OutputFunction() const { return {}; }
+  // Makes Eval apply f to output 0 in place as it writes it, and returns whether it will. The
+  // interpreter asks after Prepare, before Bind, when only f's operator reads that output; on
+  // true it points output 0 at that operator's output and does not run it.
+  virtual bool FuseOutputFunction(const FloatOutputFunction& /*f*/) { return false; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

@@ -23,6 +23,8 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/kernel.h"  // FloatOutputFunction
+
 struct pthreadpool;
 typedef struct pthreadpool* pthreadpool_t;
 
@@ -95,10 +97,10 @@ class FastConv {
   virtual void Run(const void* input, void* output, size_t batch, pthreadpool_t pool) const = 0;
   // The path name shown by `labelite bench --profile`, e.g. "vnni".
   virtual const char* path() const = 0;
-  // Float kernels: makes Run apply HARD_SWISH to each block of output as it writes it (the
-  // block is still in the core's cache), with XNNPACK's arithmetic (kernels/x86/
-  // hard_swish_f32_x86.h); false when this kernel cannot. Call before the first Run.
-  virtual bool FuseHardSwish() { return false; }
+  // Float kernels: makes Run apply f to each block of output once written (the block is still
+  // in the core's cache; Kernel::FuseOutputFunction); false when this kernel cannot. Call
+  // before the first Run.
+  virtual bool FuseOutputFunction(const FloatOutputFunction& /*f*/) { return false; }
 };
 
 // The first kernel of fast_conv_list.inc that handles `spec`, or nullptr.

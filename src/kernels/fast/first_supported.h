@@ -48,7 +48,12 @@ class FirstSupportedKernel final : public Kernel {
   std::vector<int32_t> extra_inputs() const override {
     return chosen_ ? chosen_->extra_inputs() : std::vector<int32_t>{};
   }
-  bool FuseHardSwish() override { return chosen_ && chosen_->FuseHardSwish(); }
+  FloatOutputFunction OutputFunction() const override {
+    return chosen_ ? chosen_->OutputFunction() : FloatOutputFunction{};
+  }
+  bool FuseOutputFunction(const FloatOutputFunction& f) override {
+    return chosen_ && chosen_->FuseOutputFunction(f);
+  }
 
  private:
   std::vector<KernelFactory> factories_;

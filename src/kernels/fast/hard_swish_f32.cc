@@ -40,6 +40,13 @@ class HardSwishF32Kernel final : public Kernel {
   }
 
   const char* path() const override { return "fast"; }
+  FloatOutputFunction OutputFunction() const override {
+#if defined(__x86_64__)
+    return {&RunInPlace, this, "hard-swish", 0};
+#else
+    return {};
+#endif
+  }
 
  private:
   struct Job {
@@ -58,6 +65,12 @@ class HardSwishF32Kernel final : public Kernel {
     (void)context, (void)index;
 #endif
   }
+
+#if defined(__x86_64__)
+  static void RunInPlace(const void* self, float* data, size_t n) {
+    static_cast<const HardSwishF32Kernel*>(self)->row_(data, data, n);
+  }
+#endif
 
   size_t n_ = 0;
 #if defined(__x86_64__)

@@ -2,9 +2,9 @@
 // the XNNPACK operator the fast path ran before: tasks of contiguous elements over the thread
 // pool (as binary_f32.cc splits them), each with denormals flushed as XNNPACK does. Prepare
 // returns Unsupported below IsaLevel::kAvx2 and off x86-64, where XNNPACK's operator runs.
-// Most HARD_SWISH operators of a MobileNet v3 do not get here: the convolution before them
-// applies it as it writes (Kernel::FuseHardSwish); this kernel runs the others (a stem that
-// XNNPACK runs, an input that something else reads too).
+// It offers its rows to the operator before it (Kernel::OutputFunction): most HARD_SWISH
+// operators of a MobileNet v3 run inside the convolution that writes their input, and this
+// kernel's Eval runs the others (a stem that XNNPACK runs, an input that something else reads).
 //
 //   std::unique_ptr<Kernel> k = xnn::CreateFastHardSwishF32();
 #ifndef LABELITE_KERNELS_FAST_HARD_SWISH_F32_H_

@@ -46,6 +46,12 @@ class SigmoidF32Kernel final : public Kernel {
   const char* path() const override { return swish_ ? "fast (swish)" : "fast"; }
   // The swish never reads the LOGISTIC's output (the interpreter may skip the LOGISTIC).
   bool reads_input(int i) const override { return !swish_ || i == x_; }
+  // The swish rows, for the convolution that writes x (the rows read each vector before they
+  // write it, so in place is safe).
+  FloatOutputFunction OutputFunction() const override {
+    if (!swish_) return {};
+    return {&SwishInPlace, this, "swish", x_};
+  }
 
  private:
   struct Job {
@@ -123,6 +129,11 @@ class SigmoidF32Kernel final : public Kernel {
 #else
     (void)context, (void)index;
 #endif
+  }
+
+  static void SwishInPlace(const void* self, float* data, size_t n) {
+    const auto* k = static_cast<const SigmoidF32Kernel*>(self);
+    k->swish_row_(data, data, n, k->lo_, k->hi_);
   }
 
   bool swish_;

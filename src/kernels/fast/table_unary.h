@@ -40,6 +40,9 @@ class TableUnaryKernel final : public Kernel {
   Status Bind(KernelContext& ctx) override;
   Status Eval(KernelContext& ctx) override;
   const char* path() const override;
+  FloatOutputFunction OutputFunction() const override {
+    return float_kernel_ ? float_kernel_->OutputFunction() : FloatOutputFunction{};
+  }
 
   // The table of the last successful 8-bit Prepare, indexed by the input byte (tests).
   const std::array<uint8_t, 256>& table() const { return table_; }

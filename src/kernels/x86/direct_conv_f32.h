@@ -21,7 +21,6 @@
 
 #include "kernels/fast/fast_conv.h"
 #include "kernels/x86/denormals.h"
-#include "kernels/x86/hard_swish_f32_x86.h"
 #include "runtime/work_pool.h"
 
 namespace labelite::xnn::direct_f32 {
@@ -78,10 +77,10 @@ class DirectConvF32 : public FastConv {
         &c, rows, (g_.cout + c.group_channels - 1) / c.group_channels, 0);
   }
 
-  // Each task applies HARD_SWISH to the pixels of its row and channels once written.
-  bool FuseHardSwish() override {
-    hard_swish_ = HardSwishF32ForActiveIsa();
-    return hard_swish_ != nullptr;
+  // Each task applies f to the pixels of its row and channels once written.
+  bool FuseOutputFunction(const FloatOutputFunction& f) override {
+    output_function_ = f;
+    return true;
   }
 
  protected:
@@ -110,7 +109,7 @@ class DirectConvF32 : public FastConv {
   size_t x_begin_ = 0, x_end_ = 0;  // interior columns (InteriorColumns)
   std::vector<float> weights_;       // padded with zero channels, see the factories
   std::vector<float> bias_;
-  HardSwishF32Fn hard_swish_ = nullptr;  // FuseHardSwish
+  FloatOutputFunction output_function_;  // FuseOutputFunction
 
  private:
   struct Context {
@@ -135,9 +134,9 @@ class DirectConvF32 : public FastConv {
     }
     float* out_row = ctx->out + row * g.out_w * g.cout;
     ctx->self->RunRow(rows, out_row, c_begin, c_end);
-    if (ctx->self->hard_swish_ != nullptr)
-      HardSwishF32Block(ctx->self->hard_swish_, out_row + c_begin, g.out_w, c_end - c_begin,
-                        g.cout);
+    if (ctx->self->output_function_)
+      ctx->self->output_function_.ApplyToBlock(out_row + c_begin, g.out_w, c_end - c_begin,
+                                               g.cout);
   }
 };
 

@@ -7,8 +7,8 @@
 // the same bits. Callers flush denormals (DenormalsFlushed) as XNNPACK runs its operators.
 // x86-64 only (kernels/x86).
 //
-// Used by the standalone HARD_SWISH (kernels/fast/hard_swish_f32.cc) and by the convolutions
-// that apply it to each block of output they write (FastConv::FuseHardSwish).
+// Used by the HARD_SWISH kernel (kernels/fast/hard_swish_f32.cc), which also offers them to the
+// convolution before it (Kernel::OutputFunction).
 #ifndef LABELITE_KERNELS_X86_HARD_SWISH_F32_X86_H_
 #define LABELITE_KERNELS_X86_HARD_SWISH_F32_X86_H_
 
@@ -23,14 +23,6 @@ void HardSwishF32Avx512(const float* in, float* out, size_t n);
 
 // The function of the best level ActiveIsa() allows, or null below IsaLevel::kAvx2.
 HardSwishF32Fn HardSwishF32ForActiveIsa();
-
-// In place on `rows` rows of `cols` floats, `stride` floats apart.
-inline void HardSwishF32Block(HardSwishF32Fn fn, float* c, size_t rows, size_t cols,
-                              size_t stride) {
-  if (rows == 0 || cols == 0) return;
-  if (cols == stride) return fn(c, c, rows * cols);
-  for (size_t r = 0; r < rows; ++r, c += stride) fn(c, c, cols);
-}
 
 }  // namespace labelite::xnn
 

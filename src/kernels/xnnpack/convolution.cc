@@ -201,10 +201,11 @@ bool ConvolutionKernel::TryFoldPad(const KernelContext& ctx, const Spec& spec) {
   return true;
 }
 
-bool ConvolutionKernel::FuseHardSwish() {
-  if (fast_ == nullptr || type_ != Type::kF32 || !fused_path_.empty() || !fast_->FuseHardSwish())
+bool ConvolutionKernel::FuseOutputFunction(const FloatOutputFunction& f) {
+  if (fast_ == nullptr || type_ != Type::kF32 || !fused_path_.empty() ||
+      !fast_->FuseOutputFunction(f))
     return false;
-  fused_path_ = std::string(fast_->path()) + " + hard-swish";
+  fused_path_ = std::string(fast_->path()) + " + " + f.name;
   return true;
 }
 

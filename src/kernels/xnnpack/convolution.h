@@ -32,8 +32,8 @@ class ConvolutionKernel : public XnnKernel {
     if (!fused_path_.empty()) return fused_path_.c_str();
     return fast_ != nullptr ? fast_->path() : "xnnpack";
   }
-  // Float convolutions on one of labelite's own kernels that can (FastConv::FuseHardSwish).
-  bool FuseHardSwish() override;
+  // Float convolutions on one of labelite's own kernels that can (FastConv::FuseOutputFunction).
+  bool FuseOutputFunction(const FloatOutputFunction& f) override;
   // XNNPACK's operator and every FastConv pack the filter and bias at Prepare.
   bool packed_constant_inputs() const override { return true; }
   // A PAD in front folded into the convolution's padding (as XNNPACK's delegate does): the
@@ -62,7 +62,7 @@ class ConvolutionKernel : public XnnKernel {
   std::unique_ptr<FastConv> fast_;  // replaces op_ when set
   const Tensor* padded_source_ = nullptr;  // the folded PAD's input, which fast_ reads
   int32_t padded_source_index_ = -1;       // its tensor index
-  std::string fused_path_;  // path() once a HARD_SWISH is fused, else empty
+  std::string fused_path_;  // path() once an output function is fused, else empty
 };
 
 }  // namespace labelite::xnn

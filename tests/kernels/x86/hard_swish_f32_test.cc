@@ -15,6 +15,7 @@
 #include "kernels/fast/isa.h"
 #include "kernels/x86/denormals.h"
 #include "kernels/x86/hard_swish_f32_x86.h"
+#include "runtime/kernel.h"
 
 namespace labelite {
 namespace {
@@ -123,13 +124,18 @@ TEST(HardSwishF32, TailsAndBlocks) {
       EXPECT_EQ(out[0], 123.0f);
       for (size_t i = n + 1; i < out.size(); ++i) ASSERT_EQ(out[i], 123.0f) << l.name << " n=" << n;
     }
-    // A block of rows inside a wider buffer (HardSwishF32Block, as the convolutions call it).
+    // A block of rows inside a wider buffer, in place, as the convolutions apply it
+    // (FloatOutputFunction::ApplyToBlock).
     std::vector<float> buf(7 * 40), copy;
     for (size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<float>(static_cast<int>(i % 29) - 14) / 3.0f;
     copy = buf;
+    const FloatOutputFunction f{[](const void* fn, float* data, size_t n) {
+                                  (*static_cast<const xnn::HardSwishF32Fn*>(fn))(data, data, n);
+                                },
+                                &l.fn, "hard-swish", 0};
     {
       const xnn::DenormalsFlushed flushed;
-      xnn::HardSwishF32Block(l.fn, buf.data() + 40 + 5, 5, 21, 40);
+      f.ApplyToBlock(buf.data() + 40 + 5, 5, 21, 40);
     }
     for (size_t r = 0; r < 7; ++r)
       for (size_t c = 0; c < 40; ++c) {

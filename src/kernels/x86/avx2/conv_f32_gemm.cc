@@ -78,9 +78,9 @@ class ConvF32Gemm final : public FastConv {
   const char* path() const override {
     return gemm_->level() == IsaLevel::kAvx512 ? "avx512 f32 gemm" : "avx2 f32 gemm";
   }
-  bool FuseHardSwish() override {
-    gemm_->set_hard_swish(HardSwishF32ForActiveIsa());
-    return gemm_->hard_swish();
+  bool FuseOutputFunction(const FloatOutputFunction& f) override {
+    gemm_->set_output_function(f);
+    return true;
   }
 
  private:

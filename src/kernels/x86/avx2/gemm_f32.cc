@@ -345,8 +345,8 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
     t.c = x.c + row * x.c_stride + panel_begin * width_;
     t.prefetch = tile == tile_begin;
     tile_(t);
-    if (hard_swish_ != nullptr)
-      HardSwishF32Block(hard_swish_, t.c, t.rows, std::min(t.cols, t.panels * width_), x.c_stride);
+    if (output_function_)
+      output_function_.ApplyToBlock(t.c, t.rows, std::min(t.cols, t.panels * width_), x.c_stride);
   }
 }
 

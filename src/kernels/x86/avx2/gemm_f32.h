@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "kernels/fast/isa.h"
-#include "kernels/x86/hard_swish_f32_x86.h"
+#include "runtime/kernel.h"  // FloatOutputFunction
 
 struct pthreadpool;
 typedef struct pthreadpool* pthreadpool_t;
@@ -273,10 +273,9 @@ class F32Gemm {
     zero_steps_ = on;
     weights_cached_ = weights_cached;
   }
-  // Each tile applies `fn` (HARD_SWISH rows, hard_swish_f32_x86.h) to the outputs it has just
-  // stored, after the clamp (FastConv::FuseHardSwish); null: none. Set before Run.
-  void set_hard_swish(HardSwishF32Fn fn) { hard_swish_ = fn; }
-  bool hard_swish() const { return hard_swish_ != nullptr; }
+  // Each tile applies f to the outputs it has just stored, after the clamp
+  // (FastConv::FuseOutputFunction); empty: nothing. Set before Run.
+  void set_output_function(const FloatOutputFunction& f) { output_function_ = f; }
 
   size_t mr() const { return mr_; }
   size_t n() const { return n_; }
@@ -293,7 +292,7 @@ class F32Gemm {
   size_t mr_ = 0, width_ = 16, taps_ = 1, cin_ = 0, n_ = 0, panels_ = 0, panel_stride_ = 0;
   float min_ = 0, max_ = 0;
   bool zero_steps_ = false, weights_cached_ = false;
-  HardSwishF32Fn hard_swish_ = nullptr;
+  FloatOutputFunction output_function_;
   std::vector<float> packed_;  // panels_ * panel_stride_ floats from a 64-byte boundary
   size_t offset_ = 0;          // first float of packed_ on that boundary
 };

@@ -24,11 +24,11 @@ __attribute__((target("avx2,fma"))) void HardSwishF32Avx2(const float* in, float
     _mm256_storeu_ps(out + i + 8, y1);
   }
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, hswish(_mm256_loadu_ps(in + i)));
-  if (i < n) {
-    const int rest = static_cast<int>(n - i);
-    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(rest),
-                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    _mm256_maskstore_ps(out + i, mask, hswish(_mm256_maskload_ps(in + i, mask)));
+  if (i < n) {  // through a buffer: VMASKMOVPS stores are slow on AMD
+    alignas(32) float tail[8] = {};
+    for (size_t j = i; j < n; ++j) tail[j - i] = in[j];
+    _mm256_store_ps(tail, hswish(_mm256_load_ps(tail)));
+    for (size_t j = i; j < n; ++j) out[j] = tail[j - i];
   }
 }
 
