@@ -413,9 +413,11 @@ Status Interpreter::PlanMemory() {
   for (int i = 0; i < num_ops; ++i) {
     const auto u = static_cast<size_t>(i);
     if (fused_away_[u]) continue;  // fused: its input's writer writes its output
-    const std::vector<int32_t> redirected{output_of_[u]};
-    for (int32_t t : output_of_[u] >= 0 ? redirected : g.operators[u].outputs)
+    auto written = [&](int32_t t) {
       first[static_cast<size_t>(t)] = std::min(first[static_cast<size_t>(t)], i);
+    };
+    if (output_of_[u] >= 0) written(output_of_[u]);
+    else for (int32_t t : g.operators[u].outputs) written(t);
     for (int32_t t : g.operators[u].inputs)
       if (t >= 0) last[static_cast<size_t>(t)] = std::max(last[static_cast<size_t>(t)], i);
     for (int32_t t : kernels_[static_cast<size_t>(i)]->extra_inputs())

@@ -173,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(Types, TableUnaryTest,
 
 TEST(TableUnary, Float32RunsOnBothPaths) {
   const Quantization none{};
-  // Float HARD_SWISH: labelite's rows (fast/hard_swish_f32.h) from AVX2 on, else XNNPACK.
+  // Float HARD_SWISH: labelite's rows (fast/swish_f32.h) from AVX2 on, else XNNPACK.
 #if defined(__x86_64__)
   const bool rows = xnn::ActiveIsa() >= xnn::IsaLevel::kAvx2;
 #else

@@ -1,7 +1,8 @@
-// Float32 LOGISTIC and swish MUL on labelite's sigmoid rows (swish_f32.h), in steps:
-//   1. Prepare: the op's shape and type checks (LOGISTIC: as the XNNPACK kernel's; MUL: the
-//      pattern, then common::PrepareArith); then the rows of XNNPACK's sigmoid on this CPU,
-//      when labelite's level allows them (else Unsupported).
+// Float32 LOGISTIC, swish MUL and HARD_SWISH on labelite's rows (swish_f32.h), in steps:
+//   1. Prepare: the op's shape and type checks (LOGISTIC, HARD_SWISH: as the XNNPACK kernel's;
+//      MUL: the pattern, then common::PrepareArith); then the rows: those of XNNPACK's sigmoid
+//      on this CPU when labelite's level allows them, the hard-swish rows from AVX2 on (else
+//      Unsupported).
 //   2. Eval: tasks of kTaskElements contiguous elements over the thread pool, each with
 //      denormals flushed.
 #include "kernels/fast/swish_f32.h"
@@ -16,6 +17,7 @@
 #include <cpuinfo.h>
 
 #include "kernels/x86/denormals.h"
+#include "kernels/x86/hard_swish_f32_x86.h"
 #include "kernels/x86/sigmoid_f32_x86.h"
 #endif
 
@@ -24,16 +26,22 @@ namespace {
 
 constexpr size_t kTaskElements = 8192;  // 32 KB of input per task, as binary_f32.cc
 
-using SigmoidRow = void (*)(const float* in, float* out, size_t n);
+using UnaryRow = void (*)(const float* in, float* out, size_t n);
 using SwishRow = void (*)(const float* x, float* out, size_t n, float lo, float hi);
 
-class SigmoidF32Kernel final : public Kernel {
+enum class Function { kLogistic, kSwish, kHardSwish };
+
+class RowsF32Kernel final : public Kernel {
  public:
-  explicit SigmoidF32Kernel(bool swish) : swish_(swish) {}
+  explicit RowsF32Kernel(Function f) : function_(f) {}
 
   Status Prepare(KernelContext& ctx) override {
-    LABELITE_RETURN_IF_ERROR(swish_ ? PrepareSwish(ctx) : PrepareLogistic(ctx));
-    return ChooseRows(ctx);
+    if (function_ == Function::kSwish) {
+      LABELITE_RETURN_IF_ERROR(PrepareSwish(ctx));
+      return ChooseSigmoidRows(ctx);
+    }
+    LABELITE_RETURN_IF_ERROR(PrepareUnary(ctx));
+    return function_ == Function::kLogistic ? ChooseSigmoidRows(ctx) : ChooseHardSwishRows(ctx);
   }
 
   Status Eval(KernelContext& ctx) override {
@@ -43,24 +51,28 @@ class SigmoidF32Kernel final : public Kernel {
     return Status::Ok();
   }
 
-  const char* path() const override { return swish_ ? "fast (swish)" : "fast"; }
+  const char* path() const override {
+    return function_ == Function::kSwish ? "fast (swish)" : "fast";
+  }
   // The swish never reads the LOGISTIC's output (the interpreter may skip the LOGISTIC).
-  bool reads_input(int i) const override { return !swish_ || i == x_; }
-  // The swish rows, for the convolution that writes x (the rows read each vector before they
-  // write it, so in place is safe).
+  bool reads_input(int i) const override { return function_ != Function::kSwish || i == x_; }
+  // The swish and hard-swish rows, for the convolution that writes x (the rows read each
+  // vector before they write it, so in place is safe).
   FloatOutputFunction OutputFunction() const override {
-    if (!swish_) return {};
-    return {&SwishInPlace, this, "swish", x_};
+    if (function_ == Function::kLogistic) return {};
+    const char* name = function_ == Function::kSwish ? "swish" : "hard-swish";
+    return {&InPlace, this, name, x_};
   }
 
  private:
   struct Job {
-    const SigmoidF32Kernel* k;
+    const RowsF32Kernel* k;
     const float* x;
     float* out;
   };
 
-  Status PrepareLogistic(KernelContext& ctx) {
+  // LOGISTIC, HARD_SWISH: one float32 input, an output of its shape.
+  Status PrepareUnary(KernelContext& ctx) {
     const Tensor* in = ctx.input(0);
     if (ctx.inputs.size() != 1 || in == nullptr || ctx.outputs.size() != 1)
       return ctx.Error("needs one input and one output");
@@ -91,9 +103,21 @@ class SigmoidF32Kernel final : public Kernel {
     return Status::Ok();
   }
 
+  // XNNPACK's hard-swish: the same bits from its FMA3 and AVX-512F kernels
+  // (hard_swish_f32_x86.h), so the best row the level allows.
+  Status ChooseHardSwishRows(const KernelContext& ctx) {
+#if defined(__x86_64__)
+    unary_row_ = HardSwishF32ForActiveIsa();
+    if (unary_row_ == nullptr) return ctx.UnsupportedError("below AVX2");
+    return Status::Ok();
+#else
+    return ctx.UnsupportedError("x86-64 only");
+#endif
+  }
+
   // The rows of the sigmoid kernel XNNPACK's init picks on this CPU (cpuinfo: AVX-512F, else
   // AVX2), when labelite's level allows their instructions.
-  Status ChooseRows(const KernelContext& ctx) {
+  Status ChooseSigmoidRows(const KernelContext& ctx) {
 #if defined(__x86_64__)
     if (ActiveIsa() < IsaLevel::kAvx2) return ctx.UnsupportedError("below AVX2");
     if (!cpuinfo_initialize()) return ctx.UnsupportedError("cpuinfo cannot read this CPU");
@@ -101,10 +125,10 @@ class SigmoidF32Kernel final : public Kernel {
       if (ActiveIsa() < IsaLevel::kAvx512)
         return ctx.UnsupportedError("XNNPACK's sigmoid on this CPU is its AVX-512F kernel, "
                                     "above the active level");
-      sigmoid_row_ = &SigmoidRowF32Avx512;
+      unary_row_ = &SigmoidRowF32Avx512;
       swish_row_ = &SwishRowF32Avx512;
     } else if (cpuinfo_has_x86_avx2()) {
-      sigmoid_row_ = &SigmoidRowF32Avx2;
+      unary_row_ = &SigmoidRowF32Avx2;
       swish_row_ = &SwishRowF32Avx2;
     } else {
       return ctx.UnsupportedError("XNNPACK's sigmoid on this CPU is not an AVX2 kernel");
@@ -118,39 +142,40 @@ class SigmoidF32Kernel final : public Kernel {
   static void Task(void* context, size_t index) {
 #if defined(__x86_64__)
     const Job& j = *static_cast<const Job*>(context);
-    const SigmoidF32Kernel& k = *j.k;
-    const size_t begin = index * kTaskElements, end = std::min(k.n_, begin + kTaskElements);
+    const size_t begin = index * kTaskElements, end = std::min(j.k->n_, begin + kTaskElements);
     DenormalsFlushed flushed;
-    if (k.swish_) {
-      k.swish_row_(j.x + begin, j.out + begin, end - begin, k.lo_, k.hi_);
-    } else {
-      k.sigmoid_row_(j.x + begin, j.out + begin, end - begin);
-    }
+    j.k->Row(j.x + begin, j.out + begin, end - begin);
 #else
     (void)context, (void)index;
 #endif
   }
 
-  static void SwishInPlace(const void* self, float* data, size_t n) {
-    const auto* k = static_cast<const SigmoidF32Kernel*>(self);
-    k->swish_row_(data, data, n, k->lo_, k->hi_);
+  void Row(const float* x, float* out, size_t n) const {
+    if (function_ == Function::kSwish) swish_row_(x, out, n, lo_, hi_);
+    else unary_row_(x, out, n);
+  }
+  static void InPlace(const void* self, float* data, size_t n) {
+    static_cast<const RowsF32Kernel*>(self)->Row(data, data, n);
   }
 
-  bool swish_;
+  Function function_;
   int x_ = 0;  // the input read (the swish: the LOGISTIC's input)
   size_t n_ = 0;
   float lo_ = 0.0f, hi_ = 0.0f;
-  SigmoidRow sigmoid_row_ = nullptr;
+  UnaryRow unary_row_ = nullptr;  // sigmoid or hard-swish
   SwishRow swish_row_ = nullptr;
 };
 
 }  // namespace
 
 std::unique_ptr<Kernel> CreateFastLogisticF32() {
-  return std::make_unique<SigmoidF32Kernel>(/*swish=*/false);
+  return std::make_unique<RowsF32Kernel>(Function::kLogistic);
 }
 std::unique_ptr<Kernel> CreateFastSwishF32() {
-  return std::make_unique<SigmoidF32Kernel>(/*swish=*/true);
+  return std::make_unique<RowsF32Kernel>(Function::kSwish);
+}
+std::unique_ptr<Kernel> CreateFastHardSwishF32() {
+  return std::make_unique<RowsF32Kernel>(Function::kHardSwish);
 }
 
 }  // namespace labelite::xnn

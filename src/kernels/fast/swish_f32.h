@@ -1,5 +1,6 @@
 // Float32 sigmoid on labelite's own rows (kernels/x86/sigmoid_f32_x86.h), bit-identical to the
-// XNNPACK sigmoid the fast path ran before, and the swish MUL(x, LOGISTIC(x)) as one pass.
+// XNNPACK sigmoid the fast path ran before, the swish MUL(x, LOGISTIC(x)) as one pass, and
+// HARD_SWISH on labelite's hard-swish rows (kernels/x86/hard_swish_f32_x86.h).
 //
 // The rows reproduce the micro-kernel Debian's XNNPACK picks for this CPU (cpuinfo: AVX-512F,
 // else AVX2), so a kernel runs only where labelite's level allows that kernel's instructions:
@@ -15,7 +16,11 @@
 //   with the MUL's fused activation as fast/binary_f32.h clamps it, so out equals the LOGISTIC
 //   followed by the MUL rows bit for bit. It never reads g (reads_input), so the interpreter
 //   skips the LOGISTIC when nothing else reads its output.
-// Eval (both): tasks of contiguous elements over the thread pool, as binary_f32.cc splits them
+// CreateFastHardSwishF32: float32 HARD_SWISH in XNNPACK's arithmetic, whose FMA3 and AVX-512F
+//   kernels give the same bits: it runs from IsaLevel::kAvx2 on, whatever the CPU.
+// The swish and the hard-swish offer their rows to the convolution that writes x
+// (Kernel::OutputFunction), which then applies them as it writes; most of them run there.
+// Eval (all): tasks of contiguous elements over the thread pool, as binary_f32.cc splits them
 // (a chain of operators stays in each core's cache), denormals flushed as XNNPACK does.
 //
 // Ownership and threads: one kernel per operator, not thread-safe (as every Kernel).
@@ -35,6 +40,7 @@ namespace labelite::xnn {
 
 std::unique_ptr<Kernel> CreateFastLogisticF32();
 std::unique_ptr<Kernel> CreateFastSwishF32();
+std::unique_ptr<Kernel> CreateFastHardSwishF32();
 
 }  // namespace labelite::xnn
 

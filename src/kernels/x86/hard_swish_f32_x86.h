@@ -7,7 +7,7 @@
 // the same bits. Callers flush denormals (DenormalsFlushed) as XNNPACK runs its operators.
 // x86-64 only (kernels/x86).
 //
-// Used by the HARD_SWISH kernel (kernels/fast/hard_swish_f32.cc), which also offers them to the
+// Used by the HARD_SWISH kernel (kernels/fast/swish_f32.cc), which also offers them to the
 // convolution before it (Kernel::OutputFunction).
 #ifndef LABELITE_KERNELS_X86_HARD_SWISH_F32_X86_H_
 #define LABELITE_KERNELS_X86_HARD_SWISH_F32_X86_H_

@@ -1,10 +1,10 @@
-// HARD_SWISH on the fast path: float32 on labelite's rows (fast/hard_swish_f32.h, AVX2 and up)
+// HARD_SWISH on the fast path: float32 on labelite's rows (fast/swish_f32.h, AVX2 and up)
 // or XNNPACK; uint8/int8 (per-tensor) through a 256-entry table built from the reference kernel
 // (table_unary.h; Debian 12's XNNPACK has no quantized hardswish).
 #include <memory>
 
 #include "kernels/fast/first_supported.h"
-#include "kernels/fast/hard_swish_f32.h"
+#include "kernels/fast/swish_f32.h"  // CreateFastHardSwishF32
 #include "kernels/fast/table_unary.h"
 #include "kernels/xnnpack/unary.h"
 

@@ -6,6 +6,7 @@
 // FMA3 kernel instead of its AVX-512F one, so the rows meet both.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -22,16 +23,8 @@ namespace {
 
 using xnn::IsaLevel;
 
-float FromBits(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, 4);
-  return f;
-}
-uint32_t Bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
+float FromBits(uint32_t b) { return std::bit_cast<float>(b); }
+uint32_t Bits(float f) { return std::bit_cast<uint32_t>(f); }
 
 // XNNPACK's hardswish over a whole buffer, on the caller's thread (denormals flushed by it).
 std::vector<float> XnnHardSwish(const std::vector<float>& in) {
