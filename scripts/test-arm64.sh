@@ -32,9 +32,18 @@ fi
 bash scripts/arm64-sysroot.sh
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
-cmake --preset arm64 "${launcher[@]}" >/dev/null
+# cpack installs what was built; it must not build the test binaries left out below.
+cmake --preset arm64 "${launcher[@]}" -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >/dev/null
+# Build what the chosen tests and the package need: with core tests, not the runtime, CLI and
+# server test binaries that would not run.
+targets=()
+case "$tests" in
+  core) targets=(--target labelite_cli base_tests model_tests kernels_tests image_tests labels_tests
+                 classify_tests) ;;
+  none) targets=(--target labelite_cli) ;;
+esac
 start=$(date +%s)
-cmake --build --preset arm64 -j "$jobs"
+cmake --build --preset arm64 -j "$jobs" "${targets[@]}"
 echo "arm64 cross build: $(( $(date +%s) - start )) s"
 file build/arm64/labelite | grep -q "ARM aarch64" || { echo "build/arm64/labelite is not an arm64 binary" >&2; exit 1; }
 

@@ -64,7 +64,7 @@ Status BuildModels(ServeFlags& f) {
   if (f.server.models.empty()) return InvalidArgument("give --model NAME=PATH or --model-dir DIR");
   for (auto& [name, source] : labels) {
     auto it = std::find_if(f.server.models.begin(), f.server.models.end(),
-                           [&](const server::ModelConfig& m) { return m.name == name; });
+                           [&n = name](const server::ModelConfig& m) { return m.name == n; });
     if (it == f.server.models.end()) return InvalidArgument("--labels " + name + "=...: no model named '" + name + "'");
     it->classifier.labels = source;
   }
