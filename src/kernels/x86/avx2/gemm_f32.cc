@@ -204,15 +204,17 @@ struct CompressTable {
 };
 constexpr CompressTable kCompress;
 
-// F32BuildSteps' chunk: 8 channels of a tap, the OR of the 6 rows' bits without the sign is
-// zero where every row reads +0 or -0; the other channels' steps compressed by kCompress.
+// F32BuildSteps' chunk: 8 channels of a tap, the OR of the tile's R rows' bits without the sign
+// is zero where every row reads +0 or -0; the other channels' steps compressed by kCompress.
+// Only the R rows the tile computes are read: a tile of 3 rows scanned 6.
+template <int R>
 struct Chunk8 {
   size_t cin;
   LABELITE_AVX2 size_t operator()(const float* const* p, size_t i, uint32_t step,
                                   uint32_t* out) const {
     const __m256i m = MaskOf(cin - i);
     __m256i bits = _mm256_maskload_epi32(reinterpret_cast<const int*>(p[0] + i), m);
-    for (size_t r = 1; r < kF32TileRowsAvx2; ++r)
+    for (int r = 1; r < R; ++r)
       bits = _mm256_or_si256(bits,
                              _mm256_maskload_epi32(reinterpret_cast<const int*>(p[r] + i), m));
     const __m256i is_zero = _mm256_cmpeq_epi32(
@@ -233,7 +235,7 @@ LABELITE_AVX2 void Panels6x16(const F32Tile& t) {
   const bool scan = F32ScanZeroSteps(t);
   if (scan || t.skip != nullptr) {
     F32Steps& steps = F32ThreadSteps();
-    if (F32BuildSteps<8>(t, kF32TileRowsAvx2, scan, steps, Chunk8{t.cin}))
+    if (F32BuildSteps<8>(t, kF32TileRowsAvx2, scan, steps, Chunk8<R>{t.cin}))
       return Panels6x16<R, true>(t, steps);
   }
   Panels6x16<R, false>(t, kF32NoSteps);

@@ -191,15 +191,17 @@ LABELITE_AVX512F void Rows7(const F32Tile& t, const F32Steps& s) {
   }
 }
 
-// F32BuildSteps' chunk: 16 channels of a tap, the OR of the 7 rows' bits without the sign is
-// zero where every row reads +0 or -0; the other channels' steps compressed.
+// F32BuildSteps' chunk: 16 channels of a tap, the OR of the tile's R rows' bits without the sign
+// is zero where every row reads +0 or -0; the other channels' steps compressed. Only the R rows
+// the tile computes are read.
+template <int R>
 struct Chunk16 {
   size_t cin;
   LABELITE_AVX512F size_t operator()(const float* const* p, size_t i, uint32_t step,
                                      uint32_t* out) const {
     const __mmask16 m = MaskOf(cin - i);
     __m512i bits = _mm512_maskz_loadu_epi32(m, p[0] + i);
-    for (size_t r = 1; r < kF32TileRowsAvx512; ++r)
+    for (int r = 1; r < R; ++r)
       bits = _mm512_or_si512(bits, _mm512_maskz_loadu_epi32(m, p[r] + i));
     const __mmask16 nonzero = _mm512_test_epi32_mask(bits, _mm512_set1_epi32(0x7FFFFFFF));
     const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -218,7 +220,7 @@ LABELITE_AVX512F void Rows7(const F32Tile& t) {
   const bool scan = F32ScanZeroSteps(t);
   if (scan || t.skip != nullptr) {
     F32Steps& steps = F32ThreadSteps();
-    if (F32BuildSteps<kPanel>(t, kF32TileRowsAvx512, scan, steps, Chunk16{t.cin}))
+    if (F32BuildSteps<kPanel>(t, kF32TileRowsAvx512, scan, steps, Chunk16<R>{t.cin}))
       return Rows7<R, true>(t, steps);
   }
   Rows7<R, false>(t, kF32NoSteps);
