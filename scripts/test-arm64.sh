@@ -36,10 +36,10 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -
 cmake --preset arm64 "${launcher[@]}" -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON >/dev/null
 # Build what the chosen tests and the package need: with core tests, not the runtime, CLI and
 # server test binaries that would not run.
+core=(base model kernels image labels classify)  # the core tests' modules: binaries and CTest labels
 targets=()
 case "$tests" in
-  core) targets=(--target labelite_cli base_tests model_tests kernels_tests image_tests labels_tests
-                 classify_tests) ;;
+  core) targets=(--target labelite_cli "${core[@]/%/_tests}") ;;
   none) targets=(--target labelite_cli) ;;
 esac
 start=$(date +%s)
@@ -54,7 +54,7 @@ if [ "$tests" != none ]; then
     export LABELITE_ORACLE_DIR=$PWD/build/oracle
   fi
   filter=()
-  if [ "$tests" = core ]; then filter=(-L '^(model|kernels|image|labels|classify|base)$'); fi
+  if [ "$tests" = core ]; then filter=(-L "^($(IFS='|'; echo "${core[*]}"))\$"); fi
   # The cli tests run build/arm64/labelite-emulated (the CLI under qemu); discovery and every
   # test binary run under build/arm64/qemu-run (CMAKE_CROSSCOMPILING_EMULATOR).
   start=$(date +%s)
