@@ -68,8 +68,9 @@ class ConvF32Gemm final : public FastConv {
     tiling.zeros = padded_ ? zeros_.data() : nullptr;
     if (std::shared_ptr<const Pointers> cached = CachedPointers(f, batch, m)) {
       if (!cached->starts.empty()) tiling.starts = &cached->starts;
-      const CachedFrame c{f, cached.get()};
-      return gemm_->RunIndirect(&FillCached, &c, m, out, g_.cout, pool, tiling);
+      tiling.ptrs = cached->ptrs.data();
+      tiling.fresh = cached->fresh.data();
+      return gemm_->RunIndirect(merged_ ? &FillMerged : &Fill, &f, m, out, g_.cout, pool, tiling);
     }
     const std::vector<uint32_t> starts = TileStarts(batch);
     if (!starts.empty()) tiling.starts = &starts;
@@ -90,8 +91,9 @@ class ConvF32Gemm final : public FastConv {
   };
 
   // Step 4: every tile's pointers for one input buffer (an interpreter's arena keeps it), so
-  // later runs copy them instead of computing them (the stems' K is 27 or 147: computing the
-  // pointers cost a third of the layer). Tiles with a window row crossing the left or right
+  // later runs' tiles read them in place (F32Tiling::ptrs) instead of computing them (the
+  // stems' K is 27 or 147: computing the pointers cost a third of the layer, copying them a
+  // tenth). Tiles with a window row crossing the left or right
   // edge (merged form: pointers into the scratch rows, whose contents change) are "fresh":
   // computed on every run.
   struct Pointers {
@@ -101,10 +103,7 @@ class ConvF32Gemm final : public FastConv {
     std::vector<const float*> ptrs;  // [tile][tap][mr]
     std::vector<uint8_t> fresh;      // per tile
   };
-  struct CachedFrame {
-    Frame frame;
-    const Pointers* cache;
-  };
+
   static constexpr size_t kMaxCachedPointers = 64 * 1024;  // 512 KB
 
   size_t taps() const { return merged_ ? g_.kernel_h : tap_offsets_.size(); }
@@ -152,21 +151,6 @@ class ConvF32Gemm final : public FastConv {
     std::lock_guard<std::mutex> lock(cache_mutex_);
     cache_ = p;
     return p;
-  }
-
-  // F32Gemm::FillFn over a Pointers cache (row is a tile's first row: F32Gemm fills whole
-  // tiles, as the cache's starts cut them).
-  static void FillCached(const void* context, size_t row, size_t count, size_t mr,
-                         const float** ptrs) {
-    const auto* c = static_cast<const CachedFrame*>(context);
-    const std::vector<uint32_t>& starts = c->cache->starts;
-    const size_t tile =
-        starts.empty() ? row / mr
-                       : static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), row) -
-                                             starts.begin()) - 1;
-    const size_t block = c->frame.conv->taps() * mr;
-    if (c->cache->fresh[tile] != 0) return FillMerged(&c->frame, row, count, mr, ptrs);
-    std::copy_n(c->cache->ptrs.data() + tile * block, block, ptrs);
   }
 
   // F32Gemm::FillFn: ptrs[tap * mr + r] for output pixels [row, row + count). A window inside

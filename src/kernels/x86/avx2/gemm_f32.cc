@@ -308,6 +308,8 @@ struct F32Gemm::Context {
   size_t c_stride;
   const uint32_t* starts;  // F32Tiling::starts' data, or null
   const float* zeros;      // F32Tiling::zeros
+  const float* const* ptrs;  // F32Tiling::ptrs and fresh
+  const uint8_t* fresh;
 };
 
 void F32Gemm::Task(void* context, size_t group, size_t block) {
@@ -333,11 +335,20 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
   for (size_t tile = tile_begin; tile < tile_end; ++tile) {
     const size_t row = x.starts != nullptr ? x.starts[tile] : tile * mr_;
     t.rows = x.starts != nullptr ? x.starts[tile + 1] - row : std::min(mr_, x.m - row);
-    x.fill(x.fill_context, row, t.rows, mr_, ptrs);
+    if (x.ptrs != nullptr && x.fresh[tile] == 0) {
+      t.a = x.ptrs + tile * taps_ * mr_;
+    } else if (x.fill == &FillRows) {  // a plain GEMM: no call
+      const auto* r = static_cast<const Rows*>(x.fill_context);
+      for (size_t i = 0; i < mr_; ++i) ptrs[i] = r->a + (row + std::min(i, t.rows - 1)) * r->stride;
+      t.a = ptrs;
+    } else {
+      x.fill(x.fill_context, row, t.rows, mr_, ptrs);
+      t.a = ptrs;
+    }
     t.skip = nullptr;
     if (x.zeros != nullptr) {
       for (size_t tap = 0; tap < taps_; ++tap) {
-        const float* const* p = ptrs + tap * mr_;
+        const float* const* p = t.a + tap * mr_;
         bool all = true;
         for (size_t r = 0; r < t.rows && all; ++r) all = p[r] == x.zeros;
         skip[tap] = all ? 1 : 0;
@@ -384,7 +395,8 @@ void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, 
   blocks = (tiles + block_tiles - 1) / block_tiles;
   const size_t groups = (panels_ + group_panels - 1) / group_panels;
   Context x{this, fill, context, m, tiles, group_panels, block_tiles, c, c_stride,
-            starts != nullptr ? starts->data() : nullptr, tiling.zeros};
+            starts != nullptr ? starts->data() : nullptr, tiling.zeros, tiling.ptrs,
+            tiling.ptrs != nullptr ? tiling.fresh : nullptr};
   if (threads <= 1 || groups * blocks == 1) {
     for (size_t g = 0; g < groups; ++g)
       for (size_t b = 0; b < blocks; ++b) Task(&x, g, b);
