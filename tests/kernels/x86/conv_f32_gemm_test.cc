@@ -463,7 +463,9 @@ TEST_P(ConvF32GemmTest, FullyConnected) {
   for (const auto& [batch, k, units, relu] :
        {std::tuple<size_t, size_t, size_t, bool>{1, 1024, 1001, false}, {5, 64, 10, false},
         {15, 7, 33, false}, {29, 256, 16, false}, {1, 1024, 1001, true}, {1, 37, 40, true},
-        {3, 100, 70, true}, {2, 300, 130, false}, {3, 64, 200, false}, {2, 50, 257, true}}) {
+        {3, 100, 70, true}, {2, 300, 130, false}, {3, 64, 200, false}, {2, 50, 257, true},
+        // several tiles of rows, 8-24 columns (MobileNet v2's projections): zero steps too
+        {29, 64, 16, true}, {13, 40, 8, true}, {20, 96, 24, true}, {17, 33, 11, true}}) {
     SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(k) + " -> " +
                  std::to_string(units) + (relu ? " relu inputs" : ""));
     std::mt19937 rng(static_cast<uint32_t>(k + units));
@@ -472,8 +474,12 @@ TEST_P(ConvF32GemmTest, FullyConnected) {
     std::vector<float> w(units * k), bias(units), in(batch * k + XNN_EXTRA_BYTES / sizeof(float));
     for (auto* v : {&w, &bias, &in})
       for (float& x : *v) x = dist(rng);
-    if (relu)
+    if (relu) {
       for (float& x : in) x = std::max(x, 0.0f);
+      // and every third channel zero in all rows, so that every tile has steps to skip
+      for (size_t r = 0; r < batch; ++r)
+        for (size_t i = 0; i < k; i += 3) in[r * k + i] = 0.0f;
+    }
     xnn_operator_t op = nullptr;
     ASSERT_EQ(xnn_create_fully_connected_nc_f32(k, units, k, units, w.data(), bias.data(),
                                                 -INFINITY, INFINITY, 0, &op),
