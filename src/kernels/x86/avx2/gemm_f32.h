@@ -100,12 +100,14 @@ struct F32Steps {
 // memory, the 1-row layers of Inception v3 over 2.3 MB of weights took 1.3-1.5x as long), or of
 // 1-3 rows streaming them from the last-level cache (weights_cached: there, reading fewer is
 // faster; a 1-row GEMM has only that tile), and where the look costs little beside the steps:
-// 8 columns or more, 32 steps or more (MobileNet v2's 48x48x8 -> 48 took 8% longer). Layers of
-// 8-24 columns gain too: MobileNet v2's projections to 8-24 channels after a ReLU6 took 3-8%
-// less time at AVX2 and 10-30% less at AVX-512 than with 32 columns as the floor (Zen 4).
+// 16 steps or more and (steps x columns) of 384 or more. Zen 4, 1 thread, against a floor of
+// 32 steps and 32 columns: MobileNet v2's projections to 8-24 channels after a ReLU6 took
+// 3-8% less time at AVX2 and 10-30% less at AVX-512, MobileNet v1's 32x32x16 -> 32 5-17% less;
+// 48x48x8 -> 48 (8 steps) took 8% longer with the look, 48x48x16 -> 8 12-28% longer.
 inline bool F32ScanZeroSteps(const F32Tile& t) {
-  return t.zero_steps && (!t.prefetch || (t.rows <= 3 && t.weights_cached)) && t.cols >= 8 &&
-         t.taps * t.cin >= 32;
+  const size_t k = t.taps * t.cin;
+  return t.zero_steps && (!t.prefetch || (t.rows <= 3 && t.weights_cached)) && k >= 16 &&
+         k * std::min<size_t>(t.cols, 64) >= 384;
 }
 // This thread's F32Steps, for the tile functions (gemm_f32.cc).
 F32Steps& F32ThreadSteps();
