@@ -384,10 +384,15 @@ void F32Gemm::RunIndirect(FillFn fill, const void* context, size_t m, float* c, 
   if (threads > 1) {
     // Tasks of about kTaskMacs (4 to 32 per thread): a thread that loses its CPU holds up
     // the others only for the task it has claimed. Fewer rows than columns: split the
-    // columns first (each thread then streams only its share of the weights).
+    // columns first (each thread then streams only its share of the weights), unless the
+    // tiles look for zero steps and there are rows enough to share: one tile's look serves
+    // all the panels of its group, so groups of one panel would repeat it per panel
+    // (MobileNet v1's 8x8x128 -> 128 layers; whole model at 2 threads 0.199 -> 0.178 ms at
+    // AVX2, 0.184 -> 0.169 at AVX-512, Zen 4).
     const size_t k = panel_stride_ / width_ - 1;
     const size_t want = std::clamp<size_t>(m * n_ * k / kTaskMacs, 4 * threads, 32 * threads);
-    if (m < n_) group_panels = std::min(group_panels, std::max<size_t>(1, panels_ / want));
+    if (m < n_ && !(zero_steps_ && tiles >= 4 * threads))
+      group_panels = std::min(group_panels, std::max<size_t>(1, panels_ / want));
     const size_t groups = (panels_ + group_panels - 1) / group_panels;
     blocks = std::min(tiles, (want + groups - 1) / groups);
   }
