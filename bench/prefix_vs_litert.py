@@ -39,7 +39,8 @@ import json, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 import layer_vs_litert as layers
 from ai_edge_litert.interpreter import Interpreter
-paths, threads, runs, warmup = json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+paths = json.loads(sys.argv[2])
+threads, runs, warmup = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 out = {}
 for p in paths:
     it = Interpreter(model_path=p, num_threads=threads)
@@ -128,7 +129,8 @@ def main():
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
 
     print(f"{os.path.basename(args.model)}: {len(cuts)} prefixes, {args.threads} thread(s), "
-          f"{args.rounds} rounds x {args.runs} runs" + (", CPUID masked to avx2" if args.cpu else ""))
+          f"{args.rounds} rounds x {args.runs} runs"
+          + (", CPUID masked to avx2" if args.cpu else ""))
     print(f"{'#':>4} {'op':18s} {'shapes (in, filter, out)':44s} {'LiteRT us':>9} {'labelite':>9}"
           f" {'cumulative LiteRT / labelite':>30}")
     by_type = collections.defaultdict(lambda: [0.0, 0.0, 0])
@@ -141,7 +143,8 @@ def main():
         t[0] += d_l
         t[1] += d_b
         t[2] += 1
-        print(f"{k:4d} {name:18s} {shapes[:44]:44s} {d_l:9.1f} {d_b:9.1f} {cum_l:14.1f} {cum_b:14.1f}")
+        print(f"{k:4d} {name:18s} {shapes[:44]:44s} {d_l:9.1f} {d_b:9.1f} "
+              f"{cum_l:14.1f} {cum_b:14.1f}")
     print(f"whole model: LiteRT {prev_l:.1f} us, labelite {prev_b:.1f} us, "
           f"ratio {prev_b / prev_l:.2f}")
     print("per operator type (sums of the differences):")

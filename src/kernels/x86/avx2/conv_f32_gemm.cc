@@ -93,9 +93,8 @@ class ConvF32Gemm final : public FastConv {
   // Step 4: every tile's pointers for one input buffer (an interpreter's arena keeps it), so
   // later runs' tiles read them in place (F32Tiling::ptrs) instead of computing them (the
   // stems' K is 27 or 147: computing the pointers cost a third of the layer, copying them a
-  // tenth). Tiles with a window row crossing the left or right
-  // edge (merged form: pointers into the scratch rows, whose contents change) are "fresh":
-  // computed on every run.
+  // tenth). Tiles with a window row crossing the left or right edge (merged form: pointers
+  // into the scratch rows, whose contents change) are "fresh": computed on every run.
   struct Pointers {
     const float* input = nullptr;
     size_t batch = 0;
@@ -103,7 +102,6 @@ class ConvF32Gemm final : public FastConv {
     std::vector<const float*> ptrs;  // [tile][tap][mr]
     std::vector<uint8_t> fresh;      // per tile
   };
-
   static constexpr size_t kMaxCachedPointers = 64 * 1024;  // 512 KB
 
   size_t taps() const { return merged_ ? g_.kernel_h : tap_offsets_.size(); }
