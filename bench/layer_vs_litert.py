@@ -241,12 +241,12 @@ def pattern37(shape, dtype):
     return v.reshape(shape)
 
 
-def litert_worker(paths, runs, warmup):
+def litert_worker(paths, runs, warmup, threads=1):
     """Child process: LiteRT's median per model, one JSON object {path: ms}."""
     from ai_edge_litert.interpreter import Interpreter
     out = {}
     for p in paths:
-        it = Interpreter(model_path=p, num_threads=1)
+        it = Interpreter(model_path=p, num_threads=threads)
         it.allocate_tensors()
         for d in it.get_input_details():
             it.set_tensor(d["index"], pattern37(d["shape"], d["dtype"]))

@@ -35,27 +35,10 @@ sys.path.insert(0, HERE)
 import layer_vs_litert as layers  # noqa: E402  (the model cutting and LiteRT's input pattern)
 
 LITERT_CHILD = r"""
-import json, statistics, sys, time
+import json, sys
 sys.path.insert(0, sys.argv[1])
 import layer_vs_litert as layers
-from ai_edge_litert.interpreter import Interpreter
-paths = json.loads(sys.argv[2])
-threads, runs, warmup = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-out = {}
-for p in paths:
-    it = Interpreter(model_path=p, num_threads=threads)
-    it.allocate_tensors()
-    for d in it.get_input_details():
-        it.set_tensor(d["index"], layers.pattern37(d["shape"], d["dtype"]))
-    for _ in range(warmup):
-        it.invoke()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        it.invoke()
-        times.append((time.perf_counter() - t) * 1e6)
-    out[p] = statistics.median(times)
-print(json.dumps(out))
+layers.litert_worker(json.loads(sys.argv[2]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[3]))
 """
 
 
@@ -91,22 +74,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=30)
-    ap.add_argument("--cpu", choices=["avx2"], help="hide AVX-512 from CPUID for both sides")
+    ap.add_argument("--cpu", choices=("avx2", "avxvnni"),
+                    help="hide the ISA levels above this from CPUID, for both sides")
     ap.add_argument("--cpuid-mask", help="path of libcpuid_mask.so (default: beside --labelite)")
     args = ap.parse_args()
 
     cache = os.environ.get("LABELITE_LAYER_CACHE",
                            os.path.join(os.path.expanduser("~"), ".cache", "labelite", "layers"))
     cuts = prefixes(args.model, cache)
-    env = dict(os.environ)
-    if args.cpu:
-        mask = args.cpuid_mask or os.path.join(os.path.dirname(os.path.abspath(args.labelite)),
-                                               "bench", "libcpuid_mask.so")
-        if not os.path.exists(mask):
-            sys.exit(f"prefix_vs_litert: no CPUID mask library at {mask!r} (build the release "
-                     "tree, or give --cpuid-mask)")
-        env["LD_PRELOAD"] = mask
-        env["LABELITE_CPUID_MASK"] = args.cpu
+    env = layers.masked_env(args) or dict(os.environ)  # --cpu: vs_litert's mask, probed
     paths = [c[3] for c in cuts]
     lit = collections.defaultdict(list)
     lab = collections.defaultdict(list)
@@ -116,8 +92,8 @@ def main():
                               env=env, capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"prefix_vs_litert: LiteRT failed: {done.stderr.strip()[-400:]}")
-        for p, us in json.loads(done.stdout).items():
-            lit[p].append(us)
+        for p, ms in json.loads(done.stdout).items():
+            lit[p].append(ms * 1000)
         for p in paths:
             done = subprocess.run([args.labelite, "bench", p, "--threads", str(args.threads),
                                    "--runs", str(args.runs), "--warmup", str(args.warmup),
@@ -130,7 +106,7 @@ def main():
 
     print(f"{os.path.basename(args.model)}: {len(cuts)} prefixes, {args.threads} thread(s), "
           f"{args.rounds} rounds x {args.runs} runs"
-          + (", CPUID masked to avx2" if args.cpu else ""))
+          + (f", CPUID masked to {args.cpu}" if args.cpu else ""))
     print(f"{'#':>4} {'op':18s} {'shapes (in, filter, out)':44s} {'LiteRT us':>9} {'labelite':>9}"
           f" {'cumulative LiteRT / labelite':>30}")
     by_type = collections.defaultdict(lambda: [0.0, 0.0, 0])

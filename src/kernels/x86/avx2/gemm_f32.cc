@@ -337,10 +337,6 @@ void F32Gemm::RunRange(const Context& x, size_t tile_begin, size_t tile_end, siz
     t.rows = x.starts != nullptr ? x.starts[tile + 1] - row : std::min(mr_, x.m - row);
     if (x.ptrs != nullptr && x.fresh[tile] == 0) {
       t.a = x.ptrs + tile * taps_ * mr_;
-    } else if (x.fill == &FillRows) {  // a plain GEMM: no call
-      const auto* r = static_cast<const Rows*>(x.fill_context);
-      for (size_t i = 0; i < mr_; ++i) ptrs[i] = r->a + (row + std::min(i, t.rows - 1)) * r->stride;
-      t.a = ptrs;
     } else {
       x.fill(x.fill_context, row, t.rows, mr_, ptrs);
       t.a = ptrs;
